@@ -1,0 +1,12 @@
+#!/bin/sh
+# run-tests.sh: install the Debian packages, build with AddressSanitizer + UBSan and the
+# libFuzzer targets, and run every test. Ends with ctest's summary; fails if any test fails.
+set -eu
+cd "$(dirname "$0")/.."
+sh packaging/install-deps.sh
+BUILD=${BACKFILL_TEST_BUILD:-build-asan}
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKFILL_SANITIZE=ON -DBACKFILL_FUZZ=ON >/dev/null
+cmake --build "$BUILD" -j "$(nproc)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+exec ctest --test-dir "$BUILD" --output-on-failure -j "$(nproc)"

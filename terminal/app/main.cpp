@@ -1,0 +1,36 @@
+// backfill: the handheld terminal's command line. Each subcommand runs the same engine the
+// touch UI uses, headless.
+
+#include "app/Cli.h"
+#include "app/Json.h"
+
+#include <cstdio>
+#include <exception>
+
+using namespace backfill::app;
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"backfill: barcode-scanning warehouse terminal"};
+    app.require_subcommand(1);
+    GlobalOptions g;
+    app.add_option("--db", g.dbPath, "terminal database (default $XDG_DATA_HOME/backfill/terminal.db)");
+    app.add_option("--today", g.todayText, "date used wherever today matters, YYYY-MM-DD (also BACKFILL_TODAY)");
+    app.add_option("--gs", g.gsSubstitute, "character a wedge scanner sends instead of GS (0x1D)");
+
+    // One line per subcommand.
+    // registerImportCommand(app, g);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        printError("bad_usage", e.what());
+        return kExitFailure;
+    } catch (const std::exception& e) {
+        printError("cannot_start", e.what());
+        return kExitFailure;
+    }
+    return g.exitCode;
+}
