@@ -28,6 +28,11 @@ struct InboundSupply {
 // is indexed like `lines`.
 std::vector<std::optional<Date>> projectEtas(std::span<const WaitingLine> lines, std::span<const InboundSupply> supply);
 
+// completingSupply is projectEtas naming the inbound line rather than its eta: the index into
+// `supply` of the inbound line that completes each line's remainder, nullopt where
+// projectEtas gives nullopt. Supply with open <= 0 is ignored.
+std::vector<std::optional<size_t>> completingSupply(std::span<const WaitingLine> lines, std::span<const InboundSupply> supply);
+
 enum class LineState { Cancelled, Picked, Allocated, PartiallyAllocated, Backordered, OutOfStock };
 
 // lineState applies the first matching rule: cancelled; picked (picked = qty); allocated
