@@ -1,0 +1,88 @@
+#pragma once
+// Parsing and validation of the master data CSV files (issue 2 contract; users' reference:
+// docs/import.md). Pure functions from text to rows and issues: no files, no database. The
+// caller reads the file, and imports nothing when `errors` is not empty.
+//
+// Common rules, every file:
+// - the first record is the header; names are matched without surrounding spaces and without
+//   regard to ASCII case; columns may come in any order;
+// - a column that is not in the file's list is ignored with a warning (unknown_column);
+// - a required column that is missing is an error (missing_column, line 1), and so is a column
+//   named twice (duplicate_column); after a header error no row is checked;
+// - every record must have as many fields as the header (bad_row);
+// - every field must be valid UTF-8 (bad_encoding); identifiers may not hold control
+//   characters (bad_text; only `description` may hold line ends and tabs);
+// - unquoted fields lose surrounding spaces and tabs; an empty field of an optional column
+//   means "not given";
+// - whole numbers only: optional '-', digits, within 64 bits (bad_number);
+// - at most kMaxImportErrors errors are collected, then parsing stops (`truncated`).
+//
+// Error codes (stable; tests and callers match on them): missing_header, missing_column,
+// duplicate_column, bad_row, bad_quote, unterminated_quote, bad_encoding, bad_text, required,
+// bad_number, bad_gtin, bad_case_gtin, check_digit, case_qty_required, bad_email, bad_date,
+// bad_kind, bad_sscc, duplicate_key, duplicate_gtin, sscc_conflict.
+// Warning codes: unknown_column, unused_case_qty.
+
+#include "ledger/Types.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace backfill::ledger {
+
+// kMaxImportErrors caps the errors collected from one file.
+inline constexpr size_t kMaxImportErrors = 100;
+
+// ImportIssue is one problem in a file. `line` is the physical line where the record starts
+// (header = 1); `column` the column name as the header spells it (empty for file-level and
+// record-level problems such as bad_row). format(file) gives "FILE:LINE: column NAME: message"
+// ("FILE:LINE: message" without a column).
+struct ImportIssue {
+    int64_t line = 0;
+    std::string column;
+    std::string code;
+    std::string message;
+
+    std::string format(std::string_view file) const;
+};
+
+// ParsedRows is what one file holds: the valid rows and every problem found.
+template <class T>
+struct ParsedRows {
+    std::vector<T> rows;               // valid rows in file order
+    std::vector<int64_t> lines;        // lines[i] = physical start line of rows[i]
+    std::vector<ImportIssue> errors;   // any error: the caller imports nothing
+    std::vector<ImportIssue> warnings; // e.g. unknown column ignored (code unknown_column)
+    bool truncated = false;            // kMaxImportErrors reached; the rest was not checked
+
+    bool ok() const { return errors.empty(); }
+};
+
+// parseCatalogCsv reads `sku,description,gtin,case_gtin,case_qty,safety_stock,lead_time_days`.
+// Required: sku, description. gtin (GTIN-8/12/13/14) and case_gtin (GTIN-14, indicator digit
+// 1-8) are stored as 14 digits; case_qty (>= 1) is required with case_gtin; safety_stock and
+// lead_time_days are whole numbers >= 0, empty = 0. Key: sku (duplicate_key). A GTIN, each or
+// case, may belong to one product only (duplicate_gtin).
+ParsedRows<Product> parseCatalogCsv(std::string_view text);
+
+// parseBackordersCsv reads `order_id,line,customer,email,sku,qty,priority,ordered_at,promised_at`.
+// Required: order_id, line (>= 0), customer, sku, qty (>= 0; 0 cancels the line, and such a
+// row comes back with `cancelled` set), ordered_at. Optional: email (checked for one '@'),
+// priority (any whole number, empty = 0), promised_at. Dates are `YYYY-MM-DD` (00:00 UTC) or
+// `YYYY-MM-DDTHH:MM[:SS](Z|+HH:MM|-HH:MM)`. Key: (order_id, line). Whether the sku exists is
+// the caller's check.
+ParsedRows<OrderLine> parseBackordersCsv(std::string_view text);
+
+// parseInboundCsv reads `inbound_id,supplier,sku,qty,eta,sscc`. Required: inbound_id, supplier,
+// sku, qty (>= 1), eta (`YYYY-MM-DD`). Optional: sscc (18 digits, valid check digit). Key:
+// (inbound_id, sku, sscc); one SSCC belongs to one inbound_id (sscc_conflict). `fileRow` is
+// the 1-based index of the record among the data records, in file order.
+ParsedRows<InboundLine> parseInboundCsv(std::string_view text);
+
+// parseLocationsCsv reads `code,kind,sequence`. All required; kind is receiving, storage,
+// staging or quarantine (any ASCII case); sequence any whole number. Key: code.
+ParsedRows<Location> parseLocationsCsv(std::string_view text);
+
+} // namespace backfill::ledger

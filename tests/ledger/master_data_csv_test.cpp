@@ -1,0 +1,463 @@
+// Master data CSV parsing (sync/ledger/MasterDataCsv.h): every error class with its line,
+// column and code, the normalisations, and the demo data in assets/demo/.
+#include "ledger/MasterDataCsv.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace backfill::ledger;
+
+namespace {
+
+// Issue is what a test asserts about an ImportIssue: line, column and code (never wording).
+struct Issue {
+    int64_t line;
+    std::string column;
+    std::string code;
+    bool operator==(const Issue&) const = default;
+};
+
+std::vector<Issue> issues(const std::vector<ImportIssue>& list)
+{
+    std::vector<Issue> out;
+    for (const auto& i : list) out.push_back({i.line, i.column, i.code});
+    return out;
+}
+
+doctest::String toStringIssues(const std::vector<Issue>& list)
+{
+    std::string s;
+    for (const auto& i : list) s += "{" + std::to_string(i.line) + "," + i.column + "," + i.code + "} ";
+    return s.c_str();
+}
+
+} // namespace
+
+namespace doctest {
+template <>
+struct StringMaker<std::vector<Issue>> {
+    static String convert(const std::vector<Issue>& v) { return toStringIssues(v); }
+};
+} // namespace doctest
+
+namespace {
+
+const char* const kCatalogHeader = "sku,description,gtin,case_gtin,case_qty,safety_stock,lead_time_days\n";
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Issue formatting
+
+TEST_CASE("issues format as FILE:LINE: column NAME: message")
+{
+    CHECK(ImportIssue{14, "gtin", "check_digit", "check digit is 3, expected 7"}.format("catalog.csv") ==
+          "catalog.csv:14: column gtin: check digit is 3, expected 7");
+    CHECK(ImportIssue{3, "", "bad_row", "the record has 2 fields"}.format("a.csv") == "a.csv:3: the record has 2 fields");
+    CHECK(ImportIssue{0, "", "x", "m"}.format("a.csv") == "a.csv: m");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalog
+
+TEST_CASE("catalog: a valid file with normalised GTINs, defaults and file order")
+{
+    const auto r = parseCatalogCsv(std::string(kCatalogHeader) +
+                                   "MUG-01,\"Mug, stoneware 0.3 l\",4006381333931,14006381333938,6,10,7\n"
+                                   "PEN-8,Pen 8-digit,96385074,,,,\n"
+                                   "UPC-1,UPC product,036000291452,,,0,0\n"
+                                   "NOG,No GTIN yet,,,,,\n");
+    CHECK(r.errors.empty());
+    CHECK(r.warnings.empty());
+    CHECK_FALSE(r.truncated);
+    REQUIRE(r.rows.size() == 4);
+    CHECK(r.lines == std::vector<int64_t>{2, 3, 4, 5});
+    const Product& mug = r.rows[0];
+    CHECK(mug.sku == "MUG-01");
+    CHECK(mug.description == "Mug, stoneware 0.3 l");
+    CHECK(mug.gtin == "04006381333931");
+    CHECK(mug.caseGtin == "14006381333938");
+    CHECK(mug.caseQty == 6);
+    CHECK(mug.safetyStock == 10);
+    CHECK(mug.leadTimeDays == 7);
+    CHECK(r.rows[1].gtin == "00000096385074");
+    CHECK_FALSE(r.rows[1].caseGtin);
+    CHECK(r.rows[1].caseQty == 0);
+    CHECK(r.rows[1].safetyStock == 0);
+    CHECK(r.rows[1].leadTimeDays == 0);
+    CHECK(r.rows[2].gtin == "00036000291452");
+    CHECK_FALSE(r.rows[3].gtin);
+}
+
+TEST_CASE("catalog: columns in any order, any case, optional ones absent, unknown ones warned")
+{
+    const auto r = parseCatalogCsv(" Description ,SKU,colour,gtin\n"
+                                   "Blue mug,MUG-02,blue,4006381333931\n");
+    CHECK(r.errors.empty());
+    CHECK(issues(r.warnings) == std::vector<Issue>{{1, "colour", "unknown_column"}});
+    REQUIRE(r.rows.size() == 1);
+    CHECK(r.rows[0].sku == "MUG-02");
+    CHECK(r.rows[0].description == "Blue mug");
+    CHECK(r.rows[0].gtin == "04006381333931");
+}
+
+TEST_CASE("catalog: BOM and CRLF are accepted")
+{
+    const auto r = parseCatalogCsv("\xEF\xBB\xBFsku,description\r\nA,K\xC3\xA4se\r\nB,Brot\r\n");
+    CHECK(r.errors.empty());
+    REQUIRE(r.rows.size() == 2);
+    CHECK(r.rows[0].sku == "A");
+    CHECK(r.rows[0].description == "K\xC3\xA4se");
+    CHECK(r.lines == std::vector<int64_t>{2, 3});
+}
+
+TEST_CASE("header errors: missing, duplicate, empty file; no row is checked after them")
+{
+    auto r = parseCatalogCsv("sku,gtin\nA,123\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{{1, "description", "missing_column"}});
+    CHECK(r.rows.empty());
+
+    r = parseCatalogCsv("description,gtin\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{{1, "sku", "missing_column"}});
+
+    r = parseCatalogCsv("sku,description,SKU\nA,B,C\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{{1, "SKU", "duplicate_column"}});
+    CHECK(r.rows.empty());
+
+    r = parseCatalogCsv("");
+    CHECK(issues(r.errors) == std::vector<Issue>{{1, "", "missing_header"}});
+    r = parseCatalogCsv("\xEF\xBB\xBF\r\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{{1, "", "missing_header"}});
+
+    CHECK(issues(parseLocationsCsv("code,kind\n").errors) == std::vector<Issue>{{1, "sequence", "missing_column"}});
+    CHECK(issues(parseInboundCsv("sku,qty\n").errors) == std::vector<Issue>{{1, "inbound_id", "missing_column"},
+                                                 {1, "supplier", "missing_column"},
+                                                 {1, "eta", "missing_column"}});
+}
+
+TEST_CASE("a header of only the required columns parses; a header-only file gives no rows")
+{
+    const auto r = parseCatalogCsv("sku,description\n");
+    CHECK(r.ok());
+    CHECK(r.rows.empty());
+}
+
+TEST_CASE("catalog: value errors name line, column and code")
+{
+    const auto r = parseCatalogCsv(std::string(kCatalogHeader) +
+                                   "A,Good,4006381333931,,,,\n"             // 2 ok
+                                   ",No sku,,,,,\n"                         // 3 required sku
+                                   "C,,,,,,\n"                              // 4 required description
+                                   "D,Bad check,4006381333932,,,,\n"        // 5 check digit
+                                   "E,Short,400638133393,,,,\n"             // 6 12 digits, check digit wrong
+                                   "F,Letters,40063813339X1,,,,\n"          // 7 bad_gtin
+                                   "G,Len 11,40063813339,,,,\n"             // 8 bad_gtin (length)
+                                   "H,Case no qty,,14006381333945,,,\n"     // 9 case_qty_required
+                                   "I,Case ind 0,,04006381333969,6,,\n"     // 10 bad_case_gtin
+                                   "J,Case ind 9,,94006381333964,6,,\n"     // 11 bad_case_gtin
+                                   "K,Case 13,,4006381333931,6,,\n"         // 12 bad_case_gtin (13 digits)
+                                   "L,Case chk,,14006381333949,6,,\n"       // 13 check_digit on case_gtin
+                                   "M,Case qty 0,,24006381333942,0,,\n"     // 14 bad_number
+                                   "N,Neg safety,,,,-1,\n"                  // 15 bad_number
+                                   "O,Lead x,,,,,1.5\n"                     // 16 bad_number
+                                   "P,Huge,,,,99999999999999999999,\n"      // 17 bad_number
+                                   "Q,Lead huge,,,,,2147483648\n"           // 18 bad_number (int32)
+                                   "\"R\nS\",Newline sku,,,,,\n"            // 19 bad_text
+                                   "T,Qty without case,,,12,,\n");          // 21 warning only
+    CHECK(issues(r.errors) == std::vector<Issue>{
+                                  {3, "sku", "required"},
+                                  {4, "description", "required"},
+                                  {5, "gtin", "check_digit"},
+                                  {6, "gtin", "check_digit"},
+                                  {7, "gtin", "bad_gtin"},
+                                  {8, "gtin", "bad_gtin"},
+                                  {9, "case_qty", "case_qty_required"},
+                                  {10, "case_gtin", "bad_case_gtin"},
+                                  {11, "case_gtin", "bad_case_gtin"},
+                                  {12, "case_gtin", "bad_case_gtin"},
+                                  {13, "case_gtin", "check_digit"},
+                                  {14, "case_qty", "bad_number"},
+                                  {15, "safety_stock", "bad_number"},
+                                  {16, "lead_time_days", "bad_number"},
+                                  {17, "safety_stock", "bad_number"},
+                                  {18, "lead_time_days", "bad_number"},
+                                  {19, "sku", "bad_text"},
+                              });
+    CHECK(issues(r.warnings) == std::vector<Issue>{{21, "case_qty", "unused_case_qty"}});
+    // Valid rows still come back (the caller imports nothing while errors exist).
+    REQUIRE(r.rows.size() == 2);
+    CHECK(r.rows[0].sku == "A");
+    CHECK(r.rows[1].sku == "T");
+    CHECK(r.rows[1].caseQty == 0);
+    CHECK(r.lines == std::vector<int64_t>{2, 21});
+}
+
+TEST_CASE("catalog: messages say what is wrong and what is expected")
+{
+    const auto r = parseCatalogCsv(std::string(kCatalogHeader) + "D,Bad check,4006381333932,,,,\n");
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].format("catalog.csv") ==
+          "catalog.csv:2: column gtin: \"4006381333932\": check digit is 2, expected 1; check the number");
+}
+
+TEST_CASE("catalog: an unknown column without a case_qty column still needs case_qty")
+{
+    const auto r = parseCatalogCsv("sku,description,case_gtin\nA,Mug,14006381333938\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{{2, "case_qty", "case_qty_required"}});
+}
+
+TEST_CASE("catalog: duplicate sku and duplicate GTINs (each, case, and across levels)")
+{
+    const auto r = parseCatalogCsv(std::string(kCatalogHeader) +
+                                   "A,One,4006381333931,14006381333938,6,,\n" // 2
+                                   "B,Two,4006381333931,,,,\n"                // 3 same each GTIN as A
+                                   "A,Again,,,,,\n"                           // 4 duplicate sku
+                                   "C,Three,14006381333938,,,,\n"             // 5 A's case GTIN as each
+                                   "D,Four,00000096385074,,,,\n"              // 6
+                                   "E,Five,96385074,,,,\n"                    // 7 same GTIN, other width
+                                   "F,Self,4006381333948,04006381333948,1,,\n"); // 8 case GTIN indicator 0
+    CHECK(issues(r.errors) == std::vector<Issue>{
+                                  {3, "gtin", "duplicate_gtin"},
+                                  {4, "sku", "duplicate_key"},
+                                  {5, "gtin", "duplicate_gtin"},
+                                  {7, "gtin", "duplicate_gtin"},
+                                  {8, "case_gtin", "bad_case_gtin"},
+                              });
+    CHECK(r.errors[0].message.find("line 2") != std::string::npos);
+    CHECK(r.errors[1].message.find("line 2") != std::string::npos);
+}
+
+TEST_CASE("rows with the wrong number of fields are bad_row, with the record's start line")
+{
+    const auto r = parseLocationsCsv("code,kind,sequence\n"
+                                     "A-01,storage,1\n"
+                                     "A-02,storage\n"
+                                     "\"A-03\nx\",storage,3,extra\n"
+                                     "A-04,storage,4\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{{3, "", "bad_row"}, {4, "", "bad_row"}});
+    CHECK(r.lines == std::vector<int64_t>{2, 6});
+}
+
+TEST_CASE("CSV syntax errors become issues: bad_quote goes on, unterminated_quote stops")
+{
+    const auto r = parseLocationsCsv("code,kind,sequence\n"
+                                     "\"A-01\"x,storage,1\n"
+                                     "A-02,storage,2\n"
+                                     "A-03,\"storage,3\n"
+                                     "A-04,storage,4\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{{2, "", "bad_quote"}, {4, "", "unterminated_quote"}});
+    REQUIRE(r.rows.size() == 1);
+    CHECK(r.rows[0].code == "A-02");
+}
+
+TEST_CASE("invalid UTF-8 is bad_encoding, in the header or in a field")
+{
+    auto r = parseCatalogCsv("sku,descr\xE9ption\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{{1, "", "bad_encoding"}});
+    r = parseCatalogCsv("sku,description\nA,Caf\xE9\nB,ok\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{{2, "description", "bad_encoding"}});
+    CHECK(r.errors[0].message.find("0xE9") != std::string::npos);
+    REQUIRE(r.rows.size() == 1);
+    CHECK(r.rows[0].sku == "B");
+}
+
+TEST_CASE("at most 100 errors are collected, then parsing stops")
+{
+    std::string text = "code,kind,sequence\n";
+    for (int i = 0; i < 150; ++i) text += "L" + std::to_string(i) + ",shelf,1\n";
+    auto r = parseLocationsCsv(text);
+    CHECK(r.errors.size() == kMaxImportErrors);
+    CHECK(r.truncated);
+    CHECK(r.errors.back().line == 101);
+
+    text = "code,kind,sequence\n";
+    for (int i = 0; i < 100; ++i) text += "L" + std::to_string(i) + ",shelf,1\n";
+    r = parseLocationsCsv(text);
+    CHECK(r.errors.size() == 100);
+    CHECK_FALSE(r.truncated);
+
+    // Two errors on one row at the limit: the second is dropped and marks truncation.
+    text = "code,kind,sequence\n";
+    for (int i = 0; i < 99; ++i) text += "L" + std::to_string(i) + ",shelf,1\n";
+    text += "LX,shelf,x\n";
+    r = parseLocationsCsv(text);
+    CHECK(r.errors.size() == 100);
+    CHECK(r.truncated);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locations
+
+TEST_CASE("locations: kinds, sequences, errors")
+{
+    const auto r = parseLocationsCsv("code,kind,sequence\n"
+                                     "DOCK-1,receiving,0\n"
+                                     "A-01-01,Storage,10\n"
+                                     "OUT-1,staging,-5\n"
+                                     "QUARANTINE,quarantine,999\n"
+                                     "X,shelf,1\n"
+                                     "Y,,1\n"
+                                     "Z,storage,\n"
+                                     "DOCK-1,receiving,1\n"
+                                     ",storage,1\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{
+                                  {6, "kind", "bad_kind"},
+                                  {7, "kind", "required"},
+                                  {8, "sequence", "required"},
+                                  {9, "code", "duplicate_key"},
+                                  {10, "code", "required"},
+                              });
+    REQUIRE(r.rows.size() == 4);
+    CHECK(r.rows[0].code == "DOCK-1");
+    CHECK(r.rows[0].kind == LocationKind::Receiving);
+    CHECK(r.rows[1].kind == LocationKind::Storage);
+    CHECK(r.rows[1].sequence == 10);
+    CHECK(r.rows[2].kind == LocationKind::Staging);
+    CHECK(r.rows[2].sequence == -5);
+    CHECK(r.rows[3].kind == LocationKind::Quarantine);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backorders
+
+TEST_CASE("backorders: a valid file")
+{
+    const auto r = parseBackordersCsv("order_id,line,customer,email,sku,qty,priority,ordered_at,promised_at\n"
+                                      "SO-1,1,Acme,buyer@acme.example,MUG-01,5,1,2026-11-02,2026-12-10\n"
+                                      "SO-1,2,Acme,,PEN-8,0,,2026-11-02T09:30Z,\n"
+                                      "SO-2,1,\"Bolt & Co, Ltd\",x@bolt.example,MUG-01,3,-2,2026-11-03T10:00:15+01:00,\n");
+    CHECK(r.errors.empty());
+    REQUIRE(r.rows.size() == 3);
+    const OrderLine& a = r.rows[0];
+    CHECK(a.orderId == "SO-1");
+    CHECK(a.line == 1);
+    CHECK(a.customer == "Acme");
+    CHECK(a.email == "buyer@acme.example");
+    CHECK(a.sku == "MUG-01");
+    CHECK(a.qty == 5);
+    CHECK(a.priority == 1);
+    CHECK(a.orderedAt == *parseTimestamp("2026-11-02"));
+    CHECK(a.promisedAt == parseTimestamp("2026-12-10"));
+    CHECK_FALSE(a.cancelled);
+    CHECK(a.allocated == 0);
+    CHECK(a.picked == 0);
+    CHECK(r.rows[1].qty == 0);
+    CHECK(r.rows[1].cancelled);
+    CHECK(r.rows[1].priority == 0);
+    CHECK(r.rows[1].email.empty());
+    CHECK(r.rows[1].orderedAt == *parseTimestamp("2026-11-02") + 9 * 3600 + 30 * 60);
+    CHECK_FALSE(r.rows[1].promisedAt);
+    CHECK(r.rows[2].customer == "Bolt & Co, Ltd");
+    CHECK(r.rows[2].priority == -2);
+    CHECK(r.rows[2].orderedAt == *parseTimestamp("2026-11-03T09:00:15Z"));
+}
+
+TEST_CASE("backorders: value errors and duplicate keys")
+{
+    const auto r = parseBackordersCsv("order_id,line,customer,email,sku,qty,priority,ordered_at,promised_at\n"
+                                      "SO-1,1,Acme,a@b.example,MUG,1,0,2026-11-02,\n"   // 2 ok
+                                      "SO-1,1,Acme,a@b.example,PEN,1,0,2026-11-02,\n"   // 3 duplicate
+                                      "SO-1,x,Acme,,MUG,1,0,2026-11-02,\n"              // 4 bad line
+                                      "SO-2,1,Acme,not-an-address,MUG,1,0,2026-11-02,\n" // 5 bad_email
+                                      "SO-3,1,Acme,,MUG,-1,0,2026-11-02,\n"             // 6 negative qty
+                                      "SO-4,1,Acme,,MUG,1,high,2026-11-02,\n"           // 7 bad priority
+                                      "SO-5,1,Acme,,MUG,1,0,2026-11-31,\n"              // 8 bad date
+                                      "SO-6,1,Acme,,MUG,1,0,2026-11-02T10:30,\n"        // 9 no zone
+                                      "SO-7,1,Acme,,MUG,1,0,2026-11-02,02/12/2026\n"    // 10 bad promised
+                                      "SO-8,1,,,,,0,,\n"                                // 11 three required + date
+                                      "SO-9,-1,Acme,,MUG,1,0,2026-11-02,\n"             // 12 negative line
+                                      "SO-10,1,Acme,a@@b,MUG,1,0,2026-11-02,\n");       // 13 bad_email
+    CHECK(issues(r.errors) == std::vector<Issue>{
+                                  {3, "line", "duplicate_key"},
+                                  {4, "line", "bad_number"},
+                                  {5, "email", "bad_email"},
+                                  {6, "qty", "bad_number"},
+                                  {7, "priority", "bad_number"},
+                                  {8, "ordered_at", "bad_date"},
+                                  {9, "ordered_at", "bad_date"},
+                                  {10, "promised_at", "bad_date"},
+                                  {11, "customer", "required"},
+                                  {11, "sku", "required"},
+                                  {11, "qty", "required"},
+                                  {11, "ordered_at", "required"},
+                                  {12, "line", "bad_number"},
+                                  {13, "email", "bad_email"},
+                              });
+    CHECK(r.errors[5].message.find("YYYY-MM-DD") != std::string::npos);
+    CHECK(r.errors[6].message.find("time zone") != std::string::npos);
+    CHECK(r.rows.size() == 1);
+}
+
+TEST_CASE("backorders: only the required columns")
+{
+    const auto r = parseBackordersCsv("order_id,line,customer,sku,qty,ordered_at\nSO-1,3,Acme,MUG,2,2026-11-02\n");
+    CHECK(r.errors.empty());
+    REQUIRE(r.rows.size() == 1);
+    CHECK(r.rows[0].line == 3);
+    CHECK(r.rows[0].priority == 0);
+    CHECK_FALSE(r.rows[0].promisedAt);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound
+
+TEST_CASE("inbound: POs and SSCC pallets, fileRow in file order")
+{
+    const auto r = parseInboundCsv("inbound_id,supplier,sku,qty,eta,sscc\n"
+                                   "PO-1,Stoneware GmbH,MUG,24,2026-12-03,\n"
+                                   "\n"
+                                   "ASN-7,Stoneware GmbH,MUG,48,2026-12-05,106141411234567897\n"
+                                   "ASN-7,Stoneware GmbH,PEN,10,2026-12-05,106141411234567897\n"
+                                   "ASN-7,Stoneware GmbH,MUG,12,2026-12-05,\n");
+    CHECK(r.errors.empty());
+    REQUIRE(r.rows.size() == 4);
+    CHECK(r.lines == std::vector<int64_t>{2, 4, 5, 6});
+    CHECK(r.rows[0].inboundId == "PO-1");
+    CHECK(r.rows[0].supplier == "Stoneware GmbH");
+    CHECK(r.rows[0].sku == "MUG");
+    CHECK(r.rows[0].qty == 24);
+    CHECK(r.rows[0].eta == *parseDate("2026-12-03"));
+    CHECK_FALSE(r.rows[0].sscc);
+    CHECK(r.rows[0].fileRow == 1);
+    CHECK(r.rows[1].sscc == "106141411234567897");
+    CHECK(r.rows[1].fileRow == 2);
+    CHECK(r.rows[2].fileRow == 3);
+    CHECK(r.rows[3].fileRow == 4);
+    CHECK(r.rows[3].received == 0);
+}
+
+TEST_CASE("inbound: errors")
+{
+    const auto r = parseInboundCsv("inbound_id,supplier,sku,qty,eta,sscc\n"
+                                   "PO-1,S,MUG,24,2026-12-03,\n"                    // 2 ok
+                                   "PO-1,S,MUG,5,2026-12-04,\n"                     // 3 duplicate key
+                                   "PO-2,S,MUG,0,2026-12-03,\n"                     // 4 qty 0
+                                   "PO-3,S,MUG,1,,\n"                               // 5 eta required
+                                   "PO-4,S,MUG,1,2026-12-03T10:00Z,\n"              // 6 eta: date only
+                                   "ASN-1,S,MUG,1,2026-12-03,106141411234567898\n"  // 7 check digit
+                                   "ASN-1,S,MUG,1,2026-12-03,10614141123456789\n"   // 8 bad_sscc (17)
+                                   "ASN-1,S,MUG,1,2026-12-03,106141411234567897\n"  // 9 ok
+                                   "ASN-2,S,PEN,1,2026-12-03,106141411234567897\n"  // 10 sscc_conflict
+                                   "ASN-1,S,MUG,2,2026-12-03,106141411234567897\n"  // 11 duplicate key
+                                   "ASN-1,,PEN,2,2026-12-03,\n");                   // 12 supplier required
+    CHECK(issues(r.errors) == std::vector<Issue>{
+                                  {3, "sku", "duplicate_key"},
+                                  {4, "qty", "bad_number"},
+                                  {5, "eta", "required"},
+                                  {6, "eta", "bad_date"},
+                                  {7, "sscc", "check_digit"},
+                                  {8, "sscc", "bad_sscc"},
+                                  {10, "sscc", "sscc_conflict"},
+                                  {11, "sku", "duplicate_key"},
+                                  {12, "supplier", "required"},
+                              });
+    CHECK(r.errors[6].message.find("ASN-1") != std::string::npos);
+    CHECK(r.errors[6].message.find("line 9") != std::string::npos);
+    CHECK(r.lines == std::vector<int64_t>{2, 9});
+}
