@@ -1,0 +1,283 @@
+#include "scan/image/ImageDecoder.h"
+
+#include "scan/image/Preprocess.h"
+
+#include "ledger/CheckDigit.h"
+
+#include <ZXing/DecodeHints.h>
+#include <ZXing/ReadBarcode.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <functional>
+
+namespace backfill::scan::image {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr ZXing::BarcodeFormats kLinear = ZXing::BarcodeFormat::LinearCodes;
+
+bool isLinear(ZXing::BarcodeFormat f) { return kLinear.testFlag(f); }
+
+bool allDigits(std::string_view s)
+{
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+ZXing::ImageView zxView(GrayImageView v)
+{
+    return {v.data, v.width, v.height, ZXing::ImageFormat::Lum, v.stride, 1};
+}
+
+// Every call into ZXing goes through here: tryDownscale stays off (see the header), and the
+// library's exceptions (it throws std::bad_alloc and friends, not domain errors) become "found
+// nothing" for this pass.
+ZXing::Results readAll(GrayImageView v, ZXing::BarcodeFormats formats, ZXing::Binarizer binarizer, bool tryHarder = true)
+{
+    if (v.empty()) return {};
+    ZXing::DecodeHints hints;
+    hints.setFormats(formats)
+        .setTryHarder(tryHarder)
+        .setTryRotate(true)
+        .setTryDownscale(false)
+        .setBinarizer(binarizer)
+        .setReturnErrors(false);
+    try {
+        return ZXing::ReadBarcodes(zxView(v), hints);
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+struct Box {
+    int x0, y0, x1, y1;
+};
+
+Box boundsOf(const ZXing::Position& p, int width, int height, double margin)
+{
+    int x0 = p[0].x, x1 = p[0].x, y0 = p[0].y, y1 = p[0].y;
+    for (const auto& q : p) {
+        x0 = std::min(x0, q.x), x1 = std::max(x1, q.x);
+        y0 = std::min(y0, q.y), y1 = std::max(y1, q.y);
+    }
+    const int pad = static_cast<int>(std::max(x1 - x0, y1 - y0) * margin) + 8;
+    return {std::max(0, x0 - pad), std::max(0, y0 - pad), std::min(width, x1 + pad + 1), std::min(height, y1 + pad + 1)};
+}
+
+// The GTIN a result carries, if its symbology is a GTIN carrier (EAN/UPC, ITF-14).
+std::optional<std::string> carriedGtin(ZXing::BarcodeFormat f, const std::string& text)
+{
+    switch (f) {
+    case ZXing::BarcodeFormat::EAN13:
+    case ZXing::BarcodeFormat::EAN8:
+    case ZXing::BarcodeFormat::UPCA: return text;
+    case ZXing::BarcodeFormat::UPCE: return gtinOfUpce(text).value_or(text + "?");
+    case ZXing::BarcodeFormat::ITF:
+        // GS1 General Specifications 5.3.1: ITF-14 carries a GTIN-14; other lengths are not
+        // GS1 keys.
+        if (text.size() == 14) return text;
+        return std::nullopt;
+    default: return std::nullopt;
+    }
+}
+
+class Attempt {
+public:
+    explicit Attempt(const DecodeOptions& options) : m_options(options) {}
+
+    // secondLookAgrees: look at the 1D symbol `r` found in `image` again, independently: a crop
+    // around it with a fixed mid-grey threshold after contrast stretching (ZXing's 1D reader
+    // otherwise thresholds each row at its histogram valley) and a re-sampled crop. At least
+    // one must read the same text and none may read a different text of the same format.
+    bool secondLookAgrees(GrayImageView image, const ZXing::Result& r) const
+    {
+        const Box b = boundsOf(r.position(), image.width, image.height, 0.3);
+        if (b.x1 - b.x0 < 8 || b.y1 - b.y0 < 8) return false;
+        const GrayImageView crop{image.data + static_cast<std::ptrdiff_t>(b.y0) * image.stride + b.x0,
+                                 b.x1 - b.x0, b.y1 - b.y0, image.stride};
+        const ZXing::BarcodeFormats only = r.format();
+        const std::string text = r.text();
+        int agree = 0, disagree = 0;
+        auto tally = [&](const ZXing::Results& rs) {
+            for (const auto& o : rs) {
+                if (!o.isValid() || o.format() != r.format()) continue;
+                (o.text() == text ? agree : disagree) += 1;
+            }
+        };
+        const GrayImage stretched = stretchContrast(crop);
+        tally(readAll(stretched.view(), only, ZXing::Binarizer::FixedThreshold));
+        // Re-sample: shrink big crops, enlarge small ones, so bar edges fall on other pixels.
+        const double scale = crop.width * crop.height > 250'000 ? 0.7 : 1.4;
+        const Derived resampled = bilinearScale(crop, scale);
+        tally(readAll(resampled.image.view(), only, ZXing::Binarizer::LocalAverage));
+        return agree > 0 && disagree == 0;
+    }
+
+    // accept checks one ZXing result found in `image` (a derived image mapped back by `map`)
+    // and adds it to the output when it passes.
+    void accept(const ZXing::Result& r, GrayImageView image, const PointMap& map, const std::string& pass)
+    {
+        if (!r.isValid() || !m_options.formats.testFlag(r.format())) return;
+        const std::string text = r.text();
+        const std::string format = ZXing::ToString(r.format());
+        for (const auto& have : m_out)
+            if (have.format == format && have.text == text) return;
+
+        const auto gtin = carriedGtin(r.format(), text);
+        if (gtin && !ledger::isGtin(*gtin)) return;
+        if (m_options.confirmLinear && isLinear(r.format()) && !secondLookAgrees(image, r)) return;
+
+        DecodedBarcode out;
+        out.format = format;
+        out.text = text;
+        out.symbology = r.symbologyIdentifier();
+        out.gs1 = r.contentType() == ZXing::ContentType::GS1;
+        out.pass = pass;
+#ifdef BACKFILL_HAVE_GS1_PARSER
+        if (out.gs1 || gtin) {
+            ParseOptions po;
+            po.today = m_options.today;
+            const std::string input = out.gs1 ? out.symbology + text : *gtin;
+            auto parsed = parseScan(input, po);
+            if (parsed) {
+                out.interpretation = std::move(*parsed);
+            } else if (parsed.error().code.find("check_digit") != std::string::npos) {
+                return;  // a GS1 key with a wrong check digit is never reported
+            }
+        }
+#endif
+        const auto& p = r.position();
+        for (int i = 0; i < 4; ++i) {
+            const auto q = map.apply(p[i].x, p[i].y);
+            out.position[i] = {static_cast<int>(std::lround(q[0])), static_cast<int>(std::lround(q[1]))};
+        }
+        m_out.push_back(std::move(out));
+    }
+
+    void run(GrayImageView image, const PointMap& map, ZXing::BarcodeFormats formats, ZXing::Binarizer binarizer,
+             const std::string& pass)
+    {
+        for (const auto& r : readAll(image, formats, binarizer)) accept(r, image, map, pass);
+    }
+
+    bool found() const { return !m_out.empty(); }
+    std::vector<DecodedBarcode> take() { return std::move(m_out); }
+
+private:
+    const DecodeOptions& m_options;
+    std::vector<DecodedBarcode> m_out;
+};
+
+} // namespace
+
+ZXing::BarcodeFormats warehouseFormats()
+{
+    ZXing::BarcodeFormats f;
+    for (auto one : kWarehouseFormats) f |= one;
+    return f;
+}
+
+ledger::Result<ZXing::BarcodeFormats> parseFormats(std::string_view list)
+{
+    ZXing::BarcodeFormats out;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        const std::size_t end = std::min(list.find(',', start), list.size());
+        std::string name(list.substr(start, end - start));
+        name.erase(std::remove_if(name.begin(), name.end(), [](unsigned char c) { return std::isspace(c); }), name.end());
+        const auto f = ZXing::BarcodeFormatFromString(name);
+        if (name.empty() || f == ZXing::BarcodeFormat::None)
+            return ledger::fail("bad_format", "unknown barcode format '" + name +
+                                                  "' (use ZXing's names: EAN-13, EAN-8, UPC-A, UPC-E, Code128, "
+                                                  "ITF, DataMatrix, QRCode, PDF417, ...)");
+        out |= f;
+        start = end + 1;
+    }
+    return out;
+}
+
+std::optional<std::string> gtinOfUpce(std::string_view upce)
+{
+    if (upce.size() != 8 || !allDigits(upce) || (upce[0] != '0' && upce[0] != '1')) return std::nullopt;
+    // GS1 General Specifications 5.2.2.4.2 (UPC-E zero suppression), by the last data digit.
+    const std::string_view d = upce.substr(1, 6);
+    std::string body;
+    switch (d[5]) {
+    case '0':
+    case '1':
+    case '2': body = std::string(d.substr(0, 2)) + d[5] + "0000" + std::string(d.substr(2, 3)); break;
+    case '3': body = std::string(d.substr(0, 3)) + "00000" + std::string(d.substr(3, 2)); break;
+    case '4': body = std::string(d.substr(0, 4)) + "00000" + d[4]; break;
+    default: body = std::string(d.substr(0, 5)) + "0000" + d[5]; break;
+    }
+    return std::string(1, upce[0]) + body + upce[7];
+}
+
+ImageDecoder::ImageDecoder(DecodeOptions options) : m_options(std::move(options)) {}
+
+std::vector<DecodedBarcode> ImageDecoder::decode(GrayImageView image) const
+{
+    if (image.empty()) return {};
+    const auto start = Clock::now();
+    Attempt attempt(m_options);
+    const ZXing::BarcodeFormats formats = m_options.formats;
+    attempt.run(image, {}, formats, ZXing::Binarizer::LocalAverage, "plain");
+    if (attempt.found() || !m_options.retry) return attempt.take();
+
+    const auto inBudget = [&] { return Clock::now() - start < m_options.retryBudget; };
+    const int minSide = std::min(image.width, image.height);
+    const int maxSide = std::max(image.width, image.height);
+    const ZXing::BarcodeFormats linear = formats & kLinear;
+
+    // Each retry: a derived image, its map back, and which formats to look for.
+    struct Retry {
+        const char* name;
+        std::function<bool()> applies;
+        std::function<Derived()> make;
+        bool linearOnly = false;
+        ZXing::Binarizer binarizer = ZXing::Binarizer::LocalAverage;
+    };
+    const auto same = [&](GrayImage img) { return Derived{std::move(img), {}}; };
+    const std::vector<Retry> retries = {
+        // High-resolution photos: what ZXing's own tryDownscale would do, on our copy.
+        {"downscale2", [&] { return minSide >= 500; }, [&] { return boxDownscale(image, 2); }},
+        {"downscale3", [&] { return minSide >= 750; }, [&] { return boxDownscale(image, 3); }},
+        // Faded print, grey-on-grey, under-exposure.
+        {"stretch", [] { return true; }, [&] { return same(stretchContrast(image)); }},
+        // Glare and shadows.
+        {"flatten", [&] { return minSide >= 64; }, [&] { return same(flattenIllumination(image, std::max(8, minSide / 12))); }},
+        // Speckle and sensor noise.
+        {"median", [] { return true; }, [&] { return same(median3x3(image)); }},
+        // Small or distant codes.
+        {"upscale2", [&] { return maxSide <= 1600; }, [&] { return bilinearScale(image, 2.0); }},
+        // Blur.
+        {"sharpen", [] { return true; }, [&] { return same(unsharpMask(image, 1.5)); }},
+        // Reverse-printed codes.
+        {"invert", [] { return true; }, [&] { return same(invert(image)); }},
+    };
+    for (const auto& retry : retries) {
+        if (!inBudget()) break;
+        if (!retry.applies() || (retry.linearOnly && linear.empty())) continue;
+        const Derived d = retry.make();
+        attempt.run(d.image.view(), d.toSource, retry.linearOnly ? linear : formats, retry.binarizer, retry.name);
+        if (attempt.found()) return attempt.take();
+    }
+    // Tilted 1D codes: ZXing scans rows (and columns with tryRotate), which tolerates only a
+    // few degrees of tilt. Work on a reduced copy of big images to keep this affordable.
+    if (!linear.empty()) {
+        const Derived base = maxSide > 1400 ? boxDownscale(image, 2) : Derived{GrayImage::copyOf(image), {}};
+        const std::uint8_t fill = medianValue(base.image.view());
+        for (double angle : {15.0, -15.0, 30.0, -30.0, 45.0, -45.0}) {
+            if (!inBudget()) break;
+            const Derived r = rotate(base.image.view(), angle, fill);
+            const std::string name = std::string("rotate") + (angle > 0 ? "+" : "") + std::to_string(int(angle));
+            attempt.run(r.image.view(), r.toSource.then(base.toSource), linear, ZXing::Binarizer::LocalAverage, name);
+            if (attempt.found()) return attempt.take();
+        }
+    }
+    return attempt.take();
+}
+
+} // namespace backfill::scan::image
