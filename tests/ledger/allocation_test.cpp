@@ -8,6 +8,7 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -24,12 +25,19 @@ WaitingLine line(std::string orderId, int64_t lineNo, Qty remaining, int64_t pri
     return WaitingLine{std::move(orderId), lineNo, priority, promisedAt, orderedAt, remaining};
 }
 
+// referenceKey spells the order out as a tuple, independently of allocatesBefore: priority
+// (higher first), promised (none last), promised date, order date, order id, line.
+auto referenceKey(const WaitingLine& w)
+{
+    return std::make_tuple(-w.priority, !w.promisedAt.has_value(), w.promisedAt.value_or(0), w.orderedAt, w.orderId, w.line);
+}
+
 // referenceAllocate is the rule written the obvious way: sort everything, fill greedily.
 std::vector<LineAllocation> referenceAllocate(Qty freeQty, const std::vector<WaitingLine>& lines)
 {
     std::vector<size_t> order(lines.size());
     std::iota(order.begin(), order.end(), size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return allocatesBefore(lines[a], lines[b]); });
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return referenceKey(lines[a]) < referenceKey(lines[b]); });
     std::vector<LineAllocation> out;
     for (size_t i : order) {
         if (freeQty <= 0) break;
