@@ -3,10 +3,19 @@
 #include <algorithm>
 #include <compare>
 #include <cstdint>
+#include <limits>
 
 namespace backfill::ledger {
 
 namespace {
+
+constexpr Qty kMaxQty = std::numeric_limits<Qty>::max();
+// The one-pass selection below serves receipts of at most 1/kFewDivisor units per waiting
+// line; bigger receipts reach a larger share of the lines, where heapifying them all is
+// cheaper than pushing most of them one by one (bench/README.md, ## Allocation).
+constexpr uint64_t kFewDivisor = 4;
+// Up to this many waiting lines a plain sort is the fastest way to the allocation order.
+constexpr size_t kSortUpTo = 32;
 
 // compareAllocation is allocatesBefore as a three-way comparison, so that the tie-break on
 // the span index below costs one comparison, not two.
@@ -43,35 +52,80 @@ std::vector<LineAllocation> allocate(Qty freeQty, std::span<const WaitingLine> l
     std::vector<LineAllocation> result;
     if (freeQty <= 0) return result;
 
-    std::vector<size_t> waiting;
-    waiting.reserve(lines.size());
+    size_t waitingCount = 0;
     Qty demand = 0;
     bool demandExceedsFree = false;
-    for (size_t i = 0; i < lines.size(); ++i) {
-        if (lines[i].remaining <= 0) continue;
-        waiting.push_back(i);
+    for (const WaitingLine& w : lines) {
+        if (w.remaining <= 0) continue;
+        ++waitingCount;
         // Only "does everything fit" matters, so stop summing once demand passes free; the
         // test is written as a subtraction so that huge remainders cannot overflow the sum.
         if (!demandExceedsFree) {
-            demandExceedsFree = lines[i].remaining > freeQty - demand;
-            demand += demandExceedsFree ? 0 : lines[i].remaining;
+            demandExceedsFree = w.remaining > freeQty - demand;
+            demand += demandExceedsFree ? 0 : w.remaining;
         }
     }
-    if (waiting.empty()) return result;
+    if (waitingCount == 0) return result;
 
     const ByAllocationOrder before{lines};
-    if (!demandExceedsFree) {
-        // Every waiting line is filled completely: the result is all of them in order.
+    const auto fillInOrder = [&](std::span<const size_t> ordered) {
+        Qty left = freeQty;
+        for (size_t i : ordered) {
+            if (left == 0) break;
+            const Qty qty = std::min(left, lines[i].remaining);
+            result.push_back({i, qty});
+            left -= qty;
+        }
+    };
+
+    if (!demandExceedsFree || waitingCount <= kSortUpTo) {
+        // Every waiting line is filled completely: the result is all of them in order, and
+        // nothing beats a sort for that. A handful of lines is sorted too: at that size the
+        // selections below only add overhead.
+        std::vector<size_t> waiting;
+        waiting.reserve(waitingCount);
+        for (size_t i = 0; i < lines.size(); ++i)
+            if (lines[i].remaining > 0) waiting.push_back(i);
         std::sort(waiting.begin(), waiting.end(), before);
         result.reserve(waiting.size());
-        for (size_t i : waiting) result.push_back({i, lines[i].remaining});
+        fillInOrder(waiting);
         return result;
     }
 
     // Free stock runs out part way: only the first k lines in allocation order get units,
-    // and a receipt usually covers a few of a product's thousands of waiting lines. A heap
-    // costs O(n) to build and O(log n) per line served, O(n + k log n) in all, where a full
-    // sort would cost O(n log n) whatever the receipt.
+    // and a receipt usually covers a few of a product's thousands of waiting lines. Each line
+    // gets at least one unit, so k <= freeQty.
+    if (static_cast<uint64_t>(freeQty) <= waitingCount / kFewDivisor) {
+        // Few units: one pass keeps the best lines whose remainders just reach freeQty in a
+        // heap with the worst of them on top. Most lines lose one comparison against the top
+        // and are never copied: O(n) comparisons plus O(log k) per line that enters.
+        std::vector<size_t> best;
+        Qty held = 0; // remainders in `best`, saturating: an undercount only keeps more lines
+        for (size_t i = 0; i < lines.size(); ++i) {
+            const Qty remaining = lines[i].remaining;
+            if (remaining <= 0) continue;
+            if (held >= freeQty && !before(i, best.front())) continue; // after everything kept
+            best.push_back(i);
+            std::push_heap(best.begin(), best.end(), before);
+            held = remaining > kMaxQty - held ? kMaxQty : held + remaining;
+            // Drop the worst line while the others still cover freeQty: it would get nothing.
+            while (held - lines[best.front()].remaining >= freeQty) {
+                held -= lines[best.front()].remaining;
+                std::pop_heap(best.begin(), best.end(), before);
+                best.pop_back();
+            }
+        }
+        std::sort(best.begin(), best.end(), before);
+        fillInOrder(best);
+        return result;
+    }
+
+    // Many units: heapify all waiting lines, O(n), and pop them in order, O(log n) per line
+    // served: O(n + k log n) where a full sort would cost O(n log n) whatever the receipt.
+    std::vector<size_t> waiting;
+    waiting.reserve(waitingCount);
+    for (size_t i = 0; i < lines.size(); ++i)
+        if (lines[i].remaining > 0) waiting.push_back(i);
     const auto after = [&before](size_t a, size_t b) { return before(b, a); };
     std::make_heap(waiting.begin(), waiting.end(), after);
     auto heapEnd = waiting.end();

@@ -281,3 +281,38 @@ TEST_CASE("allocate: large quantities do not overflow")
     CHECK(r[1].index == 1);
     CHECK(r[1].qty == std::numeric_limits<Qty>::max() - kBig);
 }
+
+TEST_CASE("allocate: small receipts with huge remainders do not overflow")
+{
+    constexpr Qty kBig = std::numeric_limits<Qty>::max() / 2 + 1;
+    std::vector<WaitingLine> lines;
+    for (int i = 0; i < 100; ++i) lines.push_back(line("SO-" + std::to_string(100 + i), 1, i % 2 ? kBig : 1));
+    const auto r = allocate(3, lines); // 3 units for 100 lines: the one-pass selection
+    const auto want = referenceAllocate(3, lines);
+    REQUIRE(r.size() == 2);
+    REQUIRE(want.size() == 2);
+    CHECK(r[0].index == 0);
+    CHECK(r[0].qty == 1);
+    CHECK(r[1].index == 1);
+    CHECK(r[1].qty == 2);
+}
+
+TEST_CASE("allocate: input already in allocation order, and in reverse")
+{
+    std::mt19937_64 rng(99);
+    std::vector<WaitingLine> lines = randomLines(rng, 3000);
+    std::sort(lines.begin(), lines.end(), [](const WaitingLine& a, const WaitingLine& b) { return referenceKey(a) < referenceKey(b); });
+    for (int pass = 0; pass < 2; ++pass) {
+        CAPTURE(pass);
+        for (Qty freeQty : {Qty{1}, Qty{7}, Qty{300}, Qty{2000}, sumRemaining(lines) - 3}) {
+            CAPTURE(freeQty);
+            const auto got = allocate(freeQty, lines);
+            const auto want = referenceAllocate(freeQty, lines);
+            REQUIRE(got.size() == want.size());
+            bool same = true;
+            for (size_t i = 0; i < got.size(); ++i) same = same && got[i].index == want[i].index && got[i].qty == want[i].qty;
+            CHECK(same);
+        }
+        std::reverse(lines.begin(), lines.end());
+    }
+}
