@@ -19,7 +19,12 @@ int main(int argc, char** argv)
     app.add_option("--gs", g.gsSubstitute, "character a wedge scanner sends instead of GS (0x1D)");
 
     // One line per subcommand.
-    // registerImportCommand(app, g);
+    registerImportCommand(app, g);
+    registerStockCommand(app, g);
+    registerBackordersCommand(app, g);
+    registerParseCommand(app, g);
+    registerPickCommand(app, g);
+    registerDecodeCommand(app, g);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,96 @@
+// backfill import catalog|backorders|inbound|locations FILE.csv
+
+#include "app/AppStore.h"
+#include "app/Cli.h"
+#include "app/Json.h"
+#include "ledger/MasterDataCsv.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace backfill::app {
+
+namespace {
+
+struct ImportArgs {
+    std::string file;
+};
+
+template <class Rows, class Apply>
+void runImport(GlobalOptions& g, const std::string& file, Rows (*parse)(std::string_view), Apply apply)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        printError("unreadable_file", file + ": cannot open the file for reading");
+        g.exitCode = kExitFailure;
+        return;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        printError("unreadable_file", file + ": read error");
+        g.exitCode = kExitFailure;
+        return;
+    }
+    const Rows rows = parse(text.str());
+    for (const auto& w : rows.warnings) printError(w.code, w.format(file));
+    if (!rows.errors.empty()) {
+        for (const auto& e : rows.errors) printError(e.code, e.format(file));
+        g.exitCode = kExitBadInput;
+        return;
+    }
+    auto store = openStore(g);
+    if (!store) return;
+    auto report = apply(*store, rows);
+    if (!report) {
+        printError(report.error());
+        g.exitCode = kExitFailure;
+        return;
+    }
+    if (!report->errors.empty()) {
+        for (const auto& e : report->errors) printError(e.code, e.format(file));
+        g.exitCode = kExitBadInput;
+        return;
+    }
+    printJson(Json{{"imported", report->imported}});
+}
+
+} // namespace
+
+void registerImportCommand(CLI::App& app, GlobalOptions& g)
+{
+    auto* cmd = app.add_subcommand("import", "import master data from CSV (nothing is imported if any row is bad)");
+    cmd->require_subcommand(1);
+    auto args = std::make_shared<ImportArgs>();
+    using namespace ledger;
+    auto add = [&](const char* name, const char* help, auto handler) {
+        auto* sub = cmd->add_subcommand(name, help);
+        sub->add_option("FILE", args->file, "CSV file with a header row")->required();
+        sub->callback([&g, args, handler] { handler(g, args->file); });
+    };
+    add("catalog", "products: sku,description,gtin,case_gtin,case_qty,safety_stock,lead_time_days",
+        [](GlobalOptions& g, const std::string& f) {
+            runImport(g, f, &parseCatalogCsv, [](store::TerminalStore& s, const auto& rows) {
+                return s.importCatalog(rows, cliActor());
+            });
+        });
+    add("backorders", "order lines: order_id,line,customer,email,sku,qty,priority,ordered_at,promised_at",
+        [](GlobalOptions& g, const std::string& f) {
+            runImport(g, f, &parseBackordersCsv, [](store::TerminalStore& s, const auto& rows) {
+                return s.importBackorders(rows, cliActor());
+            });
+        });
+    add("inbound", "purchase order / ASN lines: inbound_id,supplier,sku,qty,eta,sscc",
+        [](GlobalOptions& g, const std::string& f) {
+            runImport(g, f, &parseInboundCsv, [](store::TerminalStore& s, const auto& rows) {
+                return s.importInbound(rows, cliActor());
+            });
+        });
+    add("locations", "locations: code,kind,sequence", [](GlobalOptions& g, const std::string& f) {
+        runImport(g, f, &parseLocationsCsv, [](store::TerminalStore& s, const auto& rows) {
+            return s.importLocations(rows, cliActor());
+        });
+    });
+}
+
+} // namespace backfill::app

@@ -1,0 +1,104 @@
+#pragma once
+// A thin RAII layer over SQLite: a connection, cached prepared statements and transactions.
+// SQLite result codes become ledger::Error values here and nowhere else (STYLE.md 7):
+// db_busy, db_corrupt, db_full, db_io, db_constraint, db_error.
+
+#include "ledger/Result.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace backfill::store {
+
+using ledger::Error;
+using ledger::Result;
+
+// Statement is a prepared statement owned by its Database's cache. bind() numbers from 1;
+// step() returns true while a row is available. reset() runs automatically on the next use.
+class Statement {
+public:
+    explicit Statement(sqlite3_stmt* stmt) : m_stmt(stmt) {}
+    Statement& bind(int index, int64_t value);
+    Statement& bind(int index, std::string_view value);
+    Statement& bind(int index, std::nullopt_t);
+    Statement& bindOptional(int index, const std::optional<std::string>& value);
+    Statement& bindOptional(int index, const std::optional<int64_t>& value);
+    // step advances: true = a row is ready, false = done. Errors are kept in lastError().
+    bool step();
+    // run steps to completion; returns the error, if any.
+    Result<void> run();
+    int64_t columnInt(int index) const;
+    std::string columnText(int index) const;
+    bool columnIsNull(int index) const;
+    std::optional<int64_t> columnOptionalInt(int index) const;
+    std::optional<std::string> columnOptionalText(int index) const;
+    const std::optional<Error>& lastError() const { return m_error; }
+    void reset();
+
+private:
+    sqlite3_stmt* m_stmt;
+    std::optional<Error> m_error;
+};
+
+// Database is one SQLite connection in WAL mode with synchronous=FULL, foreign keys on and a
+// busy timeout. Not thread-safe: one per thread.
+class Database {
+public:
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // open opens or creates the file. Fails with db_io / db_corrupt when it cannot.
+    static Result<std::unique_ptr<Database>> open(const std::string& path);
+
+    // prepare returns a cached, reset statement for `sql`.
+    Statement& prepare(const std::string& sql);
+    // exec runs one or more statements without results.
+    Result<void> exec(std::string_view sql);
+    int64_t lastInsertRowId() const;
+    int changes() const;
+    sqlite3* handle() { return m_db; }
+
+    // errorFrom translates an SQLite result code (and the connection's message) to our error.
+    static Error errorFrom(int rc, std::string_view context, sqlite3* db);
+
+private:
+    explicit Database(sqlite3* db) : m_db(db) {}
+    sqlite3* m_db;
+    std::map<std::string, std::unique_ptr<Statement>, std::less<>> m_cache;
+};
+
+// Transaction is BEGIN IMMEDIATE ... COMMIT, rolled back on destruction unless committed.
+class Transaction {
+public:
+    static Result<Transaction> begin(Database& db);
+    Transaction(Transaction&& other) noexcept : m_db(other.m_db) { other.m_db = nullptr; }
+    Transaction& operator=(Transaction&&) = delete;
+    ~Transaction();
+    Result<void> commit();
+
+private:
+    explicit Transaction(Database& db) : m_db(&db) {}
+    Database* m_db;
+};
+
+// Savepoint nests inside a transaction: release() keeps its work, destruction undoes it.
+class Savepoint {
+public:
+    explicit Savepoint(Database& db);
+    ~Savepoint();
+    Result<void> release();
+
+private:
+    Database* m_db;
+    bool m_open = false;
+};
+
+} // namespace backfill::store

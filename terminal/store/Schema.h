@@ -1,0 +1,109 @@
+#pragma once
+// The terminal database's numbered migrations. PRAGMA user_version holds how many have run;
+// a new migration is appended, never edited.
+
+#include <array>
+#include <string_view>
+
+namespace backfill::store {
+
+inline constexpr std::array<std::string_view, 1> kMigrations{
+    // 1: master data, ledger with derived stock, outbox, settings.
+    R"sql(
+CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE products(
+  id INTEGER PRIMARY KEY,
+  sku TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL,
+  gtin TEXT,
+  case_gtin TEXT,
+  case_qty INTEGER NOT NULL,
+  safety_stock INTEGER NOT NULL,
+  lead_time_days INTEGER NOT NULL,
+  on_hand INTEGER NOT NULL DEFAULT 0,   -- derived: sum of stock
+  allocated INTEGER NOT NULL DEFAULT 0  -- derived: sum of order_lines.allocated
+);
+-- Every GTIN a scan can carry, with the units it stands for (1 each, case_qty a case).
+CREATE TABLE gtins(
+  gtin TEXT PRIMARY KEY,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  units INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX gtins_product ON gtins(product_id);
+CREATE TABLE locations(code TEXT PRIMARY KEY, kind TEXT NOT NULL, sequence INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE orders(
+  order_id TEXT PRIMARY KEY,
+  customer TEXT NOT NULL,
+  email TEXT NOT NULL,
+  stage TEXT,                       -- given at the order's first allocation
+  open INTEGER NOT NULL DEFAULT 1   -- 0 once every line is picked or cancelled
+) WITHOUT ROWID;
+CREATE INDEX orders_stage ON orders(stage, open);
+CREATE TABLE order_lines(
+  id INTEGER PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders(order_id),
+  line INTEGER NOT NULL,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  qty INTEGER NOT NULL,
+  priority INTEGER NOT NULL,
+  ordered_at INTEGER NOT NULL,
+  promised_at INTEGER,
+  allocated INTEGER NOT NULL DEFAULT 0,
+  picked INTEGER NOT NULL DEFAULT 0,
+  cancelled INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(order_id, line)
+);
+CREATE INDEX order_lines_waiting ON order_lines(product_id) WHERE cancelled = 0 AND qty > allocated + picked;
+CREATE INDEX order_lines_product ON order_lines(product_id);
+CREATE TABLE inbound_lines(
+  id INTEGER PRIMARY KEY,           -- import order: the tie-break after eta and inbound_id
+  inbound_id TEXT NOT NULL,
+  supplier TEXT NOT NULL,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  qty INTEGER NOT NULL,
+  eta INTEGER NOT NULL,             -- days since 1970-01-01
+  sscc TEXT NOT NULL DEFAULT '',
+  received INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(inbound_id, product_id, sscc)
+);
+CREATE INDEX inbound_loose ON inbound_lines(product_id, eta, inbound_id, id) WHERE sscc = '';
+CREATE INDEX inbound_sscc ON inbound_lines(sscc) WHERE sscc <> '';
+CREATE TABLE received_ssccs(sscc TEXT PRIMARY KEY, event_id INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE stock(
+  product_id INTEGER NOT NULL,
+  location TEXT NOT NULL,
+  lot TEXT NOT NULL,
+  qty INTEGER NOT NULL,
+  PRIMARY KEY(product_id, location, lot)
+) WITHOUT ROWID;
+-- The append-only ledger. Stock and allocations above are derived from it.
+CREATE TABLE events(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  product_id INTEGER NOT NULL,
+  qty INTEGER NOT NULL,
+  location TEXT NOT NULL DEFAULT '',
+  to_location TEXT NOT NULL DEFAULT '',
+  lot TEXT NOT NULL DEFAULT '',
+  expiry INTEGER,
+  sscc TEXT NOT NULL DEFAULT '',
+  order_line_id INTEGER,
+  operator TEXT NOT NULL,
+  device TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  op_id TEXT
+);
+-- Ops for the server: gap-free device_seq under the enrolment epoch, device-made op_id.
+CREATE TABLE outbox(
+  device_seq INTEGER PRIMARY KEY,
+  op_id TEXT NOT NULL UNIQUE,
+  epoch INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  acked INTEGER NOT NULL DEFAULT 0
+);
+)sql",
+};
+
+} // namespace backfill::store

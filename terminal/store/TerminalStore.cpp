@@ -1,0 +1,831 @@
+#include "store/TerminalStore.h"
+
+#include "store/Schema.h"
+#include "store/Uuid.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace backfill::store {
+
+using ledger::Date;
+using ledger::EventKind;
+using ledger::ImportIssue;
+using ledger::unexpected;
+
+#define TRY(expr)                                                                                                      \
+    do {                                                                                                               \
+        if (auto r_ = (expr); !r_) return unexpected(r_.error());                                                      \
+    } while (0)
+
+namespace {
+
+Result<void> fromStatement(const Statement& s)
+{
+    if (s.lastError()) return unexpected(*s.lastError());
+    return {};
+}
+
+} // namespace
+
+Result<std::unique_ptr<TerminalStore>> TerminalStore::open(const std::string& path)
+{
+    auto db = Database::open(path);
+    if (!db) return unexpected(db.error());
+    auto store = std::unique_ptr<TerminalStore>(new TerminalStore(std::move(*db)));
+    TRY(store->migrate());
+    return store;
+}
+
+Result<void> TerminalStore::migrate()
+{
+    auto& version = m_db->prepare("PRAGMA user_version");
+    int64_t current = version.step() ? version.columnInt(0) : 0;
+    TRY(fromStatement(version));
+    version.reset();
+    if (current > static_cast<int64_t>(kMigrations.size()))
+        return ledger::fail("newer_schema", "the database has schema version " + std::to_string(current) +
+                                                ", this backfill knows up to " + std::to_string(kMigrations.size()) +
+                                                ": upgrade backfill");
+    for (auto v = current; v < static_cast<int64_t>(kMigrations.size()); ++v) {
+        auto tx = Transaction::begin(*m_db);
+        if (!tx) return unexpected(tx.error());
+        TRY(m_db->exec(kMigrations[static_cast<size_t>(v)]));
+        TRY(m_db->exec("PRAGMA user_version=" + std::to_string(v + 1)));
+        TRY(tx->commit());
+    }
+    return {};
+}
+
+Result<std::optional<std::string>> TerminalStore::setting(const std::string& key)
+{
+    auto& s = m_db->prepare("SELECT value FROM settings WHERE key = ?");
+    s.bind(1, key);
+    std::optional<std::string> value;
+    if (s.step()) value = s.columnText(0);
+    TRY(fromStatement(s));
+    return value;
+}
+
+Result<void> TerminalStore::setSetting(const std::string& key, const std::string& value)
+{
+    return m_db->prepare("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(1, key)
+        .bind(2, value)
+        .run();
+}
+
+Result<int64_t> TerminalStore::productId(const std::string& sku)
+{
+    auto& s = m_db->prepare("SELECT id FROM products WHERE sku = ?");
+    s.bind(1, sku);
+    if (s.step()) return s.columnInt(0);
+    TRY(fromStatement(s));
+    return ledger::fail("unknown_sku", "unknown sku '" + sku + "': import it in the catalog first");
+}
+
+// ---------------------------------------------------------------------------------------
+// Ledger primitives
+
+Result<void> TerminalStore::appendEvent(const ledger::Event& e, int64_t productId, int64_t orderLineId,
+                                        const std::string& opId)
+{
+    auto& s = m_db->prepare("INSERT INTO events(kind, product_id, qty, location, to_location, lot, expiry, sscc, "
+                            "order_line_id, operator, device, at, op_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.bind(1, ledger::eventKindName(e.kind)).bind(2, productId).bind(3, e.qty).bind(4, e.location);
+    s.bind(5, e.toLocation).bind(6, e.lot);
+    s.bindOptional(7, e.expiry ? std::optional<int64_t>(e.expiry->days) : std::nullopt);
+    s.bind(8, e.sscc);
+    s.bindOptional(9, orderLineId ? std::optional<int64_t>(orderLineId) : std::nullopt);
+    s.bind(10, e.operatorName).bind(11, e.device).bind(12, e.at);
+    s.bindOptional(13, opId.empty() ? std::nullopt : std::optional<std::string>(opId));
+    return s.run();
+}
+
+Result<void> TerminalStore::addStock(int64_t productId, const std::string& location, const std::string& lot, Qty delta)
+{
+    TRY(m_db->prepare("INSERT INTO stock(product_id, location, lot, qty) VALUES(?,?,?,?) "
+                      "ON CONFLICT(product_id, location, lot) DO UPDATE SET qty = qty + excluded.qty")
+            .bind(1, productId)
+            .bind(2, location)
+            .bind(3, lot)
+            .bind(4, delta)
+            .run());
+    return {};
+}
+
+Result<std::string> TerminalStore::appendOutbox(const std::string& kind, const std::string& payload, ledger::Timestamp at)
+{
+    auto epochText = setting("epoch");
+    if (!epochText) return unexpected(epochText.error());
+    const int64_t epoch = *epochText ? std::stoll(**epochText) : 0;
+    std::string opId = newUuid();
+    // device_seq = last + 1 inside the same transaction: gap-free, and rolled back with it.
+    TRY(m_db->prepare("INSERT INTO outbox(device_seq, op_id, epoch, kind, payload, created_at) "
+                      "VALUES((SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox), ?, ?, ?, ?, ?)")
+            .bind(1, opId)
+            .bind(2, epoch)
+            .bind(3, kind)
+            .bind(4, payload)
+            .bind(5, at)
+            .run());
+    return opId;
+}
+
+Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& orderId)
+{
+    auto& s = m_db->prepare("SELECT stage FROM orders WHERE order_id = ?");
+    s.bind(1, orderId);
+    std::optional<std::string> stage;
+    if (s.step()) stage = s.columnOptionalText(0);
+    TRY(fromStatement(s));
+    s.reset();
+    if (stage) return stage;
+    // The order's first allocation: the staging location with the fewest open orders, then
+    // by sequence (then code, so the choice is total).
+    auto& pick = m_db->prepare("SELECT code FROM locations l WHERE kind = 'staging' ORDER BY "
+                               "(SELECT COUNT(*) FROM orders o WHERE o.stage = l.code AND o.open = 1), sequence, code "
+                               "LIMIT 1");
+    if (pick.step()) stage = pick.columnText(0);
+    TRY(fromStatement(pick));
+    pick.reset();
+    if (stage) TRY(m_db->prepare("UPDATE orders SET stage = ? WHERE order_id = ?").bind(1, *stage).bind(2, orderId).run());
+    return stage;
+}
+
+Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t productId, const Actor& actor,
+                                                                   const std::string& opId)
+{
+    std::vector<StagedAllocation> result;
+    auto& freeQuery = m_db->prepare("SELECT on_hand - allocated FROM products WHERE id = ?");
+    freeQuery.bind(1, productId);
+    const Qty freeQty = freeQuery.step() ? freeQuery.columnInt(0) : 0;
+    TRY(fromStatement(freeQuery));
+    freeQuery.reset();
+    if (freeQty <= 0) return result;
+
+    std::vector<ledger::WaitingLine> waiting;
+    std::vector<int64_t> ids;
+    auto& q = m_db->prepare("SELECT id, order_id, line, priority, promised_at, ordered_at, qty - allocated - picked "
+                            "FROM order_lines INDEXED BY order_lines_waiting "
+                            "WHERE product_id = ? AND cancelled = 0 AND qty > allocated + picked");
+    q.bind(1, productId);
+    while (q.step()) {
+        ids.push_back(q.columnInt(0));
+        waiting.push_back({q.columnText(1), q.columnInt(2), q.columnInt(3), q.columnOptionalInt(4), q.columnInt(5),
+                           q.columnInt(6)});
+    }
+    TRY(fromStatement(q));
+    q.reset();
+
+    Qty total = 0;
+    for (const auto& a : ledger::allocate(freeQty, waiting)) {
+        const auto& w = waiting[a.index];
+        auto stage = stageFor(w.orderId);
+        if (!stage) return unexpected(stage.error());
+        TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated + ? WHERE id = ?")
+                .bind(1, a.qty)
+                .bind(2, ids[a.index])
+                .run());
+        ledger::Event e;
+        e.kind = EventKind::Allocated;
+        e.qty = a.qty;
+        e.toLocation = stage->value_or("");
+        e.operatorName = actor.operatorName;
+        e.device = actor.device;
+        e.at = actor.at;
+        TRY(appendEvent(e, productId, ids[a.index], opId));
+        result.push_back({w.orderId, w.line, a.qty, *stage});
+        total += a.qty;
+    }
+    if (total)
+        TRY(m_db->prepare("UPDATE products SET allocated = allocated + ? WHERE id = ?").bind(1, total).bind(2, productId).run());
+    return result;
+}
+
+Result<void> TerminalStore::deallocate(int64_t lineId, int64_t productId, Qty qty, const Actor& actor)
+{
+    if (qty <= 0) return {};
+    TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated - ? WHERE id = ?").bind(1, qty).bind(2, lineId).run());
+    TRY(m_db->prepare("UPDATE products SET allocated = allocated - ? WHERE id = ?").bind(1, qty).bind(2, productId).run());
+    ledger::Event e;
+    e.kind = EventKind::Deallocated;
+    e.qty = qty;
+    e.operatorName = actor.operatorName;
+    e.device = actor.device;
+    e.at = actor.at;
+    return appendEvent(e, productId, lineId, "");
+}
+
+// ---------------------------------------------------------------------------------------
+// Imports
+
+namespace {
+
+template <class T>
+ImportReport reportFor(const ledger::ParsedRows<T>& rows)
+{
+    ImportReport report;
+    report.warnings = rows.warnings;
+    return report;
+}
+
+} // namespace
+
+Result<ImportReport> TerminalStore::importCatalog(const ledger::ParsedRows<ledger::Product>& rows, const Actor&)
+{
+    ImportReport report = reportFor(rows);
+    auto tx = Transaction::begin(*m_db);
+    if (!tx) return unexpected(tx.error());
+    std::vector<int64_t> ids;
+    for (const auto& p : rows.rows) {
+        TRY(m_db->prepare("INSERT INTO products(sku, description, gtin, case_gtin, case_qty, safety_stock, lead_time_days) "
+                          "VALUES(?,?,?,?,?,?,?) ON CONFLICT(sku) DO UPDATE SET description = excluded.description, "
+                          "gtin = excluded.gtin, case_gtin = excluded.case_gtin, case_qty = excluded.case_qty, "
+                          "safety_stock = excluded.safety_stock, lead_time_days = excluded.lead_time_days")
+                .bind(1, p.sku)
+                .bind(2, p.description)
+                .bindOptional(3, p.gtin)
+                .bindOptional(4, p.caseGtin)
+                .bind(5, p.caseQty)
+                .bind(6, p.safetyStock)
+                .bind(7, static_cast<int64_t>(p.leadTimeDays))
+                .run());
+        auto id = productId(p.sku);
+        if (!id) return unexpected(id.error());
+        ids.push_back(*id);
+        // The product's GTINs are replaced as a whole below, so GTINs may move between
+        // products of the same file.
+        TRY(m_db->prepare("DELETE FROM gtins WHERE product_id = ?").bind(1, *id).run());
+    }
+    for (size_t i = 0; i < rows.rows.size(); ++i) {
+        const auto& p = rows.rows[i];
+        const std::pair<const std::optional<std::string>*, const char*> keys[] = {{&p.gtin, "gtin"},
+                                                                                  {&p.caseGtin, "case_gtin"}};
+        for (const auto& [gtin, column] : keys) {
+            if (!*gtin) continue;
+            auto& owner = m_db->prepare("SELECT p.sku FROM gtins g JOIN products p ON p.id = g.product_id WHERE g.gtin = ?");
+            owner.bind(1, **gtin);
+            if (owner.step()) {
+                report.errors.push_back({rows.lines[i], column, "duplicate_gtin",
+                                         "GTIN " + **gtin + " already belongs to product " + owner.columnText(0)});
+                owner.reset();
+                continue;
+            }
+            TRY(fromStatement(owner));
+            owner.reset();
+            TRY(m_db->prepare("INSERT INTO gtins(gtin, product_id, units) VALUES(?,?,?)")
+                    .bind(1, **gtin)
+                    .bind(2, ids[i])
+                    .bind(3, gtin == &p.caseGtin ? p.caseQty : 1)
+                    .run());
+        }
+    }
+    if (!report.errors.empty()) return report; // the transaction rolls back
+    TRY(tx->commit());
+    report.imported = static_cast<int64_t>(rows.rows.size());
+    return report;
+}
+
+Result<ImportReport> TerminalStore::importLocations(const ledger::ParsedRows<ledger::Location>& rows, const Actor&)
+{
+    ImportReport report = reportFor(rows);
+    auto tx = Transaction::begin(*m_db);
+    if (!tx) return unexpected(tx.error());
+    for (const auto& l : rows.rows)
+        TRY(m_db->prepare("INSERT INTO locations(code, kind, sequence) VALUES(?,?,?) ON CONFLICT(code) DO UPDATE SET "
+                          "kind = excluded.kind, sequence = excluded.sequence")
+                .bind(1, l.code)
+                .bind(2, ledger::locationKindName(l.kind))
+                .bind(3, l.sequence)
+                .run());
+    TRY(tx->commit());
+    report.imported = static_cast<int64_t>(rows.rows.size());
+    return report;
+}
+
+Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<ledger::OrderLine>& rows, const Actor& actor)
+{
+    ImportReport report = reportFor(rows);
+    auto tx = Transaction::begin(*m_db);
+    if (!tx) return unexpected(tx.error());
+    std::set<int64_t> touchedProducts;
+    std::set<std::string> touchedOrders;
+    for (size_t i = 0; i < rows.rows.size(); ++i) {
+        const auto& l = rows.rows[i];
+        auto pid = productId(l.sku);
+        if (!pid) {
+            if (pid.error().code != "unknown_sku") return unexpected(pid.error());
+            report.errors.push_back({rows.lines[i], "sku", "unknown_sku", "unknown sku '" + l.sku + "'"});
+            continue;
+        }
+        if (!report.errors.empty()) continue; // keep collecting errors; nothing will be written
+        TRY(m_db->prepare("INSERT INTO orders(order_id, customer, email) VALUES(?,?,?) ON CONFLICT(order_id) DO UPDATE "
+                          "SET customer = excluded.customer, email = excluded.email")
+                .bind(1, l.orderId)
+                .bind(2, l.customer)
+                .bind(3, l.email)
+                .run());
+        auto& existing = m_db->prepare("SELECT id, product_id, allocated, picked FROM order_lines WHERE order_id = ? AND line = ?");
+        existing.bind(1, l.orderId).bind(2, l.line);
+        std::optional<int64_t> lineId;
+        int64_t oldProduct = 0;
+        Qty allocated = 0, picked = 0;
+        if (existing.step()) {
+            lineId = existing.columnInt(0);
+            oldProduct = existing.columnInt(1);
+            allocated = existing.columnInt(2);
+            picked = existing.columnInt(3);
+        }
+        TRY(fromStatement(existing));
+        existing.reset();
+        const bool cancelled = l.qty == 0;
+        if (lineId) {
+            // Free what the line no longer needs: all of it when cancelled or moved to another
+            // product, the excess when its quantity fell below what it holds.
+            Qty release = 0;
+            if (cancelled || oldProduct != *pid)
+                release = allocated;
+            else if (allocated + picked > l.qty)
+                release = std::min(allocated, allocated + picked - l.qty);
+            TRY(deallocate(*lineId, oldProduct, release, actor));
+            touchedProducts.insert(oldProduct);
+            TRY(m_db->prepare("UPDATE order_lines SET product_id = ?, qty = ?, priority = ?, ordered_at = ?, "
+                              "promised_at = ?, cancelled = ? WHERE id = ?")
+                    .bind(1, *pid)
+                    .bind(2, l.qty)
+                    .bind(3, l.priority)
+                    .bind(4, l.orderedAt)
+                    .bindOptional(5, l.promisedAt)
+                    .bind(6, cancelled ? 1 : 0)
+                    .bind(7, *lineId)
+                    .run());
+        } else {
+            TRY(m_db->prepare("INSERT INTO order_lines(order_id, line, product_id, qty, priority, ordered_at, promised_at, "
+                              "cancelled) VALUES(?,?,?,?,?,?,?,?)")
+                    .bind(1, l.orderId)
+                    .bind(2, l.line)
+                    .bind(3, *pid)
+                    .bind(4, l.qty)
+                    .bind(5, l.priority)
+                    .bind(6, l.orderedAt)
+                    .bindOptional(7, l.promisedAt)
+                    .bind(8, cancelled ? 1 : 0)
+                    .run());
+        }
+        touchedProducts.insert(*pid);
+        touchedOrders.insert(l.orderId);
+    }
+    if (!report.errors.empty()) return report;
+    for (const auto pid : touchedProducts) {
+        auto allocations = allocateFree(pid, actor, "");
+        if (!allocations) return unexpected(allocations.error());
+        for (const auto& a : *allocations) touchedOrders.insert(a.orderId);
+    }
+    for (const auto& orderId : touchedOrders)
+        TRY(m_db->prepare("UPDATE orders SET open = EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
+                          "AND picked < qty) WHERE order_id = ?1")
+                .bind(1, orderId)
+                .run());
+    TRY(tx->commit());
+    report.imported = static_cast<int64_t>(rows.rows.size());
+    return report;
+}
+
+Result<ImportReport> TerminalStore::importInbound(const ledger::ParsedRows<ledger::InboundLine>& rows, const Actor&)
+{
+    ImportReport report = reportFor(rows);
+    auto tx = Transaction::begin(*m_db);
+    if (!tx) return unexpected(tx.error());
+    for (size_t i = 0; i < rows.rows.size(); ++i) {
+        const auto& l = rows.rows[i];
+        auto pid = productId(l.sku);
+        if (!pid) {
+            if (pid.error().code != "unknown_sku") return unexpected(pid.error());
+            report.errors.push_back({rows.lines[i], "sku", "unknown_sku", "unknown sku '" + l.sku + "'"});
+            continue;
+        }
+        if (l.sscc) {
+            auto& other = m_db->prepare("SELECT inbound_id FROM inbound_lines WHERE sscc = ? AND inbound_id <> ? LIMIT 1");
+            other.bind(1, *l.sscc).bind(2, l.inboundId);
+            if (other.step()) {
+                report.errors.push_back({rows.lines[i], "sscc", "sscc_conflict",
+                                         "SSCC " + *l.sscc + " already belongs to inbound " + other.columnText(0)});
+                other.reset();
+                continue;
+            }
+            TRY(fromStatement(other));
+            other.reset();
+        }
+        if (!report.errors.empty()) continue;
+        TRY(m_db->prepare("INSERT INTO inbound_lines(inbound_id, supplier, product_id, qty, eta, sscc) VALUES(?,?,?,?,?,?) "
+                          "ON CONFLICT(inbound_id, product_id, sscc) DO UPDATE SET supplier = excluded.supplier, "
+                          "qty = excluded.qty, eta = excluded.eta")
+                .bind(1, l.inboundId)
+                .bind(2, l.supplier)
+                .bind(3, *pid)
+                .bind(4, l.qty)
+                .bind(5, l.eta.days)
+                .bind(6, l.sscc.value_or(""))
+                .run());
+    }
+    if (!report.errors.empty()) return report;
+    TRY(tx->commit());
+    report.imported = static_cast<int64_t>(rows.rows.size());
+    return report;
+}
+
+// ---------------------------------------------------------------------------------------
+// Queries
+
+Result<std::vector<StockRow>> TerminalStore::stock(const std::optional<std::string>& sku)
+{
+    std::vector<StockRow> rows;
+    auto& s = sku ? m_db->prepare("SELECT sku, on_hand, allocated FROM products WHERE sku = ?")
+                  : m_db->prepare("SELECT sku, on_hand, allocated FROM products ORDER BY sku");
+    if (sku) s.bind(1, *sku);
+    while (s.step()) rows.push_back({s.columnText(0), s.columnInt(1), s.columnInt(2)});
+    TRY(fromStatement(s));
+    return rows;
+}
+
+Result<std::vector<BackorderRow>> TerminalStore::backorders()
+{
+    // Supply per product: open inbound in (eta, inbound_id, import order).
+    std::map<int64_t, std::vector<ledger::InboundSupply>> supply;
+    auto& in = m_db->prepare("SELECT product_id, eta, inbound_id, id, qty - received FROM inbound_lines "
+                             "WHERE qty > received ORDER BY product_id, eta, inbound_id, id");
+    while (in.step())
+        supply[in.columnInt(0)].push_back(
+            {Date{static_cast<int32_t>(in.columnInt(1))}, in.columnText(2), in.columnInt(3), in.columnInt(4)});
+    TRY(fromStatement(in));
+    in.reset();
+
+    std::vector<BackorderRow> rows;
+    auto& s = m_db->prepare("SELECT l.order_id, l.line, o.customer, o.email, p.sku, l.qty, l.priority, l.ordered_at, "
+                            "l.promised_at, l.allocated, l.picked, l.cancelled, l.product_id FROM order_lines l "
+                            "JOIN orders o ON o.order_id = l.order_id JOIN products p ON p.id = l.product_id "
+                            "ORDER BY l.product_id");
+    std::vector<int64_t> productOf;
+    while (s.step()) {
+        BackorderRow row;
+        auto& l = row.line;
+        l.orderId = s.columnText(0);
+        l.line = s.columnInt(1);
+        l.customer = s.columnText(2);
+        l.email = s.columnText(3);
+        l.sku = s.columnText(4);
+        l.qty = s.columnInt(5);
+        l.priority = s.columnInt(6);
+        l.orderedAt = s.columnInt(7);
+        l.promisedAt = s.columnOptionalInt(8);
+        l.allocated = s.columnInt(9);
+        l.picked = s.columnInt(10);
+        l.cancelled = s.columnInt(11) != 0;
+        productOf.push_back(s.columnInt(12));
+        rows.push_back(std::move(row));
+    }
+    TRY(fromStatement(s));
+    s.reset();
+
+    // Project ETAs product by product (rows are grouped by product).
+    for (size_t begin = 0; begin < rows.size();) {
+        size_t end = begin;
+        while (end < rows.size() && productOf[end] == productOf[begin]) ++end;
+        std::vector<ledger::WaitingLine> waiting;
+        std::vector<size_t> index;
+        for (size_t i = begin; i < end; ++i) {
+            const auto& l = rows[i].line;
+            if (l.remaining() <= 0) continue;
+            waiting.push_back({l.orderId, l.line, l.priority, l.promisedAt, l.orderedAt, l.remaining()});
+            index.push_back(i);
+        }
+        const auto it = supply.find(productOf[begin]);
+        if (!waiting.empty() && it != supply.end()) {
+            const auto etas = ledger::projectEtas(waiting, it->second);
+            for (size_t k = 0; k < index.size(); ++k) rows[index[k]].eta = etas[k];
+        }
+        begin = end;
+    }
+    for (auto& r : rows) {
+        r.state = ledger::lineState(r.line, r.eta.has_value());
+        // Only a line still waiting for goods carries an ETA.
+        if (r.state != ledger::LineState::Backordered && r.state != ledger::LineState::PartiallyAllocated) r.eta.reset();
+    }
+    std::sort(rows.begin(), rows.end(), [](const BackorderRow& a, const BackorderRow& b) {
+        return a.line.orderId != b.line.orderId ? a.line.orderId < b.line.orderId : a.line.line < b.line.line;
+    });
+    return rows;
+}
+
+Result<std::string> TerminalStore::defaultReceivingLocation()
+{
+    auto& s = m_db->prepare("SELECT code FROM locations WHERE kind = 'receiving' ORDER BY sequence, code LIMIT 1");
+    std::string code = "DOCK";
+    if (s.step()) code = s.columnText(0);
+    TRY(fromStatement(s));
+    return code;
+}
+
+Result<int64_t> TerminalStore::outboxCount()
+{
+    auto& s = m_db->prepare("SELECT COUNT(*) FROM outbox WHERE acked = 0");
+    const int64_t n = s.step() ? s.columnInt(0) : 0;
+    TRY(fromStatement(s));
+    return n;
+}
+
+Result<std::vector<ledger::Event>> TerminalStore::events()
+{
+    std::vector<ledger::Event> result;
+    auto& s = m_db->prepare("SELECT e.id, e.kind, p.sku, e.qty, e.location, e.to_location, e.lot, e.expiry, e.sscc, "
+                            "l.order_id, l.line, e.operator, e.device, e.at FROM events e JOIN products p ON p.id = e.product_id "
+                            "LEFT JOIN order_lines l ON l.id = e.order_line_id ORDER BY e.id");
+    while (s.step()) {
+        ledger::Event e;
+        e.id = s.columnInt(0);
+        e.kind = ledger::parseEventKind(s.columnText(1)).value_or(EventKind::Adjusted);
+        e.sku = s.columnText(2);
+        e.qty = s.columnInt(3);
+        e.location = s.columnText(4);
+        e.toLocation = s.columnText(5);
+        e.lot = s.columnText(6);
+        if (auto d = s.columnOptionalInt(7)) e.expiry = Date{static_cast<int32_t>(*d)};
+        e.sscc = s.columnText(8);
+        e.orderId = s.columnText(9);
+        e.line = s.columnInt(10);
+        e.operatorName = s.columnText(11);
+        e.device = s.columnText(12);
+        e.at = s.columnInt(13);
+        result.push_back(std::move(e));
+    }
+    TRY(fromStatement(s));
+    return result;
+}
+
+// ---------------------------------------------------------------------------------------
+// Receiving
+
+Result<void> TerminalStore::begin()
+{
+    TRY(m_db->exec("BEGIN IMMEDIATE"));
+    m_inBatch = true;
+    return {};
+}
+
+Result<void> TerminalStore::commit()
+{
+    if (!m_inBatch) return {};
+    m_inBatch = false;
+    if (auto r = m_db->exec("COMMIT"); !r) {
+        (void)m_db->exec("ROLLBACK");
+        return r;
+    }
+    return {};
+}
+
+Result<std::vector<ReceivedLine>> TerminalStore::receive(const ReceiptRequest& request, const Actor& actor)
+{
+    if (m_inBatch) {
+        Savepoint sp(*m_db);
+        auto lines = receiveInTransaction(request, actor);
+        if (lines) TRY(sp.release());
+        return lines;
+    }
+    auto tx = Transaction::begin(*m_db);
+    if (!tx) return unexpected(tx.error());
+    auto lines = receiveInTransaction(request, actor);
+    if (!lines) return lines;
+    TRY(tx->commit());
+    return lines;
+}
+
+Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, const std::optional<std::string>& lot,
+                                                 const std::optional<ledger::Date>& expiry,
+                                                 const std::optional<std::string>& sscc, int64_t inboundLineId,
+                                                 const std::string& location, const Actor& actor, const std::string& opId)
+{
+    ReceivedLine out;
+    out.qty = qty;
+    out.lot = lot;
+    out.expiry = expiry;
+    out.sscc = sscc;
+    out.location = location;
+    {
+        auto& s = m_db->prepare("SELECT sku FROM products WHERE id = ?");
+        s.bind(1, productId);
+        if (s.step()) out.sku = s.columnText(0);
+        TRY(fromStatement(s));
+        s.reset();
+    }
+    ledger::Event e;
+    e.kind = EventKind::Received;
+    e.qty = qty;
+    e.location = location;
+    e.lot = lot.value_or("");
+    e.expiry = expiry;
+    e.sscc = sscc.value_or("");
+    e.operatorName = actor.operatorName;
+    e.device = actor.device;
+    e.at = actor.at;
+    TRY(appendEvent(e, productId, 0, opId));
+    TRY(addStock(productId, location, e.lot, qty));
+    TRY(m_db->prepare("UPDATE products SET on_hand = on_hand + ? WHERE id = ?").bind(1, qty).bind(2, productId).run());
+
+    if (inboundLineId) {
+        TRY(m_db->prepare("UPDATE inbound_lines SET received = received + ? WHERE id = ?").bind(1, qty).bind(2, inboundLineId).run());
+    } else {
+        // Loose receipts reduce the product's open inbound lines that are not on a pallet, in
+        // (eta, inbound_id, file row) order; beyond them the receipt is an over-receipt.
+        Qty left = qty;
+        std::vector<std::pair<int64_t, Qty>> take;
+        auto& open = m_db->prepare("SELECT id, qty - received FROM inbound_lines INDEXED BY inbound_loose "
+                                   "WHERE product_id = ? AND sscc = '' AND qty > received ORDER BY eta, inbound_id, id");
+        open.bind(1, productId);
+        while (left > 0 && open.step()) {
+            const Qty n = std::min(left, open.columnInt(1));
+            take.emplace_back(open.columnInt(0), n);
+            left -= n;
+        }
+        TRY(fromStatement(open));
+        open.reset();
+        for (const auto& [id, n] : take)
+            TRY(m_db->prepare("UPDATE inbound_lines SET received = received + ? WHERE id = ?").bind(1, n).bind(2, id).run());
+        out.overReceipt = left;
+    }
+
+    auto allocations = allocateFree(productId, actor, opId);
+    if (!allocations) return unexpected(allocations.error());
+    Qty allocatedQty = 0;
+    for (const auto& a : *allocations) {
+        allocatedQty += a.qty;
+        // The receiver carries allocated units straight to the order's staging lane.
+        if (a.stage && *a.stage != location) {
+            ledger::Event move = e;
+            move.kind = EventKind::Moved;
+            move.qty = a.qty;
+            move.toLocation = *a.stage;
+            move.sscc.clear();
+            TRY(appendEvent(move, productId, 0, opId));
+            TRY(addStock(productId, location, e.lot, -a.qty));
+            TRY(addStock(productId, *a.stage, e.lot, a.qty));
+        }
+    }
+    out.allocations = std::move(*allocations);
+    out.toStock = qty - allocatedQty;
+    return out;
+}
+
+Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const ReceiptRequest& request, const Actor& actor)
+{
+    std::vector<ReceivedLine> lines;
+    {
+        auto& loc = m_db->prepare("SELECT 1 FROM locations WHERE code = ?");
+        loc.bind(1, request.location);
+        const bool known = loc.step();
+        TRY(fromStatement(loc));
+        loc.reset();
+        // An empty location table (no master data yet) accepts the default DOCK.
+        auto& any = m_db->prepare("SELECT EXISTS(SELECT 1 FROM locations)");
+        const bool haveLocations = any.step() && any.columnInt(0) != 0;
+        any.reset();
+        if (!known && haveLocations)
+            return ledger::fail("unknown_location", "location '" + request.location + "' is not in the locations list");
+    }
+    nlohmann::ordered_json payload{{"scan", request.scan}, {"location", request.location}};
+    // The outbox row goes first so its op_id can be written on every event of the scan.
+    auto opId = appendOutbox("receive", "", actor.at);
+    if (!opId) return unexpected(opId.error());
+
+    if (request.sscc) {
+        const std::string& sscc = *request.sscc;
+        auto& done = m_db->prepare("SELECT 1 FROM received_ssccs WHERE sscc = ?");
+        done.bind(1, sscc);
+        const bool received = done.step();
+        TRY(fromStatement(done));
+        done.reset();
+        if (received) return ledger::fail("sscc_received", "pallet SSCC " + sscc + " was already received");
+        std::vector<std::tuple<int64_t, int64_t, Qty>> palletLines; // inbound line id, product, qty
+        auto& q = m_db->prepare("SELECT id, product_id, qty FROM inbound_lines INDEXED BY inbound_sscc WHERE sscc = ? ORDER BY id");
+        q.bind(1, sscc);
+        while (q.step()) palletLines.emplace_back(q.columnInt(0), q.columnInt(1), q.columnInt(2));
+        TRY(fromStatement(q));
+        q.reset();
+        if (palletLines.empty())
+            return ledger::fail("sscc_unannounced", "pallet SSCC " + sscc + " is not announced by any inbound: "
+                                                    "receive its cases one by one or import the ASN");
+        for (const auto& [lineId, pid, qty] : palletLines) {
+            auto line = receiveUnits(pid, qty, std::nullopt, std::nullopt, sscc, lineId, request.location, actor, *opId);
+            if (!line) return unexpected(line.error());
+            lines.push_back(std::move(*line));
+        }
+        TRY(m_db->prepare("INSERT INTO received_ssccs(sscc, event_id) VALUES(?, (SELECT MAX(id) FROM events))").bind(1, sscc).run());
+    } else if (request.gtin) {
+        auto& g = m_db->prepare("SELECT product_id, units FROM gtins WHERE gtin = ?");
+        g.bind(1, *request.gtin);
+        std::optional<std::pair<int64_t, Qty>> found;
+        if (g.step()) found = std::make_pair(g.columnInt(0), g.columnInt(1));
+        TRY(fromStatement(g));
+        g.reset();
+        if (!found)
+            return ledger::fail("unknown_gtin", "GTIN " + *request.gtin + " is not in the catalog: check the label or "
+                                                "add the product");
+        if (request.count <= 0) return ledger::fail("bad_count", "count must be at least 1");
+        auto line = receiveUnits(found->first, found->second * request.count, request.lot, request.expiry, std::nullopt, 0,
+                                 request.location, actor, *opId);
+        if (!line) return unexpected(line.error());
+        lines.push_back(std::move(*line));
+    } else {
+        return ledger::fail("not_receivable", "the scan names neither a pallet (00) nor a product (01/02)");
+    }
+
+    auto& jl = payload["lines"] = nlohmann::ordered_json::array();
+    for (const auto& l : lines) {
+        nlohmann::ordered_json claims = nlohmann::ordered_json::array();
+        for (const auto& a : l.allocations) claims.push_back({{"order_id", a.orderId}, {"line", a.line}, {"qty", a.qty}});
+        jl.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot.value_or("")}, {"sscc", l.sscc.value_or("")},
+                      {"claims", claims}});
+    }
+    TRY(m_db->prepare("UPDATE outbox SET payload = ? WHERE op_id = ?").bind(1, payload.dump()).bind(2, *opId).run());
+    return lines;
+}
+
+// ---------------------------------------------------------------------------------------
+// Picking
+
+Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty qty,
+                                 const std::optional<std::string>& location, const Actor& actor)
+{
+    auto tx = Transaction::begin(*m_db);
+    if (!tx) return unexpected(tx.error());
+    auto& l = m_db->prepare("SELECT l.id, l.product_id, l.allocated, o.stage FROM order_lines l JOIN orders o "
+                            "ON o.order_id = l.order_id WHERE l.order_id = ? AND l.line = ?");
+    l.bind(1, orderId).bind(2, line);
+    if (!l.step()) {
+        TRY(fromStatement(l));
+        return ledger::fail("unknown_line", "order line " + orderId + "/" + std::to_string(line) + " does not exist");
+    }
+    const int64_t lineId = l.columnInt(0), pid = l.columnInt(1);
+    const Qty allocated = l.columnInt(2);
+    const auto stage = l.columnOptionalText(3);
+    l.reset();
+    if (qty <= 0) return ledger::fail("bad_qty", "pick quantity must be at least 1");
+    if (qty > allocated)
+        return ledger::fail("not_allocated", "order line " + orderId + "/" + std::to_string(line) + " has " +
+                                                 std::to_string(allocated) + " allocated, cannot pick " + std::to_string(qty));
+    std::string from;
+    if (location) {
+        from = *location;
+    } else {
+        auto& best = m_db->prepare("SELECT location, SUM(qty) AS n FROM stock WHERE product_id = ? AND qty > 0 "
+                                   "GROUP BY location ORDER BY location = ? DESC, n DESC, location LIMIT 1");
+        best.bind(1, pid).bind(2, stage.value_or(""));
+        if (best.step()) from = best.columnText(0);
+        TRY(fromStatement(best));
+        best.reset();
+    }
+    std::vector<std::pair<std::string, Qty>> lots;
+    Qty available = 0;
+    auto& s = m_db->prepare("SELECT lot, qty FROM stock WHERE product_id = ? AND location = ? AND qty > 0 ORDER BY lot");
+    s.bind(1, pid).bind(2, from);
+    while (s.step()) {
+        lots.emplace_back(s.columnText(0), s.columnInt(1));
+        available += s.columnInt(1);
+    }
+    TRY(fromStatement(s));
+    s.reset();
+    if (available < qty)
+        return ledger::fail("no_stock", "location '" + from + "' holds " + std::to_string(available) + " of the product, cannot pick " +
+                                            std::to_string(qty));
+    auto opId = appendOutbox("pick", nlohmann::ordered_json{{"order_id", orderId}, {"line", line}, {"qty", qty}, {"location", from}}.dump(),
+                             actor.at);
+    if (!opId) return unexpected(opId.error());
+    Qty left = qty;
+    for (const auto& [lot, n] : lots) {
+        if (left == 0) break;
+        const Qty take = std::min(left, n);
+        ledger::Event e;
+        e.kind = EventKind::Picked;
+        e.qty = take;
+        e.location = from;
+        e.lot = lot;
+        e.operatorName = actor.operatorName;
+        e.device = actor.device;
+        e.at = actor.at;
+        TRY(appendEvent(e, pid, lineId, *opId));
+        TRY(addStock(pid, from, lot, -take));
+        left -= take;
+    }
+    TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated - ?1, picked = picked + ?1 WHERE id = ?2").bind(1, qty).bind(2, lineId).run());
+    TRY(m_db->prepare("UPDATE products SET on_hand = on_hand - ?1, allocated = allocated - ?1 WHERE id = ?2").bind(1, qty).bind(2, pid).run());
+    TRY(m_db->prepare("UPDATE orders SET open = EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
+                      "AND picked < qty) WHERE order_id = ?1")
+            .bind(1, orderId)
+            .run());
+    return tx->commit();
+}
+
+} // namespace backfill::store

@@ -1,0 +1,150 @@
+#pragma once
+// TerminalStore is the handheld's SQLite database: master data, the append-only ledger with
+// its derived stock and allocations, the outbox of ops for the server, and settings.
+//
+// Every action is one transaction that writes its events, the derived rows and an outbox
+// row together; an action is confirmed to the operator only after its commit returned.
+
+#include "ledger/Allocation.h"
+#include "ledger/MasterDataCsv.h"
+#include "ledger/Projection.h"
+#include "ledger/Receipt.h"
+#include "ledger/Result.h"
+#include "ledger/Types.h"
+#include "store/Database.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace backfill::store {
+
+using ledger::Qty;
+
+// Actor names who did something, where and when (every ledger event carries it).
+struct Actor {
+    std::string operatorName = "cli";
+    std::string device = "local";
+    ledger::Timestamp at = 0;
+};
+
+struct StockRow {
+    std::string sku;
+    Qty onHand = 0;
+    Qty allocated = 0;
+    Qty free() const { return onHand - allocated; }
+};
+
+struct BackorderRow {
+    ledger::OrderLine line;
+    ledger::LineState state = ledger::LineState::OutOfStock;
+    std::optional<ledger::Date> eta;
+};
+
+// Allocation made while receiving or importing: `stage` is the order's staging location.
+struct StagedAllocation {
+    std::string orderId;
+    int64_t line = 0;
+    Qty qty = 0;
+    std::optional<std::string> stage;
+};
+
+using ledger::ReceiptRequest;
+
+// ReceivedLine is one product line of a receipt, as confirmed to the operator.
+struct ReceivedLine {
+    std::string sku;
+    Qty qty = 0;
+    std::optional<std::string> lot;
+    std::optional<ledger::Date> expiry;
+    std::optional<std::string> sscc;
+    std::string location;
+    std::vector<StagedAllocation> allocations;
+    Qty toStock = 0;
+    Qty overReceipt = 0;
+};
+
+// ImportReport is the outcome of an import: the count on success, or every error (with
+// file lines) when nothing was imported.
+struct ImportReport {
+    int64_t imported = 0;
+    std::vector<ledger::ImportIssue> errors;
+    std::vector<ledger::ImportIssue> warnings;
+};
+
+class TerminalStore {
+public:
+    // open opens or creates the database and applies the numbered migrations. Fails with
+    // db_* codes, or newer_schema when the file was written by a newer Backfill.
+    static Result<std::unique_ptr<TerminalStore>> open(const std::string& path);
+
+    // Settings: small key/value pairs (device id, epoch, GS substitute, ...).
+    Result<std::optional<std::string>> setting(const std::string& key);
+    Result<void> setSetting(const std::string& key, const std::string& value);
+
+    // Imports apply already-parsed rows (ledger::parse*Csv) in one transaction. Rows that
+    // the database rejects (unknown_sku, duplicate_gtin, sscc_conflict) are reported with
+    // their lines and nothing changes. Importing order lines allocates free stock at once.
+    Result<ImportReport> importCatalog(const ledger::ParsedRows<ledger::Product>& rows, const Actor& actor);
+    Result<ImportReport> importLocations(const ledger::ParsedRows<ledger::Location>& rows, const Actor& actor);
+    Result<ImportReport> importBackorders(const ledger::ParsedRows<ledger::OrderLine>& rows, const Actor& actor);
+    Result<ImportReport> importInbound(const ledger::ParsedRows<ledger::InboundLine>& rows, const Actor& actor);
+
+    // stock lists every product, sorted by sku bytewise; `sku` narrows it to one (empty
+    // list when unknown).
+    Result<std::vector<StockRow>> stock(const std::optional<std::string>& sku);
+    // backorders lists every imported order line sorted by (order_id, line) with its state
+    // and projected ETA.
+    Result<std::vector<BackorderRow>> backorders();
+
+    // defaultReceivingLocation is the first `receiving` location by sequence, else "DOCK".
+    Result<std::string> defaultReceivingLocation();
+
+    // Group commit: begin() opens a transaction that the following receive() calls join
+    // (each in its own savepoint, so a refused scan undoes only itself); commit() makes them
+    // durable together. Without begin(), each receive() commits on its own.
+    Result<void> begin();
+    Result<void> commit();
+
+    // receive records one receipt scan: ledger events, stock, matching against open
+    // inbound, allocation to waiting lines (with staging) and an outbox op. Refusals:
+    // unknown_gtin, sscc_unannounced, sscc_received, unknown_location. Nothing is written
+    // for a refused scan.
+    Result<std::vector<ReceivedLine>> receive(const ReceiptRequest& request, const Actor& actor);
+
+    // pick issues `qty` allocated units of an order line from `location` (default: the
+    // order's staging location when it holds the product, else the location with most of
+    // it). Fails with unknown_line, not_allocated (qty > allocated), no_stock.
+    Result<void> pick(const std::string& orderId, int64_t line, Qty qty, const std::optional<std::string>& location,
+                      const Actor& actor);
+
+    // outboxCount is the number of ops not yet acknowledged by the server.
+    Result<int64_t> outboxCount();
+    // events lists the ledger in order (tests, audits).
+    Result<std::vector<ledger::Event>> events();
+
+    Database& database() { return *m_db; }
+
+private:
+    explicit TerminalStore(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
+    Result<void> migrate();
+    Result<int64_t> productId(const std::string& sku);
+    Result<std::vector<StagedAllocation>> allocateFree(int64_t productId, const Actor& actor, const std::string& opId);
+    Result<std::optional<std::string>> stageFor(const std::string& orderId);
+    Result<void> deallocate(int64_t lineId, int64_t productId, Qty qty, const Actor& actor);
+    Result<void> appendEvent(const ledger::Event& e, int64_t productId, int64_t orderLineId, const std::string& opId);
+    Result<void> addStock(int64_t productId, const std::string& location, const std::string& lot, Qty delta);
+    Result<std::string> appendOutbox(const std::string& kind, const std::string& payload, ledger::Timestamp at);
+    Result<ReceivedLine> receiveUnits(int64_t productId, Qty qty, const std::optional<std::string>& lot,
+                                      const std::optional<ledger::Date>& expiry, const std::optional<std::string>& sscc,
+                                      int64_t inboundLineId, const std::string& location, const Actor& actor,
+                                      const std::string& opId);
+    Result<std::vector<ReceivedLine>> receiveInTransaction(const ReceiptRequest& request, const Actor& actor);
+
+    std::unique_ptr<Database> m_db;
+    bool m_inBatch = false;
+};
+
+} // namespace backfill::store
