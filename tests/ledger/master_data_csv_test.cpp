@@ -2,6 +2,8 @@
 // column and code, the normalisations, and the demo data in assets/demo/.
 #include "ledger/MasterDataCsv.h"
 
+#include "ledger/CheckDigit.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -47,6 +49,21 @@ struct StringMaker<std::vector<Issue>> {
 } // namespace doctest
 
 namespace {
+
+std::string readFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE_MESSAGE(in.good(), "cannot open " << path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string demoPath(const char* name)
+{
+    const char* source = std::getenv("BACKFILL_SOURCE");
+    return std::string(source ? source : ".") + "/assets/demo/" + name;
+}
 
 const char* const kCatalogHeader = "sku,description,gtin,case_gtin,case_qty,safety_stock,lead_time_days\n";
 
@@ -460,4 +477,79 @@ TEST_CASE("inbound: errors")
     CHECK(r.errors[6].message.find("ASN-1") != std::string::npos);
     CHECK(r.errors[6].message.find("line 9") != std::string::npos);
     CHECK(r.lines == std::vector<int64_t>{2, 9});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Demo data
+
+TEST_CASE("every demo CSV parses with zero errors and zero warnings")
+{
+    const auto catalog = parseCatalogCsv(readFile(demoPath("catalog.csv")));
+    CHECK(issues(catalog.errors).empty());
+    CHECK(catalog.warnings.empty());
+    CHECK(catalog.rows.size() >= 60);
+    int cases = 0;
+    for (const auto& p : catalog.rows) cases += p.caseGtin.has_value();
+    CHECK(cases >= 15);
+
+    const auto locations = parseLocationsCsv(readFile(demoPath("locations.csv")));
+    CHECK(issues(locations.errors).empty());
+    CHECK(locations.warnings.empty());
+    CHECK(locations.rows.size() >= 25);
+
+    const auto backorders = parseBackordersCsv(readFile(demoPath("backorders.csv")));
+    CHECK(issues(backorders.errors).empty());
+    CHECK(backorders.warnings.empty());
+    CHECK(backorders.rows.size() >= 200);
+
+    const auto inbound = parseInboundCsv(readFile(demoPath("inbound.csv")));
+    CHECK(issues(inbound.errors).empty());
+    CHECK(inbound.warnings.empty());
+    int onPallets = 0;
+    for (const auto& in : inbound.rows) onPallets += in.sscc.has_value();
+    CHECK(onPallets >= 6);
+
+    // Cross-file references hold: every sku in the orders and the inbound is in the catalog.
+    std::vector<std::string> skus;
+    for (const auto& p : catalog.rows) skus.push_back(p.sku);
+    const auto known = [&](const std::string& sku) {
+        return std::find(skus.begin(), skus.end(), sku) != skus.end();
+    };
+    for (const auto& o : backorders.rows) CHECK_MESSAGE(known(o.sku), o.sku);
+    for (const auto& in : inbound.rows) CHECK_MESSAGE(known(in.sku), in.sku);
+}
+
+TEST_CASE("demo scans: plain EANs are catalog GTINs or deliberately broken; the SSCC is announced")
+{
+    const auto catalog = parseCatalogCsv(readFile(demoPath("catalog.csv")));
+    const auto inbound = parseInboundCsv(readFile(demoPath("inbound.csv")));
+    std::istringstream scans(readFile(demoPath("scans.txt")));
+    int plain = 0, broken = 0, ssccs = 0, withGs = 0;
+    for (std::string scan; std::getline(scans, scan);) {
+        CHECK_FALSE(scan.empty());
+        withGs += scan.find('\x1d') != std::string::npos;
+        if (scan.size() == 13 && scan.find_first_not_of("0123456789") == std::string::npos) {
+            const auto gtin = toGtin14(scan);
+            if (!gtin) {
+                ++broken;
+                continue;
+            }
+            ++plain;
+            const bool known = std::any_of(catalog.rows.begin(), catalog.rows.end(),
+                                           [&](const Product& p) { return p.gtin == gtin; });
+            CHECK_MESSAGE(known, scan);
+        }
+        if (scan.rfind("(00)", 0) == 0) {
+            const std::string code = scan.substr(4);
+            CHECK(isSscc(code));
+            ++ssccs;
+            const bool announced = std::any_of(inbound.rows.begin(), inbound.rows.end(),
+                                               [&](const InboundLine& in) { return in.sscc == code; });
+            CHECK_MESSAGE(announced, code);
+        }
+    }
+    CHECK(plain >= 5);
+    CHECK(broken >= 1);
+    CHECK(ssccs == 1);
+    CHECK(withGs >= 2);
 }
