@@ -292,3 +292,33 @@ TEST_CASE("projection agrees with a unit-by-unit walk over many seeds")
         CHECK(projectEtas(w, supply) == want);
     }
 }
+
+TEST_CASE("the example of docs/allocation.md")
+{
+    const std::vector<OrderLine> lines{
+        orderLine("SO-9", 2, 4),
+        orderLine("SO-10", 1, 10, 6),
+        orderLine("SO-1", 1, 5, 0, 0, false, 1),
+        orderLine("SO-9", 1, 3),
+    };
+    const auto w = waiting(lines);
+    const auto r = allocate(7, w);
+    REQUIRE(r.size() == 2);
+    CHECK(r[0].index == 2);
+    CHECK(r[0].qty == 5);
+    CHECK(r[1].index == 1);
+    CHECK(r[1].qty == 2);
+
+    const std::vector<InboundSupply> supply{
+        inbound("2026-12-10", "PO-2", 1, 6),
+        inbound("2026-12-01", "PO-1", 1, 4),
+        inbound("2026-12-10", "PO-3", 2, 2),
+    };
+    CHECK(etas(lines, supply) == Strings{"null", "2026-12-10", "2026-12-10", "2026-12-10"});
+    CHECK(states(lines, supply) == Strings{"out_of_stock", "partially_allocated", "backordered", "backordered"});
+    const auto by = completingSupply(w, supply);
+    CHECK_FALSE(by[0]);
+    CHECK(by[1] == std::optional<size_t>{0});
+    CHECK(by[2] == std::optional<size_t>{0});
+    CHECK(by[3] == std::optional<size_t>{2});
+}
