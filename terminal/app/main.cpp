@@ -24,6 +24,7 @@ int main(int argc, char** argv)
     registerBackordersCommand(app, g);
     registerParseCommand(app, g);
     registerPickCommand(app, g);
+    registerReceiveCommand(app, g);
     registerDecodeCommand(app, g);
 
     try {

@@ -1,0 +1,255 @@
+// backfill receive [--location LOC] [--sync-each] SCAN...|-
+//
+// Each scan is committed before its JSON line is printed: a printed line is a confirmed scan
+// that survives a crash or power cut. With `-`, scans already waiting on stdin are grouped
+// into one transaction (at most kMaxGroup scans or kMaxGroupAge of arrivals), and every line
+// of the group is printed after the group's commit.
+
+#include "app/AppStore.h"
+#include "app/Cli.h"
+#include "app/Json.h"
+#include "scan/Gs1Parser.h"
+#include "workflow/ReceiptScan.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <deque>
+
+namespace backfill::app {
+
+namespace {
+
+constexpr size_t kMaxGroup = 100;
+constexpr auto kMaxGroupAge = std::chrono::milliseconds(50);
+
+struct ReceiveArgs {
+    std::string location;
+    bool syncEach = false;
+    std::vector<std::string> scans;
+};
+
+// StdinLines reads lines from fd 0 without stdio buffering, so the receiver can ask whether
+// another line is already waiting without blocking.
+class StdinLines {
+public:
+    // next blocks for the next line; false at end of input.
+    bool next(std::string& line)
+    {
+        while (true) {
+            if (takeLine(line)) return true;
+            if (m_eof) {
+                if (m_buffer.empty()) return false;
+                line.swap(m_buffer);
+                m_buffer.clear();
+                return true;
+            }
+            fill();
+        }
+    }
+    // nextIfWaiting returns a line only when one is already available.
+    bool nextIfWaiting(std::string& line)
+    {
+        if (takeLine(line)) return true;
+        while (!m_eof) {
+            pollfd p{0, POLLIN, 0};
+            if (::poll(&p, 1, 0) <= 0) return false;
+            fill();
+            if (takeLine(line)) return true;
+        }
+        return next(line);
+    }
+
+private:
+    bool takeLine(std::string& line)
+    {
+        const auto pos = m_buffer.find('\n');
+        if (pos == std::string::npos) return false;
+        line.assign(m_buffer, 0, pos);
+        m_buffer.erase(0, pos + 1);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return true;
+    }
+    void fill()
+    {
+        char chunk[4096];
+        ssize_t n;
+        do {
+            n = ::read(0, chunk, sizeof chunk);
+        } while (n < 0 && errno == EINTR);
+        if (n <= 0)
+            m_eof = true;
+        else
+            m_buffer.append(chunk, static_cast<size_t>(n));
+    }
+    std::string m_buffer;
+    bool m_eof = false;
+};
+
+Json receivedJson(const std::string& scan, const store::ReceivedLine& l)
+{
+    Json allocations = Json::array();
+    for (const auto& a : l.allocations)
+        allocations.push_back({{"order_id", a.orderId}, {"line", a.line}, {"qty", a.qty},
+                               {"stage", a.stage ? Json(*a.stage) : Json(nullptr)}});
+    Json out{{"scan", scan},
+             {"ok", true},
+             {"sku", l.sku},
+             {"qty", l.qty},
+             {"lot", l.lot ? Json(*l.lot) : Json(nullptr)},
+             {"expiry", l.expiry ? Json(ledger::formatDate(*l.expiry)) : Json(nullptr)},
+             {"sscc", l.sscc ? Json(*l.sscc) : Json(nullptr)},
+             {"location", l.location},
+             {"allocations", allocations},
+             {"to_stock", l.toStock}};
+    if (l.overReceipt > 0) out["over_receipt"] = l.overReceipt;
+    return out;
+}
+
+bool isStoreFailure(const ledger::Error& e) { return e.code.rfind("db_", 0) == 0; }
+
+// Receiver turns scans into recorded receipts and their output lines.
+class Receiver {
+public:
+    Receiver(store::TerminalStore& store, GlobalOptions& g, std::string location, scan::ParseOptions parse)
+        : m_store(store), m_g(g), m_location(std::move(location)), m_parse(parse)
+    {
+    }
+
+    // receive records one scan (inside whatever transaction is open) and queues its lines.
+    // Returns false on a database failure (exit 3).
+    bool receive(const std::string& text)
+    {
+        auto parsed = scan::parseScan(text, m_parse);
+        if (!parsed) return reject(text, parsed.error());
+        auto request = workflow::receiptFromScan(*parsed, m_location);
+        if (!request) return reject(text, request.error());
+        auto lines = m_store.receive(*request, cliActor());
+        if (!lines) {
+            if (isStoreFailure(lines.error())) {
+                printError(lines.error());
+                m_g.exitCode = kExitFailure;
+                return false;
+            }
+            return reject(text, lines.error());
+        }
+        for (const auto& l : *lines) m_pending.push_back(receivedJson(text, l));
+        return true;
+    }
+
+    // flush prints the queued lines: call only after the commit that holds them.
+    void flush()
+    {
+        for (const auto& doc : m_pending) printJson(doc);
+        m_pending.clear();
+    }
+    void discard() { m_pending.clear(); }
+
+private:
+    bool reject(const std::string& text, const ledger::Error& e)
+    {
+        m_pending.push_back(Json{{"scan", text}, {"ok", false}, {"code", e.code}, {"error", e.message}});
+        if (m_g.exitCode == kExitOk) m_g.exitCode = kExitRejected;
+        return true;
+    }
+
+    store::TerminalStore& m_store;
+    GlobalOptions& m_g;
+    std::string m_location;
+    scan::ParseOptions m_parse;
+    std::vector<Json> m_pending;
+};
+
+bool commitOrFail(store::TerminalStore& store, GlobalOptions& g, Receiver& receiver)
+{
+    if (auto r = store.commit(); !r) {
+        receiver.discard();
+        printError(r.error());
+        g.exitCode = kExitFailure;
+        return false;
+    }
+    receiver.flush();
+    return true;
+}
+
+void runReceive(GlobalOptions& g, const ReceiveArgs& args, bool locationGiven)
+{
+    auto store = openStore(g);
+    if (!store) return;
+    scan::ParseOptions parse;
+    parse.today = g.today();
+    if (const char gs = g.gsChar()) {
+        parse.gsSubstitute = gs;
+        if (auto r = store->setSetting("gs_substitute", std::string(1, gs)); !r) {
+            printError(r.error());
+            g.exitCode = kExitFailure;
+            return;
+        }
+    } else if (auto stored = store->setting("gs_substitute"); stored && *stored && (*stored)->size() == 1) {
+        parse.gsSubstitute = (**stored)[0];
+    }
+    std::string location = args.location;
+    if (!locationGiven) {
+        auto def = store->defaultReceivingLocation();
+        if (!def) {
+            printError(def.error());
+            g.exitCode = kExitFailure;
+            return;
+        }
+        location = *def;
+    }
+    Receiver receiver(*store, g, location, parse);
+
+    const bool fromStdin = args.scans.size() == 1 && args.scans[0] == "-";
+    if (!fromStdin) {
+        for (const auto& s : args.scans) {
+            if (!receiver.receive(s)) return;
+            receiver.flush(); // each receive() committed on its own
+        }
+        return;
+    }
+    // A person at an interactive terminal gets each scan confirmed on its own.
+    const bool syncEach = args.syncEach || ::isatty(0);
+    StdinLines input;
+    std::string line;
+    while (input.next(line)) {
+        if (line.empty()) continue;
+        if (syncEach) {
+            if (!receiver.receive(line)) return;
+            receiver.flush();
+            continue;
+        }
+        const auto started = std::chrono::steady_clock::now();
+        if (auto r = store->begin(); !r) {
+            printError(r.error());
+            g.exitCode = kExitFailure;
+            return;
+        }
+        if (!receiver.receive(line)) return;
+        size_t inGroup = 1;
+        while (inGroup < kMaxGroup && std::chrono::steady_clock::now() - started < kMaxGroupAge &&
+               input.nextIfWaiting(line)) {
+            if (line.empty()) continue;
+            if (!receiver.receive(line)) return;
+            ++inGroup;
+        }
+        if (!commitOrFail(*store, g, receiver)) return;
+    }
+}
+
+} // namespace
+
+void registerReceiveCommand(CLI::App& app, GlobalOptions& g)
+{
+    auto args = std::make_shared<ReceiveArgs>();
+    auto* cmd = app.add_subcommand("receive", "record receipt scans locally, allocate them to waiting backorders (JSON lines)");
+    auto* loc = cmd->add_option("--location", args->location, "receiving location (default: first receiving location, else DOCK)");
+    cmd->add_flag("--sync-each", args->syncEach, "one transaction per scan also when reading stdin");
+    cmd->add_option("SCAN", args->scans, "scans exactly as the scanner delivers them, or - to read one per line from stdin")
+        ->required();
+    cmd->callback([&g, args, loc] { runReceive(g, *args, loc->count() > 0); });
+}
+
+} // namespace backfill::app
