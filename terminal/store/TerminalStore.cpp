@@ -709,7 +709,7 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
         done.reset();
         if (received) return ledger::fail("sscc_received", "pallet SSCC " + sscc + " was already received");
         std::vector<std::tuple<int64_t, int64_t, Qty>> palletLines; // inbound line id, product, qty
-        auto& q = m_db->prepare("SELECT id, product_id, qty FROM inbound_lines INDEXED BY inbound_sscc WHERE sscc = ? ORDER BY id");
+        auto& q = m_db->prepare("SELECT id, product_id, qty FROM inbound_lines WHERE sscc = ? AND sscc <> '' ORDER BY id");
         q.bind(1, sscc);
         while (q.step()) palletLines.emplace_back(q.columnInt(0), q.columnInt(1), q.columnInt(2));
         TRY(fromStatement(q));
