@@ -173,15 +173,16 @@ public:
                 continue;
             }
             if (!checkEncoding(m_record, /*named=*/true)) continue;
-            m_rowErrors = m_out.errors.size();
+            m_rowFailed = false;
             return true;
         }
     }
 
     int64_t line() const { return m_record.line; }
     int64_t recordIndex() const { return m_recordIndex; }
-    // rowOk is true when the current row added no error so far.
-    bool rowOk() const { return m_out.errors.size() == m_rowErrors; }
+    // rowOk is true when the current row had no error so far (counting errors dropped
+    // beyond kMaxImportErrors: a row with a dropped error is still not valid).
+    bool rowOk() const { return !m_rowFailed; }
 
     // get gives the field of column `s` (a spec index); empty when the file lacks the column.
     std::string_view get(size_t s) const
@@ -357,6 +358,7 @@ public:
 private:
     void error(int64_t line, std::string column, std::string code, std::string message)
     {
+        m_rowFailed = true;
         if (m_out.errors.size() >= kMaxImportErrors) {
             m_out.truncated = true;
             return;
@@ -402,7 +404,7 @@ private:
     CsvRecord m_record;
     int64_t m_headerLine = 1;
     int64_t m_recordIndex = 0;
-    size_t m_rowErrors = 0;
+    bool m_rowFailed = false;
 };
 
 constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();

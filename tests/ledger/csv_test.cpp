@@ -177,3 +177,87 @@ TEST_CASE("UTF-8 validation (RFC 3629)")
     CHECK_FALSE(utf8ErrorOffset("\xF4\x8F\xBF\xBF"));      // U+10FFFF itself
     CHECK_FALSE(utf8ErrorOffset("\xED\x9F\xBF"));          // U+D7FF
 }
+
+// ---------------------------------------------------------------------------------------------
+// Properties over random inputs (fixed seeds, so a failure reproduces).
+
+namespace {
+
+// Lcg is a tiny deterministic generator: the same seed gives the same texts on every platform.
+struct Lcg {
+    uint64_t state;
+    uint32_t next()
+    {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<uint32_t>(state >> 33);
+    }
+    size_t below(size_t n) { return next() % n; }
+};
+
+std::string quoteField(const std::string& f)
+{
+    std::string out = "\"";
+    for (char c : f) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
+} // namespace
+
+TEST_CASE("round trip: records written with RFC 4180 quoting read back unchanged")
+{
+    // Pieces that stress the syntax: delimiters, quotes, line ends, spaces, multi-byte text.
+    const std::vector<std::string> pieces = {"a", "Z9", ",", "\"", "\n", " ", "\t", "\xC3\xA9", "\"\"", ";", "x y"};
+    for (uint64_t seed = 1; seed <= 200; ++seed) {
+        Lcg rng{seed};
+        std::vector<Fields> records(1 + rng.below(6));
+        const size_t width = 1 + rng.below(5);
+        std::string text;
+        const char* eol = rng.below(2) ? "\r\n" : "\n";
+        for (auto& record : records) {
+            for (size_t i = 0; i < width; ++i) {
+                std::string f;
+                for (size_t k = rng.below(5); k > 0; --k) f += pieces[rng.below(pieces.size())];
+                // A field that needs no quotes is written bare half of the time.
+                const bool plain = f.find_first_of(",\"\n \t") == std::string::npos && !f.empty();
+                text += (plain && rng.below(2)) ? f : quoteField(f);
+                text += i + 1 < width ? "," : eol;
+                record.push_back(f);
+            }
+        }
+        if (rng.below(2)) text.resize(text.size() - std::string(eol).size()); // no final line end
+        const auto t = readCsv(text);
+        CHECK_MESSAGE(!t.error, "seed " << seed);
+        CHECK_MESSAGE(fieldsOf(t) == records, "seed " << seed);
+        // Line numbers: each record starts one line after the previous one ended.
+        for (size_t i = 1; i < t.records.size(); ++i) CHECK(t.records[i].line == t.records[i - 1].lastLine + 1);
+    }
+}
+
+TEST_CASE("random bytes never break the reader: it ends, and line numbers only grow")
+{
+    const std::string alphabet = "a,\"\n\r \t\xEF\xBB\xBF;x";
+    for (uint64_t seed = 1; seed <= 500; ++seed) {
+        Lcg rng{seed};
+        std::string text;
+        for (size_t n = rng.below(200); n > 0; --n) text += alphabet[rng.below(alphabet.size())];
+        int64_t physicalLines = 1;
+        for (size_t i = 0; i < text.size(); ++i)
+            physicalLines += text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'));
+        CsvReader reader(text);
+        CsvRecord r;
+        int64_t last = 0;
+        for (int guard = 0; guard < 10000; ++guard) {
+            const auto status = reader.next(r);
+            if (status == CsvReader::Status::End) break;
+            const int64_t line = status == CsvReader::Status::Record ? r.line : reader.error().line;
+            CHECK(line > last);
+            CHECK(line <= physicalLines);
+            if (status == CsvReader::Status::Record) CHECK(r.lastLine >= r.line);
+            last = line;
+        }
+        CHECK(reader.next(r) == CsvReader::Status::End);
+    }
+}

@@ -553,3 +553,95 @@ TEST_CASE("demo scans: plain EANs are catalog GTINs or deliberately broken; the 
     CHECK(ssccs == 1);
     CHECK(withGs >= 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Properties over random files (fixed seeds).
+
+namespace {
+
+struct Lcg {
+    uint64_t state;
+    uint32_t next()
+    {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<uint32_t>(state >> 33);
+    }
+    size_t below(size_t n) { return next() % n; }
+};
+
+template <class T>
+void checkInvariants(const ParsedRows<T>& r, int64_t physicalLines, uint64_t seed)
+{
+    CHECK_MESSAGE(r.rows.size() == r.lines.size(), "seed " << seed);
+    CHECK(r.errors.size() <= kMaxImportErrors);
+    for (size_t i = 1; i < r.lines.size(); ++i) CHECK(r.lines[i] > r.lines[i - 1]);
+    for (int64_t line : r.lines) {
+        CHECK(line >= 2);
+        CHECK(line <= physicalLines);
+    }
+    for (const auto& e : r.errors) {
+        CHECK(e.line >= 1);
+        CHECK(e.line <= physicalLines);
+        CHECK_FALSE(e.code.empty());
+        CHECK_FALSE(e.message.empty());
+    }
+    for (const auto& w : r.warnings) CHECK((w.code == "unknown_column" || w.code == "unused_case_qty"));
+    // An accepted row never shares a line with an error.
+    for (int64_t line : r.lines)
+        for (const auto& e : r.errors) CHECK_MESSAGE(e.line != line, "seed " << seed << " line " << line);
+}
+
+} // namespace
+
+TEST_CASE("random files: rows and issues stay consistent, whatever the cells")
+{
+    // Cells that are valid in some column and wrong in most others.
+    const std::vector<std::string> cells = {
+        "", "A", "SO-1", "1", "0", "-3", "12", "x", "4006381333931", "4006381333932", "14006381333938",
+        "96385074", "106141411234567897", "106141411234567898", "2026-11-02", "2026-11-02T10:00Z",
+        "2026-02-30", "storage", "Quarantine", "a@b.example", "\"q,\"\"uoted\"\"\"", "\"multi\nline\"",
+        "caf\xC3\xA9", "bad\xFF", " padded ", "99999999999999999999"};
+    const std::vector<std::string> headers[] = {
+        {"sku", "description", "gtin", "case_gtin", "case_qty", "safety_stock", "lead_time_days"},
+        {"order_id", "line", "customer", "email", "sku", "qty", "priority", "ordered_at", "promised_at"},
+        {"inbound_id", "supplier", "sku", "qty", "eta", "sscc"},
+        {"code", "kind", "sequence"},
+    };
+    for (uint64_t seed = 1; seed <= 400; ++seed) {
+        Lcg rng{seed};
+        const auto& header = headers[seed % 4];
+        std::string text;
+        for (size_t i = 0; i < header.size(); ++i) text += header[i] + (i + 1 < header.size() ? "," : "\n");
+        const size_t rows = rng.below(160);
+        for (size_t r = 0; r < rows; ++r) {
+            const size_t width = rng.below(20) == 0 ? header.size() + 1 : header.size();
+            for (size_t i = 0; i < width; ++i)
+                text += cells[rng.below(cells.size())] + (i + 1 < width ? "," : "\n");
+        }
+        int64_t physicalLines = 1;
+        for (char c : text) physicalLines += c == '\n';
+        switch (seed % 4) {
+        case 0: checkInvariants(parseCatalogCsv(text), physicalLines, seed); break;
+        case 1: checkInvariants(parseBackordersCsv(text), physicalLines, seed); break;
+        case 2: checkInvariants(parseInboundCsv(text), physicalLines, seed); break;
+        case 3: checkInvariants(parseLocationsCsv(text), physicalLines, seed); break;
+        }
+    }
+}
+
+TEST_CASE("the same rows parse the same with CRLF, a BOM and shuffled columns")
+{
+    const std::string lf = "code,kind,sequence\nA-01,storage,1\nOUT-1,staging,2\n";
+    const std::string crlf = "\xEF\xBB\xBF" "sequence , CODE,Kind\r\n1,A-01,storage\r\n2,OUT-1,staging\r\n";
+    const auto a = parseLocationsCsv(lf);
+    const auto b = parseLocationsCsv(crlf);
+    CHECK(a.ok());
+    CHECK(b.ok());
+    REQUIRE(a.rows.size() == b.rows.size());
+    for (size_t i = 0; i < a.rows.size(); ++i) {
+        CHECK(a.rows[i].code == b.rows[i].code);
+        CHECK(a.rows[i].kind == b.rows[i].kind);
+        CHECK(a.rows[i].sequence == b.rows[i].sequence);
+    }
+    CHECK(a.lines == b.lines);
+}
