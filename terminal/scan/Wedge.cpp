@@ -57,6 +57,16 @@ void appendUtf8(std::string& out, char32_t cp)
     }
 }
 
+// codePoint writes U+XXXX (at least four hex digits).
+std::string codePoint(char32_t c)
+{
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string digits;
+    for (auto v = static_cast<uint32_t>(c); v != 0 || digits.size() < 4; v >>= 4)
+        digits.insert(digits.begin(), kHex[v & 0xF]);
+    return "U+" + digits;
+}
+
 bool isControl(char32_t c) { return c < 0x20 || (c >= 0x7F && c < 0xA0); }
 
 std::string ms(std::chrono::microseconds d)
@@ -83,7 +93,7 @@ ledger::Result<void> checkAffix(const char* field, const std::string& value)
             return ledger::fail("bad_wedge_config",
                                 std::string("wedge config: ") + field + " character " +
                                     std::to_string(i + 1) + " is control character " +
-                                    std::to_string(static_cast<uint32_t>(c)) +
+                                    codePoint(c) +
                                     ", which GLFW never delivers: configure the scanner to send "
                                     "a printable prefix/suffix");
     }
@@ -116,10 +126,9 @@ ledger::Result<void> checkWedgeConfig(const WedgeConfig& c)
         (isControl(c.gsSubstitute) || c.gsSubstitute > 0x10FFFF ||
          (c.gsSubstitute >= 0xD800 && c.gsSubstitute <= 0xDFFF)))
         return ledger::fail("bad_wedge_config",
-                            "wedge config: gsSubstitute is U+" +
-                                std::to_string(static_cast<uint32_t>(c.gsSubstitute)) +
-                                " (decimal), not a printable character: use the printable "
-                                "character the scanner sends for GS, or 0 for none");
+                            "wedge config: gsSubstitute is " + codePoint(c.gsSubstitute) +
+                                ", not a printable character: use the printable character "
+                                "the scanner sends for GS, or 0 for none");
     if (!c.enterEndsScan && !c.tabEndsScan)
         return ledger::fail("bad_wedge_config",
                             "wedge config: neither enterEndsScan nor tabEndsScan is set: a scan "
@@ -150,6 +159,7 @@ Wedge::Held Wedge::date(const KeyEvent& event)
     if (m_lastStamp && h.event.at < *m_lastStamp) h.event.at = *m_lastStamp;
     m_lastStamp = h.event.at;
     const WedgeTime at = h.event.at;
+    h.earliest = at;
     if (!m_framed) return h; // the caller vouches for its stamps
 
     if (m_read == Read::Unclassified)

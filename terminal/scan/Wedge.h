@@ -41,6 +41,18 @@
 //      held keys -> Typed                                                   releaseHeld()
 //  (8) Holding -> Idle: flush(): held keys -> Typed                        flush()
 //
+// A burst qualifies (5) when all hold, else it is typing, terminator included:
+//  - with a prefix set, it contains the prefix (the scan starts at its first occurrence; keys
+//    before it stay typing) and ends with the suffix, if one is set;
+//  - it has at least minScanLength characters between prefix and suffix;
+//  - speed: terminator arrival - earliest moment its first key can have been typed
+//    <= maxMeanGap x (keys from the first to the terminator - 1);
+//  - without a prefix, a proven start: the key before the burst ended a scan, or it arrived at
+//    least interKeyThreshold before the earliest moment the burst's first key can have been
+//    typed (so a code split by a stall never comes out shortened).
+// Then a double read (same text, started < doubleReadWindow after the previous scan ended) is
+// flagged or dropped.
+//
 // Read state, which dates the keys (see beginEvents):
 //  Outside -> Unclassified                                                 beginEvents()
 //  Unclassified -> Queued | Live, by the first key's distance from begin   key() via date()

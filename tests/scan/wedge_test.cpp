@@ -522,7 +522,7 @@ TEST_CASE("config is checked with messages that say what to do")
                       "(default 300 ms, 0 = off)");
     c = {};
     c.prefix = "\x02";
-    CHECK(error(c) == "bad_wedge_config: wedge config: prefix character 1 is control character 2, "
+    CHECK(error(c) == "bad_wedge_config: wedge config: prefix character 1 is control character U+0002, "
                       "which GLFW never delivers: configure the scanner to send a printable "
                       "prefix/suffix");
     c = {};
@@ -535,9 +535,13 @@ TEST_CASE("config is checked with messages that say what to do")
           "bad_wedge_config: wedge config: suffix is not valid UTF-8: write it as UTF-8 text");
     c = {};
     c.gsSubstitute = U'\t';
-    CHECK(error(c) == "bad_wedge_config: wedge config: gsSubstitute is U+9 (decimal), not a "
-                      "printable character: use the printable character the scanner sends for "
-                      "GS, or 0 for none");
+    CHECK(error(c) == "bad_wedge_config: wedge config: gsSubstitute is U+0009, not a printable "
+                      "character: use the printable character the scanner sends for GS, or 0 "
+                      "for none");
+    c.gsSubstitute = 0x110000;
+    CHECK(error(c) == "bad_wedge_config: wedge config: gsSubstitute is U+110000, not a printable "
+                      "character: use the printable character the scanner sends for GS, or 0 "
+                      "for none");
     c = {};
     c.enterEndsScan = false;
     c.tabEndsScan = false;
