@@ -135,7 +135,6 @@ public:
         out.symbology = r.symbologyIdentifier();
         out.gs1 = r.contentType() == ZXing::ContentType::GS1;
         out.pass = pass;
-#ifdef BACKFILL_HAVE_GS1_PARSER
         if (out.gs1 || gtin) {
             ParseOptions po;
             po.today = m_options.today;
@@ -147,7 +146,6 @@ public:
                 return;  // a GS1 key with a wrong check digit is never reported
             }
         }
-#endif
         const auto& p = r.position();
         for (int i = 0; i < 4; ++i) {
             const auto q = map.apply(p[i].x, p[i].y);
@@ -240,7 +238,18 @@ std::vector<DecodedBarcode> ImageDecoder::decode(GrayImageView image) const
         ZXing::Binarizer binarizer = ZXing::Binarizer::LocalAverage;
     };
     const auto same = [&](GrayImage img) { return Derived{std::move(img), {}}; };
+    const auto padded = [&] {
+        // A quiet zone of at least 10 % of the larger side; small images are also enlarged 3x,
+        // since a tightly cropped code is usually a small one.
+        const Derived d = addBorder(image, std::max(8, maxSide / 10), brightValue(image));
+        if (maxSide >= 200) return d;
+        Derived up = bilinearScale(d.image.view(), 3.0);
+        up.toSource = up.toSource.then(d.toSource);
+        return up;
+    };
     const std::vector<Retry> retries = {
+        // Codes cropped tight to the edge: no quiet zone for the detectors to find.
+        {"pad", [] { return true; }, padded},
         // High-resolution photos: what ZXing's own tryDownscale would do, on our copy.
         {"downscale2", [&] { return minSide >= 500; }, [&] { return boxDownscale(image, 2); }},
         {"downscale3", [&] { return minSide >= 750; }, [&] { return boxDownscale(image, 3); }},

@@ -184,6 +184,30 @@ Derived rotate(GrayImageView src, double degrees, std::uint8_t fill)
     return out;
 }
 
+Derived addBorder(GrayImageView src, int border, std::uint8_t fill)
+{
+    border = std::max(border, 0);
+    Derived out{GrayImage(src.width + 2 * border, src.height + 2 * border, fill),
+                {1, 0, -double(border), 0, 1, -double(border)}};
+    for (int y = 0; y < src.height; ++y)
+        for (int x = 0; x < src.width; ++x) out.image.at(x + border, y + border) = src.at(x, y);
+    return out;
+}
+
+std::uint8_t brightValue(GrayImageView src, double fraction)
+{
+    std::array<long, 256> hist{};
+    for (int y = 0; y < src.height; ++y)
+        for (int x = 0; x < src.width; ++x) ++hist[src.at(x, y)];
+    const long limit = static_cast<long>(static_cast<double>(src.width) * src.height * fraction);
+    long acc = 0;
+    for (int v = 0; v < 256; ++v) {
+        acc += hist[v];
+        if (acc > limit) return static_cast<std::uint8_t>(v);
+    }
+    return 255;
+}
+
 std::uint8_t medianValue(GrayImageView src)
 {
     std::array<long, 256> hist{};

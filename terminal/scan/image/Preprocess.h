@@ -9,6 +9,7 @@
 //   unsharpMask      motion and focus blur that merges thin bars
 //   invert           reverse-printed (light on dark) codes
 //   rotate           tilted 1D codes beyond the few degrees ZXing's row scan tolerates
+//   addBorder        codes cropped tight to the image edge (no quiet zone left)
 // All functions are pure: a view in, a new image out.
 
 #include "scan/image/GrayImage.h"
@@ -64,6 +65,12 @@ GrayImage invert(GrayImageView src);
 // rotate turns the image by `degrees` (counter-clockwise as seen on screen) about its centre
 // onto a canvas large enough to hold all of it, filling uncovered pixels with `fill`.
 Derived rotate(GrayImageView src, double degrees, std::uint8_t fill = 255);
+
+// addBorder surrounds the image with `border` pixels of `fill` on every side.
+Derived addBorder(GrayImageView src, int border, std::uint8_t fill);
+
+// brightValue is the luminance below which `fraction` of the pixels lie (paper white for 0.95).
+std::uint8_t brightValue(GrayImageView src, double fraction = 0.95);
 
 // medianValue is the median luminance (used as fill for rotated canvases).
 std::uint8_t medianValue(GrayImageView src);
