@@ -316,3 +316,28 @@ TEST_CASE("allocate: input already in allocation order, and in reverse")
         std::reverse(lines.begin(), lines.end());
     }
 }
+
+TEST_CASE("allocate: skewed remainders, where the first lines in order need little and the rest a lot")
+{
+    // The best 500 lines need 1 unit each, the other 500 need 100: a guess from the average
+    // remainder reaches too few lines at first, so the selection takes several rounds.
+    std::mt19937_64 rng(5);
+    std::vector<WaitingLine> lines;
+    for (int i = 0; i < 1000; ++i)
+        lines.push_back(line("SO-" + std::to_string(i), 1, i < 500 ? 1 : 100, i < 500 ? 1 : 0, kNov1 + (i % 13) * kDay));
+    std::shuffle(lines.begin(), lines.end(), rng);
+    for (Qty freeQty : {Qty{260}, Qty{499}, Qty{500}, Qty{600}, Qty{25000}, Qty{50499}}) {
+        CAPTURE(freeQty);
+        const auto got = allocate(freeQty, lines);
+        const auto want = referenceAllocate(freeQty, lines);
+        REQUIRE(got.size() == want.size());
+        bool same = true;
+        for (size_t i = 0; i < got.size(); ++i) same = same && got[i].index == want[i].index && got[i].qty == want[i].qty;
+        CHECK(same);
+    }
+    const auto r = allocate(600, lines);
+    REQUIRE(r.size() == 501);
+    CHECK(r[499].qty == 1);
+    CHECK(r[500].qty == 100);
+    CHECK(lines[r[500].index].priority == 0);
+}
