@@ -100,7 +100,7 @@ std::string formatDate(Date d)
 {
     int y, m, day;
     ymd(d, y, m, day);
-    char buf[16];
+    char buf[40]; // wide enough for any int year, so -Wformat-truncation has nothing to say
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, day);
     return buf;
 }
@@ -118,7 +118,7 @@ std::string formatTimestamp(Timestamp t)
 {
     const Date d = dateOf(t);
     const int64_t secs = t - startOf(d);
-    char buf[32];
+    char buf[64];
     std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", formatDate(d).c_str(), static_cast<int>(secs / 3600),
                   static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
     return buf;
