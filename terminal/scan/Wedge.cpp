@@ -188,8 +188,13 @@ void Wedge::key(const KeyEvent& event)
     const bool previousEndedScan = m_lastEndedScan;
     m_lastEndedScan = false;
     Held h = date(event);
+    // The pause before this key that the stamps can prove: from the previous key's arrival to
+    // the earliest moment this one can have been typed. A key produced just after a read
+    // arrives a whole frame later, so arrival gaps would split a scanner's burst when a short
+    // frame is followed by a long one; a person's keys are kept out by the speed rule.
     const bool continues =
-        !m_held.empty() && h.event.at - m_held.back().event.at < m_config.interKeyThreshold;
+        !m_held.empty() && (!h.earliestKnown || h.earliest - m_held.back().event.at <
+                                                    m_config.interKeyThreshold);
 
     switch (h.event.kind) {
     case KeyKind::Char:
@@ -257,9 +262,10 @@ bool Wedge::decideBurst(const Held& terminator)
     }
     if (isScan && m_prefix.empty() && first.after) {
         // Without a prefix, the start must be proven too: the key before the burst must lie
-        // a whole threshold before the earliest moment the burst can have begun. Otherwise a
-        // stall may have split one code, its head went out as typing, and the tail would be
-        // a truncated code: a misread.
+        // a whole threshold before the earliest moment the burst can have begun. A burst that
+        // began with such a pause has it already; one that follows a Backspace, another key
+        // or a typed terminator may be the tail of a code whose head went out as typing, and
+        // reporting it would be a misread.
         isScan = first.earliest - *first.after >= m_config.interKeyThreshold;
     }
     if (!isScan) {

@@ -29,17 +29,21 @@
 //  Transition                                                              Performed by
 //  (1) Idle -> Holding: a character or GS arrives; it is held              key()
 //  (2) Idle -> Idle: Enter, Tab, Backspace or other arrives -> Typed       key()
-//  (3) Holding -> Holding: a character or GS arrives < interKeyThreshold   key()
-//      after the last held key; it joins the burst
-//  (4) Holding -> Holding: a character or GS arrives >= interKeyThreshold  key() via
-//      after the last held key: held keys -> Typed; the new key is held     releaseHeld()
-//  (5) Holding -> Idle: a terminator arrives < interKeyThreshold after the key() via
-//      last held key: Scan if the burst qualifies, otherwise all -> Typed   decideBurst()
+//  (3) Holding -> Holding: a character or GS arrives without a pause      key()
+//      (below); it joins the burst
+//  (4) Holding -> Holding: a character or GS arrives after a pause: held   key() via
+//      keys -> Typed; the new key is held                                   releaseHeld()
+//  (5) Holding -> Idle: a terminator arrives without a pause: Scan if the  key() via
+//      burst qualifies, otherwise all -> Typed                              decideBurst()
 //  (6) Holding -> Idle: Backspace, other, a non-terminating Enter/Tab, or   key() via
-//      a terminator >= interKeyThreshold late: held keys and it -> Typed    releaseHeld()
+//      a terminator after a pause: held keys and it -> Typed                releaseHeld()
 //  (7) Holding -> Idle: poll(now) with now >= last held key + threshold:   poll() via
 //      held keys -> Typed                                                   releaseHeld()
 //  (8) Holding -> Idle: flush(): held keys -> Typed                        flush()
+//
+// A pause is one the stamps prove: the earliest moment the new key can have been typed (see
+// beginEvents) lies interKeyThreshold or more after the last held key's arrival. With exact
+// stamps that is simply an arrival gap >= interKeyThreshold.
 //
 // A burst qualifies (5) when all hold, else it is typing, terminator included:
 //  - with a prefix set, it contains the prefix (the scan starts at its first occurrence; keys

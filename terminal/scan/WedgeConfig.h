@@ -18,9 +18,9 @@ enum class DoubleRead {
 };
 
 struct WedgeConfig {
-    // interKeyThreshold: a burst continues while each key arrives less than this after the
-    // previous one; a gap this long or longer ends it. Also how long a character is held back
-    // before it reaches a focused field. A scanner sends a key every 10 ms or faster.
+    // interKeyThreshold: a pause this long between two keys ends a burst (a pause the stamps
+    // prove: see Wedge::beginEvents); shorter gaps continue it. Also how long a character is
+    // held back before it reaches a focused field. A scanner sends a key every 10 ms or faster.
     std::chrono::microseconds interKeyThreshold{40'000};
     // maxMeanGap: a burst is a scan only if its keys, prefix to terminator, were produced at
     // most this far apart on average, measured pessimistically (the earliest moment the first

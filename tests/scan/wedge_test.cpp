@@ -347,6 +347,29 @@ TEST_CASE("a scan right after typing, and typing right after a scan")
     CHECK(quick.poll(72) == "T[7] S[4006381333931]");
 }
 
+TEST_CASE("without a prefix, a burst must start after a pause or right after a scan")
+{
+    Rig afterBackspace; // 5 ms after a Backspace: the start is not proven
+    afterBackspace.key(KeyEvent::backspace(at(0)));
+    afterBackspace.key(KeyEvent::enter(at(afterBackspace.chars(U"96385074", 5, 2))));
+    CHECK(afterBackspace.poll(100) == "T[<BS>96385074<Enter>]");
+
+    Rig afterPause; // 40 ms after it: proven
+    afterPause.key(KeyEvent::backspace(at(0)));
+    afterPause.key(KeyEvent::enter(at(afterPause.chars(U"96385074", 40, 2))));
+    CHECK(afterPause.poll(100) == "T[<BS>] S[96385074]");
+
+    Rig afterTypedEnter; // a terminator that was typing proves nothing either
+    afterTypedEnter.key(KeyEvent::enter(at(afterTypedEnter.chars(U"12", 0, 100))));
+    afterTypedEnter.key(KeyEvent::enter(at(afterTypedEnter.chars(U"96385074", 210, 2))));
+    CHECK(afterTypedEnter.poll(300) == "T[12<Enter>96385074<Enter>]");
+
+    Rig afterScan; // two codes back to back from one trigger pull
+    afterScan.key(KeyEvent::enter(at(afterScan.chars(U"4006381333931", 0, 1))));
+    afterScan.key(KeyEvent::enter(at(afterScan.chars(U"96385074", 14, 1))));
+    CHECK(afterScan.poll(100) == "S[4006381333931] S[96385074]");
+}
+
 TEST_CASE("double reads: the same code again sooner than a person can rescan")
 {
     auto scanAt = [](Rig& r, std::u32string_view code, double t0) {
@@ -437,17 +460,40 @@ TEST_CASE("slow frames: keys that waited in the queue prove no speed")
         CHECK(stalled(U"4006381333931") == "T[4006381333931<Enter>]");
         CHECK(stalled(U"010950110153000310LOT7|17260630") == "S[010950110153000310LOT7|17260630]");
     }
-    SUBCASE("a code split by a stall is never cut short: its tail is typing, not a scan")
+    SUBCASE("a code interrupted by a stall comes out whole: as one scan, or as typing")
     {
+        auto interrupted = [](std::u32string_view head, std::u32string_view tail) {
+            Rig r;
+            r.w.beginEvents(at(0));
+            r.poll(0.1);
+            r.w.beginEvents(at(0.2)); // an idle wait; the scanner's first keys wake it
+            r.chars(head, 1000, 0.001);
+            std::string out = r.poll(1000.1);
+            r.w.beginEvents(at(1400)); // the frame stalled 400 ms; the rest was queued
+            r.key(KeyEvent::enter(at(r.chars(tail, 1400, 0.001))));
+            return out + "|" + r.poll(1400.1);
+        };
+        // 400 ms over 31 gaps = 12.9 ms: still provably a scanner.
+        CHECK(interrupted(U"0109", U"501101530003" U"10LOT7|17260630") ==
+              "|S[010950110153000310LOT7|17260630]");
+        // 400 ms over 13 gaps = 30.8 ms: could be a person; never the tail alone.
+        CHECK(interrupted(U"4006", U"381333931") == "|T[4006381333931<Enter>]");
+    }
+    SUBCASE("a scanner's keys that wait a short and then a long frame stay one burst")
+    {
+        // Arrival gaps of 6.7 + 33.4 = 40.1 ms although the keys were typed 8 ms apart: the
+        // pause that can be proven is from the previous arrival to the read before.
         Rig r;
-        r.w.beginEvents(at(0));
-        r.poll(0.1);
-        r.w.beginEvents(at(1000)); // an idle wait; the scanner's first keys wake it
-        r.chars(U"0109", 1000, 0.001);
-        CHECK(r.poll(1000.1) == "");
-        r.w.beginEvents(at(1400)); // the frame stalled 400 ms; the rest was queued
-        r.key(KeyEvent::enter(at(r.chars(U"501101530003" U"10LOT7|17260630", 1400, 0.001))));
-        CHECK(r.poll(1400.1) == "T[0109501101530003" "10LOT7|17260630<Enter>]");
+        r.w.beginEvents(at(1039.4)); // a frame loop at 30 fps, nothing typed yet
+        r.poll(1039.41);
+        r.w.beginEvents(at(1072.8));
+        r.chars(U"96385", 1072.8, 0.001);
+        CHECK(r.poll(1072.81) == "");
+        r.w.beginEvents(at(1079.5)); // nothing new yet (an animation frame)
+        CHECK(r.poll(1079.51) == "");
+        r.w.beginEvents(at(1112.9)); // the next key was typed at 1080, after that read
+        r.key(KeyEvent::enter(at(r.chars(U"074", 1112.9, 0.001))));
+        CHECK(r.poll(1112.91) == "S[96385074]");
     }
     SUBCASE("after a scan, the next code may follow at once (multi-code scanners)")
     {
