@@ -36,6 +36,9 @@ void runImport(GlobalOptions& g, const std::string& file, Rows (*parse)(std::str
     for (const auto& w : rows.warnings) printError(w.code, w.format(file));
     if (!rows.errors.empty()) {
         for (const auto& e : rows.errors) printError(e.code, e.format(file));
+        if (rows.truncated)
+            printError("too_many_errors", file + ": stopped after " + std::to_string(ledger::kMaxImportErrors) +
+                                              " errors; fix these and import again");
         g.exitCode = kExitBadInput;
         return;
     }
