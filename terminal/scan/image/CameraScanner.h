@@ -31,6 +31,7 @@ struct CameraScannerOptions {
     DecodeOptions decode = [] {
         DecodeOptions d;
         d.retryBudget = std::chrono::milliseconds(120);  // the next frame is another chance
+        d.findAll = false;  // the operator aims at one code; strips only when nothing was found
         return d;
     }();
     std::chrono::milliseconds forgetAfter{700};  // see SightingTracker

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <cmath>
 #include <functional>
 
@@ -18,6 +19,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr ZXing::BarcodeFormats kLinear = ZXing::BarcodeFormat::LinearCodes;
+
+// A read line may meet the bars this far from a right angle. ZXing's row scan reads codes
+// tilted somewhat more, but those are then read again straight by the rotation retries.
+constexpr double kMaxBarTiltDegrees = 15.0;
 
 bool isLinear(ZXing::BarcodeFormat f) { return kLinear.testFlag(f); }
 
@@ -89,30 +94,73 @@ public:
 
     // secondLookAgrees: look at the 1D symbol `r` found in `image` again, independently: a crop
     // around it with a fixed mid-grey threshold after contrast stretching (ZXing's 1D reader
-    // otherwise thresholds each row at its histogram valley) and a re-sampled crop. At least
-    // one must read the same text and none may read a different text of the same format.
+    // otherwise thresholds each row at its histogram valley) and a re-sampled crop. Reads that
+    // overlap the symbol count: at least one must give the same text and none another text of
+    // the same format. (Other symbols in the crop, such as the next line of a GS1 label, do
+    // not count either way.)
     bool secondLookAgrees(GrayImageView image, const ZXing::Result& r) const
     {
         const Box b = boundsOf(r.position(), image.width, image.height, 0.3);
         if (b.x1 - b.x0 < 8 || b.y1 - b.y0 < 8) return false;
         const GrayImageView crop{image.data + static_cast<std::ptrdiff_t>(b.y0) * image.stride + b.x0,
                                  b.x1 - b.x0, b.y1 - b.y0, image.stride};
+        // The candidate in crop coordinates, widened a little across the bars.
+        Box mine = boundsOf(r.position(), image.width, image.height, 0.0);
+        mine = {mine.x0 - b.x0, mine.y0 - b.y0, mine.x1 - b.x0, mine.y1 - b.y0};
         const ZXing::BarcodeFormats only = r.format();
         const std::string text = r.text();
         int agree = 0, disagree = 0;
-        auto tally = [&](const ZXing::Results& rs) {
+        auto tally = [&](const ZXing::Results& rs, double scale) {
             for (const auto& o : rs) {
                 if (!o.isValid() || o.format() != r.format()) continue;
+                int x0 = INT_MAX, y0 = INT_MAX, x1 = INT_MIN, y1 = INT_MIN;
+                for (const auto& q : o.position()) {
+                    x0 = std::min(x0, int(q.x / scale)), x1 = std::max(x1, int(q.x / scale));
+                    y0 = std::min(y0, int(q.y / scale)), y1 = std::max(y1, int(q.y / scale));
+                }
+                if (x1 < mine.x0 || x0 > mine.x1 || y1 < mine.y0 || y0 > mine.y1) continue;
                 (o.text() == text ? agree : disagree) += 1;
             }
         };
         const GrayImage stretched = stretchContrast(crop);
-        tally(readAll(stretched.view(), only, ZXing::Binarizer::FixedThreshold));
+        tally(readAll(stretched.view(), only, ZXing::Binarizer::FixedThreshold), 1.0);
         // Re-sample: shrink big crops, enlarge small ones, so bar edges fall on other pixels.
         const double scale = crop.width * crop.height > 250'000 ? 0.7 : 1.4;
         const Derived resampled = bilinearScale(crop, scale);
-        tally(readAll(resampled.image.view(), only, ZXing::Binarizer::LocalAverage));
+        tally(readAll(resampled.image.view(), only, ZXing::Binarizer::LocalAverage), scale);
         return agree > 0 && disagree == 0;
+    }
+
+    // barTiltDegrees measures the angle between the read line of 1D result `r` and the
+    // dominant edge direction (structure tensor of Sobel gradients) along it. A true read
+    // crosses the bars at right angles; a line that cuts diagonally through a symbol, entering
+    // and leaving through its top and bottom edges, reads a fragment (ITF has no check
+    // character to catch it) and meets the bars at a slant.
+    static double barTiltDegrees(GrayImageView image, const ZXing::Result& r)
+    {
+        const auto& p = r.position();
+        const double ax = (p[0].x + p[3].x) / 2.0, ay = (p[0].y + p[3].y) / 2.0;
+        const double bx = (p[1].x + p[2].x) / 2.0, by = (p[1].y + p[2].y) / 2.0;
+        const double len = std::hypot(bx - ax, by - ay);
+        if (len < 8) return 90;
+        const double ux = (bx - ax) / len, uy = (by - ay) / len;
+        const int half = std::max(3, static_cast<int>(len * 0.04));
+        double jxx = 0, jyy = 0, jxy = 0;
+        for (double t = 0.1 * len; t <= 0.9 * len; t += 1.0)
+            for (int s = -half; s <= half; ++s) {
+                const int x = static_cast<int>(std::lround(ax + ux * t - uy * s));
+                const int y = static_cast<int>(std::lround(ay + uy * t + ux * s));
+                if (x < 1 || y < 1 || x >= image.width - 1 || y >= image.height - 1) continue;
+                const auto v = [&](int dx, int dy) { return static_cast<double>(image.at(x + dx, y + dy)); };
+                const double gx = (v(1, -1) + 2 * v(1, 0) + v(1, 1)) - (v(-1, -1) + 2 * v(-1, 0) + v(-1, 1));
+                const double gy = (v(-1, 1) + 2 * v(0, 1) + v(1, 1)) - (v(-1, -1) + 2 * v(0, -1) + v(1, -1));
+                jxx += gx * gx, jyy += gy * gy, jxy += gx * gy;
+            }
+        if (jxx + jyy <= 0) return 90;
+        const double gradient = 0.5 * std::atan2(2 * jxy, jxx - jyy);
+        const double line = std::atan2(uy, ux);
+        double diff = std::fmod(std::abs(gradient - line) * 180.0 / M_PI, 180.0);
+        return std::min(diff, 180.0 - diff);
     }
 
     // accept checks one ZXing result found in `image` (a derived image mapped back by `map`)
@@ -127,7 +175,9 @@ public:
 
         const auto gtin = carriedGtin(r.format(), text);
         if (gtin && !ledger::isGtin(*gtin)) return;
-        if (m_options.confirmLinear && isLinear(r.format()) && !secondLookAgrees(image, r)) return;
+        if (m_options.confirmLinear && isLinear(r.format()) &&
+            (barTiltDegrees(image, r) > kMaxBarTiltDegrees || !secondLookAgrees(image, r)))
+            return;
 
         DecodedBarcode out;
         out.format = format;
@@ -222,6 +272,24 @@ std::vector<DecodedBarcode> ImageDecoder::decode(GrayImageView image) const
     Attempt attempt(m_options);
     const ZXing::BarcodeFormats formats = m_options.formats;
     attempt.run(image, {}, formats, ZXing::Binarizer::LocalAverage, "plain");
+
+    // ZXing 1.4.0's DataMatrix detector looks only along the centre row of the image it is
+    // given, so a DataMatrix elsewhere on a page (the corner of a logistic label) is never
+    // found, and at most one per row. Full-width strips centred on rows `step` apart put every
+    // symbol taller than `step` on some strip's centre row.
+    if (formats.testFlag(ZXing::BarcodeFormat::DataMatrix) && (m_options.findAll || !attempt.found())) {
+        const int h = image.height;
+        const int step = std::max(32, h / 16);
+        for (int yc = step / 2; yc < h; yc += step) {
+            if (std::abs(yc - h / 2) < step / 2) continue;  // the whole-image pass read that row
+            const int k = std::min({yc, h - yc, 160});
+            if (k < 12) continue;
+            const GrayImageView strip{image.data + static_cast<std::ptrdiff_t>(yc - k) * image.stride, image.width,
+                                      2 * k, image.stride};
+            attempt.run(strip, {1, 0, 0, 0, 1, double(yc - k)}, ZXing::BarcodeFormat::DataMatrix,
+                        ZXing::Binarizer::LocalAverage, "strips");
+        }
+    }
     if (attempt.found() || !m_options.retry) return attempt.take();
 
     const auto inBudget = [&] { return Clock::now() - start < m_options.retryBudget; };

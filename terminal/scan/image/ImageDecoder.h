@@ -12,6 +12,8 @@
 //   is never reported, and a 1D symbol counts only when a second, independent look at the
 //   same place (another threshold and another sampling scale) reads the same text and no look
 //   reads a different one.
+// - Every symbol: the whole image is read, then (DecodeOptions::findAll) DataMatrix strip by
+//   strip, since ZXing 1.4.0's DataMatrix detector only searches the centre row of an image.
 // - Retries run only when the plain pass found nothing acceptable, in a fixed order, until one
 //   finds something or DecodeOptions::retryBudget is spent (checked between passes).
 // - decode() is const and keeps no state: one decoder may serve several threads.
@@ -55,6 +57,9 @@ struct DecodeOptions {
     bool retry = true;
     // Time allowed for the retries (checked before each one; the plain pass always runs).
     std::chrono::milliseconds retryBudget{800};
+    // Look for every symbol of a multi-symbol page: DataMatrix is also searched strip by strip
+    // when the whole-image pass found something (otherwise only when it found nothing).
+    bool findAll = true;
     // Require a second, independent look to agree before a 1D result counts.
     bool confirmLinear = true;
     // Today's date and GS substitute, for the GS1 interpretation (date AIs).
