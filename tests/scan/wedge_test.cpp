@@ -520,6 +520,14 @@ TEST_CASE("slow frames: keys that waited in the queue prove no speed")
         r.key(KeyEvent::enter(at(r.chars(U"3931", 1033.4, 0.001))));
         CHECK(r.poll(1033.5) == "S[4006381333931]");
     }
+    SUBCASE("keys fed outside a read may have waited since the last poll")
+    {
+        Rig r;
+        r.w.beginEvents(at(0));
+        r.poll(0.1);
+        r.key(KeyEvent::enter(at(r.chars(U"1250", 300, 0.001)))); // no beginEvents
+        CHECK(r.poll(300.1) == "T[1250<Enter>]");
+    }
     SUBCASE("keys typed before the first read cannot be dated")
     {
         Rig r;
