@@ -39,11 +39,10 @@ ledger::Result<std::optional<Frame>> FileSequenceSource::next()
         if (m_options.realTime) m_wake.wait_until(lock, due, [&] { return m_interrupted; });
         if (m_interrupted || m_index >= total) return std::optional<Frame>{};
     }
-    auto image = loadImageFile(m_files[m_index % m_files.size()]);
+    const std::uint64_t sequence = m_index++;  // a file that fails to load is still passed over
+    auto image = loadImageFile(m_files[sequence % m_files.size()]);
     if (!image) return ledger::unexpected(image.error());
-    Frame frame{std::move(*image), m_index, due};
-    ++m_index;
-    return std::optional<Frame>{std::move(frame)};
+    return std::optional<Frame>{Frame{std::move(*image), sequence, due}};
 }
 
 void FileSequenceSource::interrupt()

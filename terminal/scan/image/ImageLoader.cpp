@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -91,6 +92,9 @@ ledger::Result<GrayImage> decodeImageBytes(std::span<const std::uint8_t> bytes, 
 
 ledger::Result<GrayImage> loadImageFile(const std::string& path)
 {
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        return ledger::fail(kCode, path + ": not a regular file");
     std::ifstream in(path, std::ios::binary);
     if (!in) return ledger::fail(kCode, path + ": cannot open file (" + std::strerror(errno) + ")");
     std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
