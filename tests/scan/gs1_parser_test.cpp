@@ -444,3 +444,53 @@ TEST_CASE("Digital Link errors")
     CHECK(code("https://e.com/01/09501101530003?310=1") == "unknown_ai");
     CHECK(code("https://e.com/01/09501101530003?10=") == "bad_length");
 }
+
+TEST_CASE("formatters: bracketed, element string and Digital Link forms")
+{
+    const auto s = ok("(01)09501101530003(3103)001250(10)A(B(21)S/1(17)260630");
+    // GS1 GS 4.15 human-readable form; a '(' in a value is escaped so it reads back.
+    CHECK(toBracketed(s.elements) == "(01)09501101530003(3103)001250(10)A\\(B(21)S/1(17)260630");
+    // GS1 GS 7.8.5: GS only after fields that are not predefined, never at the end.
+    CHECK(toElementString(s.elements) == "0109501101530003" "3103001250" "10A(B" + GS + "21S/1" + GS + "17260630");
+    CHECK(toElementString(s.elements, '^') == "0109501101530003" "3103001250" "10A(B^21S/1^17260630");
+    // GS1 Digital Link: key and qualifiers (in the key's order) in the path, the rest as
+    // query attributes in their order; values %-encoded.
+    CHECK(*toDigitalLink(s.elements) == "https://id.gs1.org/01/09501101530003/10/A%28B/21/S%2F1?3103=001250&17=260630");
+    CHECK(*toDigitalLink(s.elements, "https://example.com/p") ==
+          "https://example.com/p/01/09501101530003/10/A%28B/21/S%2F1?3103=001250&17=260630");
+    // The alternative qualifier (235) of (01) is used when it places more.
+    CHECK(*toDigitalLink(ok("(01)09501101530003(235)T1").elements) == "https://id.gs1.org/01/09501101530003/235/T1");
+    CHECK(*toDigitalLink(ok("(00)106141411234567897(02)09501101530003(37)12").elements) ==
+          "https://id.gs1.org/00/106141411234567897?02=09501101530003&37=12");
+    const auto noKey = toDigitalLink(ok("(10)LOT7(17)260630").elements);
+    REQUIRE_FALSE(noKey.has_value());
+    CHECK(noKey.error().code == "no_primary_key");
+}
+
+TEST_CASE("Gs1Scan::find and the kind names")
+{
+    const auto s = ok("]C10109501101530003" "10LOT7");
+    CHECK(s.find("10")->value == "LOT7");
+    CHECK(s.find("17") == nullptr);
+    CHECK(s.scan == "]C10109501101530003" "10LOT7");
+    CHECK(scanKindName(ScanKind::ElementString) == "element_string");
+    CHECK(scanKindName(ScanKind::Gtin) == "gtin");
+    CHECK(scanKindName(ScanKind::Sscc) == "sscc");
+    CHECK(scanKindName(ScanKind::DigitalLink) == "digital_link");
+    CHECK(scanKindName(ScanKind::Hri) == "hri");
+}
+
+TEST_CASE("example element strings of the GS1 General Specifications")
+{
+    // GTIN with net weight 0.123 kg, concatenated without a separator (7.8.5).
+    auto s = ok("]C10195012345678903" "3103000123");
+    CHECK(pairs(s) == V{"01=95012345678903", "3103=000123"});
+    CHECK(*s.find("3103")->decimal == "0.123");
+    CHECK(pairs(ok("(01)95012345678903(3103)000123")) == pairs(s));
+    // SSCC of a logistic unit (3.3.1).
+    CHECK(pairs(ok("]C100006141411234567890")) == V{"00=006141411234567890"});
+    CHECK(pairs(ok("006141411234567890")) == V{"00=006141411234567890"});
+    // GTIN + expiry + batch, the GS1 DataMatrix example (2.1, 5.6).
+    s = ok("]d2010950110153000317140704" "10AB-123");
+    CHECK(pairs(s) == V{"01=09501101530003", "17=140704", "10=AB-123"});
+}
