@@ -39,16 +39,17 @@ ZXing::ImageView zxView(GrayImageView v)
 // Every call into ZXing goes through here: tryDownscale stays off (see the header), and the
 // library's exceptions (it throws std::bad_alloc and friends, not domain errors) become "found
 // nothing" for this pass.
-ZXing::Results readAll(GrayImageView v, ZXing::BarcodeFormats formats, ZXing::Binarizer binarizer, bool tryHarder = true)
+ZXing::Results readAll(GrayImageView v, ZXing::BarcodeFormats formats, ZXing::Binarizer binarizer, int maxSymbols = 255)
 {
     if (v.empty()) return {};
     ZXing::DecodeHints hints;
     hints.setFormats(formats)
-        .setTryHarder(tryHarder)
+        .setTryHarder(true)
         .setTryRotate(true)
         .setTryDownscale(false)
         .setBinarizer(binarizer)
-        .setReturnErrors(false);
+        .setReturnErrors(false)
+        .setMaxNumberOfSymbols(static_cast<std::uint8_t>(std::clamp(maxSymbols, 1, 255)));
     try {
         return ZXing::ReadBarcodes(zxView(v), hints);
     } catch (const std::exception&) {
@@ -207,7 +208,9 @@ public:
     void run(GrayImageView image, const PointMap& map, ZXing::BarcodeFormats formats, ZXing::Binarizer binarizer,
              const std::string& pass)
     {
-        for (const auto& r : readAll(image, formats, binarizer)) accept(r, image, map, pass);
+        // Without findAll the first symbol is enough: ZXing stops looking once it has one.
+        for (const auto& r : readAll(image, formats, binarizer, m_options.findAll ? 255 : 1))
+            accept(r, image, map, pass);
     }
 
     bool found() const { return !m_out.empty(); }

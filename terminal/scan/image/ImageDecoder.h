@@ -59,6 +59,7 @@ struct DecodeOptions {
     std::chrono::milliseconds retryBudget{800};
     // Look for every symbol of a multi-symbol page: DataMatrix is also searched strip by strip
     // when the whole-image pass found something (otherwise only when it found nothing).
+    // Off (camera frames): each pass stops at its first symbol.
     bool findAll = true;
     // Require a second, independent look to agree before a 1D result counts.
     bool confirmLinear = true;
