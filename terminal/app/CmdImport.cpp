@@ -5,6 +5,7 @@
 #include "app/Json.h"
 #include "ledger/MasterDataCsv.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -20,7 +21,10 @@ template <class Rows, class Apply>
 void runImport(GlobalOptions& g, const std::string& file, Rows (*parse)(std::string_view), Apply apply)
 {
     std::ifstream in(file, std::ios::binary);
-    if (!in) {
+    // A folder opens like a file on Linux and then reads as empty: it is unreadable, not a
+    // CSV file without a header.
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(file, ec)) {
         printError("unreadable_file", file + ": cannot open the file for reading");
         g.exitCode = kExitFailure;
         return;
@@ -52,6 +56,9 @@ void runImport(GlobalOptions& g, const std::string& file, Rows (*parse)(std::str
     }
     if (!report->errors.empty()) {
         for (const auto& e : report->errors) printError(e.code, e.format(file));
+        if (report->truncated)
+            printError("too_many_errors", file + ": stopped after " + std::to_string(ledger::kMaxImportErrors) +
+                                              " errors; fix these and import again");
         g.exitCode = kExitBadInput;
         return;
     }
