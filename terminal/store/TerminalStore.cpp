@@ -225,6 +225,17 @@ Result<void> TerminalStore::deallocate(int64_t lineId, int64_t productId, Qty qt
 
 namespace {
 
+// addIssue records a database check's error, at most kMaxImportErrors of them like the
+// parser (issue 2: every error up to 100); beyond that the report is marked truncated.
+void addIssue(ImportReport& report, ImportIssue issue)
+{
+    if (report.errors.size() >= ledger::kMaxImportErrors) {
+        report.truncated = true;
+        return;
+    }
+    report.errors.push_back(std::move(issue));
+}
+
 template <class T>
 ImportReport reportFor(const ledger::ParsedRows<T>& rows)
 {
@@ -262,6 +273,7 @@ Result<ImportReport> TerminalStore::importCatalog(const ledger::ParsedRows<ledge
         TRY(m_db->prepare("DELETE FROM gtins WHERE product_id = ?").bind(1, *id).run());
     }
     for (size_t i = 0; i < rows.rows.size(); ++i) {
+        if (report.truncated) break;
         const auto& p = rows.rows[i];
         const std::pair<const std::optional<std::string>*, const char*> keys[] = {{&p.gtin, "gtin"},
                                                                                   {&p.caseGtin, "case_gtin"}};
@@ -270,8 +282,8 @@ Result<ImportReport> TerminalStore::importCatalog(const ledger::ParsedRows<ledge
             auto& owner = m_db->prepare("SELECT p.sku FROM gtins g JOIN products p ON p.id = g.product_id WHERE g.gtin = ?");
             owner.bind(1, **gtin);
             if (owner.step()) {
-                report.errors.push_back({rows.lines[i], column, "duplicate_gtin",
-                                         "GTIN " + **gtin + " already belongs to product " + owner.columnText(0)});
+                addIssue(report, {rows.lines[i], column, "duplicate_gtin",
+                                  "GTIN " + **gtin + " already belongs to product " + owner.columnText(0)});
                 owner.reset();
                 continue;
             }
@@ -315,11 +327,12 @@ Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<le
     std::set<int64_t> touchedProducts;
     std::set<std::string> touchedOrders;
     for (size_t i = 0; i < rows.rows.size(); ++i) {
+        if (report.truncated) break;
         const auto& l = rows.rows[i];
         auto pid = productId(l.sku);
         if (!pid) {
             if (pid.error().code != "unknown_sku") return unexpected(pid.error());
-            report.errors.push_back({rows.lines[i], "sku", "unknown_sku", "unknown sku '" + l.sku + "'"});
+            addIssue(report, {rows.lines[i], "sku", "unknown_sku", "unknown sku '" + l.sku + "'"});
             continue;
         }
         if (!report.errors.empty()) continue; // keep collecting errors; nothing will be written
@@ -401,19 +414,20 @@ Result<ImportReport> TerminalStore::importInbound(const ledger::ParsedRows<ledge
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
     for (size_t i = 0; i < rows.rows.size(); ++i) {
+        if (report.truncated) break;
         const auto& l = rows.rows[i];
         auto pid = productId(l.sku);
         if (!pid) {
             if (pid.error().code != "unknown_sku") return unexpected(pid.error());
-            report.errors.push_back({rows.lines[i], "sku", "unknown_sku", "unknown sku '" + l.sku + "'"});
+            addIssue(report, {rows.lines[i], "sku", "unknown_sku", "unknown sku '" + l.sku + "'"});
             continue;
         }
         if (l.sscc) {
             auto& other = m_db->prepare("SELECT inbound_id FROM inbound_lines WHERE sscc = ? AND inbound_id <> ? LIMIT 1");
             other.bind(1, *l.sscc).bind(2, l.inboundId);
             if (other.step()) {
-                report.errors.push_back({rows.lines[i], "sscc", "sscc_conflict",
-                                         "SSCC " + *l.sscc + " already belongs to inbound " + other.columnText(0)});
+                addIssue(report, {rows.lines[i], "sscc", "sscc_conflict",
+                                  "SSCC " + *l.sscc + " already belongs to inbound " + other.columnText(0)});
                 other.reset();
                 continue;
             }

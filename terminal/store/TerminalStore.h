@@ -70,8 +70,9 @@ struct ReceivedLine {
 // file lines) when nothing was imported.
 struct ImportReport {
     int64_t imported = 0;
-    std::vector<ledger::ImportIssue> errors;
+    std::vector<ledger::ImportIssue> errors;     // at most ledger::kMaxImportErrors
     std::vector<ledger::ImportIssue> warnings;
+    bool truncated = false;                      // the cap was reached: the rest was not checked
 };
 
 class TerminalStore {
