@@ -108,6 +108,10 @@ Json receivedJson(const std::string& scan, const store::ReceivedLine& l)
     return out;
 }
 
+// isBlank: an empty stdin line, or one of only spaces and tabs, is no scan and is skipped
+// (as blank lines in the CSV imports are); no GS1 scan can be made of them.
+bool isBlank(const std::string& line) { return line.find_first_not_of(" \t") == std::string::npos; }
+
 bool isStoreFailure(const ledger::Error& e) { return e.code.rfind("db_", 0) == 0; }
 
 // Receiver turns scans into recorded receipts and their output lines.
@@ -215,7 +219,7 @@ void runReceive(GlobalOptions& g, const ReceiveArgs& args, bool locationGiven)
     StdinLines input;
     std::string line;
     while (input.next(line)) {
-        if (line.empty()) continue;
+        if (isBlank(line)) continue;
         if (syncEach) {
             if (!receiver.receive(line)) return;
             receiver.flush();
@@ -231,7 +235,7 @@ void runReceive(GlobalOptions& g, const ReceiveArgs& args, bool locationGiven)
         size_t inGroup = 1;
         while (inGroup < kMaxGroup && std::chrono::steady_clock::now() - started < kMaxGroupAge &&
                input.nextIfWaiting(line)) {
-            if (line.empty()) continue;
+            if (isBlank(line)) continue;
             if (!receiver.receive(line)) return;
             ++inGroup;
         }
