@@ -126,7 +126,6 @@ int decodeCamera(const DecodeArgs& a, const GlobalOptions& g)
         }
         source = std::move(*cam);
     }
-    const std::string name = source->name();
     std::atomic<int> sightings{0};
     CameraScanner scanner(std::move(source), options, [&](const Sighting& s) {
         Json j{{"camera", a.camera}, {"frame", s.frame}};

@@ -12,6 +12,7 @@
 #include <climits>
 #include <cmath>
 #include <functional>
+#include <numbers>
 
 namespace backfill::scan::image {
 namespace {
@@ -160,7 +161,7 @@ public:
         if (jxx + jyy <= 0) return 90;
         const double gradient = 0.5 * std::atan2(2 * jxy, jxx - jyy);
         const double line = std::atan2(uy, ux);
-        double diff = std::fmod(std::abs(gradient - line) * 180.0 / M_PI, 180.0);
+        double diff = std::fmod(std::abs(gradient - line) * 180.0 / std::numbers::pi, 180.0);
         return std::min(diff, 180.0 - diff);
     }
 
