@@ -153,12 +153,22 @@ Result<std::vector<Element>> parseDigitalLink(std::string_view uri, ledger::Date
     }
 
     // GS1 Digital Link URI Syntax: the path ends with the primary key and its qualifiers as
-    // AI/value pairs; whatever comes before them is a free path prefix. The first segment that
-    // is a primary key and leaves an even number of segments starts the GS1 part.
+    // AI/value pairs; whatever comes before them is a free path prefix. The GS1 part starts at
+    // the first segment that is a primary key, leaves an even number of segments and is
+    // followed only by qualifiers of that key in their order; when no segment qualifies, the
+    // first primary key that leaves an even number of segments is taken (and its qualifiers
+    // reported).
+    auto qualifiersFit = [&](size_t at) {
+        std::vector<std::string> quals;
+        for (size_t i = at + 2; i + 1 < segments.size(); i += 2) quals.push_back(segments[i]);
+        return qualifiersAllowed(findAi(segments[at])->dlQualifiers, quals);
+    };
     size_t keyAt = segments.size();
     for (size_t i = 0; i + 1 < segments.size(); ++i) {
         const AiEntry* e = findAi(segments[i]);
-        if (e && e->has(kDlPrimary) && (segments.size() - i) % 2 == 0) {
+        if (!e || !e->has(kDlPrimary) || (segments.size() - i) % 2 != 0) continue;
+        if (keyAt == segments.size()) keyAt = i;
+        if (qualifiersFit(i)) {
             keyAt = i;
             break;
         }

@@ -420,6 +420,9 @@ TEST_CASE("GS1 Digital Link URIs (GS1 Digital Link URI Syntax 1.4)")
     CHECK(pairs(ok("https://e.com/8006/095011015300030102/21/S")) == V{"8006=095011015300030102", "21=S"});
     // A path prefix may hold anything that does not pair up as a key and value to the end.
     CHECK(pairs(ok("https://e.com/a/01/09501101530003")) == V{"01=09501101530003"});
+    // ... even a segment that looks like a key, when the rest of the path does not fit it.
+    CHECK(pairs(ok("https://brand.example/8004/catalogue/01/09501101530003/21/S1")) ==
+          V{"01=09501101530003", "21=S1"});
 }
 
 TEST_CASE("Digital Link errors")
