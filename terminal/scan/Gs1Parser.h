@@ -47,7 +47,9 @@ struct Gs1Scan {
 };
 
 struct ParseOptions {
-    char gsSubstitute = 0;  // a wedge scanner's stand-in for GS; 0: none (raw 0x1D always works)
+    // A wedge scanner's stand-in for GS in element strings; 0: none (raw 0x1D always works).
+    // Choose one outside CSET 82 and CSET 39 ('^', '~', '|', '@', '$'): it is never data then.
+    char gsSubstitute = 0;
     ledger::Date today;     // the century of YYMMDD dates is chosen relative to it (GS1 GS 7.12)
 };
 
