@@ -21,7 +21,9 @@ using ledger::Error;
 using ledger::Result;
 
 // Statement is a prepared statement owned by its Database's cache. bind() numbers from 1;
-// step() returns true while a row is available. reset() runs automatically on the next use.
+// step() returns true while a row is available. reset() runs automatically on the next use;
+// until then a statement left on a row keeps a read transaction open (the WAL cannot restart
+// and grows without bound), so reset() it once the row is read.
 class Statement {
 public:
     explicit Statement(sqlite3_stmt* stmt) : m_stmt(stmt) {}

@@ -67,6 +67,7 @@ Result<std::optional<std::string>> TerminalStore::setting(const std::string& key
     std::optional<std::string> value;
     if (s.step()) value = s.columnText(0);
     TRY(fromStatement(s));
+    s.reset(); // a statement left on a row holds a read transaction: the WAL could never restart
     return value;
 }
 
@@ -82,7 +83,11 @@ Result<int64_t> TerminalStore::productId(const std::string& sku)
 {
     auto& s = m_db->prepare("SELECT id FROM products WHERE sku = ?");
     s.bind(1, sku);
-    if (s.step()) return s.columnInt(0);
+    if (s.step()) {
+        const int64_t id = s.columnInt(0);
+        s.reset();
+        return id;
+    }
     TRY(fromStatement(s));
     return ledger::fail("unknown_sku", "unknown sku '" + sku + "': import it in the catalog first");
 }
@@ -541,6 +546,7 @@ Result<std::string> TerminalStore::defaultReceivingLocation()
     std::string code = "DOCK";
     if (s.step()) code = s.columnText(0);
     TRY(fromStatement(s));
+    s.reset();
     return code;
 }
 
@@ -549,6 +555,7 @@ Result<int64_t> TerminalStore::outboxCount()
     auto& s = m_db->prepare("SELECT COUNT(*) FROM outbox WHERE acked = 0");
     const int64_t n = s.step() ? s.columnInt(0) : 0;
     TRY(fromStatement(s));
+    s.reset();
     return n;
 }
 

@@ -60,6 +60,16 @@ public:
         return std::stoll(r[0][0]);
     }
 
+    // checkpointTruncate runs PRAGMA wal_checkpoint(TRUNCATE) without waiting: SQLITE_OK and
+    // `walFrames` 0 when no other connection holds a read transaction.
+    int checkpointTruncate(int& walFrames)
+    {
+        int checkpointed = 0;
+        integer("SELECT COUNT(*) FROM sqlite_master"); // the pager finds the WAL on its first read
+        sqlite3_busy_timeout(m_db, 0);
+        return sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &walFrames, &checkpointed);
+    }
+
 private:
     sqlite3* m_db = nullptr;
 };
