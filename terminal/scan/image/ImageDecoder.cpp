@@ -37,12 +37,8 @@ ZXing::ImageView zxView(GrayImageView v)
     return {v.data, v.width, v.height, ZXing::ImageFormat::Lum, v.stride, 1};
 }
 
-// Every call into ZXing goes through here: tryDownscale stays off (see the header), and the
-// library's exceptions (it throws std::bad_alloc and friends, not domain errors) become "found
-// nothing" for this pass.
-ZXing::Results readAll(GrayImageView v, ZXing::BarcodeFormats formats, ZXing::Binarizer binarizer, int maxSymbols = 255)
+ZXing::Results readZxing(GrayImageView v, ZXing::BarcodeFormats formats, ZXing::Binarizer binarizer, int maxSymbols)
 {
-    if (v.empty()) return {};
     ZXing::DecodeHints hints;
     hints.setFormats(formats)
         .setTryHarder(true)
@@ -56,6 +52,49 @@ ZXing::Results readAll(GrayImageView v, ZXing::BarcodeFormats formats, ZXing::Bi
     } catch (const std::exception&) {
         return {};
     }
+}
+
+// Every call into ZXing goes through here, because Debian's libZXing 1.4.0 aborts the process
+// (assertions on) in `Result::operator==`, which asserts `lineCount() == 1` when ReadBarcodes
+// compares a merged 1D result with another read of the same text. That comparison happens when
+// a pass yields a second 1D result (tryDownscale's extra layers, or the same symbol found
+// twice in one layer), so:
+// - tryDownscale is always off;
+// - 2D formats (whose comparison is by position, no assertion) are read in one call;
+// - 1D formats are read with maxNumberOfSymbols = 1, which returns before any comparison; to
+//   find further 1D symbols the one found is painted over in a copy and the image read again.
+// The library's exceptions (std::bad_alloc and friends, not domain errors) become "found
+// nothing" for that pass.
+ZXing::Results readAll(GrayImageView v, ZXing::BarcodeFormats formats, ZXing::Binarizer binarizer, int maxSymbols = 255)
+{
+    constexpr int kMaxLinearSymbols = 8;
+    if (v.empty()) return {};
+    ZXing::Results out;
+    const auto matrix = formats & ZXing::BarcodeFormats(ZXing::BarcodeFormat::MatrixCodes);
+    const auto linear = formats & ZXing::BarcodeFormats(ZXing::BarcodeFormat::LinearCodes);
+    if (!matrix.empty()) out = readZxing(v, matrix, binarizer, maxSymbols);
+    if (linear.empty()) return out;
+    GrayImage copy;
+    GrayImageView current = v;
+    std::uint8_t fill = 255;
+    const int rounds = std::min(kMaxLinearSymbols, maxSymbols - static_cast<int>(out.size()));
+    for (int round = 0; round < rounds; ++round) {
+        auto found = readZxing(current, linear, binarizer, 1);
+        if (found.empty()) break;
+        ZXing::Result r = std::move(found.front());
+        if (round + 1 < rounds) {
+            if (copy.empty()) copy = GrayImage::copyOf(v), current = copy.view(), fill = brightValue(v);
+            // Paint the symbol out: its bars between the read lines, a little beyond.
+            const auto& p = r.position();
+            int x0 = p[0].x, x1 = p[0].x, y0 = p[0].y, y1 = p[0].y;
+            for (const auto& q : p) x0 = std::min(x0, q.x), x1 = std::max(x1, q.x), y0 = std::min(y0, q.y), y1 = std::max(y1, q.y);
+            const int pad = 4 + std::max(x1 - x0, y1 - y0) / 50;
+            for (int y = std::max(0, y0 - pad); y <= std::min(copy.height() - 1, y1 + pad); ++y)
+                for (int x = std::max(0, x0 - pad); x <= std::min(copy.width() - 1, x1 + pad); ++x) copy.at(x, y) = fill;
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 struct Box {
