@@ -197,7 +197,8 @@ Read readZbar(const GrayImage& img, const FolderFormat& ff, const fs::path& tmp)
     if (d0 == std::string::npos || d1 == std::string::npos) return {};
     r.text = xml.substr(d0 + 15, d1 - d0 - 15);
     // zbar reports UPC-A as EAN-13 and its GS1-128 with a leading FNC1 as ']C1'.
-    if (r.format == "EAN-13" && (std::string(ff.zbarType) == "UPC-A")) r.format = "UPC-A";
+    if (r.format == "EAN-13" && (std::string(ff.zbarType) == "UPC-A" || std::string(ff.zbarType) == "UPC-E"))
+        r.format = ff.zbarType;
     if (r.format == "ISBN-13") r.format = "EAN-13";
     return r;
 }
