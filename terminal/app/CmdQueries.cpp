@@ -75,6 +75,12 @@ void registerPickCommand(CLI::App& app, GlobalOptions& g)
         auto r = store->pick(args->orderId, args->line, args->qty,
                              loc->count() ? std::optional<std::string>(args->location) : std::nullopt, cliActor());
         if (!r) {
+            // A database failure is exit 3 like every other command's; a refused pick is 1.
+            if (r.error().code.rfind("db_", 0) == 0) {
+                printError(r.error());
+                g.exitCode = kExitFailure;
+                return;
+            }
             printJson(Json{{"ok", false}, {"code", r.error().code}, {"error", r.error().message}});
             g.exitCode = kExitRejected;
             return;
