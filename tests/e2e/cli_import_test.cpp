@@ -137,6 +137,18 @@ TEST_CASE("import: a BOM, CRLF line ends, columns in any order, RFC 4180 quoting
     CHECK(h.backorders() == Json::array({lineJson("SO-1", 1, "APPLE", 3, 0, 0, "backordered", "2026-02-01")}));
 }
 
+TEST_CASE("import: a file with only its header imports nothing and succeeds")
+{
+    CliHarness h;
+    importBase(h);
+    const Snapshot before = h.snapshot();
+    h.importOk("catalog", "sku,description\n", 0);
+    h.importOk("backorders", "order_id,line,customer,sku,qty,ordered_at\r\n", 0);
+    h.importOk("inbound", "inbound_id,supplier,sku,qty,eta\n\n\n", 0);
+    h.importOk("locations", "code,kind,sequence", 0);
+    CHECK(h.snapshot() == before);
+}
+
 TEST_CASE("import: an unknown column is ignored with a warning and the import goes on")
 {
     CliHarness h;

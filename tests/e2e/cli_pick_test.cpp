@@ -271,3 +271,27 @@ TEST_CASE("pick: refusals (not_allocated, unknown_line, no_stock, bad_qty) chang
     CHECK(h.run({"pick", "SO-1", "1", "x"}).status == 3);
     CHECK(h.snapshot() == before);
 }
+
+TEST_CASE("a database another writer holds locked: pick, receive and import exit 3 after the busy timeout, nothing changes")
+{
+    CliHarness h;
+    setUp(h);
+    h.importOk("backorders", "order_id,line,customer,sku,qty,ordered_at\nSO-1,1,A,APPLE,5,2026-01-02\n", 1);
+    receiveUnits(h, kApple, 3);
+    const Snapshot before = h.snapshot();
+    sqlite3* writer = nullptr;
+    REQUIRE(sqlite3_open(h.db().c_str(), &writer) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    const std::string csv = h.writeFile("more.csv", "order_id,line,customer,sku,qty,ordered_at\nSO-2,1,B,APPLE,1,2026-01-03\n");
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"pick", "SO-1", "1", "1"}, {"receive", kApple}, {"import", "backorders", csv}}) {
+        const auto r = h.run(args);
+        INFO(r);
+        CHECK(r.status == 3);
+        CHECK(r.out.empty());
+        CHECK(r.codes() == std::vector<std::string>{"db_busy"});
+    }
+    sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(writer);
+    CHECK(h.snapshot() == before);
+}

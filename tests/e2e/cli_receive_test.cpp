@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -105,6 +107,28 @@ TEST_CASE("receive: an each-level GTIN is 1 unit and repeat scans add, in every 
     CHECK(r.outLines() == expected);
     CHECK(h.stock() == Json::array({stockJson("APPLE", 10, 0), stockJson("PEAR", 0, 0), stockJson("PLUM", 0, 0)}));
     CHECK(h.query("SELECT location, lot, qty FROM stock") == std::vector<std::string>{"DOCK-B||10"});
+}
+
+TEST_CASE("receive: EAN-8, UPC-A and UPC-E scans find the product by its GTIN-14")
+{
+    CliHarness h;
+    // The catalog spells them as printed; the scans come in every width.
+    h.importOk("catalog", "sku,description,gtin\nE8,EAN-8,96385074\nUPC,UPC-A,036000291452\nUPCE,UPC-E item,042100005264\n", 3);
+    const std::vector<std::pair<std::string, std::string>> scans{
+        {"96385074", "E8"},          {"]E496385074", "E8"},     {"(01)00000096385074", "E8"},
+        {"036000291452", "UPC"},     {"0036000291452", "UPC"},  {"]E0036000291452", "UPC"},
+        {"04252614", "UPCE"},        {"]E004252614", "UPCE"},   {"(01)00042100005264", "UPCE"},
+    };
+    for (const auto& [scan, sku] : scans) {
+        CAPTURE(scan);
+        const auto r = h.receive({scan});
+        INFO(r);
+        CHECK(r.status == 0);
+        Received e = rec(scan, sku, 1, "DOCK");
+        e.overReceipt = 1;
+        CHECK(r.json() == receivedJson(e));
+    }
+    CHECK(h.stock() == Json::array({stockJson("E8", 3, 0), stockJson("UPC", 3, 0), stockJson("UPCE", 3, 0)}));
 }
 
 TEST_CASE("receive: a case GTIN is its case_qty; (01)+(30) and (02)+(37) count units of the GTIN")
@@ -458,6 +482,27 @@ TEST_CASE("receive: a database that cannot be opened exits 3")
     CHECK(r.codes().size() == 1);
     // Bad usage: no scan at all.
     CHECK(h.run({"receive"}).status == 3);
+}
+
+TEST_CASE("every command on a file that is not a database exits 3 and leaves the file alone")
+{
+    CliHarness h;
+    const std::string garbage(4096, 'x');
+    const std::string db = h.writeFile("broken.db", garbage);
+    const std::string csv = h.writeFile("catalog.csv", "sku,description\nA,a\n");
+    const std::vector<std::vector<std::string>> commands{
+        {"stock"}, {"backorders"}, {"import", "catalog", csv}, {"receive", kApple}, {"receive", "-"}, {"pick", "SO-1", "1", "1"}};
+    for (const auto& args : commands) {
+        std::vector<std::string> all{"--db", db};
+        all.insert(all.end(), args.begin(), args.end());
+        const auto r = h.runRaw(all, kApple + "\n");
+        INFO(r);
+        CHECK(r.status == 3);
+        CHECK(r.out.empty());
+        CHECK(r.codes() == std::vector<std::string>{"db_corrupt"});
+    }
+    std::ifstream in(db, std::ios::binary);
+    CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == garbage);
 }
 
 TEST_CASE("receive -: one scan per stdin line, blank lines skipped, the same results grouped or one by one")
