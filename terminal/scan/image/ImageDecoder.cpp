@@ -177,8 +177,11 @@ public:
     // crosses the bars at right angles; a line that cuts diagonally through a symbol, entering
     // and leaving through its top and bottom edges, reads a fragment (ITF has no check
     // character to catch it) and meets the bars at a slant.
-    static double barTiltDegrees(GrayImageView image, const ZXing::Result& r)
+    // `edgeDegrees` receives the direction of the dominant gradient in the image (degrees,
+    // y down), so a tilted symbol can be turned straight.
+    static double barTiltDegrees(GrayImageView image, const ZXing::Result& r, double& edgeDegrees)
     {
+        edgeDegrees = 0;
         const auto& p = r.position();
         const double ax = (p[0].x + p[3].x) / 2.0, ay = (p[0].y + p[3].y) / 2.0;
         const double bx = (p[1].x + p[2].x) / 2.0, by = (p[1].y + p[2].y) / 2.0;
@@ -199,6 +202,7 @@ public:
             }
         if (jxx + jyy <= 0) return 90;
         const double gradient = 0.5 * std::atan2(2 * jxy, jxx - jyy);
+        edgeDegrees = gradient * 180.0 / std::numbers::pi;
         const double line = std::atan2(uy, ux);
         double diff = std::fmod(std::abs(gradient - line) * 180.0 / std::numbers::pi, 180.0);
         return std::min(diff, 180.0 - diff);
@@ -216,9 +220,15 @@ public:
 
         const auto gtin = carriedGtin(r.format(), text);
         if (gtin && !ledger::isGtin(*gtin)) return;
-        if (m_options.confirmLinear && isLinear(r.format()) &&
-            (barTiltDegrees(image, r) > kMaxBarTiltDegrees || !secondLookAgrees(image, r)))
-            return;
+        if (m_options.confirmLinear && isLinear(r.format())) {
+            double edge = 0;
+            if (barTiltDegrees(image, r, edge) > kMaxBarTiltDegrees) {
+                // A slanted read of a real symbol: remember how the bars lie for "deskew".
+                if (pass == "plain" && m_edgeAngles.size() < 2) m_edgeAngles.push_back(edge);
+                return;
+            }
+            if (!secondLookAgrees(image, r)) return;
+        }
 
         DecodedBarcode out;
         out.format = format;
@@ -254,11 +264,13 @@ public:
     }
 
     bool found() const { return !m_out.empty(); }
+    const std::vector<double>& edgeAngles() const { return m_edgeAngles; }
     std::vector<DecodedBarcode> take() { return std::move(m_out); }
 
 private:
     const DecodeOptions& m_options;
     std::vector<DecodedBarcode> m_out;
+    std::vector<double> m_edgeAngles;  // gradient directions of 1D reads refused as slanted
 };
 
 } // namespace
@@ -339,6 +351,19 @@ std::vector<DecodedBarcode> ImageDecoder::decode(GrayImageView image) const
     const int minSide = std::min(image.width, image.height);
     const int maxSide = std::max(image.width, image.height);
     const ZXing::BarcodeFormats linear = formats & kLinear;
+
+    // Deskew: the plain pass read a 1D symbol at a slant and the bar-tilt check refused it;
+    // turn the image so the measured bars stand upright and read it straight.
+    const std::vector<double> edges = attempt.edgeAngles();
+    for (double edge : edges) {
+        const std::uint8_t fill = medianValue(image);
+        for (double angle : {edge, -edge}) {
+            if (!inBudget()) break;
+            const Derived r = rotate(image, angle, fill);
+            attempt.run(r.image.view(), r.toSource, linear, ZXing::Binarizer::LocalAverage, "deskew");
+            if (attempt.found()) return attempt.take();
+        }
+    }
 
     // Each retry: a derived image, its map back, and which formats to look for.
     struct Retry {
