@@ -298,6 +298,33 @@ public:
     }
     int64_t count(const std::string& table) const { return std::stoll(query("SELECT COUNT(*) FROM " + table).at(0)); }
 
+    // ledgerProblems lists every product or line where the derived figures disagree with the
+    // ledger: on hand = sum of stock rows = received - picked events; allocated = sum of the
+    // lines' allocations = allocated - deallocated - picked events; no negative stock; no line
+    // holding more than it still needs; nothing held by a cancelled line. Empty when sound.
+    std::vector<std::string> ledgerProblems() const
+    {
+        std::vector<std::string> problems;
+        const auto add = [&](const std::string& what, const std::string& sql) {
+            for (const auto& row : query(sql)) problems.push_back(what + ": " + row);
+        };
+        add("on_hand vs stock rows", "SELECT p.sku, p.on_hand, COALESCE((SELECT SUM(qty) FROM stock s WHERE s.product_id = p.id), 0) AS n "
+                                     "FROM products p WHERE p.on_hand <> n");
+        add("on_hand vs events",
+            "SELECT p.sku, p.on_hand, COALESCE((SELECT SUM(CASE kind WHEN 'received' THEN qty WHEN 'picked' THEN -qty ELSE 0 END) "
+            "FROM events e WHERE e.product_id = p.id), 0) AS n FROM products p WHERE p.on_hand <> n");
+        add("allocated vs lines", "SELECT p.sku, p.allocated, COALESCE((SELECT SUM(allocated) FROM order_lines l WHERE l.product_id = p.id), 0) AS n "
+                                  "FROM products p WHERE p.allocated <> n");
+        add("allocated vs events",
+            "SELECT p.sku, p.allocated, COALESCE((SELECT SUM(CASE kind WHEN 'allocated' THEN qty WHEN 'deallocated' THEN -qty "
+            "WHEN 'picked' THEN -qty ELSE 0 END) FROM events e WHERE e.product_id = p.id), 0) AS n FROM products p WHERE p.allocated <> n");
+        add("negative stock", "SELECT product_id, location, lot, qty FROM stock WHERE qty < 0");
+        add("allocated beyond need", "SELECT order_id, line, qty, allocated, picked FROM order_lines "
+                                     "WHERE allocated < 0 OR (allocated > 0 AND allocated + picked > qty) OR (cancelled = 1 AND allocated <> 0)");
+        add("allocated beyond on hand", "SELECT sku, on_hand, allocated FROM products WHERE allocated > on_hand");
+        return problems;
+    }
+
     // snapshot captures stock, backorders and every table's rows (a database not yet
     // created has no tables).
     Snapshot snapshot() const
@@ -332,6 +359,14 @@ private:
     std::filesystem::path m_dir;
     std::string m_db;
 };
+
+// checkLedger fails the test with every problem ledgerProblems() finds.
+inline void checkLedger(const CliHarness& h)
+{
+    std::string text;
+    for (const auto& p : h.ledgerProblems()) text += p + "\n";
+    CHECK_MESSAGE(text.empty(), text);
+}
 
 // Small builders for the rows the tests write.
 inline Json stockJson(const std::string& sku, int64_t onHand, int64_t allocated)

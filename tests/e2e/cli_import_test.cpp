@@ -469,6 +469,7 @@ TEST_CASE("import: importing order lines while free stock exists allocates it at
     // Each allocated order got a staging lane at its first allocation; the unallocated one none.
     CHECK(h.query("SELECT order_id, stage FROM orders ORDER BY order_id") ==
           std::vector<std::string>{"SO-A|OUT-1", "SO-B|OUT-1", "SO-C|NULL"});
+    checkLedger(h);
 }
 
 TEST_CASE("import: an order line re-imported with qty 0 is cancelled and its units go to the next waiting line")
@@ -497,6 +498,7 @@ TEST_CASE("import: an order line re-imported with qty 0 is cancelled and its uni
     // A cancelled line re-imported with a quantity waits again (behind the others' claims).
     h.importOk("backorders", "order_id,line,customer,sku,qty,ordered_at\nSO-1,1,A,APPLE,1,2026-01-01\n", 1);
     CHECK(h.line("SO-1", 1) == lineJson("SO-1", 1, "APPLE", 1, 0, 0, "out_of_stock"));
+    checkLedger(h);
 }
 
 TEST_CASE("import: lowering a line's qty below its allocation frees the excess to the next waiting line")
@@ -523,4 +525,32 @@ TEST_CASE("import: lowering a line's qty below its allocation frees the excess t
     // Raising it again makes it wait for nothing new: 3 picked already cover qty 3.
     h.importOk("backorders", "order_id,line,customer,sku,qty,ordered_at\nSO-1,1,A,APPLE,3,2026-01-01\n", 1);
     CHECK(h.line("SO-1", 1) == lineJson("SO-1", 1, "APPLE", 3, 0, 3, "picked"));
+    checkLedger(h);
+}
+
+TEST_CASE("import: an allocated order line moved to another product frees its units for the old product's next line")
+{
+    CliHarness h;
+    h.importOk("catalog", baseCatalog(), 2);
+    h.importOk("backorders", "order_id,line,customer,sku,qty,ordered_at\nSO-1,1,A,APPLE,4,2026-01-01\nSO-2,1,B,APPLE,4,2026-01-02\n", 2);
+    receiveOk(h, {kAppleCase}); // SO-1 4, SO-2 2
+    receiveOk(h, {kPearGtin});  // 1 free PEAR
+    h.importOk("backorders", "order_id,line,customer,sku,qty,ordered_at\nSO-1,1,A,PEAR,2,2026-01-01\n", 1);
+    // SO-1 now wants PEAR: it takes the free PEAR at once; its 4 APPLE go to SO-2 (2 of them).
+    CHECK(h.backorders() == Json::array({lineJson("SO-1", 1, "PEAR", 2, 1, 0, "partially_allocated"),
+                                         lineJson("SO-2", 1, "APPLE", 4, 4, 0, "allocated")}));
+    CHECK(h.stock() == Json::array({stockJson("APPLE", 6, 4), stockJson("PEAR", 1, 1)}));
+    checkLedger(h);
+}
+
+TEST_CASE("import: case_qty without case_gtin is ignored with the unused_case_qty warning")
+{
+    CliHarness h;
+    const std::string file = h.writeFile("catalog.csv", "sku,description,gtin,case_gtin,case_qty\nPEAR,Pear," + kPearGtin + ",,12\n");
+    const auto r = h.run({"import", "catalog", file});
+    INFO(r);
+    CHECK(r.status == 0);
+    CHECK(r.json() == Json{{"imported", 1}});
+    CHECK(r.issues(file) == std::vector<Issue>{{"unused_case_qty", 2, "case_qty"}});
+    CHECK(h.query("SELECT sku, case_gtin, case_qty FROM products") == std::vector<std::string>{"PEAR|NULL|0"});
 }

@@ -157,6 +157,7 @@ TEST_CASE("backorders: every state, with ETAs projected from inbound in (eta, in
     h.importOk("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nL3,1,A,APPLE,20,0,2026-01-01\n", 1);
     CHECK(h.line("L3", 1) == lineJson("L3", 1, "APPLE", 20, 2, 0, "partially_allocated"));
     CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 4, 4)}));
+    checkLedger(h);
 }
 
 TEST_CASE("allocation order end to end: priority, promised_at (none last), ordered_at (time zones), order_id bytewise, line")
@@ -236,6 +237,7 @@ TEST_CASE("pick: on hand falls, picked rises, allocated falls, the line becomes 
     // A receipt now completes SO-2 (a picked line takes nothing).
     const Json line = receiveUnits(h, kApple, 5);
     CHECK(line["allocations"] == Json::array({allocJson("SO-2", 1, 2, "OUT-1")}));
+    checkLedger(h);
 }
 
 TEST_CASE("pick: refusals (not_allocated, unknown_line, no_stock, bad_qty) change nothing")
@@ -270,6 +272,7 @@ TEST_CASE("pick: refusals (not_allocated, unknown_line, no_stock, bad_qty) chang
     // Bad usage: a quantity that is not a number.
     CHECK(h.run({"pick", "SO-1", "1", "x"}).status == 3);
     CHECK(h.snapshot() == before);
+    checkLedger(h);
 }
 
 TEST_CASE("a database another writer holds locked: pick, receive and import exit 3 after the busy timeout, nothing changes")

@@ -266,6 +266,7 @@ TEST_CASE("receive: an announced pallet receives exactly its inbound lines, in f
         plum.sscc = kPallet2;
         CHECK(r2.json() == receivedJson(plum));
     }
+    checkLedger(h);
 }
 
 TEST_CASE("receive: an unannounced SSCC is rejected, even with content AIs, and changes nothing")
@@ -317,6 +318,7 @@ TEST_CASE("receive: a loose receipt reduces the product's open non-pallet inboun
     CHECK(r.status == 0);
     CHECK(r.json()["qty"] == 10);
     CHECK(!r.json().contains("over_receipt"));
+    checkLedger(h);
 }
 
 TEST_CASE("receive: received units go to waiting lines in allocation order, each order to its staging lane")
@@ -371,6 +373,7 @@ TEST_CASE("receive: received units go to waiting lines in allocation order, each
     plum.allocations = Json::array({allocJson("SO-5", 1, 1, "OUT-2")}); // OUT-2: 0 open, OUT-1: 2
     plum.overReceipt = 1;
     CHECK(r.json() == receivedJson(plum));
+    checkLedger(h);
 }
 
 TEST_CASE("receive: a partial fill leaves the rest to stock; a line never gets more than it needs")
@@ -388,6 +391,7 @@ TEST_CASE("receive: a partial fill leaves the rest to stock; a line never gets m
     CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 6, 4)}));
     CHECK(h.query("SELECT location, qty FROM stock WHERE qty <> 0 ORDER BY location") ==
           std::vector<std::string>{"DOCK-B|2", "OUT-2|4"});
+    checkLedger(h);
 }
 
 TEST_CASE("receive: with no staging locations an allocation's stage is null and the units stay where received")
@@ -582,4 +586,5 @@ TEST_CASE("receive: outbox rows carry gap-free device_seq, unique op_ids, and th
     // Each outbox payload is JSON naming its scan.
     for (const auto& payload : h.query("SELECT payload FROM outbox")) CHECK(Json::parse(payload)["scan"] == kApple);
     CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 26, 20)}));
+    checkLedger(h);
 }
