@@ -13,7 +13,15 @@ TEST_CASE("dates round trip through days since the epoch")
     CHECK_FALSE(parseDate("2026-02-29"));
     CHECK_FALSE(parseDate("2026-13-01"));
     CHECK_FALSE(parseDate("2026-1-01"));
-    for (int32_t d = -800000; d < 800000; d += 97) CHECK(parseDate(formatDate(Date{d}))->days == d);
+    // Every date of years 0001..9999 (the four-digit years the text form can hold).
+    const int32_t first = parseDate("0001-01-01")->days, last = parseDate("9999-12-31")->days;
+    CHECK(first == -719162);
+    CHECK(last == 2932896);
+    for (int32_t d = first; d <= last; d += 97) {
+        const auto back = parseDate(formatDate(Date{d}));
+        REQUIRE(back.has_value());
+        CHECK(back->days == d);
+    }
 }
 
 TEST_CASE("timestamps accept a date, Z and offsets")
