@@ -1,5 +1,6 @@
 #include "store/Uuid.h"
 
+#include <chrono>
 #include <cstdio>
 #include <random>
 
@@ -20,7 +21,10 @@ std::string newUuid()
         bytes[i] = static_cast<unsigned char>(a >> (8 * i));
         bytes[8 + i] = static_cast<unsigned char>(b >> (8 * i));
     }
-    bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40); // version 4
+    const uint64_t ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    for (int i = 0; i < 6; ++i) bytes[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+    bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x70); // version 7
     bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
     char out[37];
     std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
