@@ -211,6 +211,16 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
     return result;
 }
 
+// An order is open (and counts against its staging lane) until every line is picked or
+// cancelled.
+Result<void> TerminalStore::refreshOrderOpen(const std::string& orderId)
+{
+    return m_db->prepare("UPDATE orders SET open = EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
+                         "AND picked < qty) WHERE order_id = ?1")
+        .bind(1, orderId)
+        .run();
+}
+
 Result<void> TerminalStore::deallocate(int64_t lineId, int64_t productId, Qty qty, const Actor& actor)
 {
     if (qty <= 0) return {};
@@ -404,10 +414,7 @@ Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<le
         for (const auto& a : *allocations) touchedOrders.insert(a.orderId);
     }
     for (const auto& orderId : touchedOrders)
-        TRY(m_db->prepare("UPDATE orders SET open = EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
-                          "AND picked < qty) WHERE order_id = ?1")
-                .bind(1, orderId)
-                .run());
+        TRY(refreshOrderOpen(orderId));
     TRY(tx->commit());
     report.imported = static_cast<int64_t>(rows.rows.size());
     return report;
@@ -842,10 +849,7 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
     }
     TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated - ?1, picked = picked + ?1 WHERE id = ?2").bind(1, qty).bind(2, lineId).run());
     TRY(m_db->prepare("UPDATE products SET on_hand = on_hand - ?1, allocated = allocated - ?1 WHERE id = ?2").bind(1, qty).bind(2, pid).run());
-    TRY(m_db->prepare("UPDATE orders SET open = EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
-                      "AND picked < qty) WHERE order_id = ?1")
-            .bind(1, orderId)
-            .run());
+    TRY(refreshOrderOpen(orderId));
     return tx->commit();
 }
 

@@ -135,6 +135,7 @@ private:
     Result<std::vector<StagedAllocation>> allocateFree(int64_t productId, const Actor& actor, const std::string& opId);
     Result<std::optional<std::string>> stageFor(const std::string& orderId);
     Result<void> deallocate(int64_t lineId, int64_t productId, Qty qty, const Actor& actor);
+    Result<void> refreshOrderOpen(const std::string& orderId);
     Result<void> appendEvent(const ledger::Event& e, int64_t productId, int64_t orderLineId, const std::string& opId);
     Result<void> addStock(int64_t productId, const std::string& location, const std::string& lot, Qty delta);
     Result<std::string> appendOutbox(const std::string& kind, const std::string& payload, ledger::Timestamp at);
