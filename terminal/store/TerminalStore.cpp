@@ -151,13 +151,19 @@ Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& or
     if (stage) return stage;
     // The order's first allocation: the staging location with the fewest open orders, then
     // by sequence (then code, so the choice is total).
-    auto& pick = m_db->prepare("SELECT code FROM locations l WHERE kind = 'staging' ORDER BY "
-                               "(SELECT COUNT(*) FROM orders o WHERE o.stage = l.code AND o.open = 1), sequence, code "
+    auto& pick = m_db->prepare("SELECT code FROM locations WHERE kind = 'staging' ORDER BY open_orders, sequence, code "
                                "LIMIT 1");
     if (pick.step()) stage = pick.columnText(0);
     TRY(fromStatement(pick));
     pick.reset();
-    if (stage) TRY(m_db->prepare("UPDATE orders SET stage = ? WHERE order_id = ?").bind(1, *stage).bind(2, orderId).run());
+    if (stage) {
+        TRY(m_db->prepare("UPDATE orders SET stage = ? WHERE order_id = ?").bind(1, *stage).bind(2, orderId).run());
+        TRY(m_db->prepare("UPDATE locations SET open_orders = open_orders + "
+                          "(SELECT open FROM orders WHERE order_id = ?) WHERE code = ?")
+                .bind(1, orderId)
+                .bind(2, *stage)
+                .run());
+    }
     return stage;
 }
 
@@ -215,10 +221,24 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
 // cancelled.
 Result<void> TerminalStore::refreshOrderOpen(const std::string& orderId)
 {
-    return m_db->prepare("UPDATE orders SET open = EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
-                         "AND picked < qty) WHERE order_id = ?1")
-        .bind(1, orderId)
-        .run();
+    auto& q = m_db->prepare("SELECT open, stage, EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
+                            "AND picked < qty) FROM orders WHERE order_id = ?1");
+    q.bind(1, orderId);
+    if (!q.step()) {
+        TRY(fromStatement(q));
+        return {};
+    }
+    const int64_t wasOpen = q.columnInt(0), isOpen = q.columnInt(2);
+    const auto stage = q.columnOptionalText(1);
+    q.reset();
+    if (wasOpen == isOpen) return {};
+    TRY(m_db->prepare("UPDATE orders SET open = ? WHERE order_id = ?").bind(1, isOpen).bind(2, orderId).run());
+    if (stage)
+        TRY(m_db->prepare("UPDATE locations SET open_orders = open_orders + ? WHERE code = ?")
+                .bind(1, isOpen - wasOpen)
+                .bind(2, *stage)
+                .run());
+    return {};
 }
 
 Result<void> TerminalStore::deallocate(int64_t lineId, int64_t productId, Qty qty, const Actor& actor)
