@@ -122,12 +122,12 @@ Result<void> TerminalStore::addStock(int64_t productId, const std::string& locat
     return {};
 }
 
-Result<std::string> TerminalStore::appendOutbox(const std::string& kind, const std::string& payload, ledger::Timestamp at)
+Result<void> TerminalStore::appendOutbox(const std::string& opId, const std::string& kind, const std::string& payload,
+                                         ledger::Timestamp at)
 {
     auto epochText = setting("epoch");
     if (!epochText) return unexpected(epochText.error());
     const int64_t epoch = *epochText ? std::stoll(**epochText) : 0;
-    std::string opId = newUuid();
     // device_seq = last + 1 inside the same transaction: gap-free, and rolled back with it.
     TRY(m_db->prepare("INSERT INTO outbox(device_seq, op_id, epoch, kind, payload, created_at) "
                       "VALUES((SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox), ?, ?, ?, ?, ?)")
@@ -137,7 +137,7 @@ Result<std::string> TerminalStore::appendOutbox(const std::string& kind, const s
             .bind(4, payload)
             .bind(5, at)
             .run());
-    return opId;
+    return {};
 }
 
 Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& orderId)
@@ -680,7 +680,6 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, con
     e.device = actor.device;
     e.at = actor.at;
     TRY(appendEvent(e, productId, 0, opId));
-    TRY(addStock(productId, location, e.lot, qty));
     TRY(m_db->prepare("UPDATE products SET on_hand = on_hand + ? WHERE id = ?").bind(1, qty).bind(2, productId).run());
 
     if (inboundLineId) {
@@ -707,7 +706,7 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, con
 
     auto allocations = allocateFree(productId, actor, opId);
     if (!allocations) return unexpected(allocations.error());
-    Qty allocatedQty = 0;
+    Qty allocatedQty = 0, staged = 0;
     for (const auto& a : *allocations) {
         allocatedQty += a.qty;
         // The receiver carries allocated units straight to the order's staging lane.
@@ -718,10 +717,13 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, con
             move.toLocation = *a.stage;
             move.sscc.clear();
             TRY(appendEvent(move, productId, 0, opId));
-            TRY(addStock(productId, location, e.lot, -a.qty));
             TRY(addStock(productId, *a.stage, e.lot, a.qty));
+            staged += a.qty;
         }
     }
+    // The receiving location keeps what was not carried to a staging lane: one stock write
+    // instead of adding the whole receipt and taking the staged part back out.
+    if (qty > staged) TRY(addStock(productId, location, e.lot, qty - staged));
     out.allocations = std::move(*allocations);
     out.toStock = qty - allocatedQty;
     return out;
@@ -731,22 +733,20 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
 {
     std::vector<ReceivedLine> lines;
     {
-        auto& loc = m_db->prepare("SELECT 1 FROM locations WHERE code = ?");
+        // An empty location table (no master data yet) accepts the default DOCK.
+        auto& loc = m_db->prepare("SELECT EXISTS(SELECT 1 FROM locations WHERE code = ?), EXISTS(SELECT 1 FROM locations)");
         loc.bind(1, request.location);
-        const bool known = loc.step();
+        const bool row = loc.step();
+        const bool known = row && loc.columnInt(0) != 0, haveLocations = row && loc.columnInt(1) != 0;
         TRY(fromStatement(loc));
         loc.reset();
-        // An empty location table (no master data yet) accepts the default DOCK.
-        auto& any = m_db->prepare("SELECT EXISTS(SELECT 1 FROM locations)");
-        const bool haveLocations = any.step() && any.columnInt(0) != 0;
-        any.reset();
         if (!known && haveLocations)
             return ledger::fail("unknown_location", "location '" + request.location + "' is not in the locations list");
     }
     nlohmann::ordered_json payload{{"scan", request.scan}, {"location", request.location}};
-    // The outbox row goes first so its op_id can be written on every event of the scan.
-    auto opId = appendOutbox("receive", "", actor.at);
-    if (!opId) return unexpected(opId.error());
+    // The op_id is made first so every event of the scan carries it; the outbox row is
+    // written once, at the end, with the whole intent.
+    const std::string opId = newUuid();
 
     if (request.sscc) {
         const std::string& sscc = *request.sscc;
@@ -766,7 +766,7 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
             return ledger::fail("sscc_unannounced", "pallet SSCC " + sscc + " is not announced by any inbound: "
                                                     "receive its cases one by one or import the ASN");
         for (const auto& [lineId, pid, qty] : palletLines) {
-            auto line = receiveUnits(pid, qty, std::nullopt, std::nullopt, sscc, lineId, request.location, actor, *opId);
+            auto line = receiveUnits(pid, qty, std::nullopt, std::nullopt, sscc, lineId, request.location, actor, opId);
             if (!line) return unexpected(line.error());
             lines.push_back(std::move(*line));
         }
@@ -783,7 +783,7 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
                                                 "add the product");
         if (request.count <= 0) return ledger::fail("bad_count", "count must be at least 1");
         auto line = receiveUnits(found->first, found->second * request.count, request.lot, request.expiry, std::nullopt, 0,
-                                 request.location, actor, *opId);
+                                 request.location, actor, opId);
         if (!line) return unexpected(line.error());
         lines.push_back(std::move(*line));
     } else {
@@ -797,7 +797,7 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
         jl.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot.value_or("")}, {"sscc", l.sscc.value_or("")},
                       {"claims", claims}});
     }
-    TRY(m_db->prepare("UPDATE outbox SET payload = ? WHERE op_id = ?").bind(1, payload.dump()).bind(2, *opId).run());
+    TRY(appendOutbox(opId, "receive", payload.dump(), actor.at));
     return lines;
 }
 
@@ -848,9 +848,10 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
     if (available < qty)
         return ledger::fail("no_stock", "location '" + from + "' holds " + std::to_string(available) + " of the product, cannot pick " +
                                             std::to_string(qty));
-    auto opId = appendOutbox("pick", nlohmann::ordered_json{{"order_id", orderId}, {"line", line}, {"qty", qty}, {"location", from}}.dump(),
-                             actor.at);
-    if (!opId) return unexpected(opId.error());
+    const std::string opId = newUuid();
+    TRY(appendOutbox(opId, "pick",
+                     nlohmann::ordered_json{{"order_id", orderId}, {"line", line}, {"qty", qty}, {"location", from}}.dump(),
+                     actor.at));
     Qty left = qty;
     for (const auto& [lot, n] : lots) {
         if (left == 0) break;
@@ -863,7 +864,7 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
         e.operatorName = actor.operatorName;
         e.device = actor.device;
         e.at = actor.at;
-        TRY(appendEvent(e, pid, lineId, *opId));
+        TRY(appendEvent(e, pid, lineId, opId));
         TRY(addStock(pid, from, lot, -take));
         left -= take;
     }

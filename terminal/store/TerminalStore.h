@@ -138,7 +138,9 @@ private:
     Result<void> refreshOrderOpen(const std::string& orderId);
     Result<void> appendEvent(const ledger::Event& e, int64_t productId, int64_t orderLineId, const std::string& opId);
     Result<void> addStock(int64_t productId, const std::string& location, const std::string& lot, Qty delta);
-    Result<std::string> appendOutbox(const std::string& kind, const std::string& payload, ledger::Timestamp at);
+    // appendOutbox writes the op with the next device_seq under the current epoch.
+    Result<void> appendOutbox(const std::string& opId, const std::string& kind, const std::string& payload,
+                              ledger::Timestamp at);
     Result<ReceivedLine> receiveUnits(int64_t productId, Qty qty, const std::optional<std::string>& lot,
                                       const std::optional<ledger::Date>& expiry, const std::optional<std::string>& sscc,
                                       int64_t inboundLineId, const std::string& location, const Actor& actor,
