@@ -134,7 +134,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path)
                               "PRAGMA busy_timeout=5000;"
                               // A group commit of 100 scans dirties ~700 pages: keep them in
                               // memory until COMMIT instead of spilling mid-transaction.
-                              "PRAGMA cache_size=-32768;");
+                              "PRAGMA cache_size=-32768;"
+                              "PRAGMA mmap_size=1073741824;");
         !r)
         return ledger::unexpected(r.error());
     return result;

@@ -110,6 +110,16 @@ Result<void> TerminalStore::appendEvent(const ledger::Event& e, int64_t productI
     return s.run();
 }
 
+Result<Qty> TerminalStore::productOnHand(int64_t productId)
+{
+    auto& s = m_db->prepare("SELECT COALESCE(SUM(qty), 0) FROM stock WHERE product_id = ?");
+    s.bind(1, productId);
+    const Qty n = s.step() ? s.columnInt(0) : 0;
+    TRY(fromStatement(s));
+    s.reset();
+    return n;
+}
+
 Result<void> TerminalStore::addStock(int64_t productId, const std::string& location, const std::string& lot, Qty delta)
 {
     TRY(m_db->prepare("INSERT INTO stock(product_id, location, lot, qty) VALUES(?,?,?,?) "
@@ -142,7 +152,8 @@ Result<void> TerminalStore::appendOutbox(const std::string& opId, const std::str
 
 Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& orderId)
 {
-    auto& s = m_db->prepare("SELECT stage FROM orders WHERE order_id = ?");
+    // The order's lane is on its allocated lines (migration 3): any line that has one.
+    auto& s = m_db->prepare("SELECT stage FROM order_lines WHERE order_id = ? AND stage IS NOT NULL LIMIT 1");
     s.bind(1, orderId);
     std::optional<std::string> stage;
     if (s.step()) stage = s.columnOptionalText(0);
@@ -156,8 +167,8 @@ Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& or
     if (pick.step()) stage = pick.columnText(0);
     TRY(fromStatement(pick));
     pick.reset();
+    // The caller writes the lane on the line it allocates; the lane counts the order if open.
     if (stage) {
-        TRY(m_db->prepare("UPDATE orders SET stage = ? WHERE order_id = ?").bind(1, *stage).bind(2, orderId).run());
         TRY(m_db->prepare("UPDATE locations SET open_orders = open_orders + "
                           "(SELECT open FROM orders WHERE order_id = ?) WHERE code = ?")
                 .bind(1, orderId)
@@ -171,35 +182,37 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
                                                                    const std::string& opId)
 {
     std::vector<StagedAllocation> result;
-    auto& freeQuery = m_db->prepare("SELECT on_hand - allocated FROM products WHERE id = ?");
-    freeQuery.bind(1, productId);
-    const Qty freeQty = freeQuery.step() ? freeQuery.columnInt(0) : 0;
-    TRY(fromStatement(freeQuery));
-    freeQuery.reset();
-    if (freeQty <= 0) return result;
+    // Free = on hand (the product's stock rows) - allocated (its open lines' allocations).
+    auto onHand = productOnHand(productId);
+    if (!onHand) return unexpected(onHand.error());
+    if (*onHand <= 0) return result;
 
     std::vector<ledger::WaitingLine> waiting;
     std::vector<int64_t> ids;
-    auto& q = m_db->prepare("SELECT id, order_id, line, priority, promised_at, ordered_at, qty - allocated - picked "
-                            "FROM order_lines INDEXED BY order_lines_waiting "
-                            "WHERE product_id = ? AND cancelled = 0 AND qty > allocated + picked");
+    Qty allocated = 0;
+    auto& q = m_db->prepare("SELECT id, order_id, line, priority, promised_at, ordered_at, qty - allocated - picked, allocated "
+                            "FROM order_lines INDEXED BY order_lines_open WHERE product_id = ? AND cancelled = 0 AND picked < qty");
     q.bind(1, productId);
     while (q.step()) {
+        allocated += q.columnInt(7);
+        if (q.columnInt(6) <= 0) continue; // fully allocated, waiting to be picked
         ids.push_back(q.columnInt(0));
         waiting.push_back({q.columnText(1), q.columnInt(2), q.columnInt(3), q.columnOptionalInt(4), q.columnInt(5),
                            q.columnInt(6)});
     }
     TRY(fromStatement(q));
     q.reset();
+    const Qty freeQty = *onHand - allocated;
+    if (freeQty <= 0 || waiting.empty()) return result;
 
-    Qty total = 0;
     for (const auto& a : ledger::allocate(freeQty, waiting)) {
         const auto& w = waiting[a.index];
         auto stage = stageFor(w.orderId);
         if (!stage) return unexpected(stage.error());
-        TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated + ? WHERE id = ?")
+        TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated + ?, stage = ? WHERE id = ?")
                 .bind(1, a.qty)
-                .bind(2, ids[a.index])
+                .bindOptional(2, *stage)
+                .bind(3, ids[a.index])
                 .run());
         ledger::Event e;
         e.kind = EventKind::Allocated;
@@ -210,10 +223,7 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
         e.at = actor.at;
         TRY(appendEvent(e, productId, ids[a.index], opId));
         result.push_back({w.orderId, w.line, a.qty, *stage});
-        total += a.qty;
     }
-    if (total)
-        TRY(m_db->prepare("UPDATE products SET allocated = allocated + ? WHERE id = ?").bind(1, total).bind(2, productId).run());
     return result;
 }
 
@@ -221,8 +231,9 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
 // cancelled.
 Result<void> TerminalStore::refreshOrderOpen(const std::string& orderId)
 {
-    auto& q = m_db->prepare("SELECT open, stage, EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
-                            "AND picked < qty) FROM orders WHERE order_id = ?1");
+    auto& q = m_db->prepare("SELECT open, (SELECT stage FROM order_lines WHERE order_id = ?1 AND stage IS NOT NULL LIMIT 1), "
+                            "EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 AND picked < qty) "
+                            "FROM orders WHERE order_id = ?1");
     q.bind(1, orderId);
     if (!q.step()) {
         TRY(fromStatement(q));
@@ -245,7 +256,6 @@ Result<void> TerminalStore::deallocate(int64_t lineId, int64_t productId, Qty qt
 {
     if (qty <= 0) return {};
     TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated - ? WHERE id = ?").bind(1, qty).bind(2, lineId).run());
-    TRY(m_db->prepare("UPDATE products SET allocated = allocated - ? WHERE id = ?").bind(1, qty).bind(2, productId).run());
     ledger::Event e;
     e.kind = EventKind::Deallocated;
     e.qty = qty;
@@ -490,8 +500,12 @@ Result<ImportReport> TerminalStore::importInbound(const ledger::ParsedRows<ledge
 Result<std::vector<StockRow>> TerminalStore::stock(const std::optional<std::string>& sku)
 {
     std::vector<StockRow> rows;
-    auto& s = sku ? m_db->prepare("SELECT sku, on_hand, allocated FROM products WHERE sku = ?")
-                  : m_db->prepare("SELECT sku, on_hand, allocated FROM products ORDER BY sku");
+    // Derived: on hand from the stock rows, allocated from the open lines (migration 3).
+    static constexpr const char* kTotals =
+        "SELECT sku, (SELECT COALESCE(SUM(qty), 0) FROM stock WHERE product_id = p.id), "
+        "(SELECT COALESCE(SUM(allocated), 0) FROM order_lines INDEXED BY order_lines_open "
+        "WHERE product_id = p.id AND cancelled = 0 AND picked < qty) FROM products p ";
+    auto& s = sku ? m_db->prepare(std::string(kTotals) + "WHERE sku = ?") : m_db->prepare(std::string(kTotals) + "ORDER BY sku");
     if (sku) s.bind(1, *sku);
     while (s.step()) rows.push_back({s.columnText(0), s.columnInt(1), s.columnInt(2)});
     TRY(fromStatement(s));
@@ -680,7 +694,9 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, con
     e.device = actor.device;
     e.at = actor.at;
     TRY(appendEvent(e, productId, 0, opId));
-    TRY(m_db->prepare("UPDATE products SET on_hand = on_hand + ? WHERE id = ?").bind(1, qty).bind(2, productId).run());
+    // Stock first: the allocation below takes free units from the product's stock rows. The
+    // staged part then moves on (the product's rows share a page, so this costs no page).
+    TRY(addStock(productId, location, e.lot, qty));
 
     if (inboundLineId) {
         TRY(m_db->prepare("UPDATE inbound_lines SET received = received + ? WHERE id = ?").bind(1, qty).bind(2, inboundLineId).run());
@@ -706,7 +722,7 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, con
 
     auto allocations = allocateFree(productId, actor, opId);
     if (!allocations) return unexpected(allocations.error());
-    Qty allocatedQty = 0, staged = 0;
+    Qty allocatedQty = 0;
     for (const auto& a : *allocations) {
         allocatedQty += a.qty;
         // The receiver carries allocated units straight to the order's staging lane.
@@ -717,13 +733,10 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, con
             move.toLocation = *a.stage;
             move.sscc.clear();
             TRY(appendEvent(move, productId, 0, opId));
+            TRY(addStock(productId, location, e.lot, -a.qty));
             TRY(addStock(productId, *a.stage, e.lot, a.qty));
-            staged += a.qty;
         }
     }
-    // The receiving location keeps what was not carried to a staging lane: one stock write
-    // instead of adding the whole receipt and taking the staged part back out.
-    if (qty > staged) TRY(addStock(productId, location, e.lot, qty - staged));
     out.allocations = std::move(*allocations);
     out.toStock = qty - allocatedQty;
     return out;
@@ -809,8 +822,7 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
 {
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
-    auto& l = m_db->prepare("SELECT l.id, l.product_id, l.allocated, o.stage FROM order_lines l JOIN orders o "
-                            "ON o.order_id = l.order_id WHERE l.order_id = ? AND l.line = ?");
+    auto& l = m_db->prepare("SELECT id, product_id, allocated, stage FROM order_lines WHERE order_id = ? AND line = ?");
     l.bind(1, orderId).bind(2, line);
     if (!l.step()) {
         TRY(fromStatement(l));
@@ -869,7 +881,6 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
         left -= take;
     }
     TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated - ?1, picked = picked + ?1 WHERE id = ?2").bind(1, qty).bind(2, lineId).run());
-    TRY(m_db->prepare("UPDATE products SET on_hand = on_hand - ?1, allocated = allocated - ?1 WHERE id = ?2").bind(1, qty).bind(2, pid).run());
     TRY(refreshOrderOpen(orderId));
     return tx->commit();
 }

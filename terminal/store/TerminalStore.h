@@ -137,6 +137,7 @@ private:
     Result<void> deallocate(int64_t lineId, int64_t productId, Qty qty, const Actor& actor);
     Result<void> refreshOrderOpen(const std::string& orderId);
     Result<void> appendEvent(const ledger::Event& e, int64_t productId, int64_t orderLineId, const std::string& opId);
+    Result<Qty> productOnHand(int64_t productId);
     Result<void> addStock(int64_t productId, const std::string& location, const std::string& lot, Qty delta);
     // appendOutbox writes the op with the next device_seq under the current epoch.
     Result<void> appendOutbox(const std::string& opId, const std::string& kind, const std::string& payload,

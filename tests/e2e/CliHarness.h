@@ -308,20 +308,27 @@ public:
         const auto add = [&](const std::string& what, const std::string& sql) {
             for (const auto& row : query(sql)) problems.push_back(what + ": " + row);
         };
-        add("on_hand vs stock rows", "SELECT p.sku, p.on_hand, COALESCE((SELECT SUM(qty) FROM stock s WHERE s.product_id = p.id), 0) AS n "
-                                     "FROM products p WHERE p.on_hand <> n");
-        add("on_hand vs events",
-            "SELECT p.sku, p.on_hand, COALESCE((SELECT SUM(CASE kind WHEN 'received' THEN qty WHEN 'picked' THEN -qty ELSE 0 END) "
-            "FROM events e WHERE e.product_id = p.id), 0) AS n FROM products p WHERE p.on_hand <> n");
-        add("allocated vs lines", "SELECT p.sku, p.allocated, COALESCE((SELECT SUM(allocated) FROM order_lines l WHERE l.product_id = p.id), 0) AS n "
-                                  "FROM products p WHERE p.allocated <> n");
+        // Per product: on hand = its stock rows, allocated = its lines' allocations.
+        const std::string totals = "WITH t AS (SELECT p.id, p.sku, COALESCE((SELECT SUM(qty) FROM stock s WHERE s.product_id = p.id), 0) "
+                                   "AS on_hand, COALESCE((SELECT SUM(allocated) FROM order_lines l WHERE l.product_id = p.id), 0) "
+                                   "AS allocated FROM products p) ";
+        add("on hand vs events",
+            totals + "SELECT t.sku, t.on_hand, COALESCE((SELECT SUM(CASE kind WHEN 'received' THEN qty WHEN 'picked' THEN -qty ELSE 0 END) "
+                     "FROM events e WHERE e.product_id = t.id), 0) AS n FROM t WHERE t.on_hand <> n");
         add("allocated vs events",
-            "SELECT p.sku, p.allocated, COALESCE((SELECT SUM(CASE kind WHEN 'allocated' THEN qty WHEN 'deallocated' THEN -qty "
-            "WHEN 'picked' THEN -qty ELSE 0 END) FROM events e WHERE e.product_id = p.id), 0) AS n FROM products p WHERE p.allocated <> n");
+            totals + "SELECT t.sku, t.allocated, COALESCE((SELECT SUM(CASE kind WHEN 'allocated' THEN qty WHEN 'deallocated' THEN -qty "
+                     "WHEN 'picked' THEN -qty ELSE 0 END) FROM events e WHERE e.product_id = t.id), 0) AS n FROM t WHERE t.allocated <> n");
+        add("order with two staging lanes", "SELECT order_id FROM order_lines WHERE stage IS NOT NULL GROUP BY order_id "
+                                            "HAVING COUNT(DISTINCT stage) > 1");
+        add("allocated line without its order's lane", "SELECT order_id, line FROM order_lines WHERE allocated > 0 AND stage IS NULL "
+                                                       "AND EXISTS(SELECT 1 FROM locations WHERE kind = 'staging')");
+        add("open orders per lane", "SELECT code, open_orders FROM locations l WHERE open_orders <> (SELECT COUNT(*) FROM orders o "
+                                    "WHERE o.open = 1 AND EXISTS(SELECT 1 FROM order_lines x WHERE x.order_id = o.order_id "
+                                    "AND x.stage = l.code))");
         add("negative stock", "SELECT product_id, location, lot, qty FROM stock WHERE qty < 0");
         add("allocated beyond need", "SELECT order_id, line, qty, allocated, picked FROM order_lines "
                                      "WHERE allocated < 0 OR (allocated > 0 AND allocated + picked > qty) OR (cancelled = 1 AND allocated <> 0)");
-        add("allocated beyond on hand", "SELECT sku, on_hand, allocated FROM products WHERE allocated > on_hand");
+        add("allocated beyond on hand", totals + "SELECT sku, on_hand, allocated FROM t WHERE allocated > on_hand");
         return problems;
     }
 

@@ -78,7 +78,7 @@ private:
 struct LedgerState {
     int64_t outboxRows = 0;             // = device_seq max (gap-free from 1)
     std::vector<std::string> outboxScans; // the `scan` of each receive op, in device_seq order
-    int64_t onHand = 0;                  // sum of products.on_hand
+    int64_t onHand = 0;                  // sum of all stock rows
     std::map<std::pair<std::string, int64_t>, int64_t> allocatedByLine; // (order_id, line) -> allocated
 };
 
@@ -87,11 +87,11 @@ struct LedgerState {
 // - PRAGMA integrity_check is "ok";
 // - outbox device_seq is exactly 1..N; every op has one `received` event with its op_id and
 //   every event's op_id is an outbox op;
-// - products.on_hand = sum of its stock rows = sum of its received events;
+// - per product, on hand (sum of its stock rows) = sum of its received events;
 // - every stock row equals received at + moved to - moved from its (product, location, lot),
 //   and no stock is negative;
-// - products.allocated = sum of its lines' allocated; a line's allocated = sum of its
-//   allocated events <= qty; every allocated unit was moved to a staging lane;
+// - a line's allocated = sum of its allocated events <= qty; every allocated unit was moved
+//   to a staging lane, the lane of its order (one per order);
 // - no product has free stock while one of its lines still waits (allocation is eager);
 // - loose inbound lines were received in (eta, inbound_id, id) order, none beyond its qty,
 //   and per product sum(received) = min(on_hand, sum(qty)).
@@ -116,12 +116,15 @@ inline LedgerState checkLedger(const std::string& path)
     CHECK(db.integer("SELECT COUNT(*) FROM events WHERE kind = 'received'") == s.outboxRows);
     CHECK(db.integer("SELECT COUNT(*) FROM events WHERE op_id IS NOT NULL AND op_id NOT IN (SELECT op_id FROM outbox)") == 0);
 
-    s.onHand = db.integer("SELECT COALESCE(SUM(on_hand), 0) FROM products");
-    CHECK(db.integer("SELECT COUNT(*) FROM products p LEFT JOIN (SELECT product_id, SUM(qty) AS q FROM stock "
-                     "GROUP BY product_id) t ON t.product_id = p.id WHERE p.on_hand <> COALESCE(t.q, 0)") == 0);
-    CHECK(db.integer("SELECT COUNT(*) FROM products p LEFT JOIN (SELECT product_id, SUM(qty) AS q FROM events "
-                     "WHERE kind = 'received' GROUP BY product_id) r ON r.product_id = p.id "
-                     "WHERE p.on_hand <> COALESCE(r.q, 0)") == 0);
+    // Per product: on hand from the stock rows, allocated from the lines (the store keeps no
+    // separate counters since migration 3).
+    const std::string totals = "WITH t AS (SELECT p.id, COALESCE((SELECT SUM(qty) FROM stock s WHERE s.product_id = p.id), 0) "
+                               "AS on_hand, COALESCE((SELECT SUM(allocated) FROM order_lines l WHERE l.product_id = p.id), 0) "
+                               "AS allocated FROM products p) ";
+    s.onHand = db.integer("SELECT COALESCE(SUM(qty), 0) FROM stock");
+    CHECK(db.integer(totals + "SELECT COUNT(*) FROM t LEFT JOIN (SELECT product_id, SUM(qty) AS q FROM events "
+                              "WHERE kind = 'received' GROUP BY product_id) r ON r.product_id = t.id "
+                              "WHERE t.on_hand <> COALESCE(r.q, 0)") == 0);
 
     using Key = std::tuple<std::string, std::string, std::string>;
     std::map<Key, int64_t> stock, derived;
@@ -135,16 +138,18 @@ inline LedgerState checkLedger(const std::string& path)
     CHECK(stock == derived);
     CHECK(db.integer("SELECT COUNT(*) FROM stock WHERE qty < 0") == 0);
 
-    CHECK(db.integer("SELECT COUNT(*) FROM products p LEFT JOIN (SELECT product_id, SUM(allocated) AS a FROM "
-                     "order_lines GROUP BY product_id) l ON l.product_id = p.id WHERE p.allocated <> COALESCE(l.a, 0)") == 0);
     CHECK(db.integer("SELECT COUNT(*) FROM order_lines l LEFT JOIN (SELECT order_line_id, SUM(qty) AS a FROM events "
                      "WHERE kind = 'allocated' GROUP BY order_line_id) e ON e.order_line_id = l.id "
                      "WHERE l.allocated <> COALESCE(e.a, 0) OR l.allocated > l.qty") == 0);
-    const int64_t allocated = db.integer("SELECT COALESCE(SUM(allocated), 0) FROM products");
+    const int64_t allocated = db.integer("SELECT COALESCE(SUM(allocated), 0) FROM order_lines");
     CHECK(db.integer("SELECT COALESCE(SUM(qty), 0) FROM events WHERE kind = 'moved' AND to_location IN "
                      "(SELECT code FROM locations WHERE kind = 'staging')") == allocated);
-    CHECK(db.integer("SELECT COUNT(*) FROM products p WHERE on_hand > allocated AND EXISTS(SELECT 1 FROM order_lines l "
-                     "WHERE l.product_id = p.id AND l.cancelled = 0 AND l.qty > l.allocated + l.picked)") == 0);
+    CHECK(db.integer("SELECT COUNT(*) FROM order_lines l JOIN events e ON e.order_line_id = l.id AND e.kind = 'allocated' "
+                     "WHERE e.to_location IS NOT l.stage") == 0);
+    CHECK(db.integer("SELECT COUNT(*) FROM (SELECT order_id FROM order_lines WHERE stage IS NOT NULL GROUP BY order_id "
+                     "HAVING COUNT(DISTINCT stage) > 1)") == 0);
+    CHECK(db.integer(totals + "SELECT COUNT(*) FROM t WHERE on_hand > allocated AND EXISTS(SELECT 1 FROM order_lines l "
+                              "WHERE l.product_id = t.id AND l.cancelled = 0 AND l.qty > l.allocated + l.picked)") == 0);
     for (const auto& r : db.rows("SELECT order_id, line, allocated FROM order_lines"))
         s.allocatedByLine[{r[0], std::stoll(r[1])}] = std::stoll(r[2]);
 
@@ -155,7 +160,7 @@ inline LedgerState checkLedger(const std::string& path)
                                  "ORDER BY product_id, eta, inbound_id, id"))
         inbound[r[0]].emplace_back(std::stoll(r[1]), std::stoll(r[2]));
     std::map<std::string, int64_t> onHandOf;
-    for (const auto& r : db.rows("SELECT id, on_hand FROM products")) onHandOf[r[0]] = std::stoll(r[1]);
+    for (const auto& r : db.rows(totals + "SELECT id, on_hand FROM t")) onHandOf[r[0]] = std::stoll(r[1]);
     for (const auto& [product, lines] : inbound) {
         int64_t total = 0, received = 0;
         bool open = false;

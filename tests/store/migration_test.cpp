@@ -1,0 +1,169 @@
+// Migrations on real database files: a database written by an older backfill (schema 2,
+// built here from the migrations it ran) opens under the current schema with nothing lost,
+// and a database from a newer backfill is refused.
+
+#include "store/Schema.h"
+#include "store/TerminalStore.h"
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+using namespace backfill;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDb {
+    fs::path path;
+    explicit TempDb(const std::string& name)
+        : path(fs::temp_directory_path() / ("backfill-migration-" + std::to_string(::getpid()) + "-" + name + ".db"))
+    {
+        remove();
+    }
+    ~TempDb() { remove(); }
+    void remove() const
+    {
+        for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+    }
+};
+
+// Raw runs SQL on its own connection, outside the store.
+struct Raw {
+    sqlite3* db = nullptr;
+    explicit Raw(const fs::path& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
+    ~Raw() { sqlite3_close(db); }
+    void exec(const std::string& sql)
+    {
+        char* error = nullptr;
+        const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+        INFO(sql << ": " << (error ? error : ""));
+        sqlite3_free(error);
+        REQUIRE(rc == SQLITE_OK);
+    }
+    std::vector<std::string> rows(const std::string& sql)
+    {
+        sqlite3_stmt* s = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+        std::vector<std::string> out;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            std::string row;
+            for (int i = 0; i < sqlite3_column_count(s); ++i) {
+                if (i) row += "|";
+                const auto* text = sqlite3_column_text(s, i);
+                row += text ? reinterpret_cast<const char*>(text) : "NULL";
+            }
+            out.push_back(row);
+        }
+        sqlite3_finalize(s);
+        return out;
+    }
+};
+
+// A schema-2 database: master data, one staged order holding 3 units of APPLE (counters on
+// the product row, the lane on the order row), one open order without a lane, and 2 outbox ops.
+void writeVersion2(const fs::path& path)
+{
+    Raw raw(path);
+    raw.exec("PRAGMA journal_mode=WAL");
+    raw.exec(std::string(store::kMigrations[0]));
+    raw.exec(std::string(store::kMigrations[1]));
+    raw.exec("PRAGMA user_version=2");
+    raw.exec("INSERT INTO locations(code, kind, sequence) VALUES('DOCK-1','receiving',1),('OUT-1','staging',2),"
+             "('OUT-2','staging',3)");
+    raw.exec("INSERT INTO products(id, sku, description, gtin, case_gtin, case_qty, safety_stock, lead_time_days, "
+             "on_hand, allocated) VALUES(1,'APPLE','Apple','4000000000013',NULL,1,0,1,5,3),"
+             "(2,'PEAR','Pear','4000000000020',NULL,1,0,1,0,0)");
+    raw.exec("INSERT INTO gtins VALUES('04000000000013',1,1),('04000000000020',2,1)");
+    raw.exec("INSERT INTO orders(order_id, customer, email, stage, open) VALUES('SO-1','Acme','a@x','OUT-2',1),"
+             "('SO-2','Bolt','b@x',NULL,1)");
+    raw.exec("INSERT INTO order_lines(id, order_id, line, product_id, qty, priority, ordered_at, allocated) "
+             "VALUES(1,'SO-1',1,1,3,0,0,3),(2,'SO-1',2,2,2,0,0,0),(3,'SO-2',1,2,4,0,0,0)");
+    raw.exec("UPDATE locations SET open_orders = 1 WHERE code = 'OUT-2'");
+    raw.exec("INSERT INTO stock VALUES(1,'DOCK-1','',2),(1,'OUT-2','',3)");
+    raw.exec("INSERT INTO outbox(device_seq, op_id, epoch, kind, payload, created_at) VALUES"
+             "(1,'018f0000-0000-7000-8000-000000000001',0,'receive','{\"scan\":\"a\"}',10),"
+             "(2,'018f0000-0000-7000-8000-000000000002',0,'receive','{\"scan\":\"b\"}',11)");
+}
+
+} // namespace
+
+TEST_CASE("migration: a schema-2 database opens at the current schema with its stock, lanes and outbox intact")
+{
+    TempDb db("v2");
+    writeVersion2(db.path);
+
+    auto opened = store::TerminalStore::open(db.path.string());
+    REQUIRE(opened);
+    auto& s = **opened;
+    {
+        Raw raw(db.path);
+        CHECK(raw.rows("PRAGMA user_version") == std::vector<std::string>{std::to_string(store::kMigrations.size())});
+        // The lane moved from the order row to the order's lines; the counters are gone.
+        CHECK(raw.rows("SELECT id, stage FROM order_lines ORDER BY id") == std::vector<std::string>{"1|OUT-2", "2|OUT-2", "3|NULL"});
+        CHECK(raw.rows("SELECT COUNT(*) FROM pragma_table_info('orders') WHERE name = 'stage'") == std::vector<std::string>{"0"});
+        CHECK(raw.rows("SELECT COUNT(*) FROM pragma_table_info('products') WHERE name IN ('on_hand','allocated')") ==
+              std::vector<std::string>{"0"});
+        CHECK(raw.rows("SELECT device_seq, op_id, kind FROM outbox ORDER BY device_seq") ==
+              std::vector<std::string>{"1|018f0000-0000-7000-8000-000000000001|receive",
+                                       "2|018f0000-0000-7000-8000-000000000002|receive"});
+        CHECK(raw.rows("PRAGMA integrity_check") == std::vector<std::string>{"ok"});
+    }
+    // On hand and allocated are now derived from the stock rows and the lines.
+    auto stock = s.stock(std::nullopt);
+    REQUIRE(stock);
+    REQUIRE(stock->size() == 2);
+    CHECK((*stock)[0].sku == "APPLE");
+    CHECK((*stock)[0].onHand == 5);
+    CHECK((*stock)[0].allocated == 3);
+    CHECK((*stock)[1].sku == "PEAR");
+    CHECK((*stock)[1].onHand == 0);
+    CHECK((*stock)[1].allocated == 0);
+
+    // A receipt of PEAR after the migration: SO-1/2 keeps its order's lane OUT-2; SO-2 gets its
+    // first lane, OUT-1 (no open orders there, OUT-2 has one); the outbox continues at 3.
+    ledger::ReceiptRequest r;
+    r.scan = "(01)04000000000020(30)6";
+    r.gtin = "04000000000020";
+    r.count = 6;
+    r.location = "DOCK-1";
+    auto received = s.receive(r, store::Actor{});
+    INFO((received ? std::string() : received.error().code + ": " + received.error().message));
+    REQUIRE(received);
+    REQUIRE(received->size() == 1);
+    const auto& line = (*received)[0];
+    REQUIRE(line.allocations.size() == 2);
+    CHECK(line.allocations[0].orderId == "SO-1");
+    CHECK(line.allocations[0].qty == 2);
+    CHECK(line.allocations[0].stage == std::optional<std::string>("OUT-2"));
+    CHECK(line.allocations[1].orderId == "SO-2");
+    CHECK(line.allocations[1].qty == 4);
+    CHECK(line.allocations[1].stage == std::optional<std::string>("OUT-1"));
+    CHECK(line.toStock == 0);
+    Raw raw(db.path);
+    CHECK(raw.rows("SELECT MAX(device_seq), COUNT(*) FROM outbox") == std::vector<std::string>{"3|3"});
+    CHECK(raw.rows("SELECT code, open_orders FROM locations WHERE kind = 'staging' ORDER BY code") ==
+          std::vector<std::string>{"OUT-1|1", "OUT-2|1"});
+    CHECK(raw.rows("SELECT location, qty FROM stock WHERE product_id = 2 ORDER BY location") ==
+          std::vector<std::string>{"DOCK-1|0", "OUT-1|4", "OUT-2|2"});
+}
+
+TEST_CASE("migration: a database from a newer backfill is refused with newer_schema and left as it is")
+{
+    TempDb db("newer");
+    {
+        Raw raw(db.path);
+        raw.exec("CREATE TABLE future(x); PRAGMA user_version=" + std::to_string(store::kMigrations.size() + 1));
+    }
+    auto opened = store::TerminalStore::open(db.path.string());
+    REQUIRE_FALSE(opened);
+    CHECK(opened.error().code == "newer_schema");
+    Raw raw(db.path);
+    CHECK(raw.rows("SELECT name FROM sqlite_master") == std::vector<std::string>{"future"});
+    CHECK(raw.rows("PRAGMA user_version") == std::vector<std::string>{std::to_string(store::kMigrations.size() + 1)});
+}
