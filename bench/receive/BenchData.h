@@ -52,12 +52,17 @@ inline std::string benchCatalogCsv(const BenchDataSize& size)
         const std::string gtin = benchGtin(p);
         out += benchSku(p) + ",Bench item " + std::to_string(p) + "," + gtin + ",";
         if (p % 3 == 0) {
-            const std::string caseData = "1" + gtin.substr(0, 12);
+            std::string caseData = "1"; // (GCC 12 warns falsely about "1" + std::string)
+            caseData += gtin.substr(0, 12);
             out += caseData + static_cast<char>('0' + ledger::gs1CheckDigit(caseData)) + ",12";
         } else {
             out += ",";
         }
-        out += "," + std::to_string(p % 50) + "," + std::to_string(1 + p % 21) + "\n";
+        out += ',';
+        out += std::to_string(p % 50);
+        out += ',';
+        out += std::to_string(1 + p % 21);
+        out += '\n';
     }
     return out;
 }

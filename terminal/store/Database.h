@@ -17,6 +17,7 @@ struct sqlite3_stmt;
 
 namespace backfill::store {
 
+class Checkpointer;
 using ledger::Error;
 using ledger::Result;
 
@@ -67,13 +68,19 @@ public:
     int64_t lastInsertRowId() const;
     int changes() const;
     sqlite3* handle() { return m_db; }
+    // backgroundCheckpoints is how many checkpoints the background thread completed (0 when
+    // it never had to start: short sessions leave the WAL to the checkpoint at close).
+    int backgroundCheckpoints() const;
 
     // errorFrom translates an SQLite result code (and the connection's message) to our error.
     static Error errorFrom(int rc, std::string_view context, sqlite3* db);
 
 private:
-    explicit Database(sqlite3* db) : m_db(db) {}
+    Database(sqlite3* db, std::string path);
+    static int walHook(void* self, sqlite3* db, const char* name, int frames);
     sqlite3* m_db;
+    std::string m_path;
+    std::unique_ptr<Checkpointer> m_checkpointer; // started at the first WAL that needs it
     std::map<std::string, std::unique_ptr<Statement>, std::less<>> m_cache;
 };
 

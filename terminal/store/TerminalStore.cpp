@@ -179,13 +179,15 @@ Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& or
 }
 
 Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t productId, const Actor& actor,
-                                                                   const std::string& opId)
+                                                                   const std::string& opId, Qty arriving)
 {
     std::vector<StagedAllocation> result;
-    // Free = on hand (the product's stock rows) - allocated (its open lines' allocations).
-    auto onHand = productOnHand(productId);
-    if (!onHand) return unexpected(onHand.error());
-    if (*onHand <= 0) return result;
+    // Free = on hand (the product's stock rows, plus units arriving in this transaction whose
+    // rows the caller writes afterwards) - allocated (its open lines' allocations).
+    auto stocked = productOnHand(productId);
+    if (!stocked) return unexpected(stocked.error());
+    const Qty onHand = *stocked + arriving;
+    if (onHand <= 0) return result;
 
     std::vector<ledger::WaitingLine> waiting;
     std::vector<int64_t> ids;
@@ -202,7 +204,7 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
     }
     TRY(fromStatement(q));
     q.reset();
-    const Qty freeQty = *onHand - allocated;
+    const Qty freeQty = onHand - allocated;
     if (freeQty <= 0 || waiting.empty()) return result;
 
     for (const auto& a : ledger::allocate(freeQty, waiting)) {
@@ -633,7 +635,7 @@ Result<std::vector<ledger::Event>> TerminalStore::events()
 
 Result<void> TerminalStore::begin()
 {
-    TRY(m_db->exec("BEGIN IMMEDIATE"));
+    TRY(m_db->prepare("BEGIN IMMEDIATE").run());
     m_inBatch = true;
     return {};
 }
@@ -642,8 +644,8 @@ Result<void> TerminalStore::commit()
 {
     if (!m_inBatch) return {};
     m_inBatch = false;
-    if (auto r = m_db->exec("COMMIT"); !r) {
-        (void)m_db->exec("ROLLBACK");
+    if (auto r = m_db->prepare("COMMIT").run(); !r) {
+        (void)m_db->prepare("ROLLBACK").run();
         return r;
     }
     return {};
@@ -665,7 +667,8 @@ Result<std::vector<ReceivedLine>> TerminalStore::receive(const ReceiptRequest& r
     return lines;
 }
 
-Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, const std::optional<std::string>& lot,
+Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::string& sku, Qty qty,
+                                                 const std::optional<std::string>& lot,
                                                  const std::optional<ledger::Date>& expiry,
                                                  const std::optional<std::string>& sscc, int64_t inboundLineId,
                                                  const std::string& location, const Actor& actor, const std::string& opId)
@@ -676,13 +679,7 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, con
     out.expiry = expiry;
     out.sscc = sscc;
     out.location = location;
-    {
-        auto& s = m_db->prepare("SELECT sku FROM products WHERE id = ?");
-        s.bind(1, productId);
-        if (s.step()) out.sku = s.columnText(0);
-        TRY(fromStatement(s));
-        s.reset();
-    }
+    out.sku = sku;
     ledger::Event e;
     e.kind = EventKind::Received;
     e.qty = qty;
@@ -694,9 +691,6 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, con
     e.device = actor.device;
     e.at = actor.at;
     TRY(appendEvent(e, productId, 0, opId));
-    // Stock first: the allocation below takes free units from the product's stock rows. The
-    // staged part then moves on (the product's rows share a page, so this costs no page).
-    TRY(addStock(productId, location, e.lot, qty));
 
     if (inboundLineId) {
         TRY(m_db->prepare("UPDATE inbound_lines SET received = received + ? WHERE id = ?").bind(1, qty).bind(2, inboundLineId).run());
@@ -720,9 +714,11 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, con
         out.overReceipt = left;
     }
 
-    auto allocations = allocateFree(productId, actor, opId);
+    // The received units are free stock for the allocation; their stock rows are written after
+    // it, net of what goes on to staging lanes (one write per location).
+    auto allocations = allocateFree(productId, actor, opId, qty);
     if (!allocations) return unexpected(allocations.error());
-    Qty allocatedQty = 0;
+    Qty allocatedQty = 0, staged = 0;
     for (const auto& a : *allocations) {
         allocatedQty += a.qty;
         // The receiver carries allocated units straight to the order's staging lane.
@@ -733,10 +729,11 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, Qty qty, con
             move.toLocation = *a.stage;
             move.sscc.clear();
             TRY(appendEvent(move, productId, 0, opId));
-            TRY(addStock(productId, location, e.lot, -a.qty));
             TRY(addStock(productId, *a.stage, e.lot, a.qty));
+            staged += a.qty;
         }
     }
+    if (qty > staged) TRY(addStock(productId, location, e.lot, qty - staged));
     out.allocations = std::move(*allocations);
     out.toStock = qty - allocatedQty;
     return out;
@@ -769,33 +766,36 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
         TRY(fromStatement(done));
         done.reset();
         if (received) return ledger::fail("sscc_received", "pallet SSCC " + sscc + " was already received");
-        std::vector<std::tuple<int64_t, int64_t, Qty>> palletLines; // inbound line id, product, qty
-        auto& q = m_db->prepare("SELECT id, product_id, qty FROM inbound_lines WHERE sscc = ? AND sscc <> '' ORDER BY id");
+        std::vector<std::tuple<int64_t, int64_t, Qty, std::string>> palletLines; // inbound line id, product, qty, sku
+        auto& q = m_db->prepare("SELECT l.id, l.product_id, l.qty, p.sku FROM inbound_lines l JOIN products p ON p.id = l.product_id "
+                                "WHERE l.sscc = ? AND l.sscc <> '' ORDER BY l.id");
         q.bind(1, sscc);
-        while (q.step()) palletLines.emplace_back(q.columnInt(0), q.columnInt(1), q.columnInt(2));
+        while (q.step()) palletLines.emplace_back(q.columnInt(0), q.columnInt(1), q.columnInt(2), q.columnText(3));
         TRY(fromStatement(q));
         q.reset();
         if (palletLines.empty())
             return ledger::fail("sscc_unannounced", "pallet SSCC " + sscc + " is not announced by any inbound: "
                                                     "receive its cases one by one or import the ASN");
-        for (const auto& [lineId, pid, qty] : palletLines) {
-            auto line = receiveUnits(pid, qty, std::nullopt, std::nullopt, sscc, lineId, request.location, actor, opId);
+        for (const auto& [lineId, pid, qty, sku] : palletLines) {
+            auto line = receiveUnits(pid, sku, qty, std::nullopt, std::nullopt, sscc, lineId, request.location, actor, opId);
             if (!line) return unexpected(line.error());
             lines.push_back(std::move(*line));
         }
         TRY(m_db->prepare("INSERT INTO received_ssccs(sscc, event_id) VALUES(?, (SELECT MAX(id) FROM events))").bind(1, sscc).run());
     } else if (request.gtin) {
-        auto& g = m_db->prepare("SELECT product_id, units FROM gtins WHERE gtin = ?");
+        auto& g = m_db->prepare("SELECT g.product_id, g.units, p.sku FROM gtins g JOIN products p ON p.id = g.product_id "
+                                "WHERE g.gtin = ?");
         g.bind(1, *request.gtin);
-        std::optional<std::pair<int64_t, Qty>> found;
-        if (g.step()) found = std::make_pair(g.columnInt(0), g.columnInt(1));
+        std::optional<std::tuple<int64_t, Qty, std::string>> found;
+        if (g.step()) found.emplace(g.columnInt(0), g.columnInt(1), g.columnText(2));
         TRY(fromStatement(g));
         g.reset();
         if (!found)
             return ledger::fail("unknown_gtin", "GTIN " + *request.gtin + " is not in the catalog: check the label or "
                                                 "add the product");
         if (request.count <= 0) return ledger::fail("bad_count", "count must be at least 1");
-        auto line = receiveUnits(found->first, found->second * request.count, request.lot, request.expiry, std::nullopt, 0,
+        const auto& [pid, units, sku] = *found;
+        auto line = receiveUnits(pid, sku, units * request.count, request.lot, request.expiry, std::nullopt, 0,
                                  request.location, actor, opId);
         if (!line) return unexpected(line.error());
         lines.push_back(std::move(*line));

@@ -132,7 +132,8 @@ private:
     explicit TerminalStore(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
     Result<void> migrate();
     Result<int64_t> productId(const std::string& sku);
-    Result<std::vector<StagedAllocation>> allocateFree(int64_t productId, const Actor& actor, const std::string& opId);
+    Result<std::vector<StagedAllocation>> allocateFree(int64_t productId, const Actor& actor, const std::string& opId,
+                                                       Qty arriving = 0);
     Result<std::optional<std::string>> stageFor(const std::string& orderId);
     Result<void> deallocate(int64_t lineId, int64_t productId, Qty qty, const Actor& actor);
     Result<void> refreshOrderOpen(const std::string& orderId);
@@ -142,7 +143,7 @@ private:
     // appendOutbox writes the op with the next device_seq under the current epoch.
     Result<void> appendOutbox(const std::string& opId, const std::string& kind, const std::string& payload,
                               ledger::Timestamp at);
-    Result<ReceivedLine> receiveUnits(int64_t productId, Qty qty, const std::optional<std::string>& lot,
+    Result<ReceivedLine> receiveUnits(int64_t productId, const std::string& sku, Qty qty, const std::optional<std::string>& lot,
                                       const std::optional<ledger::Date>& expiry, const std::optional<std::string>& sscc,
                                       int64_t inboundLineId, const std::string& location, const Actor& actor,
                                       const std::string& opId);

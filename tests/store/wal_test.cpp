@@ -1,0 +1,141 @@
+// The store's write path on real files: WAL frames gathered into one write per commit
+// (WalVfs.h) and checkpoints on a background thread (Checkpointer.h). Every commit must be
+// visible to another connection (plain SQLite, default VFS) as soon as it returned, the WAL
+// must stay bounded under a long run of commits, and the file must be whole afterwards.
+
+#include "store/Checkpointer.h"
+#include "store/Database.h"
+#include "store/WalVfs.h"
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+using namespace backfill;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDb {
+    fs::path path;
+    explicit TempDb(const std::string& name)
+        : path(fs::temp_directory_path() / ("backfill-wal-" + std::to_string(::getpid()) + "-" + name + ".db"))
+    {
+        remove();
+    }
+    ~TempDb() { remove(); }
+    void remove() const
+    {
+        for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+    }
+};
+
+// Plain is a connection through SQLite's default VFS, as any other program would open the file.
+struct Plain {
+    sqlite3* db = nullptr;
+    explicit Plain(const fs::path& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
+    ~Plain() { sqlite3_close(db); }
+    int64_t integer(const char* sql)
+    {
+        sqlite3_stmt* s = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+        const int64_t v = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+        return v;
+    }
+    std::string text(const char* sql)
+    {
+        sqlite3_stmt* s = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+        std::string v = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+        return v;
+    }
+};
+
+// commitRows commits `n` transactions, each inserting one ~1 KB row and updating a random old
+// one (two or more pages per commit, like a scan).
+void commitRows(store::Database& db, int from, int n)
+{
+    for (int i = from; i < from + n; ++i) {
+        auto tx = store::Transaction::begin(db);
+        REQUIRE(tx);
+        REQUIRE(db.prepare("INSERT INTO t(id, v) VALUES(?, ?)").bind(1, i).bind(2, std::string(1000, 'a' + i % 26)).run());
+        REQUIRE(db.prepare("UPDATE t SET n = n + 1 WHERE id = ?").bind(1, (i * 7919) % (i + 1)).run());
+        REQUIRE(tx->commit());
+    }
+}
+
+} // namespace
+
+TEST_CASE("wal: the store opens its files through the WAL-coalescing VFS")
+{
+    const char* name = store::walCoalescingVfs();
+    REQUIRE(name != nullptr);
+    CHECK(std::string(name) == "backfill-wal");
+    CHECK(sqlite3_vfs_find(name) != nullptr);
+    CHECK(sqlite3_vfs_find(nullptr) != sqlite3_vfs_find(name)); // not made the default for others
+}
+
+TEST_CASE("wal: every commit is visible to a plain connection the moment it returned")
+{
+    TempDb f("visible");
+    auto db = store::Database::open(f.path.string());
+    REQUIRE(db);
+    REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
+    Plain reader(f.path);
+    for (int i = 0; i < 300; ++i) {
+        commitRows(**db, i, 1);
+        REQUIRE(reader.integer("SELECT COUNT(*) FROM t") == i + 1);
+    }
+    CHECK(reader.integer("SELECT SUM(n) FROM t") == 300);
+}
+
+TEST_CASE("wal: checkpoints run on the background thread and the WAL stays bounded")
+{
+    TempDb f("bounded");
+    {
+        auto db = store::Database::open(f.path.string());
+        REQUIRE(db);
+        REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
+        CHECK((*db)->backgroundCheckpoints() == 0);
+        // Well past the inline limit: the WAL may not grow without bound.
+        const int commits = 3 * store::Checkpointer::kInlineFrames / 2;
+        commitRows(**db, 0, commits);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while ((*db)->backgroundCheckpoints() == 0 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        CHECK((*db)->backgroundCheckpoints() >= 1);
+        // Frames of 4 KiB pages plus their 24-byte headers, after the 32-byte WAL header. Each
+        // commit writes at most a few pages; the inline limit is checked after every commit.
+        const auto limit = 32 + static_cast<uintmax_t>(store::Checkpointer::kInlineFrames + 16) * (4096 + 24);
+        CHECK(fs::file_size(f.path.string() + "-wal") <= limit);
+        Plain reader(f.path);
+        CHECK(reader.integer("SELECT COUNT(*) FROM t") == commits);
+    }
+    // Closed: the last connection checkpointed and removed the WAL; the file is whole.
+    CHECK_FALSE(fs::exists(f.path.string() + "-wal"));
+    Plain reader(f.path);
+    CHECK(reader.text("PRAGMA integrity_check") == "ok");
+    CHECK(reader.integer("SELECT COUNT(*) FROM t") == 3 * store::Checkpointer::kInlineFrames / 2);
+    CHECK(reader.integer("SELECT SUM(n) FROM t") == 3 * store::Checkpointer::kInlineFrames / 2);
+}
+
+TEST_CASE("wal: a short session never starts the checkpoint thread")
+{
+    TempDb f("short");
+    auto db = store::Database::open(f.path.string());
+    REQUIRE(db);
+    REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
+    commitRows(**db, 0, 50);
+    CHECK((*db)->backgroundCheckpoints() == 0);
+    Plain reader(f.path);
+    CHECK(reader.integer("SELECT COUNT(*) FROM t") == 50);
+}
