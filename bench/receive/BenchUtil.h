@@ -76,54 +76,67 @@ inline void sqliteCheck(int rc, sqlite3* db, const char* what)
         throw std::runtime_error(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
 
-// BareCommits is the limit: single-row transactions in WAL + synchronous=FULL.
-struct BareCommits {
-    double perSecond = 0;
-    double pagesPerCommit = 0; // SQLITE_DBSTATUS_CACHE_WRITE per commit
-};
-
-// bareCommits times `n` transactions `BEGIN IMMEDIATE; INSERT one row; COMMIT` (prepared
-// statements) on a fresh database at `path`, WAL + synchronous=FULL, as the terminal store opens
-// its own. The row is about the size of a receive's outbox row.
-inline BareCommits bareCommits(const fs::path& path, size_t n)
-{
-    removeDatabase(path);
-    sqlite3* db = nullptr;
-    sqliteCheck(sqlite3_open(path.c_str(), &db), db, "open bare database");
-    sqliteCheck(sqlite3_exec(db,
-                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                             "CREATE TABLE t(id INTEGER PRIMARY KEY, op_id TEXT NOT NULL, payload TEXT NOT NULL)",
-                             nullptr, nullptr, nullptr),
-                db, "set up bare database");
-    sqlite3_stmt *begin = nullptr, *insert = nullptr, *commit = nullptr;
-    sqliteCheck(sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, nullptr), db, "prepare");
-    sqliteCheck(sqlite3_prepare_v2(db, "INSERT INTO t(op_id, payload) VALUES(?, ?)", -1, &insert, nullptr), db, "prepare");
-    sqliteCheck(sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr), db, "prepare");
-    const std::string payload(160, 'x');
-    int cur = 0, high = 0;
-    sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &high, 1);
-    const auto t0 = Clock::now();
-    for (size_t i = 0; i < n; ++i) {
-        const std::string opId = "00000000-0000-4000-8000-" + std::to_string(100000000000 + i);
-        sqliteCheck(sqlite3_step(begin), db, "begin");
-        sqlite3_reset(begin);
-        sqlite3_bind_text(insert, 1, opId.c_str(), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(insert, 2, payload.c_str(), -1, SQLITE_STATIC);
-        sqliteCheck(sqlite3_step(insert), db, "insert");
-        sqlite3_reset(insert);
-        sqliteCheck(sqlite3_step(commit), db, "commit");
-        sqlite3_reset(commit);
+// BareDb is the limit: single-row transactions `BEGIN IMMEDIATE; INSERT one row; COMMIT`
+// (prepared statements) on a fresh database at `path` in WAL + synchronous=FULL, as SQLite comes
+// (default VFS and page cache). The row is about the size of a receive's outbox row. The
+// connection stays open, so blocks of commits can alternate with other measurements.
+class BareDb {
+public:
+    explicit BareDb(const fs::path& path) : m_path(path)
+    {
+        removeDatabase(path);
+        sqliteCheck(sqlite3_open(path.c_str(), &m_db), m_db, "open bare database");
+        sqliteCheck(sqlite3_exec(m_db,
+                                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                 "CREATE TABLE t(id INTEGER PRIMARY KEY, op_id TEXT NOT NULL, payload TEXT NOT NULL)",
+                                 nullptr, nullptr, nullptr),
+                    m_db, "set up bare database");
+        sqliteCheck(sqlite3_prepare_v2(m_db, "BEGIN IMMEDIATE", -1, &m_begin, nullptr), m_db, "prepare");
+        sqliteCheck(sqlite3_prepare_v2(m_db, "INSERT INTO t(op_id, payload) VALUES(?, ?)", -1, &m_insert, nullptr), m_db, "prepare");
+        sqliteCheck(sqlite3_prepare_v2(m_db, "COMMIT", -1, &m_commit, nullptr), m_db, "prepare");
     }
-    BareCommits result;
-    result.perSecond = static_cast<double>(n) / secondsSince(t0);
-    sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &high, 0);
-    result.pagesPerCommit = static_cast<double>(cur) / static_cast<double>(n);
-    sqlite3_finalize(begin);
-    sqlite3_finalize(insert);
-    sqlite3_finalize(commit);
-    sqlite3_close(db);
-    removeDatabase(path);
-    return result;
-}
+    BareDb(const BareDb&) = delete;
+    BareDb& operator=(const BareDb&) = delete;
+    ~BareDb()
+    {
+        sqlite3_finalize(m_begin);
+        sqlite3_finalize(m_insert);
+        sqlite3_finalize(m_commit);
+        sqlite3_close(m_db);
+        removeDatabase(m_path);
+    }
+
+    // run times `n` commits and returns commits per second.
+    double run(size_t n)
+    {
+        const std::string payload(160, 'x');
+        int cur = 0, high = 0;
+        sqlite3_db_status(m_db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &high, 1);
+        const auto t0 = Clock::now();
+        for (size_t i = 0; i < n; ++i) {
+            const std::string opId = "00000000-0000-4000-8000-" + std::to_string(100000000000 + m_commits + static_cast<int64_t>(i));
+            sqliteCheck(sqlite3_step(m_begin), m_db, "begin");
+            sqlite3_reset(m_begin);
+            sqlite3_bind_text(m_insert, 1, opId.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(m_insert, 2, payload.c_str(), -1, SQLITE_STATIC);
+            sqliteCheck(sqlite3_step(m_insert), m_db, "insert");
+            sqlite3_reset(m_insert);
+            sqliteCheck(sqlite3_step(m_commit), m_db, "commit");
+            sqlite3_reset(m_commit);
+        }
+        const double rate = static_cast<double>(n) / secondsSince(t0);
+        sqlite3_db_status(m_db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &high, 0);
+        m_pages += cur;
+        m_commits += static_cast<int64_t>(n);
+        return rate;
+    }
+    double pagesPerCommit() const { return m_commits ? static_cast<double>(m_pages) / static_cast<double>(m_commits) : 0; }
+
+private:
+    fs::path m_path;
+    sqlite3* m_db = nullptr;
+    sqlite3_stmt *m_begin = nullptr, *m_insert = nullptr, *m_commit = nullptr;
+    int64_t m_pages = 0, m_commits = 0;
+};
 
 } // namespace backfill::bench

@@ -7,7 +7,7 @@
 
 namespace backfill::store {
 
-inline constexpr std::array<std::string_view, 3> kMigrations{
+inline constexpr std::array<std::string_view, 5> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.
     R"sql(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -142,6 +142,43 @@ CREATE TABLE outbox_v3(
 INSERT INTO outbox_v3 SELECT device_seq, op_id, epoch, kind, payload, created_at, acked FROM outbox;
 DROP TABLE outbox;
 ALTER TABLE outbox_v3 RENAME TO outbox;
+)sql",
+    // 4: order lines stored by product. A receipt reads every open line of its product and
+    // updates one or two of them: with the lines of a product side by side on one or two
+    // pages (not ~10 pages scattered over the table in import order) it reads and writes
+    // those pages only. `id` stays the line's stable number (events refer to it).
+    R"sql(
+CREATE TABLE order_lines_v4(
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  id INTEGER NOT NULL UNIQUE,
+  order_id TEXT NOT NULL REFERENCES orders(order_id),
+  line INTEGER NOT NULL,
+  qty INTEGER NOT NULL,
+  priority INTEGER NOT NULL,
+  ordered_at INTEGER NOT NULL,
+  promised_at INTEGER,
+  allocated INTEGER NOT NULL DEFAULT 0,
+  picked INTEGER NOT NULL DEFAULT 0,
+  cancelled INTEGER NOT NULL DEFAULT 0,
+  stage TEXT,
+  PRIMARY KEY(product_id, id),
+  UNIQUE(order_id, line)
+) WITHOUT ROWID;
+INSERT INTO order_lines_v4(product_id, id, order_id, line, qty, priority, ordered_at, promised_at, allocated, picked,
+                           cancelled, stage)
+  SELECT product_id, id, order_id, line, qty, priority, ordered_at, promised_at, allocated, picked, cancelled, stage
+  FROM order_lines ORDER BY product_id, id;
+DROP TABLE order_lines;
+ALTER TABLE order_lines_v4 RENAME TO order_lines;
+)sql",
+    // 5: the staging lane back on the order row (without migration 1's index). Finding an
+    // order's lane on its lines (migration 3) read every line of the order, each on a page of
+    // its own product (migration 4); the order row is one page, read anyway for `open`, and
+    // written only at the order's first allocation.
+    R"sql(
+ALTER TABLE orders ADD COLUMN stage TEXT;
+UPDATE orders SET stage = (SELECT l.stage FROM order_lines l WHERE l.order_id = orders.order_id AND l.stage IS NOT NULL LIMIT 1);
+ALTER TABLE order_lines DROP COLUMN stage;
 )sql",
 };
 

@@ -152,11 +152,14 @@ Result<void> TerminalStore::appendOutbox(const std::string& opId, const std::str
 
 Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& orderId)
 {
-    // The order's lane is on its allocated lines (migration 3): any line that has one.
-    auto& s = m_db->prepare("SELECT stage FROM order_lines WHERE order_id = ? AND stage IS NOT NULL LIMIT 1");
+    auto& s = m_db->prepare("SELECT stage, open FROM orders WHERE order_id = ?");
     s.bind(1, orderId);
     std::optional<std::string> stage;
-    if (s.step()) stage = s.columnOptionalText(0);
+    int64_t open = 0;
+    if (s.step()) {
+        stage = s.columnOptionalText(0);
+        open = s.columnInt(1);
+    }
     TRY(fromStatement(s));
     s.reset();
     if (stage) return stage;
@@ -167,13 +170,11 @@ Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& or
     if (pick.step()) stage = pick.columnText(0);
     TRY(fromStatement(pick));
     pick.reset();
-    // The caller writes the lane on the line it allocates; the lane counts the order if open.
     if (stage) {
-        TRY(m_db->prepare("UPDATE locations SET open_orders = open_orders + "
-                          "(SELECT open FROM orders WHERE order_id = ?) WHERE code = ?")
-                .bind(1, orderId)
-                .bind(2, *stage)
-                .run());
+        TRY(m_db->prepare("UPDATE orders SET stage = ? WHERE order_id = ?").bind(1, *stage).bind(2, orderId).run());
+        // The lane counts the order while it is open.
+        if (open)
+            TRY(m_db->prepare("UPDATE locations SET open_orders = open_orders + 1 WHERE code = ?").bind(1, *stage).run());
     }
     return stage;
 }
@@ -193,7 +194,7 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
     std::vector<int64_t> ids;
     Qty allocated = 0;
     auto& q = m_db->prepare("SELECT id, order_id, line, priority, promised_at, ordered_at, qty - allocated - picked, allocated "
-                            "FROM order_lines INDEXED BY order_lines_open WHERE product_id = ? AND cancelled = 0 AND picked < qty");
+                            "FROM order_lines WHERE product_id = ? AND cancelled = 0 AND picked < qty");
     q.bind(1, productId);
     while (q.step()) {
         allocated += q.columnInt(7);
@@ -211,9 +212,9 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
         const auto& w = waiting[a.index];
         auto stage = stageFor(w.orderId);
         if (!stage) return unexpected(stage.error());
-        TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated + ?, stage = ? WHERE id = ?")
+        TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated + ? WHERE product_id = ? AND id = ?")
                 .bind(1, a.qty)
-                .bindOptional(2, *stage)
+                .bind(2, productId)
                 .bind(3, ids[a.index])
                 .run());
         ledger::Event e;
@@ -233,9 +234,8 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
 // cancelled.
 Result<void> TerminalStore::refreshOrderOpen(const std::string& orderId)
 {
-    auto& q = m_db->prepare("SELECT open, (SELECT stage FROM order_lines WHERE order_id = ?1 AND stage IS NOT NULL LIMIT 1), "
-                            "EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 AND picked < qty) "
-                            "FROM orders WHERE order_id = ?1");
+    auto& q = m_db->prepare("SELECT open, stage, EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
+                            "AND picked < qty) FROM orders WHERE order_id = ?1");
     q.bind(1, orderId);
     if (!q.step()) {
         TRY(fromStatement(q));
@@ -257,7 +257,11 @@ Result<void> TerminalStore::refreshOrderOpen(const std::string& orderId)
 Result<void> TerminalStore::deallocate(int64_t lineId, int64_t productId, Qty qty, const Actor& actor)
 {
     if (qty <= 0) return {};
-    TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated - ? WHERE id = ?").bind(1, qty).bind(2, lineId).run());
+    TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated - ? WHERE product_id = ? AND id = ?")
+            .bind(1, qty)
+            .bind(2, productId)
+            .bind(3, lineId)
+            .run());
     ledger::Event e;
     e.kind = EventKind::Deallocated;
     e.qty = qty;
@@ -424,8 +428,9 @@ Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<le
                     .bind(7, *lineId)
                     .run());
         } else {
-            TRY(m_db->prepare("INSERT INTO order_lines(order_id, line, product_id, qty, priority, ordered_at, promised_at, "
-                              "cancelled) VALUES(?,?,?,?,?,?,?,?)")
+            // Lines are numbered in import order; the number never changes (events refer to it).
+            TRY(m_db->prepare("INSERT INTO order_lines(id, order_id, line, product_id, qty, priority, ordered_at, promised_at, "
+                              "cancelled) VALUES((SELECT COALESCE(MAX(id), 0) + 1 FROM order_lines),?,?,?,?,?,?,?,?)")
                     .bind(1, l.orderId)
                     .bind(2, l.line)
                     .bind(3, *pid)
@@ -505,8 +510,8 @@ Result<std::vector<StockRow>> TerminalStore::stock(const std::optional<std::stri
     // Derived: on hand from the stock rows, allocated from the open lines (migration 3).
     static constexpr const char* kTotals =
         "SELECT sku, (SELECT COALESCE(SUM(qty), 0) FROM stock WHERE product_id = p.id), "
-        "(SELECT COALESCE(SUM(allocated), 0) FROM order_lines INDEXED BY order_lines_open "
-        "WHERE product_id = p.id AND cancelled = 0 AND picked < qty) FROM products p ";
+        "(SELECT COALESCE(SUM(allocated), 0) FROM order_lines WHERE product_id = p.id AND cancelled = 0 AND picked < qty) "
+        "FROM products p ";
     auto& s = sku ? m_db->prepare(std::string(kTotals) + "WHERE sku = ?") : m_db->prepare(std::string(kTotals) + "ORDER BY sku");
     if (sku) s.bind(1, *sku);
     while (s.step()) rows.push_back({s.columnText(0), s.columnInt(1), s.columnInt(2)});
@@ -822,7 +827,8 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
 {
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
-    auto& l = m_db->prepare("SELECT id, product_id, allocated, stage FROM order_lines WHERE order_id = ? AND line = ?");
+    auto& l = m_db->prepare("SELECT l.id, l.product_id, l.allocated, o.stage FROM order_lines l JOIN orders o "
+                            "ON o.order_id = l.order_id WHERE l.order_id = ? AND l.line = ?");
     l.bind(1, orderId).bind(2, line);
     if (!l.step()) {
         TRY(fromStatement(l));
@@ -880,7 +886,11 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
         TRY(addStock(pid, from, lot, -take));
         left -= take;
     }
-    TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated - ?1, picked = picked + ?1 WHERE id = ?2").bind(1, qty).bind(2, lineId).run());
+    TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated - ?1, picked = picked + ?1 WHERE product_id = ?2 AND id = ?3")
+            .bind(1, qty)
+            .bind(2, pid)
+            .bind(3, lineId)
+            .run());
     TRY(refreshOrderOpen(orderId));
     return tx->commit();
 }

@@ -318,13 +318,11 @@ public:
         add("allocated vs events",
             totals + "SELECT t.sku, t.allocated, COALESCE((SELECT SUM(CASE kind WHEN 'allocated' THEN qty WHEN 'deallocated' THEN -qty "
                      "WHEN 'picked' THEN -qty ELSE 0 END) FROM events e WHERE e.product_id = t.id), 0) AS n FROM t WHERE t.allocated <> n");
-        add("order with two staging lanes", "SELECT order_id FROM order_lines WHERE stage IS NOT NULL GROUP BY order_id "
-                                            "HAVING COUNT(DISTINCT stage) > 1");
-        add("allocated line without its order's lane", "SELECT order_id, line FROM order_lines WHERE allocated > 0 AND stage IS NULL "
-                                                       "AND EXISTS(SELECT 1 FROM locations WHERE kind = 'staging')");
+        add("allocation to another lane than its order's", "SELECT l.order_id, l.line, e.to_location, o.stage FROM events e "
+                                                            "JOIN order_lines l ON l.id = e.order_line_id JOIN orders o ON o.order_id = l.order_id "
+                                                            "WHERE e.kind = 'allocated' AND e.to_location IS NOT COALESCE(o.stage, '')");
         add("open orders per lane", "SELECT code, open_orders FROM locations l WHERE open_orders <> (SELECT COUNT(*) FROM orders o "
-                                    "WHERE o.open = 1 AND EXISTS(SELECT 1 FROM order_lines x WHERE x.order_id = o.order_id "
-                                    "AND x.stage = l.code))");
+                                    "WHERE o.open = 1 AND o.stage = l.code)");
         add("negative stock", "SELECT product_id, location, lot, qty FROM stock WHERE qty < 0");
         add("allocated beyond need", "SELECT order_id, line, qty, allocated, picked FROM order_lines "
                                      "WHERE allocated < 0 OR (allocated > 0 AND allocated + picked > qty) OR (cancelled = 1 AND allocated <> 0)");

@@ -145,9 +145,9 @@ inline LedgerState checkLedger(const std::string& path)
     CHECK(db.integer("SELECT COALESCE(SUM(qty), 0) FROM events WHERE kind = 'moved' AND to_location IN "
                      "(SELECT code FROM locations WHERE kind = 'staging')") == allocated);
     CHECK(db.integer("SELECT COUNT(*) FROM order_lines l JOIN events e ON e.order_line_id = l.id AND e.kind = 'allocated' "
-                     "WHERE e.to_location IS NOT l.stage") == 0);
-    CHECK(db.integer("SELECT COUNT(*) FROM (SELECT order_id FROM order_lines WHERE stage IS NOT NULL GROUP BY order_id "
-                     "HAVING COUNT(DISTINCT stage) > 1)") == 0);
+                     "JOIN orders o ON o.order_id = l.order_id WHERE e.to_location IS NOT o.stage") == 0);
+    CHECK(db.integer("SELECT COUNT(*) FROM locations l WHERE open_orders <> (SELECT COUNT(*) FROM orders o "
+                     "WHERE o.open = 1 AND o.stage = l.code)") == 0);
     CHECK(db.integer(totals + "SELECT COUNT(*) FROM t WHERE on_hand > allocated AND EXISTS(SELECT 1 FROM order_lines l "
                               "WHERE l.product_id = t.id AND l.cancelled = 0 AND l.qty > l.allocated + l.picked)") == 0);
     for (const auto& r : db.rows("SELECT order_id, line, allocated FROM order_lines"))

@@ -104,9 +104,12 @@ TEST_CASE("migration: a schema-2 database opens at the current schema with its s
     {
         Raw raw(db.path);
         CHECK(raw.rows("PRAGMA user_version") == std::vector<std::string>{std::to_string(store::kMigrations.size())});
-        // The lane moved from the order row to the order's lines; the counters are gone.
-        CHECK(raw.rows("SELECT id, stage FROM order_lines ORDER BY id") == std::vector<std::string>{"1|OUT-2", "2|OUT-2", "3|NULL"});
-        CHECK(raw.rows("SELECT COUNT(*) FROM pragma_table_info('orders') WHERE name = 'stage'") == std::vector<std::string>{"0"});
+        // The lane went to the order's lines (migration 3) and back (5); the lines keep their
+        // numbers, now stored by product (4); the per-product counters are gone.
+        CHECK(raw.rows("SELECT order_id, stage FROM orders ORDER BY order_id") == std::vector<std::string>{"SO-1|OUT-2", "SO-2|NULL"});
+        CHECK(raw.rows("SELECT COUNT(*) FROM pragma_table_info('order_lines') WHERE name = 'stage'") == std::vector<std::string>{"0"});
+        CHECK(raw.rows("SELECT product_id, id, order_id, line, allocated FROM order_lines") ==
+              std::vector<std::string>{"1|1|SO-1|1|3", "2|2|SO-1|2|0", "2|3|SO-2|1|0"});
         CHECK(raw.rows("SELECT COUNT(*) FROM pragma_table_info('products') WHERE name IN ('on_hand','allocated')") ==
               std::vector<std::string>{"0"});
         CHECK(raw.rows("SELECT device_seq, op_id, kind FROM outbox ORDER BY device_seq") ==
