@@ -5,6 +5,8 @@
 #include "store/Schema.h"
 #include "store/TerminalStore.h"
 
+#include "store/TempDb.h"
+
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
@@ -19,19 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDb {
-    fs::path path;
-    explicit TempDb(const std::string& name)
-        : path(fs::temp_directory_path() / ("backfill-migration-" + std::to_string(::getpid()) + "-" + name + ".db"))
-    {
-        remove();
-    }
-    ~TempDb() { remove(); }
-    void remove() const
-    {
-        for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
-    }
-};
+using backfill::test::TempDb;
 
 // Raw runs SQL on its own connection, outside the store.
 struct Raw {
@@ -95,7 +85,7 @@ void writeVersion2(const fs::path& path)
 
 TEST_CASE("migration: a schema-2 database opens at the current schema with its stock, lanes and outbox intact")
 {
-    TempDb db("v2");
+    TempDb db("migration", "v2");
     writeVersion2(db.path);
 
     auto opened = store::TerminalStore::open(db.path.string());
@@ -158,7 +148,7 @@ TEST_CASE("migration: a schema-2 database opens at the current schema with its s
 
 TEST_CASE("migration: a database from a newer backfill is refused with newer_schema and left as it is")
 {
-    TempDb db("newer");
+    TempDb db("migration", "newer");
     {
         Raw raw(db.path);
         raw.exec("CREATE TABLE future(x); PRAGMA user_version=" + std::to_string(store::kMigrations.size() + 1));

@@ -7,6 +7,8 @@
 #include "store/Database.h"
 #include "store/WalVfs.h"
 
+#include "store/TempDb.h"
+
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -21,19 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDb {
-    fs::path path;
-    explicit TempDb(const std::string& name)
-        : path(fs::temp_directory_path() / ("backfill-wal-" + std::to_string(::getpid()) + "-" + name + ".db"))
-    {
-        remove();
-    }
-    ~TempDb() { remove(); }
-    void remove() const
-    {
-        for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
-    }
-};
+using backfill::test::TempDb;
 
 // Plain is a connection through SQLite's default VFS, as any other program would open the file.
 struct Plain {
@@ -86,7 +76,7 @@ TEST_CASE("wal: the store opens its files through the WAL-coalescing VFS")
 
 TEST_CASE("wal: every commit is visible to a plain connection the moment it returned")
 {
-    TempDb f("visible");
+    TempDb f("wal", "visible");
     auto db = store::Database::open(f.path.string());
     REQUIRE(db);
     REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
@@ -100,7 +90,7 @@ TEST_CASE("wal: every commit is visible to a plain connection the moment it retu
 
 TEST_CASE("wal: checkpoints run on the background thread and the WAL stays bounded")
 {
-    TempDb f("bounded");
+    TempDb f("wal", "bounded");
     {
         auto db = store::Database::open(f.path.string());
         REQUIRE(db);
@@ -130,7 +120,7 @@ TEST_CASE("wal: checkpoints run on the background thread and the WAL stays bound
 
 TEST_CASE("wal: a short session never starts the checkpoint thread")
 {
-    TempDb f("short");
+    TempDb f("wal", "short");
     auto db = store::Database::open(f.path.string());
     REQUIRE(db);
     REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
