@@ -255,10 +255,12 @@ void judge(Tally& t, const Read& r, const std::string& wantFormat, ZXing::Barcod
 std::string cell(const Tally& t, int n)
 {
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%d / %d / %d | %.0f", t.correct, t.misread, t.none, n ? t.ms / n : 0.0);
+    std::snprintf(buf, sizeof buf, "%d / %d / %d", t.correct, t.misread, t.none);
     std::string s = buf;
-    if (t.crash) s += " (" + std::to_string(t.crash) + " crash)";
     if (t.notFirst) s += " (" + std::to_string(t.notFirst) + " not first)";
+    if (t.crash) s += " (" + std::to_string(t.crash) + " crash)";
+    std::snprintf(buf, sizeof buf, " | %.0f", n ? t.ms / n : 0.0);
+    s += buf;
     return s;
 }
 
@@ -420,7 +422,7 @@ int main(int argc, char** argv)
                       << (useZbar && *ff.zbarType ? cell(t[2], n) : "- | -") << " |\n";
             for (int k = 0; k < 3; ++k) {
                 totals[k].correct += t[k].correct, totals[k].misread += t[k].misread, totals[k].none += t[k].none;
-                totals[k].crash += t[k].crash, totals[k].ms += t[k].ms;
+                totals[k].crash += t[k].crash, totals[k].ms += t[k].ms, totals[k].notFirst += t[k].notFirst;
                 if (verbose) {
                     static const char* who[] = {"ours", "plain", "zbar"};
                     for (const auto& m : t[k].misreads) std::cerr << who[k] << " MISREAD " << m << "\n";

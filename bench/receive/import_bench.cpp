@@ -142,8 +142,10 @@ double bareBackorders(const fs::path& catalogDb, const fs::path& path, const led
         sqlite3_reset(q);
     }
     auto* order = sql.prepare("INSERT INTO orders(order_id, customer, email) VALUES(?,?,?)");
+    // Line numbers from memory (the store takes MAX(id) + 1 from the table).
     auto* line = sql.prepare("INSERT INTO order_lines(order_id, line, product_id, qty, priority, ordered_at, promised_at, "
-                             "cancelled) VALUES(?,?,?,?,?,?,?,0)");
+                             "cancelled, id) VALUES(?,?,?,?,?,?,?,0,?)");
+    int64_t lineId = 0;
     const auto t0 = Clock::now();
     sql.exec("BEGIN IMMEDIATE");
     const std::string* lastOrder = nullptr;
@@ -165,6 +167,7 @@ double bareBackorders(const fs::path& catalogDb, const fs::path& path, const led
             sqlite3_bind_int64(line, 7, *l.promisedAt);
         else
             sqlite3_bind_null(line, 7);
+        sqlite3_bind_int64(line, 8, ++lineId);
         sql.step(line);
     }
     sql.exec("COMMIT");
