@@ -155,6 +155,8 @@ public:
                 error(m_headerLine, std::string(m_specs[s].name), "missing_column",
                       "required column is missing from the header; the columns of this file are " +
                           listNames(m_specs));
+        for (size_t s = 0; s < m_specs.size(); ++s)
+            if (m_index[s] >= 0) m_out.columns.emplace_back(m_specs[s].name);
         return m_out.errors.empty();
     }
 

@@ -56,8 +56,17 @@ struct ParsedRows {
     std::vector<ImportIssue> errors;   // any error: the caller imports nothing
     std::vector<ImportIssue> warnings; // e.g. unknown column ignored (code unknown_column)
     bool truncated = false;            // kMaxImportErrors reached; the rest was not checked
+    std::vector<std::string> columns;  // the known columns the header has, by their canonical names
 
     bool ok() const { return errors.empty(); }
+    // has: whether the file has the column. A column it lacks leaves that field of existing
+    // records as stored (an empty cell in a column it has clears the field).
+    bool has(std::string_view column) const
+    {
+        for (const auto& c : columns)
+            if (c == column) return true;
+        return false;
+    }
 };
 
 // parseCatalogCsv reads `sku,description,gtin,case_gtin,case_qty,safety_stock,lead_time_days`.

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace backfill::store {
 
@@ -300,14 +301,31 @@ ImportReport reportFor(const ledger::ParsedRows<T>& rows)
 Result<ImportReport> TerminalStore::importCatalog(const ledger::ParsedRows<ledger::Product>& rows, const Actor&)
 {
     ImportReport report = reportFor(rows);
+    // A column the file lacks leaves that field of existing products as stored: a file of
+    // sku,description,safety_stock does not wipe GTINs or lead times (docs/import.md).
+    const bool hasGtin = rows.has("gtin"), hasCase = rows.has("case_gtin");
+    std::string update = "description = excluded.description";
+    if (hasGtin) update += ", gtin = excluded.gtin";
+    if (hasCase) update += ", case_gtin = excluded.case_gtin, case_qty = excluded.case_qty";
+    if (rows.has("safety_stock")) update += ", safety_stock = excluded.safety_stock";
+    if (rows.has("lead_time_days")) update += ", lead_time_days = excluded.lead_time_days";
+    const std::string upsert = "INSERT INTO products(sku, description, gtin, case_gtin, case_qty, safety_stock, lead_time_days) "
+                               "VALUES(?,?,?,?,?,?,?) ON CONFLICT(sku) DO UPDATE SET " + update;
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
     std::vector<int64_t> ids;
     for (const auto& p : rows.rows) {
-        TRY(m_db->prepare("INSERT INTO products(sku, description, gtin, case_gtin, case_qty, safety_stock, lead_time_days) "
-                          "VALUES(?,?,?,?,?,?,?) ON CONFLICT(sku) DO UPDATE SET description = excluded.description, "
-                          "gtin = excluded.gtin, case_gtin = excluded.case_gtin, case_qty = excluded.case_qty, "
-                          "safety_stock = excluded.safety_stock, lead_time_days = excluded.lead_time_days")
+        // The GTINs this file replaces: the stored ones of the columns it has.
+        std::vector<std::string> replaced;
+        auto& old = m_db->prepare("SELECT gtin, case_gtin FROM products WHERE sku = ?");
+        old.bind(1, p.sku);
+        if (old.step()) {
+            if (hasGtin && !old.columnIsNull(0)) replaced.push_back(old.columnText(0));
+            if (hasCase && !old.columnIsNull(1)) replaced.push_back(old.columnText(1));
+        }
+        TRY(fromStatement(old));
+        old.reset();
+        TRY(m_db->prepare(upsert)
                 .bind(1, p.sku)
                 .bind(2, p.description)
                 .bindOptional(3, p.gtin)
@@ -319,17 +337,17 @@ Result<ImportReport> TerminalStore::importCatalog(const ledger::ParsedRows<ledge
         auto id = productId(p.sku);
         if (!id) return unexpected(id.error());
         ids.push_back(*id);
-        // The product's GTINs are replaced as a whole below, so GTINs may move between
-        // products of the same file.
-        TRY(m_db->prepare("DELETE FROM gtins WHERE product_id = ?").bind(1, *id).run());
+        // Replaced as a whole below, so GTINs may move between products of the same file.
+        for (const auto& gtin : replaced)
+            TRY(m_db->prepare("DELETE FROM gtins WHERE gtin = ? AND product_id = ?").bind(1, gtin).bind(2, *id).run());
     }
     for (size_t i = 0; i < rows.rows.size(); ++i) {
         if (report.truncated) break;
         const auto& p = rows.rows[i];
-        const std::pair<const std::optional<std::string>*, const char*> keys[] = {{&p.gtin, "gtin"},
-                                                                                  {&p.caseGtin, "case_gtin"}};
-        for (const auto& [gtin, column] : keys) {
-            if (!*gtin) continue;
+        const std::tuple<bool, const std::optional<std::string>*, const char*> keys[] = {{hasGtin, &p.gtin, "gtin"},
+                                                                                        {hasCase, &p.caseGtin, "case_gtin"}};
+        for (const auto& [present, gtin, column] : keys) {
+            if (!present || !*gtin) continue;
             auto& owner = m_db->prepare("SELECT p.sku FROM gtins g JOIN products p ON p.id = g.product_id WHERE g.gtin = ?");
             owner.bind(1, **gtin);
             if (owner.step()) {

@@ -396,8 +396,9 @@ TEST_CASE("import: GTINs may move between products of one file; a product keeps 
     importBase(h);
     // APPLE gives its each GTIN to PEAR and PEAR's goes to APPLE, in one file.
     h.importOk("catalog", "sku,description,gtin\nAPPLE,Apple," + kPearGtin + "\nPEAR,Pear," + kAppleGtin + "\n", 2);
+    // The file has no case_gtin column: APPLE keeps its case GTIN.
     CHECK(h.query("SELECT g.gtin, p.sku, g.units FROM gtins g JOIN products p ON p.id = g.product_id ORDER BY g.gtin") ==
-          std::vector<std::string>{"0" + kAppleGtin + "|PEAR|1", "0" + kPearGtin + "|APPLE|1"});
+          std::vector<std::string>{"0" + kAppleGtin + "|PEAR|1", "0" + kPearGtin + "|APPLE|1", kAppleCase + "|APPLE|6"});
     // A re-import of the same product with its own GTIN is no conflict.
     h.importOk("catalog", "sku,description,gtin\nPEAR,Pear," + kAppleGtin + "\n", 1);
 }
@@ -447,6 +448,34 @@ TEST_CASE("import: re-importing a key updates it; rows not in the file are left 
         CHECK(h.line("SO-1", 1) == lineJson("SO-1", 1, "PEAR", 1, 0, 0, "backordered", "2026-02-10"));
         CHECK(h.count("order_lines") == 3);
     }
+}
+
+TEST_CASE("import: a catalog column the file lacks keeps what is stored; an empty cell in a column it has clears it")
+{
+    CliHarness h;
+    importBase(h); // APPLE: each + case GTIN (6 a case), safety 5, lead 3
+    h.importOk("catalog", "sku,description,safety_stock\nAPPLE,Green apple,7\n", 1);
+    CHECK(h.query("SELECT sku, description, gtin, case_gtin, case_qty, safety_stock, lead_time_days FROM products WHERE sku = 'APPLE'") ==
+          std::vector<std::string>{"APPLE|Green apple|0" + kAppleGtin + "|" + kAppleCase + "|6|7|3"});
+    // Both GTINs still receive.
+    auto r = h.receive({kAppleGtin, kAppleCase});
+    INFO(r);
+    CHECK(r.status == 0);
+    REQUIRE(r.outLines().size() == 2);
+    CHECK(r.outLines()[0]["qty"] == 1);
+    CHECK(r.outLines()[1]["qty"] == 6);
+    // A gtin column with an empty cell clears the each GTIN; the case GTIN (no column) stays.
+    h.importOk("catalog", "sku,description,gtin\nAPPLE,Green apple,\n", 1);
+    CHECK(h.query("SELECT g.gtin, g.units FROM gtins g JOIN products p ON p.id = g.product_id WHERE p.sku = 'APPLE'") ==
+          std::vector<std::string>{kAppleCase + "|6"});
+    r = h.receive({kAppleGtin});
+    CHECK(r.status == 1);
+    CHECK(r.json()["code"] == "unknown_gtin");
+    // New products get the defaults for the columns the file lacks.
+    h.importOk("catalog", "sku,description\nPLUM,Plum\n", 1);
+    CHECK(h.query("SELECT sku, gtin, case_gtin, case_qty, safety_stock, lead_time_days FROM products WHERE sku = 'PLUM'") ==
+          std::vector<std::string>{"PLUM|NULL|NULL|0|0|0"});
+    checkLedger(h);
 }
 
 TEST_CASE("import: importing order lines while free stock exists allocates it at once, by the allocation rule")

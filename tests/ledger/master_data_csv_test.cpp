@@ -122,6 +122,12 @@ TEST_CASE("catalog: columns in any order, any case, optional ones absent, unknow
     CHECK(r.rows[0].sku == "MUG-02");
     CHECK(r.rows[0].description == "Blue mug");
     CHECK(r.rows[0].gtin == "04006381333931");
+    // The known columns the file has, by canonical name in the format's order (an import
+    // keeps the stored value of a column the file lacks).
+    CHECK(r.columns == std::vector<std::string>{"sku", "description", "gtin"});
+    CHECK(r.has("gtin"));
+    CHECK_FALSE(r.has("case_gtin"));
+    CHECK_FALSE(r.has("colour"));
 }
 
 TEST_CASE("catalog: BOM and CRLF are accepted")
