@@ -5,7 +5,7 @@
 #include "store/Schema.h"
 #include "store/TerminalStore.h"
 
-#include "store/TempDb.h"
+#include "store/StoreTestSupport.h"
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
@@ -21,45 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using backfill::test::PlainDb;
 using backfill::test::TempDb;
-
-// Raw runs SQL on its own connection, outside the store.
-struct Raw {
-    sqlite3* db = nullptr;
-    explicit Raw(const fs::path& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
-    ~Raw() { sqlite3_close(db); }
-    void exec(const std::string& sql)
-    {
-        char* error = nullptr;
-        const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-        INFO(sql << ": " << (error ? error : ""));
-        sqlite3_free(error);
-        REQUIRE(rc == SQLITE_OK);
-    }
-    std::vector<std::string> rows(const std::string& sql)
-    {
-        sqlite3_stmt* s = nullptr;
-        REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
-        std::vector<std::string> out;
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            std::string row;
-            for (int i = 0; i < sqlite3_column_count(s); ++i) {
-                if (i) row += "|";
-                const auto* text = sqlite3_column_text(s, i);
-                row += text ? reinterpret_cast<const char*>(text) : "NULL";
-            }
-            out.push_back(row);
-        }
-        sqlite3_finalize(s);
-        return out;
-    }
-};
 
 // A schema-2 database: master data, one staged order holding 3 units of APPLE (counters on
 // the product row, the lane on the order row), one open order without a lane, and 2 outbox ops.
 void writeVersion2(const fs::path& path)
 {
-    Raw raw(path);
+    PlainDb raw(path);
     raw.exec("PRAGMA journal_mode=WAL");
     raw.exec(std::string(store::kMigrations[0]));
     raw.exec(std::string(store::kMigrations[1]));
@@ -92,7 +61,7 @@ TEST_CASE("migration: a schema-2 database opens at the current schema with its s
     REQUIRE(opened);
     auto& s = **opened;
     {
-        Raw raw(db.path);
+        PlainDb raw(db.path);
         CHECK(raw.rows("PRAGMA user_version") == std::vector<std::string>{std::to_string(store::kMigrations.size())});
         // The lane went to the order's lines (migration 3) and back (5); the lines keep their
         // numbers, now stored by product (4); the per-product counters are gone.
@@ -138,7 +107,7 @@ TEST_CASE("migration: a schema-2 database opens at the current schema with its s
     CHECK(line.allocations[1].qty == 4);
     CHECK(line.allocations[1].stage == std::optional<std::string>("OUT-1"));
     CHECK(line.toStock == 0);
-    Raw raw(db.path);
+    PlainDb raw(db.path);
     CHECK(raw.rows("SELECT MAX(device_seq), COUNT(*) FROM outbox") == std::vector<std::string>{"3|3"});
     CHECK(raw.rows("SELECT code, open_orders FROM locations WHERE kind = 'staging' ORDER BY code") ==
           std::vector<std::string>{"OUT-1|1", "OUT-2|1"});
@@ -150,13 +119,13 @@ TEST_CASE("migration: a database from a newer backfill is refused with newer_sch
 {
     TempDb db("migration", "newer");
     {
-        Raw raw(db.path);
+        PlainDb raw(db.path);
         raw.exec("CREATE TABLE future(x); PRAGMA user_version=" + std::to_string(store::kMigrations.size() + 1));
     }
     auto opened = store::TerminalStore::open(db.path.string());
     REQUIRE_FALSE(opened);
     CHECK(opened.error().code == "newer_schema");
-    Raw raw(db.path);
+    PlainDb raw(db.path);
     CHECK(raw.rows("SELECT name FROM sqlite_master") == std::vector<std::string>{"future"});
     CHECK(raw.rows("PRAGMA user_version") == std::vector<std::string>{std::to_string(store::kMigrations.size() + 1)});
 }

@@ -7,7 +7,7 @@
 #include "store/Database.h"
 #include "store/WalVfs.h"
 
-#include "store/TempDb.h"
+#include "store/StoreTestSupport.h"
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
@@ -23,32 +23,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using backfill::test::PlainDb;
 using backfill::test::TempDb;
-
-// Plain is a connection through SQLite's default VFS, as any other program would open the file.
-struct Plain {
-    sqlite3* db = nullptr;
-    explicit Plain(const fs::path& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
-    ~Plain() { sqlite3_close(db); }
-    int64_t integer(const char* sql)
-    {
-        sqlite3_stmt* s = nullptr;
-        REQUIRE(sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK);
-        REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-        const int64_t v = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
-        return v;
-    }
-    std::string text(const char* sql)
-    {
-        sqlite3_stmt* s = nullptr;
-        REQUIRE(sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK);
-        REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-        std::string v = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-        sqlite3_finalize(s);
-        return v;
-    }
-};
 
 // commitRows commits `n` transactions, each inserting one ~1 KB row and updating a random old
 // one (two or more pages per commit, like a scan).
@@ -80,7 +56,7 @@ TEST_CASE("wal: every commit is visible to a plain connection the moment it retu
     auto db = store::Database::open(f.path.string());
     REQUIRE(db);
     REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
-    Plain reader(f.path);
+    PlainDb reader(f.path);
     for (int i = 0; i < 300; ++i) {
         commitRows(**db, i, 1);
         REQUIRE(reader.integer("SELECT COUNT(*) FROM t") == i + 1);
@@ -107,13 +83,13 @@ TEST_CASE("wal: checkpoints run on the background thread and the WAL stays bound
         // commit writes at most a few pages; the inline limit is checked after every commit.
         const auto limit = 32 + static_cast<uintmax_t>(store::Checkpointer::kInlineFrames + 16) * (4096 + 24);
         CHECK(fs::file_size(f.path.string() + "-wal") <= limit);
-        Plain reader(f.path);
+        PlainDb reader(f.path);
         CHECK(reader.integer("SELECT COUNT(*) FROM t") == commits);
     }
     // Closed: the last connection checkpointed and removed the WAL; the file is whole.
     CHECK_FALSE(fs::exists(f.path.string() + "-wal"));
-    Plain reader(f.path);
-    CHECK(reader.text("PRAGMA integrity_check") == "ok");
+    PlainDb reader(f.path);
+    CHECK(reader.one("PRAGMA integrity_check") == "ok");
     CHECK(reader.integer("SELECT COUNT(*) FROM t") == 3 * store::Checkpointer::kInlineFrames / 2);
     CHECK(reader.integer("SELECT SUM(n) FROM t") == 3 * store::Checkpointer::kInlineFrames / 2);
 }
@@ -126,6 +102,6 @@ TEST_CASE("wal: a short session never starts the checkpoint thread")
     REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
     commitRows(**db, 0, 50);
     CHECK((*db)->backgroundCheckpoints() == 0);
-    Plain reader(f.path);
+    PlainDb reader(f.path);
     CHECK(reader.integer("SELECT COUNT(*) FROM t") == 50);
 }
