@@ -22,7 +22,8 @@ void registerStockCommand(CLI::App& app, GlobalOptions& g)
         }
         Json out = Json::array();
         for (const auto& r : *rows)
-            out.push_back({{"sku", r.sku}, {"on_hand", r.onHand}, {"allocated", r.allocated}, {"free", r.free()}});
+            out.push_back({{"sku", r.sku}, {"on_hand", r.onHand}, {"allocated", r.allocated}, {"quarantined", r.quarantined},
+                           {"free", r.free()}});
         printJson(out);
     });
 }

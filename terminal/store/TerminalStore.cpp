@@ -111,9 +111,11 @@ Result<void> TerminalStore::appendEvent(const ledger::Event& e, int64_t productI
     return s.run();
 }
 
-Result<Qty> TerminalStore::productOnHand(int64_t productId)
+// allocatableOnHand: the product's stock outside quarantine locations.
+Result<Qty> TerminalStore::allocatableOnHand(int64_t productId)
 {
-    auto& s = m_db->prepare("SELECT COALESCE(SUM(qty), 0) FROM stock WHERE product_id = ?");
+    auto& s = m_db->prepare("SELECT COALESCE(SUM(s.qty), 0) FROM stock s WHERE s.product_id = ? AND NOT EXISTS("
+                            "SELECT 1 FROM locations l WHERE l.code = s.location AND l.kind = 'quarantine')");
     s.bind(1, productId);
     const Qty n = s.step() ? s.columnInt(0) : 0;
     TRY(fromStatement(s));
@@ -184,9 +186,9 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
                                                                    const std::string& opId, Qty arriving)
 {
     std::vector<StagedAllocation> result;
-    // Free = on hand (the product's stock rows, plus units arriving in this transaction whose
-    // rows the caller writes afterwards) - allocated (its open lines' allocations).
-    auto stocked = productOnHand(productId);
+    // Free = on hand outside quarantine (the product's stock rows, plus units arriving in this
+    // transaction whose rows the caller writes afterwards) - allocated (its open lines').
+    auto stocked = allocatableOnHand(productId);
     if (!stocked) return unexpected(stocked.error());
     const Qty onHand = *stocked + arriving;
     if (onHand <= 0) return result;
@@ -528,11 +530,12 @@ Result<std::vector<StockRow>> TerminalStore::stock(const std::optional<std::stri
     // Derived: on hand from the stock rows, allocated from the open lines (migration 3).
     static constexpr const char* kTotals =
         "SELECT sku, (SELECT COALESCE(SUM(qty), 0) FROM stock WHERE product_id = p.id), "
-        "(SELECT COALESCE(SUM(allocated), 0) FROM order_lines WHERE product_id = p.id AND cancelled = 0 AND picked < qty) "
-        "FROM products p ";
+        "(SELECT COALESCE(SUM(allocated), 0) FROM order_lines WHERE product_id = p.id AND cancelled = 0 AND picked < qty), "
+        "(SELECT COALESCE(SUM(s.qty), 0) FROM stock s JOIN locations l ON l.code = s.location "
+        "WHERE s.product_id = p.id AND l.kind = 'quarantine') FROM products p ";
     auto& s = sku ? m_db->prepare(std::string(kTotals) + "WHERE sku = ?") : m_db->prepare(std::string(kTotals) + "ORDER BY sku");
     if (sku) s.bind(1, *sku);
-    while (s.step()) rows.push_back({s.columnText(0), s.columnInt(1), s.columnInt(2)});
+    while (s.step()) rows.push_back({s.columnText(0), s.columnInt(1), s.columnInt(2), s.columnInt(3)});
     TRY(fromStatement(s));
     return rows;
 }
@@ -690,7 +693,7 @@ Result<std::vector<ReceivedLine>> TerminalStore::receive(const ReceiptRequest& r
     return lines;
 }
 
-Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::string& sku, Qty qty,
+Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::string& sku, Qty qty, bool quarantine,
                                                  const std::optional<std::string>& lot,
                                                  const std::optional<ledger::Date>& expiry,
                                                  const std::optional<std::string>& sscc, int64_t inboundLineId,
@@ -739,7 +742,8 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::s
 
     // The received units are free stock for the allocation; their stock rows are written after
     // it, net of what goes on to staging lanes (one write per location).
-    auto allocations = allocateFree(productId, actor, opId, qty);
+    // Units received into quarantine are held there: on hand, not for customers.
+    auto allocations = quarantine ? Result<std::vector<StagedAllocation>>(std::vector<StagedAllocation>{}) : allocateFree(productId, actor, opId, qty);
     if (!allocations) return unexpected(allocations.error());
     Qty allocatedQty = 0, staged = 0;
     for (const auto& a : *allocations) {
@@ -765,12 +769,14 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::s
 Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const ReceiptRequest& request, const Actor& actor)
 {
     std::vector<ReceivedLine> lines;
+    bool quarantine = false;
     {
         // An empty location table (no master data yet) accepts the default DOCK.
-        auto& loc = m_db->prepare("SELECT EXISTS(SELECT 1 FROM locations WHERE code = ?), EXISTS(SELECT 1 FROM locations)");
+        auto& loc = m_db->prepare("SELECT (SELECT kind FROM locations WHERE code = ?), EXISTS(SELECT 1 FROM locations)");
         loc.bind(1, request.location);
         const bool row = loc.step();
-        const bool known = row && loc.columnInt(0) != 0, haveLocations = row && loc.columnInt(1) != 0;
+        const bool known = row && !loc.columnIsNull(0), haveLocations = row && loc.columnInt(1) != 0;
+        quarantine = known && loc.columnText(0) == "quarantine";
         TRY(fromStatement(loc));
         loc.reset();
         if (!known && haveLocations)
@@ -800,7 +806,7 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
             return ledger::fail("sscc_unannounced", "pallet SSCC " + sscc + " is not announced by any inbound: "
                                                     "receive its cases one by one or import the ASN");
         for (const auto& [lineId, pid, qty, sku] : palletLines) {
-            auto line = receiveUnits(pid, sku, qty, std::nullopt, std::nullopt, sscc, lineId, request.location, actor, opId);
+            auto line = receiveUnits(pid, sku, qty, quarantine, std::nullopt, std::nullopt, sscc, lineId, request.location, actor, opId);
             if (!line) return unexpected(line.error());
             lines.push_back(std::move(*line));
         }
@@ -818,7 +824,7 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
                                                 "add the product");
         if (request.count <= 0) return ledger::fail("bad_count", "count must be at least 1");
         const auto& [pid, units, sku] = *found;
-        auto line = receiveUnits(pid, sku, units * request.count, request.lot, request.expiry, std::nullopt, 0,
+        auto line = receiveUnits(pid, sku, units * request.count, quarantine, request.lot, request.expiry, std::nullopt, 0,
                                  request.location, actor, opId);
         if (!line) return unexpected(line.error());
         lines.push_back(std::move(*line));
@@ -863,8 +869,18 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
     std::string from;
     if (location) {
         from = *location;
+        auto& kind = m_db->prepare("SELECT kind FROM locations WHERE code = ?");
+        kind.bind(1, from);
+        const bool quarantined = kind.step() && kind.columnText(0) == "quarantine";
+        TRY(fromStatement(kind));
+        kind.reset();
+        if (quarantined)
+            return ledger::fail("quarantined", "location '" + from + "' is a quarantine location: its stock is held, "
+                                               "not picked for customers");
     } else {
-        auto& best = m_db->prepare("SELECT location, SUM(qty) AS n FROM stock WHERE product_id = ? AND qty > 0 "
+        // The order's lane first, then where most is; never from quarantine.
+        auto& best = m_db->prepare("SELECT location, SUM(qty) AS n FROM stock s WHERE product_id = ? AND qty > 0 AND NOT EXISTS("
+                                   "SELECT 1 FROM locations l WHERE l.code = s.location AND l.kind = 'quarantine') "
                                    "GROUP BY location ORDER BY location = ? DESC, n DESC, location LIMIT 1");
         best.bind(1, pid).bind(2, stage.value_or(""));
         if (best.step()) from = best.columnText(0);

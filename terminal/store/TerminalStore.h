@@ -30,11 +30,14 @@ struct Actor {
     ledger::Timestamp at = 0;
 };
 
+// StockRow: on hand counts every location; units in a quarantine location are on hand but
+// neither allocated nor free.
 struct StockRow {
     std::string sku;
     Qty onHand = 0;
     Qty allocated = 0;
-    Qty free() const { return onHand - allocated; }
+    Qty quarantined = 0;
+    Qty free() const { return onHand - quarantined - allocated; }
 };
 
 struct BackorderRow {
@@ -138,12 +141,13 @@ private:
     Result<void> deallocate(int64_t lineId, int64_t productId, Qty qty, const Actor& actor);
     Result<void> refreshOrderOpen(const std::string& orderId);
     Result<void> appendEvent(const ledger::Event& e, int64_t productId, int64_t orderLineId, const std::string& opId);
-    Result<Qty> productOnHand(int64_t productId);
+    Result<Qty> allocatableOnHand(int64_t productId);
     Result<void> addStock(int64_t productId, const std::string& location, const std::string& lot, Qty delta);
     // appendOutbox writes the op with the next device_seq under the current epoch.
     Result<void> appendOutbox(const std::string& opId, const std::string& kind, const std::string& payload,
                               ledger::Timestamp at);
-    Result<ReceivedLine> receiveUnits(int64_t productId, const std::string& sku, Qty qty, const std::optional<std::string>& lot,
+    Result<ReceivedLine> receiveUnits(int64_t productId, const std::string& sku, Qty qty, bool quarantine,
+                                      const std::optional<std::string>& lot,
                                       const std::optional<ledger::Date>& expiry, const std::optional<std::string>& sscc,
                                       int64_t inboundLineId, const std::string& location, const Actor& actor,
                                       const std::string& opId);

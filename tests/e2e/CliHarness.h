@@ -311,7 +311,8 @@ public:
         // Per product: on hand = its stock rows, allocated = its lines' allocations.
         const std::string totals = "WITH t AS (SELECT p.id, p.sku, COALESCE((SELECT SUM(qty) FROM stock s WHERE s.product_id = p.id), 0) "
                                    "AS on_hand, COALESCE((SELECT SUM(allocated) FROM order_lines l WHERE l.product_id = p.id), 0) "
-                                   "AS allocated FROM products p) ";
+                                   "AS allocated, COALESCE((SELECT SUM(s.qty) FROM stock s JOIN locations l ON l.code = s.location "
+                                   "WHERE s.product_id = p.id AND l.kind = 'quarantine'), 0) AS quarantined FROM products p) ";
         add("on hand vs events",
             totals + "SELECT t.sku, t.on_hand, COALESCE((SELECT SUM(CASE kind WHEN 'received' THEN qty WHEN 'picked' THEN -qty ELSE 0 END) "
                      "FROM events e WHERE e.product_id = t.id), 0) AS n FROM t WHERE t.on_hand <> n");
@@ -326,7 +327,8 @@ public:
         add("negative stock", "SELECT product_id, location, lot, qty FROM stock WHERE qty < 0");
         add("allocated beyond need", "SELECT order_id, line, qty, allocated, picked FROM order_lines "
                                      "WHERE allocated < 0 OR (allocated > 0 AND allocated + picked > qty) OR (cancelled = 1 AND allocated <> 0)");
-        add("allocated beyond on hand", totals + "SELECT sku, on_hand, allocated FROM t WHERE allocated > on_hand");
+        add("allocated beyond on hand outside quarantine",
+            totals + "SELECT sku, on_hand, quarantined, allocated FROM t WHERE allocated > on_hand - quarantined");
         return problems;
     }
 
@@ -374,9 +376,10 @@ inline void checkLedger(const CliHarness& h)
 }
 
 // Small builders for the rows the tests write.
-inline Json stockJson(const std::string& sku, int64_t onHand, int64_t allocated)
+inline Json stockJson(const std::string& sku, int64_t onHand, int64_t allocated, int64_t quarantined = 0)
 {
-    return Json{{"sku", sku}, {"on_hand", onHand}, {"allocated", allocated}, {"free", onHand - allocated}};
+    return Json{{"sku", sku}, {"on_hand", onHand}, {"allocated", allocated}, {"quarantined", quarantined},
+                {"free", onHand - quarantined - allocated}};
 }
 
 inline Json lineJson(const std::string& orderId, int64_t line, const std::string& sku, int64_t qty, int64_t allocated,

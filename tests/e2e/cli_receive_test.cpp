@@ -477,6 +477,43 @@ TEST_CASE("receive: rejected scans record nothing; the others in the same run ar
     }
 }
 
+TEST_CASE("receive: units received into quarantine are held: on hand, never allocated or picked")
+{
+    CliHarness h;
+    setUp(h);
+    h.importOk("locations", "code,kind,sequence\nQ-1,quarantine,900\n", 1);
+    h.importOk("backorders", "order_id,line,customer,sku,qty,ordered_at\nSO-1,1,A,APPLE,4,2026-01-02\n", 1);
+    // A case of 6 into quarantine: nothing goes to SO-1, all 6 stay at Q-1.
+    auto r = h.receive({"--location", "Q-1", kAppleCase});
+    INFO(r);
+    CHECK(r.status == 0);
+    Received held = rec(kAppleCase, "APPLE", 6, "Q-1");
+    held.toStock = 6;
+    held.overReceipt = 6;
+    CHECK(r.json() == receivedJson(held));
+    CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 6, 0, 6)}));
+    CHECK(h.line("SO-1", 1)["allocated"] == 0);
+    // Units received at the dock are allocated; the quarantined ones still are not.
+    r = h.receive({kApple});
+    CHECK(r.status == 0);
+    CHECK(r.json()["allocations"] == Json::array({allocJson("SO-1", 1, 1, "OUT-2")}));
+    CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 7, 1, 6)}));
+    // Picking never takes from quarantine: by default the order's lane, and Q-1 named
+    // explicitly is refused with nothing changed.
+    const Snapshot before = h.snapshot();
+    const auto refused = h.run({"pick", "--location", "Q-1", "SO-1", "1", "1"});
+    INFO(refused);
+    CHECK(refused.status == 1);
+    CHECK(refused.json()["ok"] == false);
+    CHECK(refused.json()["code"] == "quarantined");
+    CHECK(h.snapshot() == before);
+    const auto picked = h.run({"pick", "SO-1", "1", "1"});
+    INFO(picked);
+    CHECK(picked.status == 0);
+    CHECK(h.query("SELECT location, qty FROM stock WHERE qty <> 0 ORDER BY location") == std::vector<std::string>{"Q-1|6"});
+    checkLedger(h);
+}
+
 TEST_CASE("receive: a database that cannot be opened exits 3")
 {
     CliHarness h;
