@@ -126,7 +126,7 @@ public:
     // Returns false on a database failure (exit 3).
     bool receive(const std::string& text)
     {
-        auto parsed = scan::parseScan(text, m_parse);
+        auto parsed = workflow::parseReceiptScan(text, m_parse);
         if (!parsed) return reject(text, parsed.error());
         auto request = workflow::receiptFromScan(*parsed, m_location);
         if (!request) return reject(text, request.error());

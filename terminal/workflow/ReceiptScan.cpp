@@ -1,5 +1,8 @@
 #include "workflow/ReceiptScan.h"
 
+#include <optional>
+#include <string_view>
+
 namespace backfill::workflow {
 
 namespace {
@@ -14,7 +17,36 @@ ledger::Result<ledger::Qty> countOf(const scan::Element& e)
     return n;
 }
 
+// leadingSscc gives "(00)" + 18 digits when the scan starts with that element (after an optional
+// symbology identifier ]Xm), as an element string or in brackets.
+std::optional<std::string> leadingSscc(std::string_view s)
+{
+    if (s.size() >= 3 && s[0] == ']') s.remove_prefix(3);
+    if (s.starts_with("(00)"))
+        s.remove_prefix(4);
+    else if (s.starts_with("00"))
+        s.remove_prefix(2);
+    else
+        return std::nullopt;
+    if (s.size() < 18) return std::nullopt;
+    for (size_t i = 0; i < 18; ++i)
+        if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    return "(00)" + std::string(s.substr(0, 18));
+}
+
 } // namespace
+
+ledger::Result<scan::Gs1Scan> parseReceiptScan(std::string_view text, const scan::ParseOptions& options)
+{
+    auto parsed = scan::parseScan(text, options);
+    if (parsed) return parsed;
+    const auto sscc = leadingSscc(text);
+    if (!sscc) return parsed;
+    auto pallet = scan::parseScan(*sscc, options);
+    if (!pallet) return parsed; // the (00) itself is bad: report the scan's own error
+    pallet->scan = std::string(text);
+    return pallet;
+}
 
 ledger::Result<ledger::ReceiptRequest> receiptFromScan(const scan::Gs1Scan& scan, const std::string& location)
 {

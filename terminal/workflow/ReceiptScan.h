@@ -19,4 +19,10 @@ namespace backfill::workflow {
 // (no (00), (01) or (02)).
 ledger::Result<ledger::ReceiptRequest> receiptFromScan(const scan::Gs1Scan& scan, const std::string& location);
 
+// parseReceiptScan is scan::parseScan for receiving. A pallet label's scan that starts with a
+// valid (00) is a pallet receipt whatever else it carries, so when the whole scan does not
+// parse (a bad (17) date, say) but its leading (00) does, the result holds that (00) alone:
+// the other AIs would be ignored anyway. Otherwise it fails as parseScan does.
+ledger::Result<scan::Gs1Scan> parseReceiptScan(std::string_view text, const scan::ParseOptions& options);
+
 } // namespace backfill::workflow

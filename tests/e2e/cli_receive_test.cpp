@@ -280,6 +280,29 @@ TEST_CASE("receive: an unannounced SSCC is rejected, even with content AIs, and 
                    {"sscc_unannounced", "sscc_unannounced", "sscc_unannounced", "sscc_unannounced"});
 }
 
+TEST_CASE("receive: a pallet scan that starts with a valid (00) is received even when another AI is invalid")
+{
+    CliHarness h;
+    setUp(h);
+    h.importOk("inbound", "inbound_id,supplier,sku,qty,eta,sscc\nASN-1,Acme,PEAR,4,2026-02-10," + kPallet1 + "\n", 1);
+    // (17) with month 13, as element string with a symbology identifier: the pallet is received.
+    const std::string scan = "]C100" + kPallet1 + "1726130110LOT-9";
+    const auto r = h.receive({scan});
+    INFO(r);
+    CHECK(r.status == 0);
+    Received pear = rec(scan, "PEAR", 4);
+    pear.sscc = kPallet1;
+    CHECK(r.json() == receivedJson(pear));
+    // The same broken AI on an unannounced pallet is that pallet's error; on a product scan,
+    // and after an invalid (00), it is the parser's.
+    const std::string badSscc = kUnannounced.substr(0, 17) + static_cast<char>('0' + (kUnannounced[17] - '0' + 1) % 10);
+    expectRejected(h,
+                   {"(00)" + kUnannounced + "(17)261301", "(01)" + kApple + "(17)261301", "(00)" + badSscc + "(17)261301",
+                    "(10)LOT(00)" + kPallet1 + "(17)261301"},
+                   {"sscc_unannounced", "bad_date", "check_digit", "bad_date"});
+    checkLedger(h);
+}
+
 TEST_CASE("receive: a loose receipt reduces the product's open non-pallet inbound in (eta, inbound_id) order; "
           "beyond it is an over-receipt")
 {
