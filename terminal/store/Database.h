@@ -24,7 +24,7 @@ using ledger::Result;
 // Statement is a prepared statement owned by its Database's cache. bind() numbers from 1;
 // step() returns true while a row is available. reset() runs automatically on the next use;
 // until then a statement left on a row keeps a read transaction open (the WAL cannot restart
-// and grows without bound), so reset() it once the row is read.
+// and grows without bound): read single rows with first(), which resets.
 class Statement {
 public:
     explicit Statement(sqlite3_stmt* stmt) : m_stmt(stmt) {}
@@ -37,6 +37,18 @@ public:
     bool step();
     // run steps to completion; returns the error, if any.
     Result<void> run();
+    // first steps to the first row, hands it to `read` if there is one, and resets the
+    // statement, so it never stays on a row. Returns whether there was a row, or the error.
+    template <class Read>
+    Result<bool> first(Read&& read)
+    {
+        const bool row = step();
+        if (row) read(static_cast<const Statement&>(*this));
+        std::optional<Error> error = std::move(m_error);
+        reset();
+        if (error) return ledger::unexpected(std::move(*error));
+        return row;
+    }
     int64_t columnInt(int index) const;
     std::string columnText(int index) const;
     bool columnIsNull(int index) const;

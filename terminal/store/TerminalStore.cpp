@@ -43,10 +43,8 @@ Result<std::unique_ptr<TerminalStore>> TerminalStore::open(const std::string& pa
 
 Result<void> TerminalStore::migrate()
 {
-    auto& version = m_db->prepare("PRAGMA user_version");
-    int64_t current = version.step() ? version.columnInt(0) : 0;
-    TRY(fromStatement(version));
-    version.reset();
+    int64_t current = 0;
+    TRY(m_db->prepare("PRAGMA user_version").first([&](const Statement& r) { current = r.columnInt(0); }));
     if (current > static_cast<int64_t>(kMigrations.size()))
         return ledger::fail("newer_schema", "the database has schema version " + std::to_string(current) +
                                                 ", this backfill knows up to " + std::to_string(kMigrations.size()) +
@@ -63,12 +61,10 @@ Result<void> TerminalStore::migrate()
 
 Result<std::optional<std::string>> TerminalStore::setting(const std::string& key)
 {
-    auto& s = m_db->prepare("SELECT value FROM settings WHERE key = ?");
-    s.bind(1, key);
     std::optional<std::string> value;
-    if (s.step()) value = s.columnText(0);
-    TRY(fromStatement(s));
-    s.reset(); // a statement left on a row holds a read transaction: the WAL could never restart
+    TRY(m_db->prepare("SELECT value FROM settings WHERE key = ?").bind(1, key).first([&](const Statement& r) {
+        value = r.columnText(0);
+    }));
     return value;
 }
 
@@ -82,14 +78,12 @@ Result<void> TerminalStore::setSetting(const std::string& key, const std::string
 
 Result<int64_t> TerminalStore::productId(const std::string& sku)
 {
-    auto& s = m_db->prepare("SELECT id FROM products WHERE sku = ?");
-    s.bind(1, sku);
-    if (s.step()) {
-        const int64_t id = s.columnInt(0);
-        s.reset();
-        return id;
-    }
-    TRY(fromStatement(s));
+    int64_t id = 0;
+    auto found = m_db->prepare("SELECT id FROM products WHERE sku = ?").bind(1, sku).first([&](const Statement& r) {
+        id = r.columnInt(0);
+    });
+    if (!found) return unexpected(found.error());
+    if (*found) return id;
     return ledger::fail("unknown_sku", "unknown sku '" + sku + "': import it in the catalog first");
 }
 
@@ -114,12 +108,11 @@ Result<void> TerminalStore::appendEvent(const ledger::Event& e, int64_t productI
 // allocatableOnHand: the product's stock outside quarantine locations.
 Result<Qty> TerminalStore::allocatableOnHand(int64_t productId)
 {
-    auto& s = m_db->prepare("SELECT COALESCE(SUM(s.qty), 0) FROM stock s WHERE s.product_id = ? AND NOT EXISTS("
-                            "SELECT 1 FROM locations l WHERE l.code = s.location AND l.kind = 'quarantine')");
-    s.bind(1, productId);
-    const Qty n = s.step() ? s.columnInt(0) : 0;
-    TRY(fromStatement(s));
-    s.reset();
+    Qty n = 0;
+    TRY(m_db->prepare("SELECT COALESCE(SUM(s.qty), 0) FROM stock s WHERE s.product_id = ? AND NOT EXISTS("
+                      "SELECT 1 FROM locations l WHERE l.code = s.location AND l.kind = 'quarantine')")
+            .bind(1, productId)
+            .first([&](const Statement& r) { n = r.columnInt(0); }));
     return n;
 }
 
@@ -155,24 +148,17 @@ Result<void> TerminalStore::appendOutbox(const std::string& opId, const std::str
 
 Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& orderId)
 {
-    auto& s = m_db->prepare("SELECT stage, open FROM orders WHERE order_id = ?");
-    s.bind(1, orderId);
     std::optional<std::string> stage;
     int64_t open = 0;
-    if (s.step()) {
-        stage = s.columnOptionalText(0);
-        open = s.columnInt(1);
-    }
-    TRY(fromStatement(s));
-    s.reset();
+    TRY(m_db->prepare("SELECT stage, open FROM orders WHERE order_id = ?").bind(1, orderId).first([&](const Statement& r) {
+        stage = r.columnOptionalText(0);
+        open = r.columnInt(1);
+    }));
     if (stage) return stage;
     // The order's first allocation: the staging location with the fewest open orders, then
     // by sequence (then code, so the choice is total).
-    auto& pick = m_db->prepare("SELECT code FROM locations WHERE kind = 'staging' ORDER BY open_orders, sequence, code "
-                               "LIMIT 1");
-    if (pick.step()) stage = pick.columnText(0);
-    TRY(fromStatement(pick));
-    pick.reset();
+    TRY(m_db->prepare("SELECT code FROM locations WHERE kind = 'staging' ORDER BY open_orders, sequence, code LIMIT 1")
+            .first([&](const Statement& r) { stage = r.columnText(0); }));
     if (stage) {
         TRY(m_db->prepare("UPDATE orders SET stage = ? WHERE order_id = ?").bind(1, *stage).bind(2, orderId).run());
         // The lane counts the order while it is open.
@@ -237,17 +223,17 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
 // cancelled.
 Result<void> TerminalStore::refreshOrderOpen(const std::string& orderId)
 {
-    auto& q = m_db->prepare("SELECT open, stage, EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
-                            "AND picked < qty) FROM orders WHERE order_id = ?1");
-    q.bind(1, orderId);
-    if (!q.step()) {
-        TRY(fromStatement(q));
-        return {};
-    }
-    const int64_t wasOpen = q.columnInt(0), isOpen = q.columnInt(2);
-    const auto stage = q.columnOptionalText(1);
-    q.reset();
-    if (wasOpen == isOpen) return {};
+    int64_t wasOpen = 0, isOpen = 0;
+    std::optional<std::string> stage;
+    TRY(m_db->prepare("SELECT open, stage, EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1 AND cancelled = 0 "
+                      "AND picked < qty) FROM orders WHERE order_id = ?1")
+            .bind(1, orderId)
+            .first([&](const Statement& r) {
+                wasOpen = r.columnInt(0);
+                stage = r.columnOptionalText(1);
+                isOpen = r.columnInt(2);
+            }));
+    if (wasOpen == isOpen) return {}; // also when the order does not exist
     TRY(m_db->prepare("UPDATE orders SET open = ? WHERE order_id = ?").bind(1, isOpen).bind(2, orderId).run());
     if (stage)
         TRY(m_db->prepare("UPDATE locations SET open_orders = open_orders + ? WHERE code = ?")
@@ -312,21 +298,18 @@ Result<ImportReport> TerminalStore::importCatalog(const ledger::ParsedRows<ledge
     if (rows.has("safety_stock")) update += ", safety_stock = excluded.safety_stock";
     if (rows.has("lead_time_days")) update += ", lead_time_days = excluded.lead_time_days";
     const std::string upsert = "INSERT INTO products(sku, description, gtin, case_gtin, case_qty, safety_stock, lead_time_days) "
-                               "VALUES(?,?,?,?,?,?,?) ON CONFLICT(sku) DO UPDATE SET " + update;
+                               "VALUES(?,?,?,?,?,?,?) ON CONFLICT(sku) DO UPDATE SET " + update + " RETURNING id";
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
     std::vector<int64_t> ids;
     for (const auto& p : rows.rows) {
         // The GTINs this file replaces: the stored ones of the columns it has.
         std::vector<std::string> replaced;
-        auto& old = m_db->prepare("SELECT gtin, case_gtin FROM products WHERE sku = ?");
-        old.bind(1, p.sku);
-        if (old.step()) {
-            if (hasGtin && !old.columnIsNull(0)) replaced.push_back(old.columnText(0));
-            if (hasCase && !old.columnIsNull(1)) replaced.push_back(old.columnText(1));
-        }
-        TRY(fromStatement(old));
-        old.reset();
+        TRY(m_db->prepare("SELECT gtin, case_gtin FROM products WHERE sku = ?").bind(1, p.sku).first([&](const Statement& r) {
+            if (hasGtin && !r.columnIsNull(0)) replaced.push_back(r.columnText(0));
+            if (hasCase && !r.columnIsNull(1)) replaced.push_back(r.columnText(1));
+        }));
+        int64_t id = 0;
         TRY(m_db->prepare(upsert)
                 .bind(1, p.sku)
                 .bind(2, p.description)
@@ -335,13 +318,11 @@ Result<ImportReport> TerminalStore::importCatalog(const ledger::ParsedRows<ledge
                 .bind(5, p.caseQty)
                 .bind(6, p.safetyStock)
                 .bind(7, static_cast<int64_t>(p.leadTimeDays))
-                .run());
-        auto id = productId(p.sku);
-        if (!id) return unexpected(id.error());
-        ids.push_back(*id);
+                .first([&](const Statement& r) { id = r.columnInt(0); }));
+        ids.push_back(id);
         // Replaced as a whole below, so GTINs may move between products of the same file.
         for (const auto& gtin : replaced)
-            TRY(m_db->prepare("DELETE FROM gtins WHERE gtin = ? AND product_id = ?").bind(1, gtin).bind(2, *id).run());
+            TRY(m_db->prepare("DELETE FROM gtins WHERE gtin = ? AND product_id = ?").bind(1, gtin).bind(2, id).run());
     }
     for (size_t i = 0; i < rows.rows.size(); ++i) {
         if (report.truncated) break;
@@ -350,16 +331,14 @@ Result<ImportReport> TerminalStore::importCatalog(const ledger::ParsedRows<ledge
                                                                                         {hasCase, &p.caseGtin, "case_gtin"}};
         for (const auto& [present, gtin, column] : keys) {
             if (!present || !*gtin) continue;
-            auto& owner = m_db->prepare("SELECT p.sku FROM gtins g JOIN products p ON p.id = g.product_id WHERE g.gtin = ?");
-            owner.bind(1, **gtin);
-            if (owner.step()) {
-                addIssue(report, {rows.lines[i], column, "duplicate_gtin",
-                                  "GTIN " + **gtin + " already belongs to product " + owner.columnText(0)});
-                owner.reset();
+            std::optional<std::string> owner;
+            TRY(m_db->prepare("SELECT p.sku FROM gtins g JOIN products p ON p.id = g.product_id WHERE g.gtin = ?")
+                    .bind(1, **gtin)
+                    .first([&](const Statement& r) { owner = r.columnText(0); }));
+            if (owner) {
+                addIssue(report, {rows.lines[i], column, "duplicate_gtin", "GTIN " + **gtin + " already belongs to product " + *owner});
                 continue;
             }
-            TRY(fromStatement(owner));
-            owner.reset();
             TRY(m_db->prepare("INSERT INTO gtins(gtin, product_id, units) VALUES(?,?,?)")
                     .bind(1, **gtin)
                     .bind(2, ids[i])
@@ -413,19 +392,18 @@ Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<le
                 .bind(2, l.customer)
                 .bind(3, l.email)
                 .run());
-        auto& existing = m_db->prepare("SELECT id, product_id, allocated, picked FROM order_lines WHERE order_id = ? AND line = ?");
-        existing.bind(1, l.orderId).bind(2, l.line);
         std::optional<int64_t> lineId;
         int64_t oldProduct = 0;
         Qty allocated = 0, picked = 0;
-        if (existing.step()) {
-            lineId = existing.columnInt(0);
-            oldProduct = existing.columnInt(1);
-            allocated = existing.columnInt(2);
-            picked = existing.columnInt(3);
-        }
-        TRY(fromStatement(existing));
-        existing.reset();
+        TRY(m_db->prepare("SELECT id, product_id, allocated, picked FROM order_lines WHERE order_id = ? AND line = ?")
+                .bind(1, l.orderId)
+                .bind(2, l.line)
+                .first([&](const Statement& r) {
+                    lineId = r.columnInt(0);
+                    oldProduct = r.columnInt(1);
+                    allocated = r.columnInt(2);
+                    picked = r.columnInt(3);
+                }));
         const bool cancelled = l.qty == 0;
         if (lineId) {
             // Free what the line no longer needs: all of it when cancelled or moved to another
@@ -492,16 +470,15 @@ Result<ImportReport> TerminalStore::importInbound(const ledger::ParsedRows<ledge
             continue;
         }
         if (l.sscc) {
-            auto& other = m_db->prepare("SELECT inbound_id FROM inbound_lines WHERE sscc = ? AND inbound_id <> ? LIMIT 1");
-            other.bind(1, *l.sscc).bind(2, l.inboundId);
-            if (other.step()) {
-                addIssue(report, {rows.lines[i], "sscc", "sscc_conflict",
-                                  "SSCC " + *l.sscc + " already belongs to inbound " + other.columnText(0)});
-                other.reset();
+            std::optional<std::string> other;
+            TRY(m_db->prepare("SELECT inbound_id FROM inbound_lines WHERE sscc = ? AND inbound_id <> ? LIMIT 1")
+                    .bind(1, *l.sscc)
+                    .bind(2, l.inboundId)
+                    .first([&](const Statement& r) { other = r.columnText(0); }));
+            if (other) {
+                addIssue(report, {rows.lines[i], "sscc", "sscc_conflict", "SSCC " + *l.sscc + " already belongs to inbound " + *other});
                 continue;
             }
-            TRY(fromStatement(other));
-            other.reset();
         }
         if (!report.errors.empty()) continue;
         TRY(m_db->prepare("INSERT INTO inbound_lines(inbound_id, supplier, product_id, qty, eta, sscc) VALUES(?,?,?,?,?,?) "
@@ -611,20 +588,16 @@ Result<std::vector<BackorderRow>> TerminalStore::backorders()
 
 Result<std::string> TerminalStore::defaultReceivingLocation()
 {
-    auto& s = m_db->prepare("SELECT code FROM locations WHERE kind = 'receiving' ORDER BY sequence, code LIMIT 1");
     std::string code = "DOCK";
-    if (s.step()) code = s.columnText(0);
-    TRY(fromStatement(s));
-    s.reset();
+    TRY(m_db->prepare("SELECT code FROM locations WHERE kind = 'receiving' ORDER BY sequence, code LIMIT 1")
+            .first([&](const Statement& r) { code = r.columnText(0); }));
     return code;
 }
 
 Result<int64_t> TerminalStore::outboxCount()
 {
-    auto& s = m_db->prepare("SELECT COUNT(*) FROM outbox WHERE acked = 0");
-    const int64_t n = s.step() ? s.columnInt(0) : 0;
-    TRY(fromStatement(s));
-    s.reset();
+    int64_t n = 0;
+    TRY(m_db->prepare("SELECT COUNT(*) FROM outbox WHERE acked = 0").first([&](const Statement& r) { n = r.columnInt(0); }));
     return n;
 }
 
@@ -772,13 +745,14 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
     bool quarantine = false;
     {
         // An empty location table (no master data yet) accepts the default DOCK.
-        auto& loc = m_db->prepare("SELECT (SELECT kind FROM locations WHERE code = ?), EXISTS(SELECT 1 FROM locations)");
-        loc.bind(1, request.location);
-        const bool row = loc.step();
-        const bool known = row && !loc.columnIsNull(0), haveLocations = row && loc.columnInt(1) != 0;
-        quarantine = known && loc.columnText(0) == "quarantine";
-        TRY(fromStatement(loc));
-        loc.reset();
+        bool known = false, haveLocations = false;
+        TRY(m_db->prepare("SELECT (SELECT kind FROM locations WHERE code = ?), EXISTS(SELECT 1 FROM locations)")
+                .bind(1, request.location)
+                .first([&](const Statement& r) {
+                    known = !r.columnIsNull(0);
+                    quarantine = known && r.columnText(0) == "quarantine";
+                    haveLocations = r.columnInt(1) != 0;
+                }));
         if (!known && haveLocations)
             return ledger::fail("unknown_location", "location '" + request.location + "' is not in the locations list");
     }
@@ -789,12 +763,9 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
 
     if (request.sscc) {
         const std::string& sscc = *request.sscc;
-        auto& done = m_db->prepare("SELECT 1 FROM received_ssccs WHERE sscc = ?");
-        done.bind(1, sscc);
-        const bool received = done.step();
-        TRY(fromStatement(done));
-        done.reset();
-        if (received) return ledger::fail("sscc_received", "pallet SSCC " + sscc + " was already received");
+        auto received = m_db->prepare("SELECT 1 FROM received_ssccs WHERE sscc = ?").bind(1, sscc).first([](const Statement&) {});
+        if (!received) return unexpected(received.error());
+        if (*received) return ledger::fail("sscc_received", "pallet SSCC " + sscc + " was already received");
         std::vector<std::tuple<int64_t, int64_t, Qty, std::string>> palletLines; // inbound line id, product, qty, sku
         auto& q = m_db->prepare("SELECT l.id, l.product_id, l.qty, p.sku FROM inbound_lines l JOIN products p ON p.id = l.product_id "
                                 "WHERE l.sscc = ? AND l.sscc <> '' ORDER BY l.id");
@@ -812,13 +783,10 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
         }
         TRY(m_db->prepare("INSERT INTO received_ssccs(sscc, event_id) VALUES(?, (SELECT MAX(id) FROM events))").bind(1, sscc).run());
     } else if (request.gtin) {
-        auto& g = m_db->prepare("SELECT g.product_id, g.units, p.sku FROM gtins g JOIN products p ON p.id = g.product_id "
-                                "WHERE g.gtin = ?");
-        g.bind(1, *request.gtin);
         std::optional<std::tuple<int64_t, Qty, std::string>> found;
-        if (g.step()) found.emplace(g.columnInt(0), g.columnInt(1), g.columnText(2));
-        TRY(fromStatement(g));
-        g.reset();
+        TRY(m_db->prepare("SELECT g.product_id, g.units, p.sku FROM gtins g JOIN products p ON p.id = g.product_id WHERE g.gtin = ?")
+                .bind(1, *request.gtin)
+                .first([&](const Statement& r) { found.emplace(r.columnInt(0), r.columnInt(1), r.columnText(2)); }));
         if (!found)
             return ledger::fail("unknown_gtin", "GTIN " + *request.gtin + " is not in the catalog: check the label or "
                                                 "add the product");
@@ -851,17 +819,21 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
 {
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
-    auto& l = m_db->prepare("SELECT l.id, l.product_id, l.allocated, o.stage FROM order_lines l JOIN orders o "
-                            "ON o.order_id = l.order_id WHERE l.order_id = ? AND l.line = ?");
-    l.bind(1, orderId).bind(2, line);
-    if (!l.step()) {
-        TRY(fromStatement(l));
-        return ledger::fail("unknown_line", "order line " + orderId + "/" + std::to_string(line) + " does not exist");
-    }
-    const int64_t lineId = l.columnInt(0), pid = l.columnInt(1);
-    const Qty allocated = l.columnInt(2);
-    const auto stage = l.columnOptionalText(3);
-    l.reset();
+    int64_t lineId = 0, pid = 0;
+    Qty allocated = 0;
+    std::optional<std::string> stage;
+    auto found = m_db->prepare("SELECT l.id, l.product_id, l.allocated, o.stage FROM order_lines l JOIN orders o "
+                               "ON o.order_id = l.order_id WHERE l.order_id = ? AND l.line = ?")
+                     .bind(1, orderId)
+                     .bind(2, line)
+                     .first([&](const Statement& r) {
+                         lineId = r.columnInt(0);
+                         pid = r.columnInt(1);
+                         allocated = r.columnInt(2);
+                         stage = r.columnOptionalText(3);
+                     });
+    if (!found) return unexpected(found.error());
+    if (!*found) return ledger::fail("unknown_line", "order line " + orderId + "/" + std::to_string(line) + " does not exist");
     if (qty <= 0) return ledger::fail("bad_qty", "pick quantity must be at least 1");
     if (qty > allocated)
         return ledger::fail("not_allocated", "order line " + orderId + "/" + std::to_string(line) + " has " +
@@ -869,23 +841,21 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
     std::string from;
     if (location) {
         from = *location;
-        auto& kind = m_db->prepare("SELECT kind FROM locations WHERE code = ?");
-        kind.bind(1, from);
-        const bool quarantined = kind.step() && kind.columnText(0) == "quarantine";
-        TRY(fromStatement(kind));
-        kind.reset();
+        bool quarantined = false;
+        TRY(m_db->prepare("SELECT kind FROM locations WHERE code = ?").bind(1, from).first([&](const Statement& r) {
+            quarantined = r.columnText(0) == "quarantine";
+        }));
         if (quarantined)
             return ledger::fail("quarantined", "location '" + from + "' is a quarantine location: its stock is held, "
                                                "not picked for customers");
     } else {
         // The order's lane first, then where most is; never from quarantine.
-        auto& best = m_db->prepare("SELECT location, SUM(qty) AS n FROM stock s WHERE product_id = ? AND qty > 0 AND NOT EXISTS("
-                                   "SELECT 1 FROM locations l WHERE l.code = s.location AND l.kind = 'quarantine') "
-                                   "GROUP BY location ORDER BY location = ? DESC, n DESC, location LIMIT 1");
-        best.bind(1, pid).bind(2, stage.value_or(""));
-        if (best.step()) from = best.columnText(0);
-        TRY(fromStatement(best));
-        best.reset();
+        TRY(m_db->prepare("SELECT location, SUM(qty) AS n FROM stock s WHERE product_id = ? AND qty > 0 AND NOT EXISTS("
+                          "SELECT 1 FROM locations l WHERE l.code = s.location AND l.kind = 'quarantine') "
+                          "GROUP BY location ORDER BY location = ? DESC, n DESC, location LIMIT 1")
+                .bind(1, pid)
+                .bind(2, stage.value_or(""))
+                .first([&](const Statement& r) { from = r.columnText(0); }));
     }
     std::vector<std::pair<std::string, Qty>> lots;
     Qty available = 0;
