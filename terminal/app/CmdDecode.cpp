@@ -61,15 +61,16 @@ struct DecodeArgs {
     double fps = 30;
 };
 
-DecodeOptions decodeOptions(const DecodeArgs& a, const GlobalOptions& g)
+// decodeOptions applies the flags the user gave on top of the mode's defaults (files: the
+// decoder's; a camera: CameraScannerOptions', which stop each pass at its first symbol).
+DecodeOptions decodeOptions(DecodeOptions o, const DecodeArgs& a, const GlobalOptions& g)
 {
-    DecodeOptions o;
     if (!a.formats.empty()) {
         auto f = parseFormats(a.formats);
         if (!f) throw CLI::ValidationError("--formats", f.error().message);
         o.formats = *f;
     }
-    o.retry = !a.noRetry;
+    if (a.noRetry) o.retry = false;
     if (a.budgetMs >= 0) o.retryBudget = std::chrono::milliseconds(a.budgetMs);
     o.today = g.today();
     return o;
@@ -77,7 +78,7 @@ DecodeOptions decodeOptions(const DecodeArgs& a, const GlobalOptions& g)
 
 int decodeFiles(const DecodeArgs& a, const GlobalOptions& g)
 {
-    const ImageDecoder decoder(decodeOptions(a, g));
+    const ImageDecoder decoder(decodeOptions(DecodeOptions{}, a, g));
     int status = kExitOk;
     for (const auto& file : a.images) {
         const auto t0 = std::chrono::steady_clock::now();
@@ -103,8 +104,7 @@ int decodeFiles(const DecodeArgs& a, const GlobalOptions& g)
 int decodeCamera(const DecodeArgs& a, const GlobalOptions& g)
 {
     CameraScannerOptions options;
-    options.decode = decodeOptions(a, g);
-    if (a.budgetMs < 0) options.decode.retryBudget = CameraScannerOptions{}.decode.retryBudget;
+    options.decode = decodeOptions(options.decode, a, g);
     options.dropStale = !a.everyFrame;
 
     std::unique_ptr<FrameSource> source;

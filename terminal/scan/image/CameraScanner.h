@@ -17,7 +17,6 @@
 #include "scan/image/FrameSource.h"
 #include "scan/image/ImageDecoder.h"
 
-#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>

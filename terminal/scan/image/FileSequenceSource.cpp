@@ -10,8 +10,6 @@ namespace backfill::scan::image {
 FileSequenceSource::FileSequenceSource(std::vector<std::string> files, FileSequenceOptions options)
     : m_files(std::move(files)), m_options(options), m_start(std::chrono::steady_clock::now())
 {
-    m_name = m_files.empty() ? std::string("(no files)")
-                             : std::filesystem::path(m_files.front()).parent_path().string() + "/";
 }
 
 ledger::Result<std::vector<std::string>> FileSequenceSource::filesIn(const std::string& dir)

@@ -4,7 +4,6 @@
 
 #include "scan/image/FrameSource.h"
 
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
@@ -33,12 +32,10 @@ public:
     // next loads the next file; a file that does not load fails with "unreadable_image".
     ledger::Result<std::optional<Frame>> next() override;
     void interrupt() override;
-    std::string name() const override { return m_name; }
 
 private:
     std::vector<std::string> m_files;
     FileSequenceOptions m_options;
-    std::string m_name;
     std::size_t m_index = 0;
     std::chrono::steady_clock::time_point m_start;
     std::mutex m_mutex;

@@ -31,8 +31,6 @@ public:
     // interrupt makes a blocked or later next() return nullopt. Safe from any thread.
     virtual void interrupt() = 0;
 
-    // name identifies the source in messages: "/dev/video0", "frames/".
-    virtual std::string name() const = 0;
 };
 
 } // namespace backfill::scan::image

@@ -54,6 +54,22 @@ ZXing::Results readZxing(GrayImageView v, ZXing::BarcodeFormats formats, ZXing::
     }
 }
 
+struct Box {
+    int x0, y0, x1, y1;
+};
+
+// extentOf is the smallest box holding a result's corners, in an image `scale` times the size
+// of the one the box is wanted for.
+Box extentOf(const ZXing::Position& p, double scale = 1.0)
+{
+    Box b{INT_MAX, INT_MAX, INT_MIN, INT_MIN};
+    for (const auto& q : p) {
+        b.x0 = std::min(b.x0, int(q.x / scale)), b.x1 = std::max(b.x1, int(q.x / scale));
+        b.y0 = std::min(b.y0, int(q.y / scale)), b.y1 = std::max(b.y1, int(q.y / scale));
+    }
+    return b;
+}
+
 // Every call into ZXing goes through here, because Debian's libZXing 1.4.0 aborts the process
 // (assertions on) in `Result::operator==`, which asserts `lineCount() == 1` when ReadBarcodes
 // compares a merged 1D result with another read of the same text. That comparison happens when
@@ -85,9 +101,7 @@ ZXing::Results readAll(GrayImageView v, ZXing::BarcodeFormats formats, ZXing::Bi
         if (round + 1 < rounds) {
             if (copy.empty()) copy = GrayImage::copyOf(v), current = copy.view(), fill = brightValue(v);
             // Paint the symbol out: its bars between the read lines, a little beyond.
-            const auto& p = r.position();
-            int x0 = p[0].x, x1 = p[0].x, y0 = p[0].y, y1 = p[0].y;
-            for (const auto& q : p) x0 = std::min(x0, q.x), x1 = std::max(x1, q.x), y0 = std::min(y0, q.y), y1 = std::max(y1, q.y);
+            const auto [x0, y0, x1, y1] = extentOf(r.position());
             const int pad = 4 + std::max(x1 - x0, y1 - y0) / 50;
             for (int y = std::max(0, y0 - pad); y <= std::min(copy.height() - 1, y1 + pad); ++y)
                 for (int x = std::max(0, x0 - pad); x <= std::min(copy.width() - 1, x1 + pad); ++x) copy.at(x, y) = fill;
@@ -97,19 +111,11 @@ ZXing::Results readAll(GrayImageView v, ZXing::BarcodeFormats formats, ZXing::Bi
     return out;
 }
 
-struct Box {
-    int x0, y0, x1, y1;
-};
-
 Box boundsOf(const ZXing::Position& p, int width, int height, double margin)
 {
-    int x0 = p[0].x, x1 = p[0].x, y0 = p[0].y, y1 = p[0].y;
-    for (const auto& q : p) {
-        x0 = std::min(x0, q.x), x1 = std::max(x1, q.x);
-        y0 = std::min(y0, q.y), y1 = std::max(y1, q.y);
-    }
-    const int pad = static_cast<int>(std::max(x1 - x0, y1 - y0) * margin) + 8;
-    return {std::max(0, x0 - pad), std::max(0, y0 - pad), std::min(width, x1 + pad + 1), std::min(height, y1 + pad + 1)};
+    const Box e = extentOf(p);
+    const int pad = static_cast<int>(std::max(e.x1 - e.x0, e.y1 - e.y0) * margin) + 8;
+    return {std::max(0, e.x0 - pad), std::max(0, e.y0 - pad), std::min(width, e.x1 + pad + 1), std::min(height, e.y1 + pad + 1)};
 }
 
 // The GTIN a result carries, if its symbology is a GTIN carrier (EAN/UPC, ITF-14).
@@ -154,11 +160,7 @@ public:
         auto tally = [&](const ZXing::Results& rs, double scale) {
             for (const auto& o : rs) {
                 if (!o.isValid() || o.format() != r.format()) continue;
-                int x0 = INT_MAX, y0 = INT_MAX, x1 = INT_MIN, y1 = INT_MIN;
-                for (const auto& q : o.position()) {
-                    x0 = std::min(x0, int(q.x / scale)), x1 = std::max(x1, int(q.x / scale));
-                    y0 = std::min(y0, int(q.y / scale)), y1 = std::max(y1, int(q.y / scale));
-                }
+                const auto [x0, y0, x1, y1] = extentOf(o.position(), scale);
                 if (x1 < mine.x0 || x0 > mine.x1 || y1 < mine.y0 || y0 > mine.y1) continue;
                 (o.text() == text ? agree : disagree) += 1;
             }
@@ -355,8 +357,9 @@ std::vector<DecodedBarcode> ImageDecoder::decode(GrayImageView image) const
     // Deskew: the plain pass read a 1D symbol at a slant and the bar-tilt check refused it;
     // turn the image so the measured bars stand upright and read it straight.
     const std::vector<double> edges = attempt.edgeAngles();
+    const std::uint8_t deskewFill = edges.empty() ? 0 : medianValue(image);
     for (double edge : edges) {
-        const std::uint8_t fill = medianValue(image);
+        const std::uint8_t fill = deskewFill;
         for (double angle : {edge, -edge}) {
             if (!inBudget()) break;
             const Derived r = rotate(image, angle, fill);

@@ -93,7 +93,8 @@ ledger::Result<GrayImage> decodeImageBytes(std::span<const std::uint8_t> bytes, 
 ledger::Result<GrayImage> loadImageFile(const std::string& path)
 {
     std::error_code ec;
-    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    const auto status = std::filesystem::status(path, ec); // one stat: a missing file fails at the open below
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
         return ledger::fail(kCode, path + ": not a regular file");
     std::ifstream in(path, std::ios::binary);
     if (!in) return ledger::fail(kCode, path + ": cannot open file (" + std::strerror(errno) + ")");

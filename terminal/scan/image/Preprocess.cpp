@@ -208,18 +208,6 @@ std::uint8_t brightValue(GrayImageView src, double fraction)
     return 255;
 }
 
-std::uint8_t medianValue(GrayImageView src)
-{
-    std::array<long, 256> hist{};
-    for (int y = 0; y < src.height; ++y)
-        for (int x = 0; x < src.width; ++x) ++hist[src.at(x, y)];
-    const long half = static_cast<long>(src.width) * src.height / 2;
-    long acc = 0;
-    for (int v = 0; v < 256; ++v) {
-        acc += hist[v];
-        if (acc > half) return static_cast<std::uint8_t>(v);
-    }
-    return 255;
-}
+std::uint8_t medianValue(GrayImageView src) { return brightValue(src, 0.5); }
 
 } // namespace backfill::scan::image

@@ -42,6 +42,7 @@ ledger::Result<std::unique_ptr<V4l2Camera>> V4l2Camera::open(const std::string& 
 {
     std::unique_ptr<V4l2Camera> cam(new V4l2Camera());
     cam->m_device = device;
+    cam->m_frameLabel = device + " frame";
     cam->m_options = options;
     cam->m_fd = ::open(device.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (cam->m_fd < 0)
@@ -119,7 +120,6 @@ V4l2Camera::~V4l2Camera()
     if (m_wakeFd >= 0) close(m_wakeFd);
 }
 
-std::string V4l2Camera::pixelFormat() const { return fourccText(m_fourcc); }
 
 void V4l2Camera::interrupt()
 {
@@ -154,7 +154,7 @@ ledger::Result<std::optional<Frame>> V4l2Camera::next()
 
     ledger::Result<GrayImage> image = GrayImage();
     if (m_fourcc == V4L2_PIX_FMT_MJPEG || m_fourcc == V4L2_PIX_FMT_JPEG) {
-        image = decodeJpegGray({data, used}, m_device + " frame", false);
+        image = decodeJpegGray({data, used}, m_frameLabel, false);
     } else {
         const int step = m_fourcc == V4L2_PIX_FMT_YUYV ? 2 : 1;  // YUYV: Y0 U Y1 V
         const std::size_t need = static_cast<std::size_t>(m_bytesPerLine) * (m_height - 1) + m_width * step;
@@ -165,7 +165,11 @@ ledger::Result<std::optional<Frame>> V4l2Camera::next()
             GrayImage g(m_width, m_height);
             for (int y = 0; y < m_height; ++y) {
                 const std::uint8_t* row = data + static_cast<std::size_t>(y) * m_bytesPerLine;
-                for (int x = 0; x < m_width; ++x) g.at(x, y) = row[x * step];
+                std::uint8_t* out = g.data() + static_cast<std::size_t>(y) * m_width;
+                if (step == 1)
+                    std::memcpy(out, row, static_cast<std::size_t>(m_width)); // GREY: the row as it is
+                else
+                    for (int x = 0; x < m_width; ++x) out[x] = row[x * step];
             }
             image = std::move(g);
         }

@@ -36,12 +36,6 @@ public:
 
     ledger::Result<std::optional<Frame>> next() override;
     void interrupt() override;
-    std::string name() const override { return m_device; }
-
-    // The negotiated frame size and pixel format as its FourCC text ("YUYV", "GREY", "MJPG").
-    int width() const { return m_width; }
-    int height() const { return m_height; }
-    std::string pixelFormat() const;
 
 private:
     struct Buffer {
@@ -51,6 +45,7 @@ private:
     V4l2Camera() = default;
 
     std::string m_device;
+    std::string m_frameLabel; // "<device> frame", for JPEG errors (made once, not per frame)
     CameraOptions m_options;
     int m_fd = -1;
     int m_wakeFd = -1;  // eventfd: interrupt() wakes a poll() in next()
