@@ -17,6 +17,16 @@ struct ImportArgs {
     std::string file;
 };
 
+// refuse prints a file's errors (and that the checks stopped at the cap) and sets exit 2.
+void refuse(GlobalOptions& g, const std::string& file, const std::vector<ledger::ImportIssue>& errors, bool truncated)
+{
+    for (const auto& e : errors) printError(e.code, e.format(file));
+    if (truncated)
+        printError("too_many_errors", file + ": stopped after " + std::to_string(ledger::kMaxImportErrors) +
+                                          " errors; fix these and import again");
+    g.exitCode = kExitBadInput;
+}
+
 template <class Rows, class Apply>
 void runImport(GlobalOptions& g, const std::string& file, Rows (*parse)(std::string_view), Apply apply)
 {
@@ -38,14 +48,7 @@ void runImport(GlobalOptions& g, const std::string& file, Rows (*parse)(std::str
     }
     const Rows rows = parse(text.str());
     for (const auto& w : rows.warnings) printError(w.code, w.format(file));
-    if (!rows.errors.empty()) {
-        for (const auto& e : rows.errors) printError(e.code, e.format(file));
-        if (rows.truncated)
-            printError("too_many_errors", file + ": stopped after " + std::to_string(ledger::kMaxImportErrors) +
-                                              " errors; fix these and import again");
-        g.exitCode = kExitBadInput;
-        return;
-    }
+    if (!rows.errors.empty()) return refuse(g, file, rows.errors, rows.truncated);
     auto store = openStore(g);
     if (!store) return;
     auto report = apply(*store, rows);
@@ -54,14 +57,7 @@ void runImport(GlobalOptions& g, const std::string& file, Rows (*parse)(std::str
         g.exitCode = kExitFailure;
         return;
     }
-    if (!report->errors.empty()) {
-        for (const auto& e : report->errors) printError(e.code, e.format(file));
-        if (report->truncated)
-            printError("too_many_errors", file + ": stopped after " + std::to_string(ledger::kMaxImportErrors) +
-                                              " errors; fix these and import again");
-        g.exitCode = kExitBadInput;
-        return;
-    }
+    if (!report->errors.empty()) return refuse(g, file, report->errors, report->truncated);
     printJson(Json{{"imported", report->imported}});
 }
 

@@ -77,7 +77,7 @@ void registerPickCommand(CLI::App& app, GlobalOptions& g)
                              loc->count() ? std::optional<std::string>(args->location) : std::nullopt, cliActor());
         if (!r) {
             // A database failure is exit 3 like every other command's; a refused pick is 1.
-            if (r.error().code.rfind("db_", 0) == 0) {
+            if (isStoreFailure(r.error())) {
                 printError(r.error());
                 g.exitCode = kExitFailure;
                 return;

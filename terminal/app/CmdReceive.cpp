@@ -112,8 +112,6 @@ Json receivedJson(const std::string& scan, const store::ReceivedLine& l)
 // (as blank lines in the CSV imports are); no GS1 scan can be made of them.
 bool isBlank(const std::string& line) { return line.find_first_not_of(" \t") == std::string::npos; }
 
-bool isStoreFailure(const ledger::Error& e) { return e.code.rfind("db_", 0) == 0; }
-
 // Receiver turns scans into recorded receipts and their output lines.
 class Receiver {
 public:

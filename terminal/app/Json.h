@@ -32,4 +32,8 @@ inline void printError(const std::string& code, const std::string& message)
 
 inline void printError(const ledger::Error& e) { printError(e.code, e.message); }
 
+// isStoreFailure: the database itself failed (db_* codes, exit 3), as opposed to a refused
+// request (exit 1).
+inline bool isStoreFailure(const ledger::Error& e) { return e.code.rfind("db_", 0) == 0; }
+
 } // namespace backfill::app

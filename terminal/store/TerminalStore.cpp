@@ -24,6 +24,18 @@ using ledger::unexpected;
 
 namespace {
 
+// eventBy starts a ledger event of `kind` for `qty` units, done by `actor` (who, where, when).
+ledger::Event eventBy(const Actor& actor, EventKind kind, Qty qty)
+{
+    ledger::Event e;
+    e.kind = kind;
+    e.qty = qty;
+    e.operatorName = actor.operatorName;
+    e.device = actor.device;
+    e.at = actor.at;
+    return e;
+}
+
 Result<void> fromStatement(const Statement& s)
 {
     if (s.lastError()) return unexpected(*s.lastError());
@@ -206,13 +218,8 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
                 .bind(2, productId)
                 .bind(3, ids[a.index])
                 .run());
-        ledger::Event e;
-        e.kind = EventKind::Allocated;
-        e.qty = a.qty;
+        ledger::Event e = eventBy(actor, EventKind::Allocated, a.qty);
         e.toLocation = stage->value_or("");
-        e.operatorName = actor.operatorName;
-        e.device = actor.device;
-        e.at = actor.at;
         TRY(appendEvent(e, productId, ids[a.index], opId));
         result.push_back({w.orderId, w.line, a.qty, *stage});
     }
@@ -251,13 +258,7 @@ Result<void> TerminalStore::deallocate(int64_t lineId, int64_t productId, Qty qt
             .bind(2, productId)
             .bind(3, lineId)
             .run());
-    ledger::Event e;
-    e.kind = EventKind::Deallocated;
-    e.qty = qty;
-    e.operatorName = actor.operatorName;
-    e.device = actor.device;
-    e.at = actor.at;
-    return appendEvent(e, productId, lineId, "");
+    return appendEvent(eventBy(actor, EventKind::Deallocated, qty), productId, lineId, "");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -679,16 +680,11 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::s
     out.sscc = sscc;
     out.location = location;
     out.sku = sku;
-    ledger::Event e;
-    e.kind = EventKind::Received;
-    e.qty = qty;
+    ledger::Event e = eventBy(actor, EventKind::Received, qty);
     e.location = location;
     e.lot = lot.value_or("");
     e.expiry = expiry;
     e.sscc = sscc.value_or("");
-    e.operatorName = actor.operatorName;
-    e.device = actor.device;
-    e.at = actor.at;
     TRY(appendEvent(e, productId, 0, opId));
 
     if (inboundLineId) {
@@ -878,14 +874,9 @@ Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty q
     for (const auto& [lot, n] : lots) {
         if (left == 0) break;
         const Qty take = std::min(left, n);
-        ledger::Event e;
-        e.kind = EventKind::Picked;
-        e.qty = take;
+        ledger::Event e = eventBy(actor, EventKind::Picked, take);
         e.location = from;
         e.lot = lot;
-        e.operatorName = actor.operatorName;
-        e.device = actor.device;
-        e.at = actor.at;
         TRY(appendEvent(e, pid, lineId, opId));
         TRY(addStock(pid, from, lot, -take));
         left -= take;
