@@ -26,8 +26,18 @@ namespace backfill::bench {
 struct BenchDataSize {
     int64_t products = 100'000;
     int64_t lines = 1'000'000;
-    int64_t inbound = 20'000;
+    int64_t inbound() const { return products / 5; } // on distinct products
 };
+
+// benchSizeFrom reads --products and --lines (any flags type with number(name, fallback)).
+template <class Flags>
+BenchDataSize benchSizeFrom(const Flags& flags)
+{
+    BenchDataSize size;
+    size.products = flags.number("--products", size.products);
+    size.lines = flags.number("--lines", size.lines);
+    return size;
+}
 
 inline std::string benchSku(int64_t product)
 {
@@ -121,7 +131,7 @@ inline std::string benchInboundCsv(const BenchDataSize& size)
     std::string out = "inbound_id,supplier,sku,qty,eta,sscc\n";
     // Product i * 7919 mod products: distinct for inbound < products (7919 is prime), so no
     // (inbound_id, sku) key repeats.
-    for (int64_t i = 0; i < size.inbound; ++i) {
+    for (int64_t i = 0; i < size.inbound(); ++i) {
         char eta[16];
         std::snprintf(eta, sizeof eta, "2026-12-%02d", day(rng));
         out += "PO-" + std::to_string(40000 + i / 25) + ",Supplier " + std::to_string(i % 37) + "," +

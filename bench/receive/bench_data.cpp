@@ -16,10 +16,7 @@ int main(int argc, char** argv)
         return 3;
     }
     const Flags flags(argc - 1, argv + 1);
-    BenchDataSize size;
-    size.products = flags.number("--products", size.products);
-    size.lines = flags.number("--lines", size.lines);
-    size.inbound = size.products / 5;
+    const BenchDataSize size = benchSizeFrom(flags);
     const fs::path out = argv[1];
     fs::create_directories(out);
     std::string scans;

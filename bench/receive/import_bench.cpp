@@ -22,7 +22,6 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <set>
 
 using namespace backfill;
 using namespace backfill::bench;
@@ -191,9 +190,7 @@ try {
     const fs::path work = flags.text("--work", (fs::temp_directory_path() / "backfill-bench").string());
     const std::string bin = flags.text("--bin", BACKFILL_BIN_DEFAULT);
     const int reps = static_cast<int>(flags.number("--reps", 3));
-    BenchDataSize size;
-    size.products = flags.number("--products", size.products);
-    size.lines = flags.number("--lines", size.lines);
+    const BenchDataSize size = benchSizeFrom(flags);
     fs::create_directories(work);
     const fs::path catalogCsv = work / "import-catalog.csv", backordersCsv = work / "import-backorders.csv",
                    db = work / "import.db", catalogDb = work / "import-catalog.db", bare = work / "import-bare.db",

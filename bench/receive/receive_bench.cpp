@@ -32,8 +32,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <iostream>
-#include <map>
 
 using namespace backfill;
 using namespace backfill::bench;
@@ -69,7 +67,7 @@ void importOrDie(Rows rows, ledger::Result<store::ImportReport> (store::Terminal
 void buildTemplate(const fs::path& db, const BenchDataSize& size)
 {
     const fs::path key = db.string() + ".size";
-    const std::string want = std::to_string(size.products) + " " + std::to_string(size.lines) + " " + std::to_string(size.inbound);
+    const std::string want = std::to_string(size.products) + " " + std::to_string(size.lines) + " " + std::to_string(size.inbound());
     if (fs::exists(db) && fs::exists(key) && backfill::test::readFile(key.string()) == want) return;
     std::printf("building template %s (%lld products, %lld lines)\n", db.c_str(), static_cast<long long>(size.products),
                 static_cast<long long>(size.lines));
@@ -104,8 +102,9 @@ public:
     }
 
     // run receives `scans`, `group` per transaction (1: each commits on its own), returns
-    // scans per second and adds each transaction's latency (scan in -> committed decision).
-    double run(const std::vector<std::string>& scans, size_t group, std::vector<double>& latencyUs)
+    // scans per second, and adds each transaction's latency (scan in -> committed decision) to
+    // `latencyUs` when given.
+    double run(const std::vector<std::string>& scans, size_t group, std::vector<double>* latencyUs = nullptr)
     {
         sqlite3* h = m_store->database().handle();
         int cur = 0, high = 0;
@@ -132,7 +131,7 @@ public:
                 }
             }
             if (group > 1) orDie(m_store->commit(), "commit");
-            latencyUs.push_back(std::chrono::duration<double, std::micro>(Clock::now() - g0).count());
+            if (latencyUs) latencyUs->push_back(std::chrono::duration<double, std::micro>(Clock::now() - g0).count());
         }
         const double rate = static_cast<double>(scans.size()) / secondsSince(t0);
         sqlite3_db_status(h, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &high, 0);
@@ -234,10 +233,7 @@ try {
     const fs::path work = flags.text("--work", (fs::temp_directory_path() / "backfill-bench").string());
     const std::string bin = flags.text("--bin", BACKFILL_BIN_DEFAULT);
     const int reps = static_cast<int>(flags.number("--reps", 3));
-    BenchDataSize size;
-    size.products = flags.number("--products", size.products);
-    size.lines = flags.number("--lines", size.lines);
-    size.inbound = size.products / 5;
+    const BenchDataSize size = benchSizeFrom(flags);
     const auto syncScans = static_cast<size_t>(flags.number("--sync-scans", 2000));
     const auto burstScans = static_cast<size_t>(flags.number("--burst-scans", 20000));
     const auto latencyScans = static_cast<size_t>(flags.number("--latency-scans", 300));
@@ -252,7 +248,7 @@ try {
                 blocks, bareBlock);
 
     Series bareRate, eachIn, eachCli, groupIn, burstCli;
-    std::vector<double> latencyIn, latencyCli, eachLatency, groupLatency; // the latter two: not reported
+    std::vector<double> latencyIn, latencyCli;
     std::vector<double> pagesSingle, rowsSingle, pagesGrouped, rowsGrouped, pagesBare;
     for (int r = 0; r < reps; ++r) {
         const uint64_t seed = 1000 + static_cast<uint64_t>(r) * 10;
@@ -269,12 +265,12 @@ try {
         for (size_t b = 0; b < blocks; ++b) {
             const double l = limit.run(bareBlock);
             bareRate.add(l, l);
-            eachIn.add(in.run(slice(scansIn, b * each, each), 1, eachLatency), l);
+            eachIn.add(in.run(slice(scansIn, b * each, each), 1), l);
             eachCli.add(cliEach.run(slice(scansCli, b * each, each)), l);
-            groupIn.add(in.run(slice(groupsIn, b * burst, burst), 100, groupLatency), l);
+            groupIn.add(in.run(slice(groupsIn, b * burst, burst), 100), l);
             burstCli.add(cliBurst.run(slice(burstsCli, b * burst, burst)), l);
         }
-        (void)in.run(benchScans(size, latencyScans, seed + 5), 1, latencyIn);
+        (void)in.run(benchScans(size, latencyScans, seed + 5), 1, &latencyIn);
         cliBurst.latency(benchScans(size, latencyScans, seed + 6), latencyCli);
         cliEach.finish();
         cliBurst.finish();

@@ -295,7 +295,7 @@ TEST_CASE("receive: a pallet scan that starts with a valid (00) is received even
     CHECK(r.json() == receivedJson(pear));
     // The same broken AI on an unannounced pallet is that pallet's error; on a product scan,
     // and after an invalid (00), it is the parser's.
-    const std::string badSscc = kUnannounced.substr(0, 17) + static_cast<char>('0' + (kUnannounced[17] - '0' + 1) % 10);
+    const std::string badSscc = wrongCheckDigit(kUnannounced);
     expectRejected(h,
                    {"(00)" + kUnannounced + "(17)261301", "(01)" + kApple + "(17)261301", "(00)" + badSscc + "(17)261301",
                     "(10)LOT(00)" + kPallet1 + "(17)261301"},

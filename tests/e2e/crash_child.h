@@ -99,12 +99,11 @@ public:
     }
 
     // killNow sends SIGKILL (the moment of the crash) and reaps the child after its stdout is
-    // drained: every line it wrote before dying is still collected.
-    void killNow()
+    // drained: every line it wrote before dying is still collected. Returns the wait status.
+    int killNow()
     {
         ::kill(m_pid, SIGKILL);
-        closeStdin();
-        finish();
+        return finish();
     }
     // finish closes stdin, reads stdout to its end and reaps the child; returns the wait status.
     int finish()

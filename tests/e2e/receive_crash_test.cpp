@@ -279,8 +279,7 @@ TEST_CASE("receive - survives SIGKILL at random moments: printed <= recorded <= 
                 break;
             }
         }
-        child.killNow();
-        const int status = child.finish();
+        const int status = child.killNow();
         INFO("stderr: " << backfill::test::readFile(w.errPath()));
         REQUIRE_FALSE(exitedEarly);
         REQUIRE(WIFSIGNALED(status));

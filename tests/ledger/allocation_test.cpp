@@ -70,6 +70,15 @@ std::vector<WaitingLine> randomLines(std::mt19937_64& rng, size_t n)
     return lines;
 }
 
+// pairsOf gives allocations as (index, qty) pairs, so one CHECK compares them all and prints
+// both sides when they differ.
+std::vector<std::pair<size_t, Qty>> pairsOf(const std::vector<LineAllocation>& allocs)
+{
+    std::vector<std::pair<size_t, Qty>> out;
+    for (const auto& a : allocs) out.emplace_back(a.index, a.qty);
+    return out;
+}
+
 Qty sumRemaining(const std::vector<WaitingLine>& lines)
 {
     Qty s = 0;
@@ -110,12 +119,7 @@ TEST_CASE("allocate matches the sort-and-fill reference over many seeds")
         for (Qty freeQty : frees) {
             CAPTURE(freeQty);
             const auto got = allocate(freeQty, lines);
-            const auto want = referenceAllocate(freeQty, lines);
-            REQUIRE(got.size() == want.size());
-            for (size_t i = 0; i < got.size(); ++i) {
-                CHECK(got[i].index == want[i].index);
-                CHECK(got[i].qty == want[i].qty);
-            }
+            CHECK(pairsOf(got) == pairsOf(referenceAllocate(freeQty, lines)));
 
             Qty total = 0;
             std::vector<Qty> given(lines.size(), 0);
@@ -158,12 +162,7 @@ TEST_CASE("allocate serves a large product with a small receipt exactly like the
     std::mt19937_64 rng(2026);
     const std::vector<WaitingLine> lines = randomLines(rng, 20000);
     for (Qty freeQty : {Qty{1}, Qty{24}, Qty{500}, Qty{9999}}) {
-        const auto got = allocate(freeQty, lines);
-        const auto want = referenceAllocate(freeQty, lines);
-        REQUIRE(got.size() == want.size());
-        bool same = true;
-        for (size_t i = 0; i < got.size(); ++i) same = same && got[i].index == want[i].index && got[i].qty == want[i].qty;
-        CHECK(same);
+        CHECK(pairsOf(allocate(freeQty, lines)) == pairsOf(referenceAllocate(freeQty, lines)));
     }
 }
 
@@ -306,12 +305,7 @@ TEST_CASE("allocate: input already in allocation order, and in reverse")
         CAPTURE(pass);
         for (Qty freeQty : {Qty{1}, Qty{7}, Qty{300}, Qty{2000}, sumRemaining(lines) - 3}) {
             CAPTURE(freeQty);
-            const auto got = allocate(freeQty, lines);
-            const auto want = referenceAllocate(freeQty, lines);
-            REQUIRE(got.size() == want.size());
-            bool same = true;
-            for (size_t i = 0; i < got.size(); ++i) same = same && got[i].index == want[i].index && got[i].qty == want[i].qty;
-            CHECK(same);
+            CHECK(pairsOf(allocate(freeQty, lines)) == pairsOf(referenceAllocate(freeQty, lines)));
         }
         std::reverse(lines.begin(), lines.end());
     }
@@ -328,12 +322,7 @@ TEST_CASE("allocate: skewed remainders, where the first lines in order need litt
     std::shuffle(lines.begin(), lines.end(), rng);
     for (Qty freeQty : {Qty{260}, Qty{499}, Qty{500}, Qty{600}, Qty{25000}, Qty{50499}}) {
         CAPTURE(freeQty);
-        const auto got = allocate(freeQty, lines);
-        const auto want = referenceAllocate(freeQty, lines);
-        REQUIRE(got.size() == want.size());
-        bool same = true;
-        for (size_t i = 0; i < got.size(); ++i) same = same && got[i].index == want[i].index && got[i].qty == want[i].qty;
-        CHECK(same);
+        CHECK(pairsOf(allocate(freeQty, lines)) == pairsOf(referenceAllocate(freeQty, lines)));
     }
     const auto r = allocate(600, lines);
     REQUIRE(r.size() == 501);

@@ -1,6 +1,8 @@
 // The RFC 4180 reader (sync/ledger/Csv.h): quoting, line ends, line numbers, errors.
 #include "ledger/Csv.h"
 
+#include "ledger/TestRng.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -183,16 +185,7 @@ TEST_CASE("UTF-8 validation (RFC 3629)")
 
 namespace {
 
-// Lcg is a tiny deterministic generator: the same seed gives the same texts on every platform.
-struct Lcg {
-    uint64_t state;
-    uint32_t next()
-    {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return static_cast<uint32_t>(state >> 33);
-    }
-    size_t below(size_t n) { return next() % n; }
-};
+using backfill::test::Lcg;
 
 std::string quoteField(const std::string& f)
 {

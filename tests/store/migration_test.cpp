@@ -10,7 +10,6 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>

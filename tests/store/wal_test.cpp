@@ -11,7 +11,6 @@
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -25,6 +24,15 @@ namespace {
 
 using backfill::test::PlainDb;
 using backfill::test::TempDb;
+
+// openWithTable opens the store's connection on `f` with the test table t(id, v, n).
+std::unique_ptr<store::Database> openWithTable(const TempDb& f)
+{
+    auto db = store::Database::open(f.path.string());
+    REQUIRE(db);
+    REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
+    return std::move(*db);
+}
 
 // commitRows commits `n` transactions, each inserting one ~1 KB row and updating a random old
 // one (two or more pages per commit, like a scan).
@@ -53,12 +61,10 @@ TEST_CASE("wal: the store opens its files through the WAL-coalescing VFS")
 TEST_CASE("wal: every commit is visible to a plain connection the moment it returned")
 {
     TempDb f("wal", "visible");
-    auto db = store::Database::open(f.path.string());
-    REQUIRE(db);
-    REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
+    auto db = openWithTable(f);
     PlainDb reader(f.path);
     for (int i = 0; i < 300; ++i) {
-        commitRows(**db, i, 1);
+        commitRows(*db, i, 1);
         REQUIRE(reader.integer("SELECT COUNT(*) FROM t") == i + 1);
     }
     CHECK(reader.integer("SELECT SUM(n) FROM t") == 300);
@@ -67,18 +73,16 @@ TEST_CASE("wal: every commit is visible to a plain connection the moment it retu
 TEST_CASE("wal: checkpoints run on the background thread and the WAL stays bounded")
 {
     TempDb f("wal", "bounded");
+    // Well past the inline limit: the WAL may not grow without bound.
+    const int commits = 3 * store::Checkpointer::kInlineFrames / 2;
     {
-        auto db = store::Database::open(f.path.string());
-        REQUIRE(db);
-        REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
-        CHECK((*db)->backgroundCheckpoints() == 0);
-        // Well past the inline limit: the WAL may not grow without bound.
-        const int commits = 3 * store::Checkpointer::kInlineFrames / 2;
-        commitRows(**db, 0, commits);
+        auto db = openWithTable(f);
+        CHECK(db->backgroundCheckpoints() == 0);
+        commitRows(*db, 0, commits);
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        while ((*db)->backgroundCheckpoints() == 0 && std::chrono::steady_clock::now() < deadline)
+        while (db->backgroundCheckpoints() == 0 && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        CHECK((*db)->backgroundCheckpoints() >= 1);
+        CHECK(db->backgroundCheckpoints() >= 1);
         // Frames of 4 KiB pages plus their 24-byte headers, after the 32-byte WAL header. Each
         // commit writes at most a few pages; the inline limit is checked after every commit.
         const auto limit = 32 + static_cast<uintmax_t>(store::Checkpointer::kInlineFrames + 16) * (4096 + 24);
@@ -90,8 +94,8 @@ TEST_CASE("wal: checkpoints run on the background thread and the WAL stays bound
     CHECK_FALSE(fs::exists(f.path.string() + "-wal"));
     PlainDb reader(f.path);
     CHECK(reader.one("PRAGMA integrity_check") == "ok");
-    CHECK(reader.integer("SELECT COUNT(*) FROM t") == 3 * store::Checkpointer::kInlineFrames / 2);
-    CHECK(reader.integer("SELECT SUM(n) FROM t") == 3 * store::Checkpointer::kInlineFrames / 2);
+    CHECK(reader.integer("SELECT COUNT(*) FROM t") == commits);
+    CHECK(reader.integer("SELECT SUM(n) FROM t") == commits);
 }
 
 TEST_CASE("wal: large commits go out in pieces and come back whole")
@@ -100,16 +104,14 @@ TEST_CASE("wal: large commits go out in pieces and come back whole")
     // and past the 4 MB gathering buffer, so both the chunked flush and a flush in the middle
     // of a commit run.
     TempDb f("wal", "large");
-    auto db = store::Database::open(f.path.string());
-    REQUIRE(db);
-    REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
+    auto db = openWithTable(f);
     PlainDb reader(f.path);
     int next = 0;
     for (const int rows : {1000, 6000}) {
-        auto tx = store::Transaction::begin(**db);
+        auto tx = store::Transaction::begin(*db);
         REQUIRE(tx);
         for (int i = 0; i < rows; ++i, ++next)
-            REQUIRE((*db)->prepare("INSERT INTO t(id, v) VALUES(?, ?)").bind(1, next).bind(2, std::string(1000, 'a' + next % 26)).run());
+            REQUIRE(db->prepare("INSERT INTO t(id, v) VALUES(?, ?)").bind(1, next).bind(2, std::string(1000, 'a' + next % 26)).run());
         REQUIRE(tx->commit());
         CHECK(reader.integer("SELECT COUNT(*) FROM t") == next);
         CHECK(reader.integer("SELECT SUM(length(v)) FROM t") == 1000LL * next);
@@ -120,11 +122,9 @@ TEST_CASE("wal: large commits go out in pieces and come back whole")
 TEST_CASE("wal: a short session never starts the checkpoint thread")
 {
     TempDb f("wal", "short");
-    auto db = store::Database::open(f.path.string());
-    REQUIRE(db);
-    REQUIRE((*db)->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0)"));
-    commitRows(**db, 0, 50);
-    CHECK((*db)->backgroundCheckpoints() == 0);
+    auto db = openWithTable(f);
+    commitRows(*db, 0, 50);
+    CHECK(db->backgroundCheckpoints() == 0);
     PlainDb reader(f.path);
     CHECK(reader.integer("SELECT COUNT(*) FROM t") == 50);
 }
