@@ -7,6 +7,8 @@
 //
 // Every harness has its own folder and database; nothing sleeps: each run waits for the child.
 
+#include "e2e/crash_ledger.h"
+
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
@@ -227,10 +229,10 @@ public:
         return runRaw(all, input);
     }
 
-    // importCsv writes `csv` to NAME.csv and runs `import KIND` on it.
-    RunResult importCsv(const std::string& kind, const std::string& csv, const std::string& name = "") const
+    // importCsv writes `csv` to KIND.csv and runs `import KIND` on it.
+    RunResult importCsv(const std::string& kind, const std::string& csv) const
     {
-        return run({"import", kind, writeFile((name.empty() ? kind : name) + ".csv", csv)});
+        return run({"import", kind, writeFile(kind + ".csv", csv)});
     }
     // importOk imports and fails the test unless it printed {"imported":N} with exit 0.
     void importOk(const std::string& kind, const std::string& csv, int64_t n) const
@@ -251,13 +253,6 @@ public:
         for (const auto& row : backorders())
             if (row["order_id"] == orderId && row["line"] == line) return row;
         throw std::runtime_error("no order line " + orderId + "/" + std::to_string(line));
-    }
-    // onHand, allocated: the product's `stock` figures.
-    Json stockRow(const std::string& sku) const
-    {
-        const Json rows = stockOf(sku);
-        if (rows.size() != 1) throw std::runtime_error("no stock row for " + sku);
-        return rows[0];
     }
 
     // receive runs `receive ARGS...`.
@@ -298,39 +293,8 @@ public:
     }
     int64_t count(const std::string& table) const { return std::stoll(query("SELECT COUNT(*) FROM " + table).at(0)); }
 
-    // ledgerProblems lists every product or line where the derived figures disagree with the
-    // ledger: on hand = sum of stock rows = received - picked events; allocated = sum of the
-    // lines' allocations = allocated - deallocated - picked events; no negative stock; no line
-    // holding more than it still needs; nothing held by a cancelled line. Empty when sound.
-    std::vector<std::string> ledgerProblems() const
-    {
-        std::vector<std::string> problems;
-        const auto add = [&](const std::string& what, const std::string& sql) {
-            for (const auto& row : query(sql)) problems.push_back(what + ": " + row);
-        };
-        // Per product: on hand = its stock rows, allocated = its lines' allocations.
-        const std::string totals = "WITH t AS (SELECT p.id, p.sku, COALESCE((SELECT SUM(qty) FROM stock s WHERE s.product_id = p.id), 0) "
-                                   "AS on_hand, COALESCE((SELECT SUM(allocated) FROM order_lines l WHERE l.product_id = p.id), 0) "
-                                   "AS allocated, COALESCE((SELECT SUM(s.qty) FROM stock s JOIN locations l ON l.code = s.location "
-                                   "WHERE s.product_id = p.id AND l.kind = 'quarantine'), 0) AS quarantined FROM products p) ";
-        add("on hand vs events",
-            totals + "SELECT t.sku, t.on_hand, COALESCE((SELECT SUM(CASE kind WHEN 'received' THEN qty WHEN 'picked' THEN -qty ELSE 0 END) "
-                     "FROM events e WHERE e.product_id = t.id), 0) AS n FROM t WHERE t.on_hand <> n");
-        add("allocated vs events",
-            totals + "SELECT t.sku, t.allocated, COALESCE((SELECT SUM(CASE kind WHEN 'allocated' THEN qty WHEN 'deallocated' THEN -qty "
-                     "WHEN 'picked' THEN -qty ELSE 0 END) FROM events e WHERE e.product_id = t.id), 0) AS n FROM t WHERE t.allocated <> n");
-        add("allocation to another lane than its order's", "SELECT l.order_id, l.line, e.to_location, o.stage FROM events e "
-                                                            "JOIN order_lines l ON l.id = e.order_line_id JOIN orders o ON o.order_id = l.order_id "
-                                                            "WHERE e.kind = 'allocated' AND e.to_location IS NOT COALESCE(o.stage, '')");
-        add("open orders per lane", "SELECT code, open_orders FROM locations l WHERE open_orders <> (SELECT COUNT(*) FROM orders o "
-                                    "WHERE o.open = 1 AND o.stage = l.code)");
-        add("negative stock", "SELECT product_id, location, lot, qty FROM stock WHERE qty < 0");
-        add("allocated beyond need", "SELECT order_id, line, qty, allocated, picked FROM order_lines "
-                                     "WHERE allocated < 0 OR (allocated > 0 AND allocated + picked > qty) OR (cancelled = 1 AND allocated <> 0)");
-        add("allocated beyond on hand outside quarantine",
-            totals + "SELECT sku, on_hand, quarantined, allocated FROM t WHERE allocated > on_hand - quarantined");
-        return problems;
-    }
+    // ledgerProblems lists where the derived figures disagree with the ledger (crash_ledger.h).
+    std::vector<std::string> ledgerProblems() const { return backfill::test::ledgerProblems(m_db); }
 
     // snapshot captures stock, backorders and every table's rows (a database not yet
     // created has no tables).
