@@ -262,6 +262,28 @@ public:
         all.insert(all.end(), args.begin(), args.end());
         return run(all, input);
     }
+    // receiveOk receives and fails the test unless every scan was received; gives the run.
+    RunResult receiveOk(const std::vector<std::string>& args) const
+    {
+        auto r = receive(args);
+        INFO(r);
+        REQUIRE(r.status == 0);
+        return r;
+    }
+    RunResult pick(const std::vector<std::string>& args) const
+    {
+        std::vector<std::string> all{"pick"};
+        all.insert(all.end(), args.begin(), args.end());
+        return run(all);
+    }
+    // pickOk picks and fails the test unless the pick was done; gives its JSON line.
+    Json pickOk(const std::vector<std::string>& args) const
+    {
+        const auto r = pick(args);
+        INFO(r);
+        REQUIRE(r.status == 0);
+        return r.json();
+    }
 
     // query runs SQL on the database file and gives each row as its columns joined by '|'.
     std::vector<std::string> query(const std::string& sql) const

@@ -25,20 +25,7 @@ void setUp(const CliHarness& h)
 // receiveUnits receives `n` units of a GTIN in one (01)+(30) scan and returns its JSON line.
 Json receiveUnits(const CliHarness& h, const std::string& gtin, int n)
 {
-    const auto r = h.receive({"(01)" + gtin + "(30)" + std::to_string(n)});
-    INFO(r);
-    REQUIRE(r.status == 0);
-    return r.json();
-}
-
-Json pickOk(const CliHarness& h, const std::vector<std::string>& args)
-{
-    std::vector<std::string> all{"pick"};
-    all.insert(all.end(), args.begin(), args.end());
-    const auto r = h.run(all);
-    INFO(r);
-    REQUIRE(r.status == 0);
-    return r.json();
+    return h.receiveOk({"(01)" + gtin + "(30)" + std::to_string(n)}).json();
 }
 
 } // namespace
@@ -137,7 +124,7 @@ TEST_CASE("backorders: every state, with ETAs projected from inbound in (eta, in
     receiveUnits(h, kApple, 4);
     // Pick all of L1, cancel L5, receive the pallet: ASN-1's 2 go to L3. Open supply is now
     // PO-A 2 (02-10) and PO-B 5 (02-12).
-    pickOk(h, {"L1", "1", "3"});
+    h.pickOk({"L1", "1", "3"});
     h.importOk("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nL5,1,A,APPLE,0,0,2026-01-03\n", 1);
     const auto pallet = h.receive({kPallet});
     REQUIRE(pallet.status == 0);
@@ -218,17 +205,17 @@ TEST_CASE("pick: on hand falls, picked rises, allocated falls, the line becomes 
     receiveUnits(h, kApple, 8); // SO-1 5, SO-2 3
     CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 8, 8)}));
 
-    CHECK(pickOk(h, {"SO-1", "1", "2"}) == Json{{"ok", true}, {"order_id", "SO-1"}, {"line", 1}, {"qty", 2}});
+    CHECK(h.pickOk({"SO-1", "1", "2"}) == Json{{"ok", true}, {"order_id", "SO-1"}, {"line", 1}, {"qty", 2}});
     CHECK(h.line("SO-1", 1) == lineJson("SO-1", 1, "APPLE", 5, 3, 2, "allocated"));
     CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 6, 6)}));
-    pickOk(h, {"SO-1", "1", "3"});
+    h.pickOk({"SO-1", "1", "3"});
     CHECK(h.line("SO-1", 1) == lineJson("SO-1", 1, "APPLE", 5, 0, 5, "picked"));
     CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 3, 3)}));
     // The picked units left the staging lane.
     CHECK(h.query("SELECT location, qty FROM stock WHERE qty <> 0 AND product_id = (SELECT id FROM products WHERE sku = 'APPLE')") ==
           std::vector<std::string>{"OUT-1|3"});
     // A partly allocated line can pick what it holds: it stays partially_allocated.
-    pickOk(h, {"--location", "OUT-1", "SO-2", "1", "1"});
+    h.pickOk({"--location", "OUT-1", "SO-2", "1", "1"});
     CHECK(h.line("SO-2", 1) == lineJson("SO-2", 1, "APPLE", 5, 2, 1, "partially_allocated"));
     CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 2, 2)}));
     // Each pick is an outbox op after the receipt.
@@ -260,9 +247,7 @@ TEST_CASE("pick: refusals (not_allocated, unknown_line, no_stock, bad_qty) chang
         {{"SO-1", "1", "0"}, "bad_qty"},
     };
     for (const auto& c : cases) {
-        std::vector<std::string> args{"pick"};
-        args.insert(args.end(), c.args.begin(), c.args.end());
-        const auto r = h.run(args);
+        const auto r = h.pick(c.args);
         INFO(r);
         CHECK(r.status == 1);
         CHECK(r.json()["ok"] == false);

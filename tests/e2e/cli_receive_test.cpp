@@ -58,6 +58,19 @@ Received rec(const std::string& scan, const std::string& sku, int64_t qty, const
     return r;
 }
 
+// expectReceived receives `e.scan` on its own (after global `options` such as --gs) and checks
+// its one JSON line is exactly `e`.
+void expectReceived(const CliHarness& h, const Received& e, const std::vector<std::string>& options = {})
+{
+    std::vector<std::string> args = options;
+    args.push_back("receive");
+    args.push_back(e.scan);
+    const auto r = h.run(args);
+    INFO(r);
+    CHECK(r.status == 0);
+    CHECK(r.json() == receivedJson(e));
+}
+
 // expectRejected runs `receive` on scans that must all be refused with `codes` (one per scan,
 // in order), exit 1, and leave the database as it was.
 void expectRejected(const CliHarness& h, const std::vector<std::string>& scans, const std::vector<std::string>& codes)
@@ -121,12 +134,9 @@ TEST_CASE("receive: EAN-8, UPC-A and UPC-E scans find the product by its GTIN-14
     };
     for (const auto& [scan, sku] : scans) {
         CAPTURE(scan);
-        const auto r = h.receive({scan});
-        INFO(r);
-        CHECK(r.status == 0);
         Received e = rec(scan, sku, 1, "DOCK");
         e.overReceipt = 1;
-        CHECK(r.json() == receivedJson(e));
+        expectReceived(h, e);
     }
     CHECK(h.stock() == Json::array({stockJson("E8", 3, 0), stockJson("UPC", 3, 0), stockJson("UPCE", 3, 0)}));
 }
@@ -152,12 +162,9 @@ TEST_CASE("receive: a case GTIN is its case_qty; (01)+(30) and (02)+(37) count u
     };
     for (const auto& c : cases) {
         CAPTURE(c.scan);
-        const auto r = h.receive({c.scan});
-        INFO(r);
-        CHECK(r.status == 0);
         Received e = rec(c.scan, c.sku, c.qty);
         e.overReceipt = c.qty;
-        CHECK(r.json() == receivedJson(e));
+        expectReceived(h, e);
     }
     CHECK(h.stock() == Json::array({stockJson("APPLE", 29, 0), stockJson("PEAR", 11, 0), stockJson("PLUM", 72, 0)}));
 }
@@ -183,14 +190,11 @@ TEST_CASE("receive: lot from (10), expiry from (17) only (DD = 00 is the month's
     };
     for (const auto& c : cases) {
         CAPTURE(c.scan);
-        const auto r = h.receive({c.scan});
-        INFO(r);
-        CHECK(r.status == 0);
         Received e = rec(c.scan, "APPLE", 1);
         e.lot = c.lot;
         e.expiry = c.expiry;
         e.overReceipt = 1;
-        CHECK(r.json() == receivedJson(e));
+        expectReceived(h, e);
     }
     // Stock is kept per lot.
     CHECK(h.query("SELECT lot, qty FROM stock ORDER BY lot") ==
@@ -203,15 +207,11 @@ TEST_CASE("receive: a wedge's GS substitute (--gs) is read like GS")
 {
     CliHarness h;
     setUp(h);
-    const std::string scan = "01" + kApple + "10L9~17270131";
-    const auto r = h.run({"--gs", "~", "receive", scan});
-    INFO(r);
-    CHECK(r.status == 0);
-    Received e = rec(scan, "APPLE", 1);
+    Received e = rec("01" + kApple + "10L9~17270131", "APPLE", 1);
     e.lot = "L9";
     e.expiry = "2027-01-31";
     e.overReceipt = 1;
-    CHECK(r.json() == receivedJson(e));
+    expectReceived(h, e, {"--gs", "~"});
 }
 
 TEST_CASE("receive: an announced pallet receives exactly its inbound lines, in file order, in one scan")
@@ -386,9 +386,7 @@ TEST_CASE("receive: received units go to waiting lines in allocation order, each
 
     // Orders that are complete (picked) no longer count: pick SO-3 and SO-2 (OUT-2's orders).
     for (const auto& [order, qty] : std::vector<std::pair<std::string, std::string>>{{"SO-3", "1"}, {"SO-2", "2"}}) {
-        const auto p = h.run({"pick", order, "1", qty});
-        INFO(p);
-        REQUIRE(p.status == 0);
+        h.pickOk({order, "1", qty});
     }
     h.importOk("backorders", "order_id,line,customer,sku,qty,ordered_at\nSO-5,1,E,PLUM,1,2026-01-10\n", 1);
     r = h.receive({kPlum});
