@@ -2,6 +2,7 @@
 
 #include "ledger/CheckDigit.h"
 #include "ledger/Csv.h"
+#include "ledger/Date.h"
 
 #include <algorithm>
 #include <charconv>
@@ -338,7 +339,16 @@ public:
             if (required) fail(s, "required", "a value is required");
             return std::nullopt;
         }
-        if (auto t = parseTimestamp(v)) return t;
+        if (auto t = parseTimestamp(v)) {
+            // An offset can carry 0000-01-01T00:00+01:00 or 9999-12-31T23:59-01:00 out of
+            // the years a date is written in (YYYY): stored, it would be shown as year -1 or
+            // 10000 and not read back (found by tests/fuzz/csv_import_fuzz.cpp).
+            int year = 0, month = 0, day = 0;
+            ymd(dateOf(*t), year, month, day);
+            if (year >= 0 && year <= 9999) return t;
+            fail(s, "bad_date", quoted(v) + " is outside the years 0000-9999 in UTC; check the date and its offset");
+            return std::nullopt;
+        }
         const bool zoneMissing = v.size() > 10 && v[10] == 'T' && v.find_first_of("Z+-", 11) == std::string_view::npos;
         fail(s, "bad_date",
              quoted(v) + (zoneMissing ? " has no time zone; end it with Z (UTC) or an offset such as +01:00"
