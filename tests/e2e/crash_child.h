@@ -98,6 +98,14 @@ public:
         return m_stdout >= 0;
     }
 
+    // addPollFds appends the pipes pump() would wait on, so a caller driving several children
+    // can wait for any of them with one poll() and then pump each with a zero timeout.
+    void addPollFds(std::vector<pollfd>& fds) const
+    {
+        if (m_stdout >= 0) fds.push_back({m_stdout, POLLIN, 0});
+        if (m_stdin >= 0 && pendingInput() > 0) fds.push_back({m_stdin, POLLOUT, 0});
+    }
+
     // killNow sends SIGKILL (the moment of the crash) and reaps the child after its stdout is
     // drained: every line it wrote before dying is still collected. Returns the wait status.
     int killNow()
