@@ -15,7 +15,7 @@ namespace backfill::scan {
 
 // Charset of one component of a data field. GS1 General Specifications 7.11:
 // Numeric: digits 0-9; Cset82: Figure 7.11-1 (the "X" of the AI tables); Cset39: Figure 7.11-2;
-// Cset64: Figure 7.11-3 (file-safe base64, used by (8030)).
+// Cset64: Figure 7.11-3 (file-safe base64, used by (8030)); '=' only as final padding.
 enum class Charset : uint8_t { Numeric, Cset82, Cset39, Cset64 };
 
 // Lint is a content check applied to one component beyond charset and length.
@@ -45,6 +45,7 @@ enum class Lint : uint8_t {
     Iso5218,        // 0, 1, 2 or 9 (7252)
     HasNonDigit,    // at least one non-digit (8014)
     Iban,           // ISO 13616 structure and mod-97 check (8007)
+    ImporterIdx,    // one of 0-9 A-Z a-z '-' '_' (the importer index of 7040)
 };
 
 // Component is one part of a data field: `minLen == maxLen` for a fixed part; a variable part

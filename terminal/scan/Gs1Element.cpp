@@ -235,6 +235,12 @@ Result<void> applyLint(std::string_view ai, std::string_view v, Lint lint, ledge
     case Lint::Iban:
         if (!validIban(v)) return badValue(ai, v, "is not a valid IBAN");
         return {};
+    case Lint::ImporterIdx:
+        // GS1 General Specifications 3.8, AI (7040): the importer index is one character of
+        // 0-9, A-Z, a-z, '-' or '_' (CSET 64 without its padding).
+        if (v.size() != 1 || !inCharset(Charset::Cset64, v[0]) || v[0] == '=')
+            return badValue(ai, v, "is not an importer index (0-9, A-Z, a-z, '-' or '_')");
+        return {};
     }
     return {};
 }
@@ -263,6 +269,16 @@ Result<void> checkCharset(std::string_view ai, Charset cs, std::string_view part
         if (cs == Charset::Cset64 && c == '=' && part.find_first_not_of('=', i) != std::string_view::npos)
             return fail("bad_charset", tag(ai) + ": '=' at position " + std::to_string(offset + i + 1) +
                                            " is only allowed as padding at the end");
+    }
+    // GS1 General Specifications 7.11 (Figure 7.11-3, CSET 64 as in RFC 4648 base64url): at
+    // most two '=' pad the data, and only to make its length, padding included, a multiple of
+    // three characters, as the GS1 Barcode Syntax Dictionary checks it.
+    if (cs == Charset::Cset64 && !part.empty() && part.back() == '=') {
+        const size_t pads = part.size() - part.find_last_not_of('=') - 1;
+        if (pads > 2 || part.size() % 3 != 0)
+            return fail("bad_charset", tag(ai) + ": " + std::to_string(pads) + " '=' at position " +
+                                           std::to_string(offset + part.size() - pads + 1) + ": padding must make the length (" +
+                                           std::to_string(part.size()) + ") a multiple of 3 with at most two '='");
     }
     return {};
 }
@@ -428,6 +444,14 @@ Result<void> finishElements(std::vector<Element>& elements, std::vector<std::str
                 warnings.push_back(tag(e.ai) + " should come with " + listAlternatives(alternatives) +
                                    " (GS1 GS 4.14.2)");
         }
+        // AI (8030) Digital signature, GS1 General Specifications 3.9 and 4.14.2: the signed
+        // key must be serialised, so a GDTI (253), GCN (255) or GRAI (8003) beside it needs its
+        // optional serial component.
+        if (e.ai == "8030")
+            for (const auto& o : elements)
+                if (const AiEntry* k = o.known && (o.ai == "253" || o.ai == "255" || o.ai == "8003") ? findAi(o.ai) : nullptr;
+                    k && static_cast<int>(o.value.size()) == k->minLength())
+                    warnings.push_back("(8030) signs " + tag(o.ai) + " without its serial component; the signed key must be serialised (GS1 GS 4.14.2)");
         // 4.14.1 Invalid pairs: reported once per pair.
         for (auto pattern : split(entry->ex, ',')) {
             for (const auto& o : elements) {

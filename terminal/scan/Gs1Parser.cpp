@@ -173,7 +173,7 @@ Result<Classified> classifyPlain(std::string_view body, size_t offset, bool mayB
     if (body.empty()) return fail("not_gs1", "the scan is empty");
     if (body[0] == '(') return classified(ScanKind::Hri, parseBracketed(body, offset, options.today));
     if (startsWithNoCase(body, "http://") || startsWithNoCase(body, "https://"))
-        return classified(ScanKind::DigitalLink, parseDigitalLink(body, options.today));
+        return classified(ScanKind::DigitalLink, parseDigitalLink(body, options.today, offset));
     if (allDigits(body)) {
         switch (body.size()) {
         case 8: return classified(ScanKind::Gtin, eightDigits(body, options.today));
@@ -303,38 +303,63 @@ Result<std::string> toDigitalLink(const std::vector<Element>& elements, std::str
         return fail("no_primary_key", "no element can be a GS1 Digital Link primary key, e.g. (01) or (00)");
     const AiEntry* key = findAi(keyIt->ai);
 
+    const size_t keyIndex = static_cast<size_t>(keyIt - elements.begin());
     std::vector<bool> used(elements.size(), false);
-    used[static_cast<size_t>(keyIt - elements.begin())] = true;
+    used[keyIndex] = true;
     std::string uri = std::string(base) + "/" + keyIt->ai + "/" + percentEncode(keyIt->value);
 
     // Key qualifiers go in the path in their defined order, from the alternative that places
-    // the most of them (GS1 Digital Link URI Syntax).
-    std::string_view best;
-    size_t bestCount = 0;
-    std::string_view spec = key->dlQualifiers;
-    while (!spec.empty()) {
+    // the most of them and leaves in the query only what parseDigitalLink reads there: known
+    // data attributes that are not key qualifiers of the path (GS1 Digital Link URI Syntax).
+    std::vector<std::string_view> alternatives;
+    for (std::string_view spec = key->dlQualifiers;;) {
         const auto bar = spec.find('|');
-        const std::string_view alt = spec.substr(0, bar);
-        size_t count = 0;
-        for (const auto& e : elements)
-            if (&e != &*keyIt && ("," + std::string(alt) + ",").find("," + e.ai + ",") != std::string::npos) ++count;
-        if (count > bestCount) {
-            best = alt;
-            bestCount = count;
-        }
-        spec = bar == std::string_view::npos ? std::string_view{} : spec.substr(bar + 1);
+        alternatives.push_back(spec.substr(0, bar));
+        if (bar == std::string_view::npos) break;
+        spec.remove_prefix(bar + 1);
     }
-    while (!best.empty()) {
-        const auto comma = best.find(',');
-        const std::string_view q = best.substr(0, comma);
-        for (size_t i = 0; i < elements.size(); ++i) {
-            if (!used[i] && elements[i].ai == q) {
-                uri += "/" + elements[i].ai + "/" + percentEncode(elements[i].value);
-                used[i] = true;
-                break;
-            }
+    std::vector<size_t> bestPath;
+    std::optional<ledger::Error> problem;
+    bool found = false;
+    for (const auto alt : alternatives) {
+        std::vector<size_t> path;  // element indexes, in the alternative's order
+        for (std::string_view rest = alt; !rest.empty();) {
+            const auto comma = rest.find(',');
+            const std::string_view q = rest.substr(0, comma);
+            for (size_t i = 0; i < elements.size(); ++i)
+                if (i != keyIndex && elements[i].ai == q) path.push_back(i);
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
         }
-        best = comma == std::string_view::npos ? std::string_view{} : best.substr(comma + 1);
+        std::vector<std::string> quals;
+        for (size_t i : path) quals.push_back(elements[i].ai);
+        std::optional<ledger::Error> bad;
+        for (size_t i = 0; i < elements.size() && !bad; ++i) {
+            if (i == keyIndex || std::find(path.begin(), path.end(), i) != path.end()) continue;
+            const AiEntry* entry = elements[i].known ? findAi(elements[i].ai) : nullptr;
+            bool fitsPath = false;
+            for (size_t j = 0; j <= quals.size() && !fitsPath; ++j) {
+                auto with = quals;
+                with.insert(with.begin() + static_cast<std::ptrdiff_t>(j), elements[i].ai);
+                fitsPath = keyQualifiersAllowed(key->dlQualifiers, with);
+            }
+            if (entry && entry->has(kDlAttribute) && !fitsPath) continue;
+            const std::string why = !entry    ? "not a known AI"
+                                    : fitsPath ? "a key qualifier that does not fit the path"
+                                               : "neither a key qualifier of (" + keyIt->ai + ") nor a data attribute";
+            bad = ledger::Error{"not_dl_attribute",
+                                "(" + elements[i].ai + ") can not be written in a Digital Link on (" + keyIt->ai + "): it is " + why};
+        }
+        if (bad) {
+            if (!problem) problem = bad;
+            continue;
+        }
+        if (!found || path.size() > bestPath.size()) bestPath = path;
+        found = true;
+    }
+    if (!found) return ledger::unexpected(*problem);
+    for (size_t i : bestPath) {
+        uri += "/" + elements[i].ai + "/" + percentEncode(elements[i].value);
+        used[i] = true;
     }
 
     char sep = '?';

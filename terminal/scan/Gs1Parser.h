@@ -79,8 +79,11 @@ std::string toElementString(const std::vector<Element>& elements, char gs = kGs)
 
 // toDigitalLink writes a GS1 Digital Link URI on `base` (no trailing '/'): the first element
 // that is a Digital Link primary key and its key qualifiers in the path, every other element as
-// a query attribute, values %-encoded. Fails with `no_primary_key` when no element can lead
-// the path.
+// a query attribute, values %-encoded; of the key's qualifier alternatives the one placing the
+// most in the path that leaves only data attributes for the query. Fails with `no_primary_key`
+// when no element can lead the path, and with `not_dl_attribute` when an element fits neither
+// the path nor the query (an unknown AI, (21) beside an SSCC, (235) beside (01) and (22)):
+// parseDigitalLink would refuse such a URI.
 ledger::Result<std::string> toDigitalLink(const std::vector<Element>& elements,
                                           std::string_view base = "https://id.gs1.org");
 

@@ -113,16 +113,31 @@ TEST_CASE("parse honours --today (and BACKFILL_TODAY) for the century of YYMMDD"
 TEST_CASE("parse: digital link, unknown AIs and warnings in the JSON")
 {
     const auto r = run({"--today", "2026-11-28", "parse",
-                        "https://id.example.com/shop/01/9520123456788/10/ABC1?17=180400&89=X&linkType=all", "10LOT7"});
+                        "https://id.example.com/shop/01/9520123456788/10/ABC1?17=180400&linkType=all", "(89)X", "10LOT7"});
     CHECK(r.status == 0);
     CHECK(r.out ==
-          "{\"scan\":\"https://id.example.com/shop/01/9520123456788/10/ABC1?17=180400&89=X&linkType=all\",\"ok\":true,"
+          "{\"scan\":\"https://id.example.com/shop/01/9520123456788/10/ABC1?17=180400&linkType=all\",\"ok\":true,"
           "\"kind\":\"digital_link\",\"symbology\":null,\"elements\":[{\"ai\":\"01\",\"value\":\"09520123456788\"},"
-          "{\"ai\":\"10\",\"value\":\"ABC1\"},{\"ai\":\"17\",\"value\":\"180400\",\"date\":\"2018-04-30\"},"
-          "{\"ai\":\"89\",\"value\":\"X\",\"known\":false}],\"warnings\":[]}\n"
+          "{\"ai\":\"10\",\"value\":\"ABC1\"},{\"ai\":\"17\",\"value\":\"180400\",\"date\":\"2018-04-30\"}],"
+          "\"warnings\":[]}\n"
+          "{\"scan\":\"(89)X\",\"ok\":true,\"kind\":\"hri\",\"symbology\":null,"
+          "\"elements\":[{\"ai\":\"89\",\"value\":\"X\",\"known\":false}],\"warnings\":[]}\n"
           "{\"scan\":\"10LOT7\",\"ok\":true,\"kind\":\"element_string\",\"symbology\":null,"
           "\"elements\":[{\"ai\":\"10\",\"value\":\"LOT7\"}],"
           "\"warnings\":[\"(10) should come with (01), (02), (03), (8006) or (8026) (GS1 GS 4.14.2)\"]}\n");
+}
+
+TEST_CASE("parse: a Digital Link refusal names what and where")
+{
+    // GS1 Digital Link URI Syntax: an empty segment after the key; a numeric query parameter
+    // that is not a known AI. Exit 1: a scan was not read.
+    const auto r = run({"parse", "https://id.example.com/01//09520123456788", "https://e.com/01/09520123456788?89=X"});
+    CHECK(r.status == 1);
+    CHECK(r.out ==
+          "{\"scan\":\"https://id.example.com/01//09520123456788\",\"ok\":false,\"code\":\"bad_digital_link\","
+          "\"error\":\"digital link: empty path segment at position 27; the key and its qualifiers are /AI/value pairs with nothing empty\"}\n"
+          "{\"scan\":\"https://e.com/01/09520123456788?89=X\",\"ok\":false,\"code\":\"unknown_ai\","
+          "\"error\":\"digital link: query parameter '89' at position 33 is not a known AI\"}\n");
 }
 
 TEST_CASE("parse: bad global options are usage errors (exit 3)")

@@ -220,8 +220,9 @@ TEST_CASE("lengths and character sets of every part (GS1 GS 3.2, 7.11)")
     // CSET 39 for (8010): no lower case.
     CHECK(pairs(ok("(8010)0614141#-/ABC(8011)12")) == V{"8010=0614141#-/ABC", "8011=12"});
     CHECK(err("(8010)0614141abc").message == "(8010): character 'a' at position 8 is not in CSET 39");
-    // CSET 64 for (8030): base64url, '=' only as padding.
-    CHECK(ok("(00)106141411234567897(8030)AbC-_9==").warnings.empty());
+    // CSET 64 for (8030): base64url, '=' only as padding, and only to a multiple of three.
+    CHECK(ok("(00)106141411234567897(8030)AbC-_9A==").warnings.empty());
+    CHECK(code("(00)106141411234567897(8030)AbC-_9==") == "bad_charset");
     CHECK(err("(00)106141411234567897(8030)Ab=C").message == "(8030): '=' at position 3 is only allowed as padding at the end");
     CHECK(code("(00)106141411234567897(8030)Ab.C") == "bad_charset");
     // CSET 82 has every one of its 20 symbols.
@@ -408,10 +409,12 @@ TEST_CASE("GS1 Digital Link URIs (GS1 Digital Link URI Syntax 1.4)")
     s = ok("https://id.example.com/01/09501101530003/10/AB%2F12%25?400=PO%2B1#frag");
     CHECK(pairs(s) == V{"01=09501101530003", "10=AB/12%", "400=PO+1"});
     CHECK(code("https://id.example.com/01/09501101530003?400=PO%201") == "bad_charset");
-    // A numeric parameter that is not in the table is kept as an unknown AI.
-    s = ok("https://id.example.com/01/09501101530003?89=X&9=Y&12345=Z");
-    CHECK(pairs(s) == V{"01=09501101530003", "89=X"});
-    CHECK_FALSE(s.find("89")->known);
+    // A numeric parameter is an AI: one that is not in the table is refused, whatever its
+    // length (its rules are unknown), as GS1's engine does.
+    CHECK(err("https://id.example.com/01/09501101530003?89=X").message ==
+          "digital link: query parameter '89' at position 42 is not a known AI");
+    CHECK(code("https://id.example.com/01/09501101530003?9=Y") == "unknown_ai");
+    CHECK(code("https://id.example.com/01/09501101530003?12345=Z") == "unknown_ai");
     // Other primary keys and their qualifiers.
     CHECK(pairs(ok("https://e.com/414/9501101530003/254/EXT1")) == V{"414=9501101530003", "254=EXT1"});
     CHECK(pairs(ok("https://e.com/00/106141411234567897?02=09501101530003&37=12")) ==
@@ -442,10 +445,14 @@ TEST_CASE("Digital Link errors")
     CHECK(code("https://e.com/01/09501101530004") == "check_digit");
     CHECK(code("https://e.com/01/123") == "bad_length");
     CHECK(code("https://e.com/01/09501101530003?17=261301") == "bad_date");
-    CHECK(code("https://e.com/01/09501101530003?10=A&10=B") == "duplicate_ai");
+    // In a Digital Link an AI appears once, even with the same value; a key qualifier of
+    // the key is refused in the query (it belongs in the path).
+    CHECK(code("https://e.com/01/09501101530003?99=A&99=B") == "duplicate_ai");
+    CHECK(code("https://e.com/01/09501101530003?99=A&99=A") == "duplicate_ai");
     CHECK(code("https://e.com/01/09501101530003/10/A?10=B") == "duplicate_ai");
+    CHECK(code("https://e.com/01/09501101530003?10=A&10=B") == "bad_digital_link");
     CHECK(code("https://e.com/01/09501101530003?310=1") == "unknown_ai");
-    CHECK(code("https://e.com/01/09501101530003?10=") == "bad_length");
+    CHECK(code("https://e.com/01/09501101530003?99=") == "bad_length");
 }
 
 TEST_CASE("formatters: bracketed, element string and Digital Link forms")

@@ -41,6 +41,19 @@ std::vector<std::string> allAis()
     return out;
 }
 
+// keyQualifiedBy gives the first Digital Link primary key that takes `ai` as a key qualifier,
+// "" when none does.
+std::string keyQualifiedBy(std::string_view ai)
+{
+    for (const auto& e : aiTable()) {
+        if (!e.has(kDlPrimary)) continue;
+        std::string spec = "," + std::string(e.dlQualifiers) + ",";
+        std::replace(spec.begin(), spec.end(), '|', ',');
+        if (spec.find("," + std::string(ai) + ",") != std::string::npos) return std::string(e.first);
+    }
+    return "";
+}
+
 class Generator {
 public:
     explicit Generator(uint32_t seed) : m_rng(seed) {}
@@ -100,6 +113,7 @@ public:
         case Lint::PosInSeqSlash: return "1/" + std::to_string(between(1, 9));
         case Lint::Iso5218: return coin() ? "1" : "9";
         case Lint::Iban: return "GB82WEST12345698765432";
+        case Lint::ImporterIdx: return from(kCset64, 1);
         case Lint::Pcenc: {
             std::string s = from(kCset82, len);
             std::replace(s.begin(), s.end(), '%', 'P');
@@ -220,16 +234,23 @@ TEST_CASE("every AI of the table reads back from all three forms")
             const auto hri = parseScan(toBracketed(elements), kOptions);
             REQUIRE(hri.has_value());
             CHECK(hri->elements == raw->elements);
-            // In a Digital Link URI the AI is the key or an attribute of an SSCC.
+            // In a Digital Link URI the AI is the key, an attribute of an SSCC or a key
+            // qualifier of a key that takes it; an AI that is none of these can not be written.
             std::vector<Element> withKey = elements;
-            if (!findAi(ai)->has(kDlPrimary)) {
-                Element sscc;
-                sscc.ai = "00";
-                sscc.value = "106141411234567897";
-                withKey.insert(withKey.begin(), sscc);
+            const AiEntry* entry = findAi(ai);
+            if (!entry->has(kDlPrimary)) {
+                const std::string keyAi = entry->has(kDlAttribute) ? "00" : keyQualifiedBy(ai);
+                if (keyAi.empty()) {
+                    withKey.insert(withKey.begin(), gen.element("00"));
+                    const auto refused = toDigitalLink(withKey, "https://example.com/gs1");
+                    REQUIRE_FALSE(refused.has_value());
+                    CHECK(refused.error().code == "not_dl_attribute");
+                    continue;
+                }
+                withKey.insert(withKey.begin(), gen.element(keyAi));
             }
             const auto uri = toDigitalLink(withKey, "https://example.com/gs1");
-            REQUIRE(uri.has_value());
+            REQUIRE_MESSAGE(uri.has_value(), uri.error().message);
             const auto dl = parseScan(*uri, kOptions);
             REQUIRE_MESSAGE(dl.has_value(), *uri, ": ", dl.error().message);
             CHECK(dl->find(ai)->value == elements[0].value);
@@ -286,7 +307,8 @@ TEST_CASE("random valid scans round-trip raw <-> bracketed <-> Digital Link")
 
         const auto uri = toDigitalLink(raw->elements, gen.coin() ? "https://id.gs1.org" : "http://shop.example.com/p/q");
         if (!uri) {
-            CHECK(uri.error().code == "no_primary_key");
+            // No key, or an AI that is neither a qualifier in the path nor a data attribute.
+            CHECK((uri.error().code == "no_primary_key" || uri.error().code == "not_dl_attribute"));
             continue;
         }
         ++withUri;
