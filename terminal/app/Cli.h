@@ -21,6 +21,7 @@ struct GlobalOptions {
     std::string dbPath;            // empty: $XDG_DATA_HOME/backfill/terminal.db
     std::string todayText;         // empty: $BACKFILL_TODAY, else the system clock (UTC)
     std::string gsSubstitute;      // empty: none given on the command line
+    int busyTimeoutMs = 60000;     // --busy-timeout: wait this long for another writer
     int exitCode = kExitOk;
 
     // today resolves the date used wherever "today" matters. Throws CLI::ValidationError on
@@ -40,5 +41,6 @@ void registerParseCommand(CLI::App& app, GlobalOptions& g);
 void registerReceiveCommand(CLI::App& app, GlobalOptions& g);
 void registerPickCommand(CLI::App& app, GlobalOptions& g);
 void registerDecodeCommand(CLI::App& app, GlobalOptions& g);
+void registerHistoryCommand(CLI::App& app, GlobalOptions& g);
 
 } // namespace backfill::app

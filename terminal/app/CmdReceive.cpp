@@ -3,20 +3,21 @@
 // Each scan is committed before its JSON line is printed: a printed line is a confirmed scan
 // that survives a crash or power cut. With `-`, scans already waiting on stdin are grouped
 // into one transaction (at most kMaxGroup scans or kMaxGroupAge of arrivals), and every line
-// of the group is printed after the group's commit.
+// of the group is printed after the group's commit. Stdin is read by StdinLines: a line
+// over its limit is refused as too_long like any refused scan.
 
 #include "app/AppStore.h"
 #include "app/Cli.h"
 #include "app/Json.h"
+#include "app/StdinLines.h"
 #include "scan/Gs1Parser.h"
 #include "workflow/ReceiptScan.h"
 
-#include <poll.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <deque>
+#include <optional>
 
 namespace backfill::app {
 
@@ -29,63 +30,6 @@ struct ReceiveArgs {
     std::string location;
     bool syncEach = false;
     std::vector<std::string> scans;
-};
-
-// StdinLines reads lines from fd 0 without stdio buffering, so the receiver can ask whether
-// another line is already waiting without blocking.
-class StdinLines {
-public:
-    // next blocks for the next line; false at end of input.
-    bool next(std::string& line)
-    {
-        while (true) {
-            if (takeLine(line)) return true;
-            if (m_eof) {
-                if (m_buffer.empty()) return false;
-                line.swap(m_buffer);
-                m_buffer.clear();
-                return true;
-            }
-            fill();
-        }
-    }
-    // nextIfWaiting returns a line only when one is already available.
-    bool nextIfWaiting(std::string& line)
-    {
-        if (takeLine(line)) return true;
-        while (!m_eof) {
-            pollfd p{0, POLLIN, 0};
-            if (::poll(&p, 1, 0) <= 0) return false;
-            fill();
-            if (takeLine(line)) return true;
-        }
-        return next(line);
-    }
-
-private:
-    bool takeLine(std::string& line)
-    {
-        const auto pos = m_buffer.find('\n');
-        if (pos == std::string::npos) return false;
-        line.assign(m_buffer, 0, pos);
-        m_buffer.erase(0, pos + 1);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        return true;
-    }
-    void fill()
-    {
-        char chunk[4096];
-        ssize_t n;
-        do {
-            n = ::read(0, chunk, sizeof chunk);
-        } while (n < 0 && errno == EINTR);
-        if (n <= 0)
-            m_eof = true;
-        else
-            m_buffer.append(chunk, static_cast<size_t>(n));
-    }
-    std::string m_buffer;
-    bool m_eof = false;
 };
 
 Json receivedJson(const std::string& scan, const store::ReceivedLine& l)
@@ -110,7 +54,7 @@ Json receivedJson(const std::string& scan, const store::ReceivedLine& l)
 
 // isBlank: an empty stdin line, or one of only spaces and tabs, is no scan and is skipped
 // (as blank lines in the CSV imports are); no GS1 scan can be made of them.
-bool isBlank(const std::string& line) { return line.find_first_not_of(" \t") == std::string::npos; }
+bool isBlank(const InputLine& line) { return !line.tooLong && line.text.find_first_not_of(" \t") == std::string::npos; }
 
 // Receiver turns scans into recorded receipts and their output lines.
 class Receiver {
@@ -139,6 +83,14 @@ public:
         }
         for (const auto& l : *lines) m_pending.push_back(receivedJson(text, l));
         return true;
+    }
+
+    // receiveLine is receive for a stdin line: a line over the limit is refused (too_long)
+    // without being looked at.
+    bool receiveLine(const InputLine& line)
+    {
+        if (line.tooLong) return reject(line.text, tooLongError(line));
+        return receive(line.text);
     }
 
     // flush prints the queued lines: call only after the commit that holds them.
@@ -215,11 +167,18 @@ void runReceive(GlobalOptions& g, const ReceiveArgs& args, bool locationGiven)
     // A person at an interactive terminal gets each scan confirmed on its own.
     const bool syncEach = args.syncEach || ::isatty(0);
     StdinLines input;
-    std::string line;
-    while (input.next(line)) {
+    InputLine line;
+    // readOrFail: a failed read of stdin (not its end) is exit 3; the scans before it stand.
+    auto readOrFail = [&g](const ledger::Result<bool>& got) {
+        if (got) return *got;
+        printError(got.error());
+        g.exitCode = kExitFailure;
+        return false;
+    };
+    while (readOrFail(input.next(line))) {
         if (isBlank(line)) continue;
         if (syncEach) {
-            if (!receiver.receive(line)) return;
+            if (!receiver.receiveLine(line)) return;
             receiver.flush();
             continue;
         }
@@ -229,15 +188,23 @@ void runReceive(GlobalOptions& g, const ReceiveArgs& args, bool locationGiven)
             g.exitCode = kExitFailure;
             return;
         }
-        if (!receiver.receive(line)) return;
+        if (!receiver.receiveLine(line)) return;
         size_t inGroup = 1;
-        while (inGroup < kMaxGroup && std::chrono::steady_clock::now() - started < kMaxGroupAge &&
-               input.nextIfWaiting(line)) {
+        std::optional<ledger::Error> readError; // the group read before it is still committed
+        while (inGroup < kMaxGroup && std::chrono::steady_clock::now() - started < kMaxGroupAge) {
+            auto got = input.nextIfWaiting(line);
+            if (!got) readError = got.error();
+            if (!got || !*got) break;
             if (isBlank(line)) continue;
-            if (!receiver.receive(line)) return;
+            if (!receiver.receiveLine(line)) return;
             ++inGroup;
         }
         if (!commitOrFail(*store, g, receiver)) return;
+        if (readError) {
+            printError(*readError);
+            g.exitCode = kExitFailure;
+            return;
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 #include "app/Cli.h"
 #include "app/Json.h"
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -14,6 +15,7 @@ int main(int argc, char** argv)
     CLI::App app{"backfill: barcode-scanning warehouse terminal"};
     app.require_subcommand(1);
     GlobalOptions g;
+    std::signal(SIGPIPE, SIG_IGN); // a closed stdout pipe is output_failed (printJson), not a silent death
     app.add_option("--db", g.dbPath, "terminal database (default $XDG_DATA_HOME/backfill/terminal.db)");
     app.add_option("--today", g.todayText, "date used wherever today matters, YYYY-MM-DD (also BACKFILL_TODAY)");
     app.add_option("--gs", g.gsSubstitute, "character a wedge scanner sends instead of GS (0x1D)");
@@ -26,6 +28,7 @@ int main(int argc, char** argv)
     registerPickCommand(app, g);
     registerReceiveCommand(app, g);
     registerDecodeCommand(app, g);
+    registerHistoryCommand(app, g);
 
     try {
         app.parse(argc, argv);
