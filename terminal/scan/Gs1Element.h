@@ -24,7 +24,8 @@ ledger::Result<Element> makeUnknownElement(std::string_view ai, std::string_view
 
 // finishElements drops exact repeats of an element (same AI, same value), rejects the same AI
 // with different values (duplicate_ai, GS1 GS 4.14.1) and appends to `warnings` every broken
-// association rule: a required AI missing (4.14.2) or an excluded pair present (4.14.1).
+// association rule: a required AI missing (4.14.2), an excluded pair present (4.14.1), or
+// (8030) beside a GDTI, GCN or GRAI without its serial component.
 ledger::Result<void> finishElements(std::vector<Element>& elements, std::vector<std::string>& warnings);
 
 // resolveCentury gives the full year of a two-digit year YY by the GS1 sliding window
