@@ -95,7 +95,8 @@ std::vector<std::string> receiveCommand(const std::string& bin, const fs::path& 
 // interpretation, TerminalStore::receive, and the decision built as JSON; one store kept open.
 class InProcessReceiver {
 public:
-    explicit InProcessReceiver(const fs::path& db) : m_store(orDie(store::TerminalStore::open(db.string()), "open"))
+    InProcessReceiver(const fs::path& db, const char* vfs)
+        : m_store(orDie(store::TerminalStore::open(db.string(), {.vfs = vfs}), "open")), m_wal(db.string() + "-wal")
     {
         m_parse.today = *ledger::parseDate(kToday);
         m_location = orDie(m_store->defaultReceivingLocation(), "location");
@@ -131,7 +132,11 @@ public:
                 }
             }
             if (group > 1) orDie(m_store->commit(), "commit");
-            if (latencyUs) latencyUs->push_back(std::chrono::duration<double, std::micro>(Clock::now() - g0).count());
+            if (latencyUs) {
+                latencyUs->push_back(std::chrono::duration<double, std::micro>(Clock::now() - g0).count());
+                std::error_code ec;
+                m_maxWal = std::max<uintmax_t>(m_maxWal, fs::file_size(m_wal, ec));
+            }
         }
         const double rate = static_cast<double>(scans.size()) / secondsSince(t0);
         sqlite3_db_status(h, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &high, 0);
@@ -150,9 +155,14 @@ public:
     };
     const Written& single() const { return m_single; }
     const Written& grouped() const { return m_grouped; }
+    // maxWal is the largest size of the WAL file seen after a commit while latencies were kept.
+    uintmax_t maxWal() const { return m_maxWal; }
+    store::Database& database() { return m_store->database(); }
 
 private:
     std::unique_ptr<store::TerminalStore> m_store;
+    fs::path m_wal;
+    uintmax_t m_maxWal = 0;
     scan::ParseOptions m_parse;
     std::string m_location;
     Written m_single, m_grouped;
@@ -239,6 +249,10 @@ try {
     const auto latencyScans = static_cast<size_t>(flags.number("--latency-scans", 300));
     const auto blocks = static_cast<size_t>(flags.number("--blocks", 10));
     const auto bareBlock = static_cast<size_t>(flags.number("--bare-commits", 200));
+    const auto sustainedScans = static_cast<size_t>(flags.number("--sustained-scans", 20000));
+    // --vfs unix: the in-process receivers use SQLite's own unix VFS instead of WalVfs.
+    const std::string vfsName = flags.text("--vfs", "backfill");
+    const char* vfs = vfsName == "unix" ? "unix" : nullptr;
     fs::create_directories(work);
     const fs::path templ = work / "receive-template.db", run = work / "receive-run.db", bare = work / "bare.db",
                    err = work / "stderr.txt";
@@ -254,7 +268,7 @@ try {
         const uint64_t seed = 1000 + static_cast<uint64_t>(r) * 10;
         copyDatabase(templ, run);
         BareDb limit(bare);
-        InProcessReceiver in(run);
+        InProcessReceiver in(run, vfs);
         CliReceiver cliEach(bin, run, err, true, benchGtin(0));
         CliReceiver cliBurst(bin, run, work / "stderr-burst.txt", false, benchGtin(1));
         const auto scansIn = benchScans(size, syncScans, seed + 1), scansCli = benchScans(size, syncScans, seed + 2);
@@ -285,6 +299,24 @@ try {
                     median(burstCli.rates));
         std::fflush(stdout);
     }
+    // (d) A sustained run, one scan per transaction: per-commit latency against bare commits
+    // measured right before on the same disk, the WAL's largest size, and what the checkpoints
+    // moved (frames copied by the thread and by the writer past the inline limit).
+    copyDatabase(templ, run);
+    std::vector<double> sustainedLat, bareLat;
+    uintmax_t maxWal = 0;
+    int64_t threadFrames = 0, inlineFrames = 0;
+    double sustainedRate = 0;
+    {
+        BareDb limit(bare);
+        limit.run(bareBlock, &bareLat);
+        limit.run(sustainedScans / 4, &bareLat);
+        InProcessReceiver in(run, vfs);
+        sustainedRate = in.run(benchScans(size, sustainedScans, 77), 1, &sustainedLat);
+        maxWal = in.maxWal();
+        threadFrames = in.database().framesCheckpointed();
+        inlineFrames = in.database().framesCheckpointedInline();
+    }
     removeDatabase(run);
 
     std::printf("\n%d repetitions x %zu blocks (%lld products, %lld waiting lines); medians over blocks\n", reps, blocks,
@@ -301,6 +333,14 @@ try {
     row("(b) groups of 100, in process (scans/s)", groupIn, "");
     std::printf("(c) scan-to-decision latency, median (p90): in process %.0f us (%.0f), cli receive - %.0f us (%.0f)\n",
                 median(latencyIn), percentile(latencyIn, 0.9), median(latencyCli), percentile(latencyCli, 0.9));
+    std::printf("(d) sustained %zu scans, one per txn, in process (%s VFS): %.0f scans/s; commit latency p50 %.0f us, "
+                "p99 %.0f us (p99/p50 %.2f), max %.0f us; bare commit p50 %.0f us, p99 %.0f us, max %.0f us; "
+                "largest WAL %.2f MB (%ju frames); frames checkpointed: thread %lld, writer inline %lld\n",
+                sustainedScans, vfsName.c_str(), sustainedRate, median(sustainedLat), percentile(sustainedLat, 0.99),
+                percentile(sustainedLat, 0.99) / median(sustainedLat), percentile(sustainedLat, 1.0), median(bareLat),
+                percentile(bareLat, 0.99), percentile(bareLat, 1.0), static_cast<double>(maxWal) / 1e6,
+                maxWal > 32 ? (maxWal - 32) / (4096 + 24) : 0, static_cast<long long>(threadFrames),
+                static_cast<long long>(inlineFrames));
     std::printf("written per scan, txn per scan: %.1f pages, %.1f rows; groups of 100: %.2f pages, %.1f rows; "
                 "bare commit: %.1f pages\n",
                 median(pagesSingle), median(rowsSingle), median(pagesGrouped), median(rowsGrouped), median(pagesBare));

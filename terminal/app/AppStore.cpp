@@ -7,9 +7,11 @@
 
 namespace backfill::app {
 
-std::unique_ptr<store::TerminalStore> openStore(GlobalOptions& g)
+std::unique_ptr<store::TerminalStore> openStore(GlobalOptions& g, Access access)
 {
-    auto opened = store::TerminalStore::open(g.databasePath());
+    auto opened = store::TerminalStore::open(g.databasePath(), 
+                                                {.create = access == Access::Write,
+                                                 .busyTimeout = std::chrono::milliseconds(g.busyTimeoutMs)});
     if (!opened) {
         printError(opened.error());
         g.exitCode = kExitFailure;

@@ -8,9 +8,13 @@
 
 namespace backfill::app {
 
+// Access says whether a command changes the database. Commands that only read never create
+// one: a missing file is no_database naming the path.
+enum class Access { Read, Write };
+
 // openStore opens --db; on failure prints the error to stderr, sets exit status 3 and
 // returns null.
-std::unique_ptr<store::TerminalStore> openStore(GlobalOptions& g);
+std::unique_ptr<store::TerminalStore> openStore(GlobalOptions& g, Access access);
 
 // cliActor names the CLI operator and this device, stamped now.
 store::Actor cliActor();

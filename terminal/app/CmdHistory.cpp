@@ -51,7 +51,7 @@ void registerHistoryCommand(CLI::App& app, GlobalOptions& g)
         ->default_val(kDefaultLimit)
         ->check(CLI::Range(int64_t{1}, kMaxLimit));
     cmd->callback([&g, limit] {
-        auto store = openStore(g);
+        auto store = openStore(g, Access::Read);
         if (!store) return;
         auto entries = store::latestActions(store->database(), *limit);
         if (!entries) {

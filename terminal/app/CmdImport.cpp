@@ -49,7 +49,7 @@ void runImport(GlobalOptions& g, const std::string& file, Rows (*parse)(std::str
     const Rows rows = parse(text.str());
     for (const auto& w : rows.warnings) printError(w.code, w.format(file));
     if (!rows.errors.empty()) return refuse(g, file, rows.errors, rows.truncated);
-    auto store = openStore(g);
+    auto store = openStore(g, Access::Write);
     if (!store) return;
     auto report = apply(*store, rows);
     if (!report) {

@@ -12,7 +12,7 @@ void registerStockCommand(CLI::App& app, GlobalOptions& g)
     auto sku = std::make_shared<std::string>();
     auto* opt = cmd->add_option("--sku", *sku, "only this product (an unknown sku prints [])");
     cmd->callback([&g, sku, opt] {
-        auto store = openStore(g);
+        auto store = openStore(g, Access::Read);
         if (!store) return;
         auto rows = store->stock(opt->count() ? std::optional<std::string>(*sku) : std::nullopt);
         if (!rows) {
@@ -32,7 +32,7 @@ void registerBackordersCommand(CLI::App& app, GlobalOptions& g)
 {
     auto* cmd = app.add_subcommand("backorders", "every imported order line with its state and projected ETA (JSON)");
     cmd->callback([&g] {
-        auto store = openStore(g);
+        auto store = openStore(g, Access::Read);
         if (!store) return;
         auto rows = store->backorders();
         if (!rows) {
@@ -71,7 +71,7 @@ void registerPickCommand(CLI::App& app, GlobalOptions& g)
     cmd->add_option("QTY", args->qty, "units picked")->required();
     auto* loc = cmd->add_option("--location", args->location, "pick from here (default: the order's staging lane)");
     cmd->callback([&g, args, loc] {
-        auto store = openStore(g);
+        auto store = openStore(g, Access::Write);
         if (!store) return;
         auto r = store->pick(args->orderId, args->line, args->qty,
                              loc->count() ? std::optional<std::string>(args->location) : std::nullopt, cliActor());

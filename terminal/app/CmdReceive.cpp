@@ -130,7 +130,7 @@ bool commitOrFail(store::TerminalStore& store, GlobalOptions& g, Receiver& recei
 
 void runReceive(GlobalOptions& g, const ReceiveArgs& args, bool locationGiven)
 {
-    auto store = openStore(g);
+    auto store = openStore(g, Access::Write);
     if (!store) return;
     scan::ParseOptions parse;
     parse.today = g.today();

@@ -16,9 +16,13 @@ int main(int argc, char** argv)
     app.require_subcommand(1);
     GlobalOptions g;
     std::signal(SIGPIPE, SIG_IGN); // a closed stdout pipe is output_failed (printJson), not a silent death
-    app.add_option("--db", g.dbPath, "terminal database (default $XDG_DATA_HOME/backfill/terminal.db)");
+    app.add_option("--db", g.dbPath, "terminal database (default $XDG_DATA_HOME/backfill/terminal.db)")
+        ->check([](const std::string& path) { return path.empty() ? std::string("the database path is empty") : std::string(); });
     app.add_option("--today", g.todayText, "date used wherever today matters, YYYY-MM-DD (also BACKFILL_TODAY)");
     app.add_option("--gs", g.gsSubstitute, "character a wedge scanner sends instead of GS (0x1D)");
+    app.add_option("--busy-timeout", g.busyTimeoutMs,
+                   "milliseconds to wait for another process's write (a large import) before failing db_busy")
+        ->check(CLI::Range(0, 3600000));
 
     // One line per subcommand.
     registerImportCommand(app, g);

@@ -28,10 +28,36 @@ void Checkpointer::wake()
     m_cv.notify_one();
 }
 
+bool Checkpointer::writerTakesOver()
+{
+    std::lock_guard lock(m_mutex);
+    m_writerTurn = true;
+    return !m_running;
+}
+
+void Checkpointer::writerDone(int copied, bool complete)
+{
+    std::lock_guard lock(m_mutex);
+    m_inlineFrames += copied;
+    if (complete) m_writerTurn = false;
+}
+
 int Checkpointer::checkpoints() const
 {
     std::lock_guard lock(m_mutex);
     return m_done;
+}
+
+int64_t Checkpointer::framesCheckpointed() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_frames;
+}
+
+int64_t Checkpointer::framesCheckpointedInline() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_inlineFrames;
 }
 
 void Checkpointer::run()
@@ -41,17 +67,41 @@ void Checkpointer::run()
         // Without a connection the writer's inline checkpoints still bound the WAL.
         sqlite3_close(db);
         db = nullptr;
+    } else {
+        // Read once, so this connection opens the WAL (see the header): until then its
+        // checkpoints return SQLITE_OK having copied nothing.
+        (void)sqlite3_exec(db, "SELECT 1 FROM sqlite_schema LIMIT 1", nullptr, nullptr, nullptr);
     }
+    // pnCkpt counts the frames of the current WAL that are in the database file; it starts
+    // again from 0 after the writer restarts the WAL.
+    int lastCkpt = 0;
     std::unique_lock lock(m_mutex);
     while (true) {
         m_cv.wait(lock, [this] { return m_wanted || m_stop; });
         if (m_stop) break;
         m_wanted = false;
-        lock.unlock();
-        // PASSIVE: copies what no reader still needs, never waits for or blocks the writer.
-        const int rc = db ? sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) : SQLITE_ERROR;
-        lock.lock();
-        if (rc == SQLITE_OK) ++m_done;
+        // Past the inline limit the writer finishes the WAL itself (see writerTakesOver).
+        while (db && !m_stop && !m_writerTurn) {
+            m_running = true;
+            lock.unlock();
+            // PASSIVE: copies what no reader still needs, never waits for or blocks the writer.
+            int log = -1;
+            int ckpt = -1;
+            const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt);
+            lock.lock();
+            m_running = false;
+            if (rc != SQLITE_OK || ckpt < 0) break;
+            const int copied = ckpt >= lastCkpt ? ckpt - lastCkpt : ckpt;
+            lastCkpt = ckpt;
+            if (copied > 0) {
+                ++m_done;
+                m_frames += copied;
+            }
+            // Frames committed while this one ran: go again while there are enough of them to
+            // be worth an fsync of the database file, so the WAL is nearly copied whenever the
+            // writer pauses (and can then restart from its beginning).
+            if (log - ckpt < kRepeatFrames) break;
+        }
     }
     lock.unlock();
     sqlite3_close(db);

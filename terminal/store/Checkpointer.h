@@ -6,11 +6,23 @@
 // scan waited for ~1000 random page writes and an fsync of the database file (tens of ms on
 // a handheld's flash) before its decision could be shown. Here the connection's WAL hook only
 // wakes this thread, which runs PASSIVE checkpoints on its own connection while the operator
-// goes on scanning. The writer still checkpoints inline past a hard limit, and then only the
-// few frames the thread has not copied yet: that bounds the WAL when the thread falls behind
-// and lets the next write restart the WAL from its beginning.
+// goes on scanning, and goes again at once while frames keep arriving.
+//
+// A WAL restarts from its beginning (and stops growing) only when a writer begins a
+// transaction while every frame is copied. Under a sustained burst the thread never quite
+// catches up, so past kInlineFrames the writer takes over: the thread starts no new
+// checkpoint, and the writer, right after its commit and when the thread is not running,
+// copies the frames the thread has not (a few hundred at most: the thread repeats while
+// kRepeatFrames or more are waiting) so its next transaction restarts the WAL. That bounds
+// the WAL at about kInlineFrames + the frames of one thread checkpoint.
+//
+// The thread's connection reads the database once right after opening: a connection that has
+// never read does not know the file is in WAL mode, and its checkpoint silently does nothing
+// (SQLite 3.40 returns SQLITE_OK with log = ckpt = -1). framesCheckpointed() counts the
+// frames actually copied (pnCkpt), which is what the tests check.
 
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -24,7 +36,9 @@ public:
     // The thread wakes when the WAL holds this many frames (SQLite's own default threshold).
     static constexpr int kWakeFrames = 1000;
     // The writer checkpoints inline past this many frames.
-    static constexpr int kInlineFrames = 4000;
+    static constexpr int kInlineFrames = 2000;
+    // The thread checkpoints again at once while this many frames wait.
+    static constexpr int kRepeatFrames = 64;
 
     // Checkpointer starts the thread, which opens its own connection to `path` through `vfs`.
     Checkpointer(std::string path, const char* vfs);
@@ -34,8 +48,20 @@ public:
 
     // wake asks for a checkpoint; calls while one is pending are merged.
     void wake();
-    // checkpoints is how many checkpoints the thread has completed (for tests).
+    // writerTakesOver: the WAL passed kInlineFrames. The thread starts no new checkpoint
+    // until writerDone(complete = true); returns whether the writer may checkpoint now (the
+    // thread is not in the middle of one).
+    bool writerTakesOver();
+    // writerDone records the writer's inline checkpoint: `copied` frames; `complete` when
+    // every frame is in the database file (the WAL restarts at the next transaction).
+    void writerDone(int copied, bool complete);
+    // checkpoints is how many checkpoints copied at least one frame.
     int checkpoints() const;
+    // framesCheckpointed is the sum of the frames the checkpoints copied (pnCkpt deltas; a
+    // lower bound when the WAL restarted and grew past the last count between two of them).
+    int64_t framesCheckpointed() const;
+    // framesCheckpointedInline is the sum of the frames the writer copied itself.
+    int64_t framesCheckpointedInline() const;
 
 private:
     void run();
@@ -46,7 +72,11 @@ private:
     std::condition_variable m_cv;
     bool m_wanted = false;
     bool m_stop = false;
+    bool m_running = false;
+    bool m_writerTurn = false;
+    int64_t m_inlineFrames = 0;
     int m_done = 0;
+    int64_t m_frames = 0;
     std::thread m_thread;
 };
 

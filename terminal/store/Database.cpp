@@ -4,29 +4,52 @@
 #include "store/WalVfs.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace backfill::store {
 
-Error Database::errorFrom(int rc, std::string_view context, sqlite3* db)
+namespace {
+
+// codeFor picks our code from SQLite's primary result code and, for I/O failures, the
+// system errno: a full disk is db_full whether SQLite saw SQLITE_FULL or failed to grow the
+// -shm or -wal file (SQLITE_IOERR_SHMSIZE, SQLITE_IOERR_WRITE with ENOSPC).
+const char* codeFor(int rc, int systemErrno)
 {
-    std::string code;
     switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: code = "db_busy"; break;
+    case SQLITE_LOCKED: return "db_busy";
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: code = "db_corrupt"; break;
-    case SQLITE_FULL: code = "db_full"; break;
+    case SQLITE_NOTADB: return "db_corrupt";
+    case SQLITE_FULL: return "db_full";
+    case SQLITE_READONLY: return "db_readonly";
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM: code = "db_io"; break;
-    case SQLITE_CONSTRAINT: code = "db_constraint"; break;
-    default: code = "db_error"; break;
+    case SQLITE_PERM:
+        if (systemErrno == ENOSPC || systemErrno == EDQUOT) return "db_full";
+        if (systemErrno == EROFS || systemErrno == EACCES || systemErrno == EPERM) return "db_readonly";
+        return "db_io";
+    case SQLITE_CONSTRAINT: return "db_constraint";
+    default: return "db_error";
     }
-    std::string message(context);
-    message += ": ";
-    message += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    return Error{code, message};
+}
+
+} // namespace
+
+Error Database::errorFrom(int rc, const char* what) const
+{
+    const int systemErrno = m_db ? sqlite3_system_errno(m_db) : 0;
+    if (!what) what = m_operation ? m_operation : "using the database";
+    std::string message = m_path + ": " + what + ": ";
+    message += m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+    if (systemErrno != 0 && (rc & 0xff) != SQLITE_CONSTRAINT) {
+        message += " (";
+        message += std::strerror(systemErrno);
+        message += ")";
+    }
+    return Error{codeFor(rc, systemErrno), message};
 }
 
 Statement& Statement::bind(int index, int64_t value)
@@ -61,10 +84,10 @@ bool Statement::step()
 {
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) {
-        sqlite3* db = sqlite3_db_handle(m_stmt);
-        m_error = Database::errorFrom(rc, sqlite3_sql(m_stmt), db);
-    }
+    if (rc != SQLITE_DONE)
+        m_error = m_db->errorFrom(rc, m_db->operation() ? nullptr
+                                      : sqlite3_stmt_readonly(m_stmt) ? "reading the database"
+                                                                      : "writing to the database");
     return false;
 }
 
@@ -122,27 +145,38 @@ Database::~Database()
     sqlite3_close(m_db);
 }
 
-Result<std::unique_ptr<Database>> Database::open(const std::string& path)
+Result<std::unique_ptr<Database>> Database::open(const std::string& path, const OpenOptions& options)
 {
-    sqlite3* db = nullptr;
-    // The WAL-coalescing VFS (WalVfs.h) writes each commit's frames with one system call.
-    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   walCoalescingVfs());
-    if (rc != SQLITE_OK) {
-        Error e = errorFrom(rc, "cannot open database " + path, db);
-        sqlite3_close(db);
-        return ledger::unexpected(std::move(e));
+    if (path.empty()) return ledger::fail("bad_usage", "the database path is empty");
+    if (!options.create) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0)
+            return ledger::fail("no_database", path + ": no database there (" + std::strerror(errno) +
+                                                   "); check --db, or import or receive to create one");
     }
-    sqlite3_extended_result_codes(db, 0);
+    const char* vfs = options.vfs ? options.vfs : walCoalescingVfs();
+    sqlite3* db = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
+    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs);
     auto result = std::unique_ptr<Database>(new Database(db, path));
+    result->m_vfs = vfs;
+    if (rc != SQLITE_OK) return ledger::unexpected(result->errorFrom(rc, "opening"));
+    sqlite3_extended_result_codes(db, 0);
+    // Before any statement: the first one may already meet another process's lock (switching
+    // to WAL, a migration, a checkpoint).
+    sqlite3_busy_timeout(db, static_cast<int>(options.busyTimeout.count()));
+    if (options.inspect)
+        if (auto r = options.inspect(*result); !r) return ledger::unexpected(r.error());
     // WAL + synchronous=FULL: a commit is on disk (WAL fsynced) before it returns, so a scan
     // confirmed after commit survives a power cut.
-    if (auto r = result->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                              "PRAGMA busy_timeout=5000;"
+    if (auto r = result->exec("PRAGMA journal_mode=WAL", "switching to write-ahead logging"); !r)
+        return ledger::unexpected(r.error());
+    if (auto r = result->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                               // A group commit of 100 scans dirties ~700 pages: keep them in
                               // memory until COMMIT instead of spilling mid-transaction.
                               "PRAGMA cache_size=-32768;"
-                              "PRAGMA mmap_size=1073741824;");
+                              "PRAGMA mmap_size=1073741824;",
+                              "setting up the connection");
         !r)
         return ledger::unexpected(r.error());
     // Checkpoints leave the commit path (Checkpointer.h); this replaces SQLite's autocheckpoint.
@@ -153,16 +187,27 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path)
 int Database::walHook(void* self, sqlite3* db, const char*, int frames)
 {
     auto* d = static_cast<Database*>(self);
-    if (frames >= Checkpointer::kWakeFrames) {
-        if (!d->m_checkpointer) d->m_checkpointer = std::make_unique<Checkpointer>(d->m_path, walCoalescingVfs());
-        d->m_checkpointer->wake();
+    if (frames < Checkpointer::kWakeFrames) return SQLITE_OK;
+    if (!d->m_checkpointer) d->m_checkpointer = std::make_unique<Checkpointer>(d->m_path, d->m_vfs);
+    d->m_checkpointer->wake();
+    if (frames >= Checkpointer::kInlineFrames && d->m_checkpointer->writerTakesOver()) {
+        // Copies only what the thread has not (Checkpointer.h), so the next transaction
+        // restarts the WAL. PASSIVE never waits: a reader still on old frames makes it stop
+        // short, and the next commit tries again.
+        int log = -1;
+        int ckpt = -1;
+        if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt) == SQLITE_OK && ckpt >= 0)
+            d->m_checkpointer->writerDone(ckpt, ckpt == log);
     }
-    if (frames >= Checkpointer::kInlineFrames)
-        (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     return SQLITE_OK;
 }
 
 int Database::backgroundCheckpoints() const { return m_checkpointer ? m_checkpointer->checkpoints() : 0; }
+int64_t Database::framesCheckpointed() const { return m_checkpointer ? m_checkpointer->framesCheckpointed() : 0; }
+int64_t Database::framesCheckpointedInline() const
+{
+    return m_checkpointer ? m_checkpointer->framesCheckpointedInline() : 0;
+}
 
 Statement& Database::prepare(const std::string& sql)
 {
@@ -177,21 +222,16 @@ Statement& Database::prepare(const std::string& sql)
     if (rc != SQLITE_OK) {
         // A statement that does not prepare is a programming error in our SQL or a schema
         // newer than this binary: neither can be handled at the call site.
-        throw std::runtime_error(errorFrom(rc, "prepare " + sql, m_db).message);
+        throw std::runtime_error(errorFrom(rc, "preparing a statement").message + ": " + sql);
     }
-    auto [pos, inserted] = m_cache.emplace(sql, std::make_unique<Statement>(stmt));
+    auto [pos, inserted] = m_cache.emplace(sql, std::make_unique<Statement>(*this, stmt));
     return *pos->second;
 }
 
-Result<void> Database::exec(std::string_view sql)
+Result<void> Database::exec(std::string_view sql, const char* what)
 {
-    char* message = nullptr;
-    const int rc = sqlite3_exec(m_db, std::string(sql).c_str(), nullptr, nullptr, &message);
-    if (rc != SQLITE_OK) {
-        Error e = errorFrom(rc, sql.substr(0, 60), m_db);
-        sqlite3_free(message);
-        return ledger::unexpected(std::move(e));
-    }
+    const int rc = sqlite3_exec(m_db, std::string(sql).c_str(), nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return ledger::unexpected(errorFrom(rc, what));
     return {};
 }
 

@@ -1,11 +1,15 @@
 #pragma once
 // A thin RAII layer over SQLite: a connection, cached prepared statements and transactions.
 // SQLite result codes become ledger::Error values here and nowhere else (STYLE.md 7):
-// db_busy, db_corrupt, db_full, db_io, db_constraint, db_error.
+// db_busy, db_corrupt, db_full, db_readonly, db_io, db_constraint, db_error, and
+// no_database for a file that must exist but does not. Every message names the file and the
+// operation in words: "/data/terminal.db: receiving a scan: database or disk is full".
 
 #include "ledger/Result.h"
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +22,7 @@ struct sqlite3_stmt;
 namespace backfill::store {
 
 class Checkpointer;
+class Database;
 using ledger::Error;
 using ledger::Result;
 
@@ -27,7 +32,7 @@ using ledger::Result;
 // and grows without bound): read single rows with first(), which resets.
 class Statement {
 public:
-    explicit Statement(sqlite3_stmt* stmt) : m_stmt(stmt) {}
+    Statement(Database& db, sqlite3_stmt* stmt) : m_db(&db), m_stmt(stmt) {}
     Statement& bind(int index, int64_t value);
     Statement& bind(int index, std::string_view value);
     Statement& bind(int index, std::nullopt_t);
@@ -58,8 +63,25 @@ public:
     void reset();
 
 private:
+    Database* m_db;
     sqlite3_stmt* m_stmt;
     std::optional<Error> m_error;
+};
+
+// OpenOptions says how Database::open treats the file.
+struct OpenOptions {
+    // create: a missing file is created. Without it a missing file is no_database (commands
+    // that only read never create a database by mistake, e.g. from a typo in --db).
+    bool create = true;
+    // busyTimeout: how long a statement waits for another connection's write lock before it
+    // fails with db_busy. Set before any other statement runs. Long enough to wait out the
+    // apply phase of a large import (docs/architecture.md has the measured longest wait).
+    std::chrono::milliseconds busyTimeout{60000};
+    // inspect runs after the file is open and before anything could write to it (the switch
+    // to WAL writes the header): the place to refuse a file that is not ours, untouched.
+    std::function<Result<void>(Database&)> inspect;
+    // vfs: nullptr = the WAL-coalescing VFS (WalVfs.h); "unix" = SQLite's own (benchmarks).
+    const char* vfs = nullptr;
 };
 
 // Database is one SQLite connection in WAL mode with synchronous=FULL, foreign keys on and a
@@ -70,13 +92,16 @@ public:
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
-    // open opens or creates the file. Fails with db_io / db_corrupt when it cannot.
-    static Result<std::unique_ptr<Database>> open(const std::string& path);
+    // open opens (or creates, see OpenOptions) the file, runs options.inspect, then puts it in
+    // WAL mode with synchronous=FULL. Fails with no_database, db_readonly, db_io, db_corrupt,
+    // db_busy, or inspect's error; a file refused by inspect is left byte-identical.
+    static Result<std::unique_ptr<Database>> open(const std::string& path, const OpenOptions& options = {});
 
     // prepare returns a cached, reset statement for `sql`.
     Statement& prepare(const std::string& sql);
-    // exec runs one or more statements without results.
-    Result<void> exec(std::string_view sql);
+    // exec runs one or more statements without results; `what` names the operation for
+    // errors (else the current Operation).
+    Result<void> exec(std::string_view sql, const char* what = nullptr);
     int64_t lastInsertRowId() const;
     int changes() const;
     sqlite3* handle() { return m_db; }
@@ -84,14 +109,42 @@ public:
     // it never had to start: short sessions leave the WAL to the checkpoint at close).
     int backgroundCheckpoints() const;
 
-    // errorFrom translates an SQLite result code (and the connection's message) to our error.
-    static Error errorFrom(int rc, std::string_view context, sqlite3* db);
+    // framesCheckpointed is how many WAL frames the background thread copied into the
+    // database file (pnCkpt summed over its checkpoints).
+    int64_t framesCheckpointed() const;
+    // framesCheckpointedInline is what the writer copied itself past the inline limit
+    // (pnCkpt of those checkpoints: it counts frames the thread had copied before too).
+    int64_t framesCheckpointedInline() const;
+    const std::string& path() const { return m_path; }
+    // operation is the name of the current Operation, if any.
+    const char* operation() const { return m_operation; }
+
+    // Operation names what the connection is doing, in words, for the messages of errors
+    // raised while it lives ("receiving a scan"); the previous name comes back at its end.
+    class Operation {
+    public:
+        Operation(Database& db, const char* what) : m_db(db), m_previous(db.m_operation) { db.m_operation = what; }
+        ~Operation() { m_db.m_operation = m_previous; }
+        Operation(const Operation&) = delete;
+        Operation& operator=(const Operation&) = delete;
+
+    private:
+        Database& m_db;
+        const char* m_previous;
+    };
+
+    // errorFrom translates an SQLite result code into our error: the code from the result
+    // code and the system errno (ENOSPC is db_full wherever it happened), the message from
+    // the file, the operation (`what`, else the current Operation) and SQLite's own words.
+    Error errorFrom(int rc, const char* what = nullptr) const;
 
 private:
     Database(sqlite3* db, std::string path);
     static int walHook(void* self, sqlite3* db, const char* name, int frames);
     sqlite3* m_db;
     std::string m_path;
+    const char* m_vfs = nullptr;
+    const char* m_operation = nullptr;
     std::unique_ptr<Checkpointer> m_checkpointer; // started at the first WAL that needs it
     std::map<std::string, std::unique_ptr<Statement>, std::less<>> m_cache;
 };

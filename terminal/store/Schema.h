@@ -3,9 +3,14 @@
 // a new migration is appended, never edited.
 
 #include <array>
+#include <cstdint>
 #include <string_view>
 
 namespace backfill::store {
+
+// kApplicationId marks a file as a Backfill terminal database (PRAGMA application_id,
+// "BFTD"): set when the schema is created, checked before anything is written.
+inline constexpr int64_t kApplicationId = 0x42465444;
 
 inline constexpr std::array<std::string_view, 5> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.

@@ -44,35 +44,101 @@ Result<void> fromStatement(const Statement& s)
 
 } // namespace
 
-Result<std::unique_ptr<TerminalStore>> TerminalStore::open(const std::string& path)
+namespace {
+
+// What a file holds before we touch it.
+struct FileIdentity {
+    int64_t applicationId = 0;
+    int64_t schema = 0;            // PRAGMA user_version
+    int64_t tables = 0;            // every table in sqlite_schema
+    bool hasOurTables = false;     // settings, events and outbox: a Backfill file before kApplicationId
+};
+
+Result<FileIdentity> identify(Database& db)
 {
-    auto db = Database::open(path);
+    FileIdentity id;
+    Database::Operation op(db, "reading the file header");
+    TRY(db.prepare("PRAGMA application_id").first([&](const Statement& r) { id.applicationId = r.columnInt(0); }));
+    TRY(db.prepare("PRAGMA user_version").first([&](const Statement& r) { id.schema = r.columnInt(0); }));
+    TRY(db.prepare("SELECT COUNT(*), COUNT(*) FILTER (WHERE name IN ('settings','events','outbox')) FROM sqlite_schema "
+                   "WHERE type = 'table'")
+            .first([&](const Statement& r) {
+                id.tables = r.columnInt(0);
+                id.hasOurTables = r.columnInt(1) == 3;
+            }));
+    return id;
+}
+
+Result<void> refuseNewer(const Database& db, int64_t schema)
+{
+    if (schema <= static_cast<int64_t>(kMigrations.size())) return {};
+    return ledger::fail("newer_schema", db.path() + ": the database has schema version " + std::to_string(schema) +
+                                            ", this backfill knows up to " + std::to_string(kMigrations.size()) +
+                                            ": upgrade backfill (the file was not changed)");
+}
+
+// checkOurs decides, before anything is written, whether the file may be used: an empty or
+// new file and a file stamped with kApplicationId are ours; so is a file of our schema from
+// before the stamp (it is stamped by migrate()). Anything else is refused untouched.
+Result<void> checkOurs(Database& db)
+{
+    auto id = identify(db);
+    if (!id) return unexpected(id.error());
+    const bool stamped = id->applicationId == kApplicationId;
+    const bool empty = id->applicationId == 0 && id->tables == 0 && id->schema == 0;
+    const bool before = id->applicationId == 0 && id->hasOurTables && id->schema >= 1;
+    if (!stamped && !empty && !before)
+        return ledger::fail("not_backfill_db", db.path() + ": not a Backfill terminal database (application_id " +
+                                                   std::to_string(id->applicationId) + ", " +
+                                                   std::to_string(id->tables) +
+                                                   " tables): refusing to touch it; check --db");
+    return refuseNewer(db, id->schema);
+}
+
+} // namespace
+
+Result<std::unique_ptr<TerminalStore>> TerminalStore::open(const std::string& path, const StoreOpenOptions& options)
+{
+    OpenOptions open;
+    open.create = options.create;
+    open.busyTimeout = options.busyTimeout;
+    open.inspect = checkOurs;
+    open.vfs = options.vfs;
+    auto db = Database::open(path, open);
     if (!db) return unexpected(db.error());
     auto store = std::unique_ptr<TerminalStore>(new TerminalStore(std::move(*db)));
     TRY(store->migrate());
     return store;
 }
 
+// migrate decides inside BEGIN IMMEDIATE, so processes opening a new file at once take turns:
+// the first runs every migration, the others find them done.
 Result<void> TerminalStore::migrate()
 {
+    Database::Operation op(*m_db, "upgrading the database schema");
     int64_t current = 0;
-    TRY(m_db->prepare("PRAGMA user_version").first([&](const Statement& r) { current = r.columnInt(0); }));
-    if (current > static_cast<int64_t>(kMigrations.size()))
-        return ledger::fail("newer_schema", "the database has schema version " + std::to_string(current) +
-                                                ", this backfill knows up to " + std::to_string(kMigrations.size()) +
-                                                ": upgrade backfill");
-    for (auto v = current; v < static_cast<int64_t>(kMigrations.size()); ++v) {
-        auto tx = Transaction::begin(*m_db);
-        if (!tx) return unexpected(tx.error());
-        TRY(m_db->exec(kMigrations[static_cast<size_t>(v)]));
-        TRY(m_db->exec("PRAGMA user_version=" + std::to_string(v + 1)));
-        TRY(tx->commit());
-    }
-    return {};
+    int64_t applicationId = 0;
+    auto readHeader = [&]() -> Result<void> {
+        TRY(m_db->prepare("PRAGMA user_version").first([&](const Statement& r) { current = r.columnInt(0); }));
+        TRY(m_db->prepare("PRAGMA application_id").first([&](const Statement& r) { applicationId = r.columnInt(0); }));
+        return {};
+    };
+    // Most opens find nothing to do: decide that without taking the write lock.
+    TRY(readHeader());
+    if (current == static_cast<int64_t>(kMigrations.size()) && applicationId == kApplicationId) return {};
+    auto tx = Transaction::begin(*m_db);
+    if (!tx) return unexpected(tx.error());
+    TRY(readHeader());
+    TRY(refuseNewer(*m_db, current));
+    for (auto v = current; v < static_cast<int64_t>(kMigrations.size()); ++v) TRY(m_db->exec(kMigrations[static_cast<size_t>(v)]));
+    TRY(m_db->exec("PRAGMA user_version=" + std::to_string(kMigrations.size())));
+    TRY(m_db->exec("PRAGMA application_id=" + std::to_string(kApplicationId)));
+    return tx->commit();
 }
 
 Result<std::optional<std::string>> TerminalStore::setting(const std::string& key)
 {
+    Database::Operation op(*m_db, "reading a setting");
     std::optional<std::string> value;
     TRY(m_db->prepare("SELECT value FROM settings WHERE key = ?").bind(1, key).first([&](const Statement& r) {
         value = r.columnText(0);
@@ -82,6 +148,7 @@ Result<std::optional<std::string>> TerminalStore::setting(const std::string& key
 
 Result<void> TerminalStore::setSetting(const std::string& key, const std::string& value)
 {
+    Database::Operation op(*m_db, "saving a setting");
     return m_db->prepare("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
         .bind(1, key)
         .bind(2, value)
@@ -289,6 +356,7 @@ ImportReport reportFor(const ledger::ParsedRows<T>& rows)
 
 Result<ImportReport> TerminalStore::importCatalog(const ledger::ParsedRows<ledger::Product>& rows, const Actor&)
 {
+    Database::Operation op(*m_db, "importing the catalog");
     ImportReport report = reportFor(rows);
     // A column the file lacks leaves that field of existing products as stored: a file of
     // sku,description,safety_stock does not wipe GTINs or lead times (docs/import.md).
@@ -355,6 +423,7 @@ Result<ImportReport> TerminalStore::importCatalog(const ledger::ParsedRows<ledge
 
 Result<ImportReport> TerminalStore::importLocations(const ledger::ParsedRows<ledger::Location>& rows, const Actor&)
 {
+    Database::Operation op(*m_db, "importing locations");
     ImportReport report = reportFor(rows);
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
@@ -372,21 +441,30 @@ Result<ImportReport> TerminalStore::importLocations(const ledger::ParsedRows<led
 
 Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<ledger::OrderLine>& rows, const Actor& actor)
 {
+    Database::Operation op(*m_db, "importing backorders");
     ImportReport report = reportFor(rows);
-    auto tx = Transaction::begin(*m_db);
-    if (!tx) return unexpected(tx.error());
-    std::set<int64_t> touchedProducts;
-    std::set<std::string> touchedOrders;
-    for (size_t i = 0; i < rows.rows.size(); ++i) {
-        if (report.truncated) break;
+    // Check first, without the write lock: a file refused at its last row never makes the
+    // receivers beside it wait. Products are never deleted, so the ids stay valid below.
+    std::map<std::string, int64_t, std::less<>> ids;
+    for (size_t i = 0; i < rows.rows.size() && !report.truncated; ++i) {
         const auto& l = rows.rows[i];
+        if (ids.count(l.sku)) continue;
         auto pid = productId(l.sku);
         if (!pid) {
             if (pid.error().code != "unknown_sku") return unexpected(pid.error());
             addIssue(report, {rows.lines[i], "sku", "unknown_sku", "unknown sku '" + l.sku + "'"});
             continue;
         }
-        if (!report.errors.empty()) continue; // keep collecting errors; nothing will be written
+        ids.emplace(l.sku, *pid);
+    }
+    if (!report.errors.empty()) return report;
+    auto tx = Transaction::begin(*m_db);
+    if (!tx) return unexpected(tx.error());
+    std::set<int64_t> touchedProducts;
+    std::set<std::string> touchedOrders;
+    for (size_t i = 0; i < rows.rows.size(); ++i) {
+        const auto& l = rows.rows[i];
+        const auto pid = ids.find(l.sku);
         TRY(m_db->prepare("INSERT INTO orders(order_id, customer, email) VALUES(?,?,?) ON CONFLICT(order_id) DO UPDATE "
                           "SET customer = excluded.customer, email = excluded.email")
                 .bind(1, l.orderId)
@@ -410,7 +488,7 @@ Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<le
             // Free what the line no longer needs: all of it when cancelled or moved to another
             // product, the excess when its quantity fell below what it holds.
             Qty release = 0;
-            if (cancelled || oldProduct != *pid)
+            if (cancelled || oldProduct != pid->second)
                 release = allocated;
             else if (allocated + picked > l.qty)
                 release = std::min(allocated, allocated + picked - l.qty);
@@ -418,7 +496,7 @@ Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<le
             touchedProducts.insert(oldProduct);
             TRY(m_db->prepare("UPDATE order_lines SET product_id = ?, qty = ?, priority = ?, ordered_at = ?, "
                               "promised_at = ?, cancelled = ? WHERE id = ?")
-                    .bind(1, *pid)
+                    .bind(1, pid->second)
                     .bind(2, l.qty)
                     .bind(3, l.priority)
                     .bind(4, l.orderedAt)
@@ -432,7 +510,7 @@ Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<le
                               "cancelled) VALUES((SELECT COALESCE(MAX(id), 0) + 1 FROM order_lines),?,?,?,?,?,?,?,?)")
                     .bind(1, l.orderId)
                     .bind(2, l.line)
-                    .bind(3, *pid)
+                    .bind(3, pid->second)
                     .bind(4, l.qty)
                     .bind(5, l.priority)
                     .bind(6, l.orderedAt)
@@ -440,10 +518,9 @@ Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<le
                     .bind(8, cancelled ? 1 : 0)
                     .run());
         }
-        touchedProducts.insert(*pid);
+        touchedProducts.insert(pid->second);
         touchedOrders.insert(l.orderId);
     }
-    if (!report.errors.empty()) return report;
     for (const auto pid : touchedProducts) {
         auto allocations = allocateFree(pid, actor, "");
         if (!allocations) return unexpected(allocations.error());
@@ -458,6 +535,7 @@ Result<ImportReport> TerminalStore::importBackorders(const ledger::ParsedRows<le
 
 Result<ImportReport> TerminalStore::importInbound(const ledger::ParsedRows<ledger::InboundLine>& rows, const Actor&)
 {
+    Database::Operation op(*m_db, "importing inbound shipments");
     ImportReport report = reportFor(rows);
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
@@ -504,6 +582,7 @@ Result<ImportReport> TerminalStore::importInbound(const ledger::ParsedRows<ledge
 
 Result<std::vector<StockRow>> TerminalStore::stock(const std::optional<std::string>& sku)
 {
+    Database::Operation op(*m_db, "reading stock");
     std::vector<StockRow> rows;
     // Derived: on hand from the stock rows, allocated from the open lines (migration 3).
     static constexpr const char* kTotals =
@@ -520,6 +599,7 @@ Result<std::vector<StockRow>> TerminalStore::stock(const std::optional<std::stri
 
 Result<std::vector<BackorderRow>> TerminalStore::backorders()
 {
+    Database::Operation op(*m_db, "reading backorders");
     // Supply per product: open inbound in (eta, inbound_id, import order).
     std::map<int64_t, std::vector<ledger::InboundSupply>> supply;
     auto& in = m_db->prepare("SELECT product_id, eta, inbound_id, id, qty - received FROM inbound_lines "
@@ -589,6 +669,7 @@ Result<std::vector<BackorderRow>> TerminalStore::backorders()
 
 Result<std::string> TerminalStore::defaultReceivingLocation()
 {
+    Database::Operation op(*m_db, "looking up the receiving location");
     std::string code = "DOCK";
     TRY(m_db->prepare("SELECT code FROM locations WHERE kind = 'receiving' ORDER BY sequence, code LIMIT 1")
             .first([&](const Statement& r) { code = r.columnText(0); }));
@@ -597,6 +678,7 @@ Result<std::string> TerminalStore::defaultReceivingLocation()
 
 Result<int64_t> TerminalStore::outboxCount()
 {
+    Database::Operation op(*m_db, "counting unsent ops");
     int64_t n = 0;
     TRY(m_db->prepare("SELECT COUNT(*) FROM outbox WHERE acked = 0").first([&](const Statement& r) { n = r.columnInt(0); }));
     return n;
@@ -604,6 +686,7 @@ Result<int64_t> TerminalStore::outboxCount()
 
 Result<std::vector<ledger::Event>> TerminalStore::events()
 {
+    Database::Operation op(*m_db, "reading the ledger");
     std::vector<ledger::Event> result;
     auto& s = m_db->prepare("SELECT e.id, e.kind, p.sku, e.qty, e.location, e.to_location, e.lot, e.expiry, e.sscc, "
                             "l.order_id, l.line, e.operator, e.device, e.at FROM events e JOIN products p ON p.id = e.product_id "
@@ -635,6 +718,7 @@ Result<std::vector<ledger::Event>> TerminalStore::events()
 
 Result<void> TerminalStore::begin()
 {
+    Database::Operation op(*m_db, "starting a group of scans");
     TRY(m_db->prepare("BEGIN IMMEDIATE").run());
     m_inBatch = true;
     return {};
@@ -642,6 +726,7 @@ Result<void> TerminalStore::begin()
 
 Result<void> TerminalStore::commit()
 {
+    Database::Operation op(*m_db, "committing a group of scans");
     if (!m_inBatch) return {};
     m_inBatch = false;
     if (auto r = m_db->prepare("COMMIT").run(); !r) {
@@ -653,6 +738,7 @@ Result<void> TerminalStore::commit()
 
 Result<std::vector<ReceivedLine>> TerminalStore::receive(const ReceiptRequest& request, const Actor& actor)
 {
+    Database::Operation op(*m_db, "receiving a scan");
     if (m_inBatch) {
         Savepoint sp(*m_db);
         auto lines = receiveInTransaction(request, actor);
@@ -813,6 +899,7 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
 Result<void> TerminalStore::pick(const std::string& orderId, int64_t line, Qty qty,
                                  const std::optional<std::string>& location, const Actor& actor)
 {
+    Database::Operation op(*m_db, "picking");
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
     int64_t lineId = 0, pid = 0;

@@ -13,6 +13,7 @@
 #include "ledger/Types.h"
 #include "store/Database.h"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -78,11 +79,23 @@ struct ImportReport {
     bool truncated = false;                      // the cap was reached: the rest was not checked
 };
 
+// StoreOpenOptions: how a command opens the terminal database.
+struct StoreOpenOptions {
+    // create: false for commands that only read; a missing file is then no_database.
+    bool create = true;
+    // busyTimeout: how long to wait for another process's write lock (OpenOptions).
+    std::chrono::milliseconds busyTimeout{60000};
+    // vfs: nullptr = the WAL-coalescing VFS; "unix" = SQLite's own (benchmarks).
+    const char* vfs = nullptr;
+};
+
 class TerminalStore {
 public:
-    // open opens or creates the database and applies the numbered migrations. Fails with
-    // db_* codes, or newer_schema when the file was written by a newer Backfill.
-    static Result<std::unique_ptr<TerminalStore>> open(const std::string& path);
+    // open opens (or creates) the database and applies the numbered migrations in one
+    // BEGIN IMMEDIATE transaction, stamping kApplicationId. Refused with nothing written:
+    // no_database (missing, create off), not_backfill_db (another program's SQLite file),
+    // newer_schema (written by a newer Backfill); otherwise db_* codes.
+    static Result<std::unique_ptr<TerminalStore>> open(const std::string& path, const StoreOpenOptions& options = {});
 
     // Settings: small key/value pairs (device id, epoch, GS substitute, ...).
     Result<std::optional<std::string>> setting(const std::string& key);

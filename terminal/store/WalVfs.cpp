@@ -27,10 +27,16 @@ struct Pending {
 };
 
 // File is what SQLite allocates for us: our header, then the real VFS's file object.
+// A database file and its connection's WAL point at each other: SQLite sends the WAL's
+// barrier and the release of the WAL write lock to the database file's handle (wal.c calls
+// sqlite3OsShmBarrier and sqlite3OsShmLock on pDbFd), and those are exactly the moments the
+// WAL's pending bytes must be in the file.
 struct File {
     sqlite3_file base;
     sqlite3_file* real;
     Pending* pending; // only for WAL files; nullptr = every call passes straight through
+    File* wal;        // database file: its connection's open WAL, if any
+    File* database;   // WAL file: the database file it belongs to
 };
 
 constexpr size_t kRealOffset = (sizeof(File) + 7) & ~size_t{7};
@@ -61,6 +67,8 @@ int fileClose(sqlite3_file* file)
 {
     File* f = self(file);
     const int flushed = flush(f);
+    if (f->database) f->database->wal = nullptr;
+    if (f->wal) f->wal->database = nullptr;
     const int closed = io(f)->xClose(f->real);
     delete f->pending;
     f->pending = nullptr;
@@ -128,16 +136,34 @@ int fileShmMap(sqlite3_file* file, int page, int pageSize, int extend, void vola
 {
     return io(self(file))->xShmMap(self(file)->real, page, pageSize, extend, out);
 }
+// kWalWriteLock is the WAL-index lock slot a writer holds (wal.c WAL_WRITE_LOCK).
+constexpr int kWalWriteLock = 0;
+
+// flushPaired writes the pending bytes of the database file's WAL. A failure that cannot be
+// returned where it happened is kept and returned by the WAL's next call that flushes.
+void flushPaired(File* database)
+{
+    File* wal = database->wal;
+    if (!wal || !wal->pending) return;
+    if (const int rc = flush(wal); rc != SQLITE_OK) wal->pending->error = rc;
+}
+
 int fileShmLock(sqlite3_file* file, int offset, int n, int flags)
 {
-    return io(self(file))->xShmLock(self(file)->real, offset, n, flags);
+    File* f = self(file);
+    // Releasing the write lock lets another connection (in this process or another) append
+    // at the same offsets: what this connection wrote must be in the file first, or a later
+    // flush would overwrite their frames. That covers a transaction that spilled frames and
+    // then rolled back, and commits made without an fsync (synchronous=NORMAL).
+    if ((flags & SQLITE_SHM_UNLOCK) && offset <= kWalWriteLock && kWalWriteLock < offset + n) flushPaired(f);
+    return io(f)->xShmLock(f->real, offset, n, flags);
 }
 void fileShmBarrier(sqlite3_file* file)
 {
-    // SQLite calls this before publishing a WAL-index header that names new frames: they must
-    // be in the file first. A failure is kept and returned by the next sync.
+    // SQLite calls this on the database file before publishing a WAL-index header that names
+    // new frames: they must be in the WAL file first.
     File* f = self(file);
-    if (const int rc = flush(f); rc != SQLITE_OK && f->pending) f->pending->error = rc;
+    flushPaired(f);
     io(f)->xShmBarrier(f->real);
 }
 int fileShmUnmap(sqlite3_file* file, int deleteFlag) { return io(self(file))->xShmUnmap(self(file)->real, deleteFlag); }
@@ -165,6 +191,8 @@ int vfsOpen(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* 
     File* f = self(file);
     f->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kRealOffset);
     f->pending = nullptr;
+    f->wal = nullptr;
+    f->database = nullptr;
     const int rc = g_real->xOpen(g_real, name, f->real, flags, outFlags);
     if (!f->real->pMethods) {
         file->pMethods = nullptr;
@@ -177,7 +205,17 @@ int vfsOpen(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* 
         file->pMethods = nullptr;
         return SQLITE_CANTOPEN;
     }
-    if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL)) f->pending = new Pending;
+    if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL)) {
+        // The WAL's name is the one SQLite made from its database's (sqlite3_database_file_object
+        // gives that database's file object, which this VFS opened). Without the pair there is
+        // no safe moment to flush at, so such a WAL is not buffered.
+        sqlite3_file* database = name ? sqlite3_database_file_object(name) : nullptr;
+        if (database && database->pMethods == &kMethods) {
+            f->database = self(database);
+            f->database->wal = f;
+            f->pending = new Pending;
+        }
+    }
     file->pMethods = &kMethods;
     return rc;
 }

@@ -194,6 +194,12 @@ public:
     // runRaw runs the binary with exactly `args`, feeding `input` on stdin.
     RunResult runRaw(const std::vector<std::string>& args, const std::string& input = "") const
     {
+        return runProgram(m_bin, args, input);
+    }
+
+    // runProgram runs `program` (a path) with `args`, feeding `input` on stdin.
+    RunResult runProgram(const std::string& program, const std::vector<std::string>& args, const std::string& input = "") const
+    {
         const auto in = writeFile("stdin.txt", input);
         const auto out = (m_dir / "stdout.txt").string();
         const auto err = (m_dir / "stderr.txt").string();
@@ -202,15 +208,15 @@ public:
         posix_spawn_file_actions_addopen(&fa, 0, in.c_str(), O_RDONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        std::vector<std::string> all{m_bin};
+        std::vector<std::string> all{program};
         all.insert(all.end(), args.begin(), args.end());
         std::vector<char*> argv;
         for (auto& a : all) argv.push_back(a.data());
         argv.push_back(nullptr);
         pid_t pid = 0;
-        const int rc = ::posix_spawn(&pid, m_bin.c_str(), &fa, nullptr, argv.data(), environ);
+        const int rc = ::posix_spawn(&pid, program.c_str(), &fa, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&fa);
-        if (rc != 0) throw std::runtime_error("cannot start " + m_bin);
+        if (rc != 0) throw std::runtime_error("cannot start " + program);
         int wstatus = 0;
         while (::waitpid(pid, &wstatus, 0) < 0) {
         }

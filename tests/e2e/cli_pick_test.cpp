@@ -33,6 +33,7 @@ Json receiveUnits(const CliHarness& h, const std::string& gtin, int n)
 TEST_CASE("backorders: an empty database prints []")
 {
     CliHarness h;
+    h.receive({"not-a-scan"}); // refused, but a command that writes creates the database
     CHECK(h.backorders() == Json::array());
 }
 
@@ -260,7 +261,7 @@ TEST_CASE("pick: refusals (not_allocated, unknown_line, no_stock, bad_qty) chang
     checkLedger(h);
 }
 
-TEST_CASE("a database another writer holds locked: pick, receive and import exit 3 after the busy timeout, nothing changes")
+TEST_CASE("a database another writer holds locked: pick, receive and import exit 3 after --busy-timeout, nothing changes")
 {
     CliHarness h;
     setUp(h);
@@ -273,7 +274,9 @@ TEST_CASE("a database another writer holds locked: pick, receive and import exit
     const std::string csv = h.writeFile("more.csv", "order_id,line,customer,sku,qty,ordered_at\nSO-2,1,B,APPLE,1,2026-01-03\n");
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"pick", "SO-1", "1", "1"}, {"receive", kApple}, {"import", "backorders", csv}}) {
-        const auto r = h.run(args);
+        std::vector<std::string> all{"--busy-timeout", "500"};
+        all.insert(all.end(), args.begin(), args.end());
+        const auto r = h.run(all);
         INFO(r);
         CHECK(r.status == 3);
         CHECK(r.out.empty());

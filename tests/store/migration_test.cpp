@@ -12,6 +12,9 @@
 
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -114,17 +117,118 @@ TEST_CASE("migration: a schema-2 database opens at the current schema with its s
           std::vector<std::string>{"OUT-1|4", "OUT-2|2"});
 }
 
-TEST_CASE("migration: a database from a newer backfill is refused with newer_schema and left as it is")
+namespace {
+
+std::string bytesOf(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+} // namespace
+
+TEST_CASE("migration: a database from a newer backfill is refused with newer_schema and left byte-identical")
 {
     TempDb db("migration", "newer");
     {
         PlainDb raw(db.path);
-        raw.exec("CREATE TABLE future(x); PRAGMA user_version=" + std::to_string(store::kMigrations.size() + 1));
+        raw.exec("CREATE TABLE future(x); PRAGMA application_id=" + std::to_string(store::kApplicationId) +
+                 "; PRAGMA user_version=" + std::to_string(store::kMigrations.size() + 1));
     }
+    const std::string before = bytesOf(db.path);
     auto opened = store::TerminalStore::open(db.path.string());
     REQUIRE_FALSE(opened);
     CHECK(opened.error().code == "newer_schema");
-    PlainDb raw(db.path);
-    CHECK(raw.rows("SELECT name FROM sqlite_master") == std::vector<std::string>{"future"});
-    CHECK(raw.rows("PRAGMA user_version") == std::vector<std::string>{std::to_string(store::kMigrations.size() + 1)});
+    CHECK(opened.error().message.find(db.path.string()) == 0);
+    // Refused before the switch to WAL, which would have rewritten the header.
+    CHECK(bytesOf(db.path) == before);
+    CHECK_FALSE(fs::exists(db.path.string() + "-wal"));
+}
+
+TEST_CASE("migration: another program's SQLite file is refused with not_backfill_db and left byte-identical")
+{
+    TempDb db("migration", "foreign");
+    {
+        PlainDb raw(db.path);
+        raw.exec("CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES(1,'Acme')");
+    }
+    const std::string before = bytesOf(db.path);
+    for (const bool create : {true, false}) {
+        auto opened = store::TerminalStore::open(db.path.string(), {.create = create});
+        REQUIRE_FALSE(opened);
+        CHECK(opened.error().code == "not_backfill_db");
+        CHECK(opened.error().message ==
+              db.path.string() + ": not a Backfill terminal database (application_id 0, 1 tables): refusing to touch it; "
+                                 "check --db");
+    }
+    CHECK(bytesOf(db.path) == before);
+    CHECK_FALSE(fs::exists(db.path.string() + "-wal"));
+
+    // A file stamped by another application is refused too, even without tables.
+    TempDb other("migration", "other-app");
+    {
+        PlainDb raw(other.path);
+        raw.exec("PRAGMA application_id=1234; PRAGMA user_version=1");
+    }
+    auto opened = store::TerminalStore::open(other.path.string());
+    REQUIRE_FALSE(opened);
+    CHECK(opened.error().code == "not_backfill_db");
+}
+
+TEST_CASE("migration: an empty file is ours; a Backfill file from before application_id is stamped")
+{
+    TempDb empty("migration", "empty");
+    { std::ofstream(empty.path.string()); }
+    REQUIRE(fs::file_size(empty.path) == 0);
+    {
+        auto opened = store::TerminalStore::open(empty.path.string());
+        REQUIRE(opened);
+    }
+    PlainDb e(empty.path);
+    CHECK(e.integer("PRAGMA application_id") == store::kApplicationId);
+    CHECK(e.integer("PRAGMA user_version") == static_cast<int64_t>(store::kMigrations.size()));
+
+    TempDb old("migration", "unstamped");
+    writeVersion2(old.path);
+    {
+        PlainDb raw(old.path);
+        REQUIRE(raw.integer("PRAGMA application_id") == 0);
+    }
+    {
+        auto opened = store::TerminalStore::open(old.path.string());
+        REQUIRE(opened);
+    }
+    PlainDb raw(old.path);
+    CHECK(raw.integer("PRAGMA application_id") == store::kApplicationId);
+    CHECK(raw.integer("SELECT COUNT(*) FROM outbox") == 2);
+}
+
+TEST_CASE("migration: a missing file is no_database when the command only reads, and nothing is created")
+{
+    TempDb db("migration", "missing");
+    auto opened = store::TerminalStore::open(db.path.string(), {.create = false});
+    REQUIRE_FALSE(opened);
+    CHECK(opened.error().code == "no_database");
+    CHECK(opened.error().message.rfind(db.path.string() + ": no database there", 0) == 0);
+    CHECK_FALSE(fs::exists(db.path));
+}
+
+TEST_CASE("migration: connections opening a new file at once take turns (migrations decided inside BEGIN IMMEDIATE)")
+{
+    for (int round = 0; round < 10; ++round) {
+        TempDb db("migration", "race-" + std::to_string(round));
+        constexpr int kOpeners = 4;
+        std::vector<std::string> failures(kOpeners);
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kOpeners; ++i)
+            threads.emplace_back([&, i] {
+                auto opened = store::TerminalStore::open(db.path.string());
+                if (!opened) failures[static_cast<size_t>(i)] = opened.error().code + ": " + opened.error().message;
+            });
+        for (auto& t : threads) t.join();
+        for (const auto& f : failures) CHECK(f == "");
+        PlainDb raw(db.path);
+        CHECK(raw.integer("PRAGMA user_version") == static_cast<int64_t>(store::kMigrations.size()));
+        CHECK(raw.one("PRAGMA integrity_check") == "ok");
+    }
 }
