@@ -12,7 +12,7 @@ mkdir -p "$out"
 
 # Every source of the libraries (globbed like their CMakeLists.txt), so a new file there
 # cannot break this build.
-clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+clang++-14 -std=c++20 -O1 -gline-tables-only -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$src/terminal" -I"$src/sync" \
     "$src/tests/fuzz/csv_import_fuzz.cpp" "$src"/terminal/store/*.cpp "$src"/sync/ledger/*.cpp \
     -lsqlite3 -pthread \

@@ -13,7 +13,7 @@ mkdir -p "$out"
 
 # Every source of the libraries (globbed like their CMakeLists.txt), so a new file there
 # cannot break this build.
-clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+clang++-14 -std=c++20 -O1 -gline-tables-only -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -DZX_USE_UTF8 -I"$src/terminal" -I"$src/sync" -I/usr/include/stb \
     "$src/tests/fuzz/image_fuzz.cpp" "$src/tests/fuzz/stb_image_impl.cpp" \
     "$src"/terminal/scan/image/*.cpp "$src"/terminal/scan/*.cpp "$src"/sync/ledger/*.cpp \

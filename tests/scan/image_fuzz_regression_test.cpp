@@ -84,6 +84,8 @@ TEST_CASE("headers claiming 60000 x 60000 are refused before anything is allocat
     checkRefused("P5\n123456789012345678901234567890 1\n255\n", "l.pgm",
                  "PNM image of 1099511627776x1 pixels is too large");
     checkRefused(seed("zero-header.pgm"), "z.pgm", "corrupt PNM header (size 0x10)");
+    // 32-bit IHDR sizes whose product overflowed a long long (found by the fuzz target).
+    checkRefused(seed("fuzz-ihdr-overflow.png"), "o.png", "PNG image of 4211081159x2689923435 pixels is too large");
 }
 
 TEST_CASE("the pixel limit is an option: the fuzz target's 160 x 160 refuses what the default loads")

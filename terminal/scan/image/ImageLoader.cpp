@@ -66,7 +66,7 @@ ledger::Result<GrayImage> decodePng(std::span<const std::uint8_t> bytes, std::st
     // images over 2^30 bytes with "unknown image type".
     if (bytes.size() >= 24 && std::memcmp(bytes.data() + 12, "IHDR", 4) == 0) {
         const long long iw = bigEndian32(bytes.data() + 16), ih = bigEndian32(bytes.data() + 20);
-        if (iw * ih > options.maxPixels)
+        if (iw > options.maxPixels || ih > options.maxPixels || iw * ih > options.maxPixels)
             return ledger::fail(kCode, std::string(name) + ": PNG image of " + std::to_string(iw) + "x" +
                                            std::to_string(ih) + " pixels is too large");
     }
