@@ -12,7 +12,7 @@ namespace backfill::store {
 // "BFTD"): set when the schema is created, checked before anything is written.
 inline constexpr int64_t kApplicationId = 0x42465444;
 
-inline constexpr std::array<std::string_view, 5> kMigrations{
+inline constexpr std::array<std::string_view, 6> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.
     R"sql(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -184,6 +184,20 @@ ALTER TABLE order_lines_v4 RENAME TO order_lines;
 ALTER TABLE orders ADD COLUMN stage TEXT;
 UPDATE orders SET stage = (SELECT l.stage FROM order_lines l WHERE l.order_id = orders.order_id AND l.stage IS NOT NULL LIMIT 1);
 ALTER TABLE order_lines DROP COLUMN stage;
+)sql",
+    // 6: operators (issue 10): who may sign in, with which role. pin_hash is libsodium's
+    // crypto_pwhash_str (Argon2id, salt and limits inside the string); failed counts wrong
+    // PINs in a row, locked_until (Unix seconds, 0 = never) ends a lockout. Users never
+    // leave the terminal: the outbox ops of user changes carry no hash (store/Users.h).
+    R"sql(
+CREATE TABLE users(
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK(role IN ('receiver', 'picker', 'supervisor')),
+  pin_hash TEXT NOT NULL,
+  failed INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 
