@@ -250,9 +250,8 @@ try {
     const auto blocks = static_cast<size_t>(flags.number("--blocks", 10));
     const auto bareBlock = static_cast<size_t>(flags.number("--bare-commits", 200));
     const auto sustainedScans = static_cast<size_t>(flags.number("--sustained-scans", 20000));
-    // --vfs unix: the in-process receivers use SQLite's own unix VFS instead of WalVfs.
-    const std::string vfsName = flags.text("--vfs", "backfill");
-    const char* vfs = vfsName == "unix" ? "unix" : nullptr;
+    // The in-process receivers run twice, side by side: through the store's WalVfs and through
+    // SQLite's own unix VFS, so the VFS decision (docs/architecture.md) rests on one run.
     fs::create_directories(work);
     const fs::path templ = work / "receive-template.db", run = work / "receive-run.db", bare = work / "bare.db",
                    err = work / "stderr.txt";
@@ -261,14 +260,15 @@ try {
     std::printf("each repetition: %zu blocks; a block = %zu bare commits, then the same share of every measurement\n",
                 blocks, bareBlock);
 
-    Series bareRate, eachIn, eachCli, groupIn, burstCli;
+    Series bareRate, eachIn, eachCli, groupIn, burstCli, eachUnix, groupUnix;
     std::vector<double> latencyIn, latencyCli;
     std::vector<double> pagesSingle, rowsSingle, pagesGrouped, rowsGrouped, pagesBare;
     for (int r = 0; r < reps; ++r) {
         const uint64_t seed = 1000 + static_cast<uint64_t>(r) * 10;
         copyDatabase(templ, run);
         BareDb limit(bare);
-        InProcessReceiver in(run, vfs);
+        InProcessReceiver in(run, nullptr);
+        InProcessReceiver unix(run, "unix");
         CliReceiver cliEach(bin, run, err, true, benchGtin(0));
         CliReceiver cliBurst(bin, run, work / "stderr-burst.txt", false, benchGtin(1));
         const auto scansIn = benchScans(size, syncScans, seed + 1), scansCli = benchScans(size, syncScans, seed + 2);
@@ -282,6 +282,8 @@ try {
             eachIn.add(in.run(slice(scansIn, b * each, each), 1), l);
             eachCli.add(cliEach.run(slice(scansCli, b * each, each)), l);
             groupIn.add(in.run(slice(groupsIn, b * burst, burst), 100), l);
+            eachUnix.add(unix.run(slice(benchScans(size, each, seed + 7 + b), 0, each), 1), l);
+            groupUnix.add(unix.run(slice(benchScans(size, burst, seed + 8 + b), 0, burst), 100), l);
             burstCli.add(cliBurst.run(slice(burstsCli, b * burst, burst)), l);
         }
         (void)in.run(benchScans(size, latencyScans, seed + 5), 1, &latencyIn);
@@ -299,23 +301,29 @@ try {
                     median(burstCli.rates));
         std::fflush(stdout);
     }
-    // (d) A sustained run, one scan per transaction: per-commit latency against bare commits
-    // measured right before on the same disk, the WAL's largest size, and what the checkpoints
-    // moved (frames copied by the thread and by the writer past the inline limit).
-    copyDatabase(templ, run);
-    std::vector<double> sustainedLat, bareLat;
-    uintmax_t maxWal = 0;
-    int64_t threadFrames = 0, inlineFrames = 0;
-    double sustainedRate = 0;
-    {
+    // (d) A sustained run, one scan per transaction, for each VFS: per-commit latency against
+    // bare commits measured right before on the same disk, the WAL's largest size, and what
+    // the checkpoints moved (frames copied by the thread and by the writer past the limit).
+    struct Sustained {
+        std::string vfs;
+        std::vector<double> lat, bareLat;
+        uintmax_t maxWal = 0;
+        int64_t threadFrames = 0, inlineFrames = 0;
+        double rate = 0;
+    };
+    std::vector<Sustained> sustained;
+    for (const char* vfs : {static_cast<const char*>(nullptr), "unix"}) {
+        copyDatabase(templ, run);
+        Sustained s;
+        s.vfs = vfs ? vfs : "backfill (WalVfs)";
         BareDb limit(bare);
-        limit.run(bareBlock, &bareLat);
-        limit.run(sustainedScans / 4, &bareLat);
+        limit.run(sustainedScans / 4, &s.bareLat);
         InProcessReceiver in(run, vfs);
-        sustainedRate = in.run(benchScans(size, sustainedScans, 77), 1, &sustainedLat);
-        maxWal = in.maxWal();
-        threadFrames = in.database().framesCheckpointed();
-        inlineFrames = in.database().framesCheckpointedInline();
+        s.rate = in.run(benchScans(size, sustainedScans, 77), 1, &s.lat);
+        s.maxWal = in.maxWal();
+        s.threadFrames = in.database().framesCheckpointed();
+        s.inlineFrames = in.database().framesCheckpointedInline();
+        sustained.push_back(std::move(s));
     }
     removeDatabase(run);
 
@@ -333,14 +341,17 @@ try {
     row("(b) groups of 100, in process (scans/s)", groupIn, "");
     std::printf("(c) scan-to-decision latency, median (p90): in process %.0f us (%.0f), cli receive - %.0f us (%.0f)\n",
                 median(latencyIn), percentile(latencyIn, 0.9), median(latencyCli), percentile(latencyCli, 0.9));
-    std::printf("(d) sustained %zu scans, one per txn, in process (%s VFS): %.0f scans/s; commit latency p50 %.0f us, "
-                "p99 %.0f us (p99/p50 %.2f), max %.0f us; bare commit p50 %.0f us, p99 %.0f us, max %.0f us; "
-                "largest WAL %.2f MB (%ju frames); frames checkpointed: thread %lld, writer inline %lld\n",
-                sustainedScans, vfsName.c_str(), sustainedRate, median(sustainedLat), percentile(sustainedLat, 0.99),
-                percentile(sustainedLat, 0.99) / median(sustainedLat), percentile(sustainedLat, 1.0), median(bareLat),
-                percentile(bareLat, 0.99), percentile(bareLat, 1.0), static_cast<double>(maxWal) / 1e6,
-                maxWal > 32 ? (maxWal - 32) / (4096 + 24) : 0, static_cast<long long>(threadFrames),
-                static_cast<long long>(inlineFrames));
+    row("(a) scan per txn, in process, unix VFS (scans/s)", eachUnix, "");
+    row("(b) groups of 100, in process, unix VFS (scans/s)", groupUnix, "");
+    for (const auto& x : sustained)
+        std::printf("(d) sustained %zu scans, one per txn, in process, %s: %.0f scans/s; commit latency p50 %.0f us, "
+                    "p99 %.0f us (p99/p50 %.2f), max %.0f us; bare commit p50 %.0f us, p99 %.0f us, max %.0f us; "
+                    "largest WAL %.2f MB (%ju frames); frames checkpointed: thread %lld, writer inline <= %lld\n",
+                    sustainedScans, x.vfs.c_str(), x.rate, median(x.lat), percentile(x.lat, 0.99),
+                    percentile(x.lat, 0.99) / median(x.lat), percentile(x.lat, 1.0), median(x.bareLat),
+                    percentile(x.bareLat, 0.99), percentile(x.bareLat, 1.0), static_cast<double>(x.maxWal) / 1e6,
+                    x.maxWal > 32 ? (x.maxWal - 32) / (4096 + 24) : 0, static_cast<long long>(x.threadFrames),
+                    static_cast<long long>(x.inlineFrames));
     std::printf("written per scan, txn per scan: %.1f pages, %.1f rows; groups of 100: %.2f pages, %.1f rows; "
                 "bare commit: %.1f pages\n",
                 median(pagesSingle), median(rowsSingle), median(pagesGrouped), median(rowsGrouped), median(pagesBare));
