@@ -3,7 +3,6 @@
 #include "app/Json.h"
 
 #include <chrono>
-#include <cstdlib>
 
 namespace backfill::app {
 
@@ -20,12 +19,12 @@ std::unique_ptr<store::TerminalStore> openStore(GlobalOptions& g, Access access)
     return std::move(*opened);
 }
 
-store::Actor cliActor()
+store::Actor cliActor(const GlobalOptions& g)
 {
     store::Actor actor;
-    if (const char* user = std::getenv("USER"); user && *user) actor.operatorName = user;
+    actor.operatorName = g.signedInAs;
     actor.device = "local";
-    actor.at = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    actor.at = g.now();
     return actor;
 }
 

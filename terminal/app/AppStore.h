@@ -16,7 +16,8 @@ enum class Access { Read, Write };
 // returns null.
 std::unique_ptr<store::TerminalStore> openStore(GlobalOptions& g, Access access);
 
-// cliActor names the CLI operator and this device, stamped now.
-store::Actor cliActor();
+// cliActor names the operator signed in for this run (g.signedInAs: the built-in `cli` on a
+// terminal without users, see SignIn.h) and this device, stamped g.now().
+store::Actor cliActor(const GlobalOptions& g);
 
 } // namespace backfill::app

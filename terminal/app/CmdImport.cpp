@@ -3,6 +3,7 @@
 #include "app/AppStore.h"
 #include "app/Cli.h"
 #include "app/Json.h"
+#include "app/SignIn.h"
 #include "ledger/MasterDataCsv.h"
 
 #include <filesystem>
@@ -51,7 +52,8 @@ void runImport(GlobalOptions& g, const std::string& file, Rows (*parse)(std::str
     if (!rows.errors.empty()) return refuse(g, file, rows.errors, rows.truncated);
     auto store = openStore(g, Access::Write);
     if (!store) return;
-    auto report = apply(*store, rows);
+    if (!signIn(*store, g, ledger::Action::Import)) return;
+    auto report = apply(*store, rows, cliActor(g));
     if (!report) {
         printError(report.error());
         g.exitCode = kExitFailure;
@@ -76,25 +78,25 @@ void registerImportCommand(CLI::App& app, GlobalOptions& g)
     };
     add("catalog", "products: sku,description,gtin,case_gtin,case_qty,safety_stock,lead_time_days",
         [](GlobalOptions& g, const std::string& f) {
-            runImport(g, f, &parseCatalogCsv, [](store::TerminalStore& s, const auto& rows) {
-                return s.importCatalog(rows, cliActor());
+            runImport(g, f, &parseCatalogCsv, [](store::TerminalStore& s, const auto& rows, const store::Actor& actor) {
+                return s.importCatalog(rows, actor);
             });
         });
     add("backorders", "order lines: order_id,line,customer,email,sku,qty,priority,ordered_at,promised_at",
         [](GlobalOptions& g, const std::string& f) {
-            runImport(g, f, &parseBackordersCsv, [](store::TerminalStore& s, const auto& rows) {
-                return s.importBackorders(rows, cliActor());
+            runImport(g, f, &parseBackordersCsv, [](store::TerminalStore& s, const auto& rows, const store::Actor& actor) {
+                return s.importBackorders(rows, actor);
             });
         });
     add("inbound", "purchase order / ASN lines: inbound_id,supplier,sku,qty,eta,sscc",
         [](GlobalOptions& g, const std::string& f) {
-            runImport(g, f, &parseInboundCsv, [](store::TerminalStore& s, const auto& rows) {
-                return s.importInbound(rows, cliActor());
+            runImport(g, f, &parseInboundCsv, [](store::TerminalStore& s, const auto& rows, const store::Actor& actor) {
+                return s.importInbound(rows, actor);
             });
         });
     add("locations", "locations: code,kind,sequence", [](GlobalOptions& g, const std::string& f) {
-        runImport(g, f, &parseLocationsCsv, [](store::TerminalStore& s, const auto& rows) {
-            return s.importLocations(rows, cliActor());
+        runImport(g, f, &parseLocationsCsv, [](store::TerminalStore& s, const auto& rows, const store::Actor& actor) {
+            return s.importLocations(rows, actor);
         });
     });
 }

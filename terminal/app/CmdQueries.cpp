@@ -3,6 +3,7 @@
 #include "app/AppStore.h"
 #include "app/Cli.h"
 #include "app/Json.h"
+#include "app/SignIn.h"
 
 namespace backfill::app {
 
@@ -73,8 +74,9 @@ void registerPickCommand(CLI::App& app, GlobalOptions& g)
     cmd->callback([&g, args, loc] {
         auto store = openStore(g, Access::Write);
         if (!store) return;
+        if (!signIn(*store, g, ledger::Action::Pick)) return;
         auto r = store->pick(args->orderId, args->line, args->qty,
-                             loc->count() ? std::optional<std::string>(args->location) : std::nullopt, cliActor());
+                             loc->count() ? std::optional<std::string>(args->location) : std::nullopt, cliActor(g));
         if (!r) {
             // A database failure is exit 3 like every other command's; a refused pick is 1.
             if (isStoreFailure(r.error())) {

@@ -9,6 +9,7 @@
 #include "app/AppStore.h"
 #include "app/Cli.h"
 #include "app/Json.h"
+#include "app/SignIn.h"
 #include "app/StdinLines.h"
 #include "scan/Gs1Parser.h"
 #include "workflow/ReceiptScan.h"
@@ -72,7 +73,7 @@ public:
         if (!parsed) return reject(text, parsed.error());
         auto request = workflow::receiptFromScan(*parsed, m_location);
         if (!request) return reject(text, request.error());
-        auto lines = m_store.receive(*request, cliActor());
+        auto lines = m_store.receive(*request, cliActor(m_g));
         if (!lines) {
             if (isStoreFailure(lines.error())) {
                 printError(lines.error());
@@ -132,6 +133,7 @@ void runReceive(GlobalOptions& g, const ReceiveArgs& args, bool locationGiven)
 {
     auto store = openStore(g, Access::Write);
     if (!store) return;
+    if (!signIn(*store, g, ledger::Action::Receive)) return;
     scan::ParseOptions parse;
     parse.today = g.today();
     if (const char gs = g.gsChar()) {

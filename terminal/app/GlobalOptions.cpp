@@ -20,6 +20,21 @@ ledger::Date GlobalOptions::today() const
     return *date;
 }
 
+ledger::Timestamp GlobalOptions::now() const
+{
+    std::string text = nowText;
+    const char* option = "--now";
+    if (text.empty())
+        if (const char* env = std::getenv("BACKFILL_NOW")) text = env, option = "BACKFILL_NOW";
+    if (text.empty()) {
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        return std::chrono::duration_cast<std::chrono::seconds>(now).count();
+    }
+    const auto at = ledger::parseTimestamp(text);
+    if (!at) throw CLI::ValidationError(option, "'" + text + "' is not a timestamp YYYY-MM-DDTHH:MM[:SS]Z");
+    return *at;
+}
+
 std::string GlobalOptions::databasePath() const
 {
     if (!dbPath.empty()) return dbPath;

@@ -23,6 +23,10 @@ int main(int argc, char** argv)
     app.add_option("--busy-timeout", g.busyTimeoutMs,
                    "milliseconds to wait for another process's write (a large import) before failing db_busy")
         ->check(CLI::Range(0, 3600000));
+    app.add_option("--now", g.nowText, "instant actions are stamped with, ISO-8601 UTC (also BACKFILL_NOW; tests)");
+    app.add_option("--operator", g.operatorName,
+                   "sign in as this user; the PIN is read from the environment variable BACKFILL_PIN")
+        ->check([](const std::string& name) { return name.empty() ? std::string("the operator name is empty") : std::string(); });
 
     // One line per subcommand.
     registerImportCommand(app, g);
@@ -33,6 +37,7 @@ int main(int argc, char** argv)
     registerReceiveCommand(app, g);
     registerDecodeCommand(app, g);
     registerHistoryCommand(app, g);
+    registerUserCommand(app, g);
 
     try {
         app.parse(argc, argv);

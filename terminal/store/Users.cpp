@@ -81,7 +81,7 @@ Error lockedError(const std::string& name, int64_t lockedUntil)
 {
     return Error{"locked", "user '" + name + "' is locked after " + std::to_string(ledger::kMaxFailedSignIns) +
                                " wrong PINs in a row until " + ledger::formatTimestamp(lockedUntil) +
-                               ": wait, or ask a supervisor"};
+                               ": try again then"};
 }
 
 } // namespace
