@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <cstring>
 
 namespace backfill::store {
@@ -169,8 +171,16 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
         if (auto r = options.inspect(*result); !r) return ledger::unexpected(r.error());
     // WAL + synchronous=FULL: a commit is on disk (WAL fsynced) before it returns, so a scan
     // confirmed after commit survives a power cut.
-    if (auto r = result->exec("PRAGMA journal_mode=WAL", "switching to write-ahead logging"); !r)
-        return ledger::unexpected(r.error());
+    // Switching a new file to WAL needs an exclusive lock. Two connections that both read the
+    // header first hold shared locks, and SQLite answers one of them SQLITE_BUSY at once
+    // instead of calling the busy handler (it would wait on a deadlock): take turns here.
+    const auto deadline = std::chrono::steady_clock::now() + options.busyTimeout;
+    for (int attempt = 0;; ++attempt) {
+        auto r = result->exec("PRAGMA journal_mode=WAL", "switching to write-ahead logging");
+        if (r) break;
+        if (r.error().code != "db_busy" || std::chrono::steady_clock::now() >= deadline) return ledger::unexpected(r.error());
+        std::this_thread::sleep_for(std::chrono::milliseconds(2 + attempt % 8 * 3));
+    }
     if (auto r = result->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                               // A group commit of 100 scans dirties ~700 pages: keep them in
                               // memory until COMMIT instead of spilling mid-transaction.

@@ -37,13 +37,15 @@ Result<FileIdentity> identify(Database& db)
 {
     FileIdentity id;
     Database::Operation op(db, "reading the file header");
-    TRY(db.prepare("PRAGMA application_id").first([&](const Statement& r) { id.applicationId = r.columnInt(0); }));
-    TRY(db.prepare("PRAGMA user_version").first([&](const Statement& r) { id.schema = r.columnInt(0); }));
-    TRY(db.prepare("SELECT COUNT(*), COUNT(*) FILTER (WHERE name IN ('settings','events','outbox')) FROM sqlite_schema "
+    // One statement, so one snapshot: another process may be committing the schema meanwhile.
+    TRY(db.prepare("SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version), "
+                   "COUNT(*), COUNT(*) FILTER (WHERE name IN ('settings','events','outbox')) FROM sqlite_schema "
                    "WHERE type = 'table'")
             .first([&](const Statement& r) {
-                id.tables = r.columnInt(0);
-                id.hasOurTables = r.columnInt(1) == 3;
+                id.applicationId = r.columnInt(0);
+                id.schema = r.columnInt(1);
+                id.tables = r.columnInt(2);
+                id.hasOurTables = r.columnInt(3) == 3;
             }));
     return id;
 }
