@@ -31,3 +31,15 @@ inline Result<void> fromStatement(const Statement& s)
 }
 
 } // namespace backfill::store::detail
+
+namespace backfill::store {
+
+// The names every TerminalStore file uses.
+using detail::eventBy;
+using detail::fromStatement;
+using ledger::Date;
+using ledger::EventKind;
+using ledger::ImportIssue;
+using ledger::unexpected;
+
+} // namespace backfill::store

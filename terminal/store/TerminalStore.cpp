@@ -16,13 +16,6 @@
 
 namespace backfill::store {
 
-using detail::eventBy;
-using detail::fromStatement;
-using ledger::Date;
-using ledger::EventKind;
-using ledger::ImportIssue;
-using ledger::unexpected;
-
 namespace {
 
 // What a file holds before we touch it.

@@ -9,13 +9,6 @@
 
 namespace backfill::store {
 
-using detail::eventBy;
-using detail::fromStatement;
-using ledger::Date;
-using ledger::EventKind;
-using ledger::ImportIssue;
-using ledger::unexpected;
-
 // ---------------------------------------------------------------------------------------
 // Picking
 

@@ -11,13 +11,6 @@
 
 namespace backfill::store {
 
-using detail::eventBy;
-using detail::fromStatement;
-using ledger::Date;
-using ledger::EventKind;
-using ledger::ImportIssue;
-using ledger::unexpected;
-
 // ---------------------------------------------------------------------------------------
 // Receiving
 

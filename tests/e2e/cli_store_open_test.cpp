@@ -53,6 +53,14 @@ struct SmallDisk {
                         "mounting a small tmpfs needs root: " << std::strerror(errno));
     }
     ~SmallDisk() { ::umount2(dir.c_str(), MNT_DETACH); }
+    // withCatalog creates the database on the small disk with APPLE imported; gives its path.
+    std::string withCatalog(const CliHarness& h) const
+    {
+        const std::string db = (dir / "terminal.db").string();
+        const auto catalog = h.writeFile("catalog.csv", "sku,description,gtin\nAPPLE,Apple," + kApple + "\n");
+        REQUIRE(h.runRaw({"--db", db, "import", "catalog", catalog}).status == 0);
+        return db;
+    }
     // fill takes every free byte with a filler file.
     void fill() const
     {
@@ -176,9 +184,7 @@ TEST_CASE("errors: a full disk is db_full naming the file and the operation; not
 {
     CliHarness h;
     SmallDisk disk(h.dir() / "small", 512);
-    const std::string db = (disk.dir / "terminal.db").string();
-    const auto catalog = h.writeFile("catalog.csv", "sku,description,gtin\nAPPLE,Apple," + kApple + "\n");
-    REQUIRE(h.runRaw({"--db", db, "import", "catalog", catalog}).status == 0);
+    const std::string db = disk.withCatalog(h);
     const auto first = h.runRaw({"--db", db, "receive", "--location", "DOCK", kApple});
     REQUIRE(first.status == 0);
     disk.fill();
@@ -207,9 +213,7 @@ TEST_CASE("errors: no room for the -shm file when opening is db_full, not db_io"
 {
     CliHarness h;
     SmallDisk disk(h.dir() / "small", 256);
-    const std::string db = (disk.dir / "terminal.db").string();
-    const auto catalog = h.writeFile("catalog.csv", "sku,description,gtin\nAPPLE,Apple," + kApple + "\n");
-    REQUIRE(h.runRaw({"--db", db, "import", "catalog", catalog}).status == 0);
+    const std::string db = disk.withCatalog(h);
     REQUIRE_FALSE(fs::exists(db + "-shm")); // the last connection's close removed it
     disk.fill();
     const auto r = h.runRaw({"--db", db, "stock"});
