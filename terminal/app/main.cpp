@@ -23,7 +23,10 @@ int main(int argc, char** argv)
     app.add_option("--busy-timeout", g.busyTimeoutMs,
                    "milliseconds to wait for another process's write (a large import) before failing db_busy")
         ->check(CLI::Range(0, 3600000));
-    app.add_option("--now", g.nowText, "instant actions are stamped with, ISO-8601 UTC (also BACKFILL_NOW; tests)");
+    app.add_option("--now", g.nowText, "instant actions are stamped with, ISO-8601 UTC (also BACKFILL_NOW; tests)")
+        ->check([](const std::string& text) {
+            return backfill::ledger::parseTimestamp(text) ? std::string() : "'" + text + "' is not a timestamp YYYY-MM-DDTHH:MM[:SS]Z";
+        });
     app.add_option("--operator", g.operatorName,
                    "sign in as this user; the PIN is read from the environment variable BACKFILL_PIN")
         ->check([](const std::string& name) { return name.empty() ? std::string("the operator name is empty") : std::string(); });

@@ -3,8 +3,8 @@
 // item 1; the rules are in docs/operations.md, the role table in ledger/Roles.h).
 //
 // A PIN is kept only as libsodium's crypto_pwhash_str (Argon2id, a random salt per user,
-// opslimit/memlimit INTERACTIVE: about 0.1 s and 64 MiB per check on a PC, well under 0.5 s
-// on a handheld). The hash is never printed and never leaves the terminal: the outbox ops of
+// 2 passes over 19 MiB: about 0.03 s per check on a PC, an estimated 0.1-0.3 s on a
+// handheld; why in Users.cpp and docs/operations.md). The hash is never printed and never leaves the terminal: the outbox ops of
 // user changes carry the name, the role and who made the change.
 //
 // Lockout: kMaxFailedSignIns wrong PINs in a row lock the user for kLockoutSeconds. The wrong
