@@ -5,6 +5,8 @@
 # contract fails the run.
 # usage: run_csv_fuzz.sh SOURCE_DIR OUTPUT_DIR [SECONDS]
 set -euo pipefail
+# shellcheck source=fuzz_lib.sh
+source "$(dirname "$0")/fuzz_lib.sh"
 src=$1
 out=$2
 seconds=${3:-30}
@@ -20,7 +22,7 @@ clang++-14 -std=c++20 -O1 -gline-tables-only -fsanitize=fuzzer,address,undefined
 
 # Each seed (csv_seeds/KIND-*.csv) becomes two inputs: byte 0 = the kind, parse only; and
 # the kind + 4, also applied to a store (see csv_import_fuzz.cpp).
-corpus="$out/csv_corpus"
+corpus="$out/csv_import_corpus"
 rm -rf "$corpus"
 mkdir -p "$corpus"
 n=0
@@ -39,9 +41,4 @@ for seed in "$src"/tests/fuzz/csv_seeds/*.csv; do
 done
 echo "seeded $n files"
 
-work="$out/csv_work"
-rm -rf "$work"
-mkdir -p "$work"
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-"$out/csv_import_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
-    -artifact_prefix="$out/" -print_final_stats=1 "$work" "$corpus"
+run_fuzzer "$out" csv_import "$seconds" 4096

@@ -4,6 +4,8 @@
 # bounded time. Any crash, sanitizer report, leak or broken round trip fails the run.
 # usage: run_gs1_fuzz.sh SOURCE_DIR OUTPUT_DIR [SECONDS]
 set -euo pipefail
+# shellcheck source=fuzz_lib.sh
+source "$(dirname "$0")/fuzz_lib.sh"
 src=$1
 out=$2
 seconds=${3:-30}
@@ -19,7 +21,7 @@ clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-r
 
 # Each seed line becomes two inputs: option byte '0' (no GS substitute) and '1' ('^' = GS).
 # Lines are printf %b strings, so \x1d is a GS.
-corpus="$out/gs1_corpus"
+corpus="$out/gs1_parser_corpus"
 rm -rf "$corpus"
 mkdir -p "$corpus"
 n=0
@@ -31,10 +33,4 @@ while IFS= read -r line || [[ -n $line ]]; do
 done < "$src/tests/fuzz/gs1_seeds.txt"
 echo "seeded $n vectors"
 
-# Findings go to $out/crash-*; the new corpus entries stay in the build tree.
-work="$out/gs1_work"
-rm -rf "$work"
-mkdir -p "$work"
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-"$out/gs1_parser_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=512 \
-    -artifact_prefix="$out/" -print_final_stats=1 "$work" "$corpus"
+run_fuzzer "$out" gs1_parser "$seconds" 512

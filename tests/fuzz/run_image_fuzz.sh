@@ -6,6 +6,8 @@
 # over 512 MB fails the run.
 # usage: run_image_fuzz.sh SOURCE_DIR OUTPUT_DIR [SECONDS]
 set -euo pipefail
+# shellcheck source=fuzz_lib.sh
+source "$(dirname "$0")/fuzz_lib.sh"
 src=$1
 out=$2
 seconds=${3:-30}
@@ -35,9 +37,4 @@ for seed in "$src"/tests/fuzz/image_seeds/*; do
 done
 echo "seeded $n files"
 
-work="$out/image_work"
-rm -rf "$work"
-mkdir -p "$work"
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-"$out/image_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=8192 \
-    -artifact_prefix="$out/" -print_final_stats=1 "$work" "$corpus"
+run_fuzzer "$out" image "$seconds" 8192 -malloc_limit_mb=512
