@@ -4,6 +4,7 @@
 // operation shares. The operations live one family per file: TerminalStoreImports.cpp,
 // TerminalStoreQueries.cpp, TerminalStoreReceiving.cpp, TerminalStorePicking.cpp.
 
+#include "store/Outbox.h"
 #include "store/Schema.h"
 #include "store/StoreSupport.h"
 #include "store/Uuid.h"
@@ -184,19 +185,7 @@ Result<void> TerminalStore::addStock(int64_t productId, const std::string& locat
 Result<void> TerminalStore::appendOutbox(const std::string& opId, const std::string& kind, const std::string& payload,
                                          ledger::Timestamp at)
 {
-    auto epochText = setting("epoch");
-    if (!epochText) return unexpected(epochText.error());
-    const int64_t epoch = *epochText ? std::stoll(**epochText) : 0;
-    // device_seq = last + 1 inside the same transaction: gap-free, and rolled back with it.
-    TRY(m_db->prepare("INSERT INTO outbox(device_seq, op_id, epoch, kind, payload, created_at) "
-                      "VALUES((SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox), ?, ?, ?, ?, ?)")
-            .bind(1, opId)
-            .bind(2, epoch)
-            .bind(3, kind)
-            .bind(4, payload)
-            .bind(5, at)
-            .run());
-    return {};
+    return appendOutboxOp(*m_db, opId, kind, payload, at);
 }
 
 Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& orderId)
