@@ -45,6 +45,7 @@ std::string_view actionName(Action action)
     case Action::Adjust: return "adjust";
     case Action::Import: return "import master data";
     case Action::ManageUsers: return "manage users";
+    case Action::Release: return "release stock from quarantine";
     }
     return "act";
 }

@@ -5,6 +5,7 @@
 //   action          receiver  picker  supervisor
 //   receive            yes      -        yes
 //   move               yes     yes       yes
+//   release quarantine -        -        yes
 //   undo (own receipt) yes      -        yes
 //   pick, short        -       yes       yes
 //   count              -       yes       yes
@@ -26,7 +27,9 @@ enum class Role { Receiver, Picker, Supervisor };
 
 // Action is what a command does that needs a right. Undo means undoing one's own last
 // receipt: whose receipt it is, is checked by the undo itself.
-enum class Action { Receive, Move, Undo, Pick, Short, Count, Approve, Adjust, Import, ManageUsers };
+// Release is a move out of a quarantine location into one that is not (the units become
+// allocatable again): a supervisor's decision (docs/operations.md, Moves and put-away).
+enum class Action { Receive, Move, Undo, Pick, Short, Count, Approve, Adjust, Import, ManageUsers, Release };
 
 // allows says whether an operator of `role` may perform `action` (the table above).
 bool allows(Role role, Action action);

@@ -11,7 +11,8 @@ using namespace backfill::ledger;
 namespace {
 
 constexpr Action kAllActions[] = {Action::Receive, Action::Move,    Action::Undo,   Action::Pick,   Action::Short,
-                                  Action::Count,   Action::Approve, Action::Adjust, Action::Import, Action::ManageUsers};
+                                  Action::Count,   Action::Approve, Action::Adjust, Action::Import, Action::ManageUsers,
+                                  Action::Release};
 
 } // namespace
 
@@ -34,6 +35,7 @@ TEST_CASE("each role allows exactly the actions of issue 10")
     CHECK_FALSE(allows(Role::Picker, Action::Import));
     CHECK_FALSE(allows(Role::Receiver, Action::ManageUsers));
     CHECK_FALSE(allows(Role::Picker, Action::Approve));
+    CHECK_FALSE(allows(Role::Receiver, Action::Release));
 }
 
 TEST_CASE("role names round trip and nothing else parses")
