@@ -52,5 +52,6 @@ void registerPickCommand(CLI::App& app, GlobalOptions& g);
 void registerDecodeCommand(CLI::App& app, GlobalOptions& g);
 void registerHistoryCommand(CLI::App& app, GlobalOptions& g);
 void registerUserCommand(CLI::App& app, GlobalOptions& g);
+void registerMoveCommand(CLI::App& app, GlobalOptions& g); // move and putaway
 
 } // namespace backfill::app

@@ -41,6 +41,7 @@ int main(int argc, char** argv)
     registerDecodeCommand(app, g);
     registerHistoryCommand(app, g);
     registerUserCommand(app, g);
+    registerMoveCommand(app, g);
 
     try {
         app.parse(argc, argv);

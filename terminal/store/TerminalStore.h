@@ -7,6 +7,7 @@
 
 #include "ledger/Allocation.h"
 #include "ledger/MasterDataCsv.h"
+#include "ledger/Move.h"
 #include "ledger/Projection.h"
 #include "ledger/Receipt.h"
 #include "ledger/Result.h"
@@ -68,6 +69,41 @@ struct ReceivedLine {
     std::vector<StagedAllocation> allocations;
     Qty toStock = 0;
     Qty overReceipt = 0;
+};
+
+// Moves and put-away (TerminalStoreMoves.cpp; docs/operations.md, Moves and put-away).
+// MovedLot: `qty` units of `lot` (nullopt: no lot) went from -> to.
+struct MovedLot {
+    std::optional<std::string> lot;
+    Qty qty = 0;
+};
+// ReleasedAllocation: `qty` units of an order line's allocation given back (the line waits
+// again) because its product's units went into quarantine.
+struct ReleasedAllocation {
+    std::string orderId;
+    int64_t line = 0;
+    Qty qty = 0;
+};
+struct MoveResult {
+    std::string sku;
+    Qty qty = 0;
+    std::string from;
+    std::string to;
+    std::optional<std::string> lot;        // the lot asked for (nullopt: any)
+    std::vector<MovedLot> lots;            // what moved, lot by lot
+    std::vector<ReleasedAllocation> released;
+    std::vector<StagedAllocation> allocated;
+};
+// PutawayRow: `qty` unallocated units of (sku, lot) waiting at receiving location `from`, and
+// the storage location suggested for them (nullopt: none).
+struct PutawayRow {
+    std::string sku;
+    std::optional<std::string> lot;
+    std::optional<ledger::Date> expiry;
+    std::string from;
+    Qty qty = 0;
+    std::optional<std::string> suggest;
+    Qty suggestHolds = 0;                  // units of the product already in `suggest`
 };
 
 // ImportReport is the outcome of an import: the count on success, or every error (with
@@ -137,6 +173,19 @@ public:
     Result<void> pick(const std::string& orderId, int64_t line, Qty qty, const std::optional<std::string>& location,
                       const Actor& actor);
 
+    // locationKind is the kind of location `code`, nullopt when it is not in the list.
+    Result<std::optional<ledger::LocationKind>> locationKind(const std::string& code);
+    // move records one move in one transaction: its moved events (one per lot), the stock
+    // rows, the quarantine rules and one outbox op (kind `move`). Into quarantine: if the
+    // product's allocations then exceed its stock outside quarantine, the lines served last
+    // give their units back (ledger::releaseLastServed); out of quarantine: the allocation
+    // rule runs. Refused with nothing written: same_location, unknown_location, unknown_gtin,
+    // unknown_sku, bad_qty, insufficient_stock (the message says how many are there).
+    Result<MoveResult> move(const ledger::MoveRequest& request, const Actor& actor);
+    // putaway lists unallocated units at receiving locations with a suggested storage bin,
+    // sorted by (from, sku, lot). Reads only.
+    Result<std::vector<PutawayRow>> putaway();
+
     // outboxCount is the number of ops not yet acknowledged by the server.
     Result<int64_t> outboxCount();
     // events lists the ledger in order (tests, audits).
@@ -165,6 +214,8 @@ private:
                                       int64_t inboundLineId, const std::string& location, const Actor& actor,
                                       const std::string& opId);
     Result<std::vector<ReceivedLine>> receiveInTransaction(const ReceiptRequest& request, const Actor& actor);
+    Result<MoveResult> moveInTransaction(const ledger::MoveRequest& request, const Actor& actor);
+    Result<std::vector<ReleasedAllocation>> releaseExcess(int64_t productId, const Actor& actor, const std::string& opId);
 
     std::unique_ptr<Database> m_db;
     bool m_inBatch = false;
