@@ -242,27 +242,28 @@ Result<std::vector<PutawayRow>> TerminalStore::putaway()
     TRY(fromStatement(s));
     s.reset();
 
-    // A product's unallocated units are its free units (outside quarantine, less its
-    // allocations). Allocated units are counted as being elsewhere first (a receipt carries
-    // them to the staging lane); what is left of them at receiving locations is taken off
-    // the rows in list order, so the later rows show what is free.
-    std::map<int64_t, Qty> freeOf;
+    // Allocations are per line, not per unit, so which units at a dock are allocated is a
+    // choice: allocated units are counted at the staging lanes first (a receipt carries them
+    // there), then at the receiving locations (they wait there to be picked, an allocation
+    // made at import for stock already on hand), and only then in storage. So a dock's
+    // allocated units are never sent to a bin, and the list empties as it is followed. They
+    // are taken off the rows in list order, so the later rows show what is unallocated.
+    std::map<int64_t, Qty> allocatedHere; // product -> its allocated units at receiving locations
     for (const auto& w : waiting) {
-        if (freeOf.count(w.productId)) continue;
-        auto allocatable = allocatableOnHand(w.productId);
-        if (!allocatable) return unexpected(allocatable.error());
-        Qty allocated = 0;
-        TRY(m_db->prepare("SELECT COALESCE(SUM(allocated), 0) FROM order_lines WHERE product_id = ? AND cancelled = 0 "
-                          "AND picked < qty")
+        if (allocatedHere.count(w.productId)) continue;
+        Qty allocated = 0, staged = 0;
+        TRY(m_db->prepare("SELECT (SELECT COALESCE(SUM(allocated), 0) FROM order_lines WHERE product_id = ?1 AND "
+                          "cancelled = 0 AND picked < qty), (SELECT COALESCE(SUM(s.qty), 0) FROM stock s JOIN locations l "
+                          "ON l.code = s.location AND l.kind = 'staging' WHERE s.product_id = ?1)")
                 .bind(1, w.productId)
-                .first([&](const Statement& r) { allocated = r.columnInt(0); }));
-        freeOf[w.productId] = std::max<Qty>(0, *allocatable - allocated);
+                .first([&](const Statement& r) {
+                    allocated = r.columnInt(0);
+                    staged = r.columnInt(1);
+                }));
+        allocatedHere[w.productId] = std::max<Qty>(0, allocated - staged);
     }
-    std::map<int64_t, Qty> receivingOf;
-    for (const auto& w : waiting) receivingOf[w.productId] += w.row.qty;
-    for (auto& [pid, allocatedHere] : receivingOf) allocatedHere = std::max<Qty>(0, allocatedHere - freeOf[pid]);
     for (auto& w : waiting) {
-        Qty& skip = receivingOf[w.productId];
+        Qty& skip = allocatedHere[w.productId];
         const Qty off = std::min(skip, w.row.qty);
         w.row.qty -= off;
         skip -= off;
