@@ -95,7 +95,7 @@ Result<MoveResult> TerminalStore::moveInTransaction(const ledger::MoveRequest& r
         pid = *id;
         sku = *request.sku;
     } else {
-        return ledger::fail("bad_qty", "a move names a product by a scan or by --sku");
+        return ledger::fail("not_receivable", "a move names a product by a scan (01)/(02) or by --sku");
     }
     const Qty qty = units * request.count;
 
@@ -118,13 +118,16 @@ Result<MoveResult> TerminalStore::moveInTransaction(const ledger::MoveRequest& r
     // No lot named and several at the source: the earliest expiry goes first (none last), as
     // a picker would take them (first expiry, first out), then by lot.
     if (lots.size() > 1) {
+        // events has no index by product: one pass for every lot of it.
+        std::map<std::string, int32_t> expiryOf;
+        auto& x = m_db->prepare("SELECT lot, MIN(expiry) FROM events WHERE product_id = ? AND kind = 'received' "
+                                "AND expiry IS NOT NULL GROUP BY lot");
+        x.bind(1, pid);
+        while (x.step()) expiryOf[x.columnText(0)] = static_cast<int32_t>(x.columnInt(1));
+        TRY(fromStatement(x));
+        x.reset();
         for (auto& l : lots)
-            TRY(m_db->prepare("SELECT MIN(expiry) FROM events WHERE product_id = ? AND lot = ? AND kind = 'received'")
-                    .bind(1, pid)
-                    .bind(2, l.lot)
-                    .first([&](const Statement& r) {
-                        if (auto e = r.columnOptionalInt(0)) l.expiry = static_cast<int32_t>(*e);
-                    }));
+            if (auto found = expiryOf.find(l.lot); found != expiryOf.end()) l.expiry = found->second;
         std::stable_sort(lots.begin(), lots.end(), [](const SourceLot& a, const SourceLot& b) {
             if (a.expiry.has_value() != b.expiry.has_value()) return a.expiry.has_value();
             return a.expiry < b.expiry;
@@ -280,6 +283,16 @@ Result<std::vector<PutawayRow>> TerminalStore::putaway()
     e.reset();
     size_t nextEmpty = 0;
 
+    // The lots' expiries from their receipts, in one pass (events has no index by product).
+    std::map<std::pair<int64_t, std::string>, int32_t> expiryOf;
+    if (!waiting.empty()) {
+        auto& x = m_db->prepare("SELECT product_id, lot, MIN(expiry) FROM events WHERE kind = 'received' AND lot <> '' "
+                                "AND expiry IS NOT NULL GROUP BY product_id, lot");
+        while (x.step()) expiryOf[{x.columnInt(0), x.columnText(1)}] = static_cast<int32_t>(x.columnInt(2));
+        TRY(fromStatement(x));
+        x.reset();
+    }
+
     std::map<int64_t, std::pair<std::optional<std::string>, Qty>> suggestionOf;
     std::vector<PutawayRow> rows;
     for (auto& w : waiting) {
@@ -297,13 +310,8 @@ Result<std::vector<PutawayRow>> TerminalStore::putaway()
         }
         w.row.suggest = found->second.first;
         w.row.suggestHolds = found->second.second;
-        if (w.row.lot)
-            TRY(m_db->prepare("SELECT MIN(expiry) FROM events WHERE product_id = ? AND lot = ? AND kind = 'received'")
-                    .bind(1, w.productId)
-                    .bind(2, *w.row.lot)
-                    .first([&](const Statement& r) {
-                        if (auto d = r.columnOptionalInt(0)) w.row.expiry = Date{static_cast<int32_t>(*d)};
-                    }));
+        if (const auto expiry = w.row.lot ? expiryOf.find({w.productId, *w.row.lot}) : expiryOf.end(); expiry != expiryOf.end())
+            w.row.expiry = Date{expiry->second};
         rows.push_back(std::move(w.row));
     }
     return rows;
