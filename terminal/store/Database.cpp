@@ -56,18 +56,21 @@ Error Database::errorFrom(int rc, const char* what) const
 
 Statement& Statement::bind(int index, int64_t value)
 {
+    if (!m_stmt) return *this;
     sqlite3_bind_int64(m_stmt, index, value);
     return *this;
 }
 
 Statement& Statement::bind(int index, std::string_view value)
 {
+    if (!m_stmt) return *this;
     sqlite3_bind_text(m_stmt, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     return *this;
 }
 
 Statement& Statement::bind(int index, std::nullopt_t)
 {
+    if (!m_stmt) return *this;
     sqlite3_bind_null(m_stmt, index);
     return *this;
 }
@@ -84,6 +87,10 @@ Statement& Statement::bindOptional(int index, const std::optional<int64_t>& valu
 
 bool Statement::step()
 {
+    if (!m_stmt) {
+        m_error = m_prepareError;
+        return false;
+    }
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW) return true;
     if (rc != SQLITE_DONE)
@@ -130,6 +137,8 @@ std::optional<std::string> Statement::columnOptionalText(int index) const
 
 void Statement::reset()
 {
+    m_error.reset();
+    if (!m_stmt) return;
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
     m_error.reset();
@@ -230,8 +239,14 @@ Statement& Database::prepare(const std::string& sql)
     const int rc = sqlite3_prepare_v3(m_db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                                       nullptr);
     if (rc != SQLITE_OK) {
-        // A statement that does not prepare is a programming error in our SQL or a schema
-        // newer than this binary: neither can be handled at the call site.
+        // Preparing reads the schema, so a file that cannot be read fails here: that is a
+        // database failure for the caller's step. Anything else is a programming error in our
+        // SQL or a schema newer than this binary: neither can be handled at the call site.
+        if ((rc & 0xff) != SQLITE_ERROR) {
+            // Not cached: the next call prepares again.
+            m_failed = std::make_unique<Statement>(*this, errorFrom(rc));
+            return *m_failed;
+        }
         throw std::runtime_error(errorFrom(rc, "preparing a statement").message + ": " + sql);
     }
     auto [pos, inserted] = m_cache.emplace(sql, std::make_unique<Statement>(*this, stmt));

@@ -33,6 +33,10 @@ using ledger::Result;
 class Statement {
 public:
     Statement(Database& db, sqlite3_stmt* stmt) : m_db(&db), m_stmt(stmt) {}
+    // A statement that could not be prepared because the file could not be read (disk I/O,
+    // not a database, full, busy): every step fails with `error`, like a statement whose
+    // first step met it.
+    Statement(Database& db, Error error) : m_db(&db), m_stmt(nullptr), m_prepareError(std::move(error)) {}
     Statement& bind(int index, int64_t value);
     Statement& bind(int index, std::string_view value);
     Statement& bind(int index, std::nullopt_t);
@@ -66,6 +70,7 @@ private:
     Database* m_db;
     sqlite3_stmt* m_stmt;
     std::optional<Error> m_error;
+    std::optional<Error> m_prepareError;
 };
 
 // OpenOptions says how Database::open treats the file.
@@ -97,7 +102,9 @@ public:
     // db_busy, or inspect's error; a file refused by inspect is left byte-identical.
     static Result<std::unique_ptr<Database>> open(const std::string& path, const OpenOptions& options = {});
 
-    // prepare returns a cached, reset statement for `sql`.
+    // prepare returns a cached, reset statement for `sql`. When the file cannot be read, the
+    // statement fails at its first step with the db_* error; an error in the SQL itself (our
+    // bug, or a schema newer than this binary) throws.
     Statement& prepare(const std::string& sql);
     // exec runs one or more statements without results; `what` names the operation for
     // errors (else the current Operation).
@@ -147,6 +154,7 @@ private:
     const char* m_operation = nullptr;
     std::unique_ptr<Checkpointer> m_checkpointer; // started at the first WAL that needs it
     std::map<std::string, std::unique_ptr<Statement>, std::less<>> m_cache;
+    std::unique_ptr<Statement> m_failed; // the last statement that could not be prepared
 };
 
 // Transaction is BEGIN IMMEDIATE ... COMMIT, rolled back on destruction unless committed.

@@ -17,7 +17,7 @@ mkdir -p "$out"
 clang++-14 -std=c++20 -O1 -gline-tables-only -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$src/terminal" -I"$src/sync" \
     "$src/tests/fuzz/csv_import_fuzz.cpp" "$src"/terminal/store/*.cpp "$src"/sync/ledger/*.cpp \
-    -lsqlite3 -pthread \
+    -lsqlite3 -lsodium -pthread \
     -o "$out/csv_import_fuzz"
 
 # Each seed (csv_seeds/KIND-*.csv) becomes two inputs: byte 0 = the kind, parse only; and
