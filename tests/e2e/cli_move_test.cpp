@@ -347,11 +347,16 @@ TEST_CASE("move -: one scan per line from stdin, blank lines skipped, a refused 
     setUp(h);
     receive(h, "(01)" + kApple + "(30)10(10)L1");
     const auto r = move(h, {"--from", "DOCK", "--to", "A-02", "-"},
-                        "(01)" + kApple + "\r\n\n  \n(01)" + kUnknownGtin + "\n(01)" + kApple + "(30)4\n(01)" + kAppleCase);
+                        "(01)" + kApple + "\r\n\n  \n(01)" + kUnknownGtin + "\n" + std::string(5000, '1') + "\n(01)" + kApple +
+                            "(30)4\n(01)" + kAppleCase);
     INFO(r);
     CHECK(r.status == 1);
-    const auto out = r.outLines();
-    REQUIRE(out.size() == 4);
+    auto out = r.outLines();
+    REQUIRE(out.size() == 5);
+    // A line over 4096 bytes is refused as too_long (StdinLines), the rest goes on.
+    CHECK(out[2]["code"] == "too_long");
+    CHECK(out[2]["scan"] == std::string(64, '1') + "...");
+    out.erase(out.begin() + 2);
     CHECK(out[0] == movedJson({"(01)" + kApple, "DOCK", "A-02", "APPLE", 1, std::nullopt, lots({{"L1", 1}})}));
     CHECK(out[1]["code"] == "unknown_gtin");
     CHECK(out[1]["scan"] == "(01)" + kUnknownGtin);
