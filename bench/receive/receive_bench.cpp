@@ -95,8 +95,8 @@ std::vector<std::string> receiveCommand(const std::string& bin, const fs::path& 
 // interpretation, TerminalStore::receive, and the decision built as JSON; one store kept open.
 class InProcessReceiver {
 public:
-    InProcessReceiver(const fs::path& db, const char* vfs)
-        : m_store(orDie(store::TerminalStore::open(db.string(), {.vfs = vfs}), "open")), m_wal(db.string() + "-wal")
+    explicit InProcessReceiver(const fs::path& db)
+        : m_store(orDie(store::TerminalStore::open(db.string()), "open")), m_wal(db.string() + "-wal")
     {
         m_parse.today = *ledger::parseDate(kToday);
         m_location = orDie(m_store->defaultReceivingLocation(), "location");
@@ -250,8 +250,6 @@ try {
     const auto blocks = static_cast<size_t>(flags.number("--blocks", 10));
     const auto bareBlock = static_cast<size_t>(flags.number("--bare-commits", 200));
     const auto sustainedScans = static_cast<size_t>(flags.number("--sustained-scans", 20000));
-    // The in-process receivers run twice, side by side: through the store's WalVfs and through
-    // SQLite's own unix VFS, so the VFS decision (docs/architecture.md) rests on one run.
     fs::create_directories(work);
     const fs::path templ = work / "receive-template.db", run = work / "receive-run.db", bare = work / "bare.db",
                    err = work / "stderr.txt";
@@ -260,15 +258,14 @@ try {
     std::printf("each repetition: %zu blocks; a block = %zu bare commits, then the same share of every measurement\n",
                 blocks, bareBlock);
 
-    Series bareRate, eachIn, eachCli, groupIn, burstCli, eachUnix, groupUnix;
+    Series bareRate, eachIn, eachCli, groupIn, burstCli;
     std::vector<double> latencyIn, latencyCli;
     std::vector<double> pagesSingle, rowsSingle, pagesGrouped, rowsGrouped, pagesBare;
     for (int r = 0; r < reps; ++r) {
         const uint64_t seed = 1000 + static_cast<uint64_t>(r) * 10;
         copyDatabase(templ, run);
         BareDb limit(bare);
-        InProcessReceiver in(run, nullptr);
-        InProcessReceiver unix(run, "unix");
+        InProcessReceiver in(run);
         CliReceiver cliEach(bin, run, err, true, benchGtin(0));
         CliReceiver cliBurst(bin, run, work / "stderr-burst.txt", false, benchGtin(1));
         const auto scansIn = benchScans(size, syncScans, seed + 1), scansCli = benchScans(size, syncScans, seed + 2);
@@ -282,8 +279,6 @@ try {
             eachIn.add(in.run(slice(scansIn, b * each, each), 1), l);
             eachCli.add(cliEach.run(slice(scansCli, b * each, each)), l);
             groupIn.add(in.run(slice(groupsIn, b * burst, burst), 100), l);
-            eachUnix.add(unix.run(slice(benchScans(size, each, seed + 7 + b), 0, each), 1), l);
-            groupUnix.add(unix.run(slice(benchScans(size, burst, seed + 8 + b), 0, burst), 100), l);
             burstCli.add(cliBurst.run(slice(burstsCli, b * burst, burst)), l);
         }
         (void)in.run(benchScans(size, latencyScans, seed + 5), 1, &latencyIn);
@@ -301,29 +296,24 @@ try {
                     median(burstCli.rates));
         std::fflush(stdout);
     }
-    // (d) A sustained run, one scan per transaction, for each VFS: per-commit latency against
+    // (d) A sustained run, one scan per transaction: per-commit latency against
     // bare commits measured right before on the same disk, the WAL's largest size, and what
     // the checkpoints moved (frames copied by the thread and by the writer past the limit).
     struct Sustained {
-        std::string vfs;
         std::vector<double> lat, bareLat;
         uintmax_t maxWal = 0;
         int64_t threadFrames = 0, inlineFrames = 0;
         double rate = 0;
-    };
-    std::vector<Sustained> sustained;
-    for (const char* vfs : {static_cast<const char*>(nullptr), "unix"}) {
+    } x;
+    {
         copyDatabase(templ, run);
-        Sustained s;
-        s.vfs = vfs ? vfs : "backfill (WalVfs)";
         BareDb limit(bare);
-        limit.run(sustainedScans / 4, &s.bareLat);
-        InProcessReceiver in(run, vfs);
-        s.rate = in.run(benchScans(size, sustainedScans, 77), 1, &s.lat);
-        s.maxWal = in.maxWal();
-        s.threadFrames = in.database().framesCheckpointed();
-        s.inlineFrames = in.database().framesCheckpointedInline();
-        sustained.push_back(std::move(s));
+        limit.run(sustainedScans / 4, &x.bareLat);
+        InProcessReceiver in(run);
+        x.rate = in.run(benchScans(size, sustainedScans, 77), 1, &x.lat);
+        x.maxWal = in.maxWal();
+        x.threadFrames = in.database().framesCheckpointed();
+        x.inlineFrames = in.database().framesCheckpointedInline();
     }
     removeDatabase(run);
 
@@ -341,13 +331,10 @@ try {
     row("(b) groups of 100, in process (scans/s)", groupIn, "");
     std::printf("(c) scan-to-decision latency, median (p90): in process %.0f us (%.0f), cli receive - %.0f us (%.0f)\n",
                 median(latencyIn), percentile(latencyIn, 0.9), median(latencyCli), percentile(latencyCli, 0.9));
-    row("(a) scan per txn, in process, unix VFS (scans/s)", eachUnix, "");
-    row("(b) groups of 100, in process, unix VFS (scans/s)", groupUnix, "");
-    for (const auto& x : sustained)
-        std::printf("(d) sustained %zu scans, one per txn, in process, %s: %.0f scans/s; commit latency p50 %.0f us, "
+    std::printf("(d) sustained %zu scans, one per txn, in process: %.0f scans/s; commit latency p50 %.0f us, "
                     "p99 %.0f us (p99/p50 %.2f), max %.0f us; bare commit p50 %.0f us, p99 %.0f us, max %.0f us; "
                     "largest WAL %.2f MB (%ju frames); frames checkpointed: thread %lld, writer inline <= %lld\n",
-                    sustainedScans, x.vfs.c_str(), x.rate, median(x.lat), percentile(x.lat, 0.99),
+                    sustainedScans, x.rate, median(x.lat), percentile(x.lat, 0.99),
                     percentile(x.lat, 0.99) / median(x.lat), percentile(x.lat, 1.0), median(x.bareLat),
                     percentile(x.bareLat, 0.99), percentile(x.bareLat, 1.0), static_cast<double>(x.maxWal) / 1e6,
                     x.maxWal > 32 ? (x.maxWal - 32) / (4096 + 24) : 0, static_cast<long long>(x.threadFrames),

@@ -4,7 +4,7 @@
 
 namespace backfill::store {
 
-Checkpointer::Checkpointer(std::string path, const char* vfs) : m_path(std::move(path)), m_vfs(vfs)
+Checkpointer::Checkpointer(std::string path) : m_path(std::move(path))
 {
     m_thread = std::thread([this] { run(); });
 }
@@ -63,7 +63,7 @@ int64_t Checkpointer::framesCheckpointedInline() const
 void Checkpointer::run()
 {
     sqlite3* db = nullptr;
-    if (sqlite3_open_v2(m_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, m_vfs) != SQLITE_OK) {
+    if (sqlite3_open_v2(m_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
         // Without a connection the writer's inline checkpoints still bound the WAL.
         sqlite3_close(db);
         db = nullptr;

@@ -40,8 +40,8 @@ public:
     // The thread checkpoints again at once while this many frames wait.
     static constexpr int kRepeatFrames = 64;
 
-    // Checkpointer starts the thread, which opens its own connection to `path` through `vfs`.
-    Checkpointer(std::string path, const char* vfs);
+    // Checkpointer starts the thread, which opens its own connection to `path`.
+    explicit Checkpointer(std::string path);
     ~Checkpointer(); // finishes a running checkpoint, then stops
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
@@ -67,7 +67,6 @@ private:
     void run();
 
     std::string m_path;
-    const char* m_vfs;
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_wanted = false;

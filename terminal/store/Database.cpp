@@ -1,7 +1,6 @@
 #include "store/Database.h"
 
 #include "store/Checkpointer.h"
-#include "store/WalVfs.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -165,12 +164,10 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
             return ledger::fail("no_database", path + ": no database there (" + std::strerror(errno) +
                                                    "); check --db, or import or receive to create one");
     }
-    const char* vfs = options.vfs ? options.vfs : walCoalescingVfs();
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
-    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs);
+    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
     auto result = std::unique_ptr<Database>(new Database(db, path));
-    result->m_vfs = vfs;
     if (rc != SQLITE_OK) return ledger::unexpected(result->errorFrom(rc, "opening"));
     sqlite3_extended_result_codes(db, 0);
     // Before any statement: the first one may already meet another process's lock (switching
@@ -207,7 +204,7 @@ int Database::walHook(void* self, sqlite3* db, const char*, int frames)
 {
     auto* d = static_cast<Database*>(self);
     if (frames < Checkpointer::kWakeFrames) return SQLITE_OK;
-    if (!d->m_checkpointer) d->m_checkpointer = std::make_unique<Checkpointer>(d->m_path, d->m_vfs);
+    if (!d->m_checkpointer) d->m_checkpointer = std::make_unique<Checkpointer>(d->m_path);
     d->m_checkpointer->wake();
     if (frames >= Checkpointer::kInlineFrames && d->m_checkpointer->writerTakesOver()) {
         // Copies only what the thread has not (Checkpointer.h), so the next transaction

@@ -85,8 +85,6 @@ struct OpenOptions {
     // inspect runs after the file is open and before anything could write to it (the switch
     // to WAL writes the header): the place to refuse a file that is not ours, untouched.
     std::function<Result<void>(Database&)> inspect;
-    // vfs: nullptr = the WAL-coalescing VFS (WalVfs.h); "unix" = SQLite's own (benchmarks).
-    const char* vfs = nullptr;
 };
 
 // Database is one SQLite connection in WAL mode with synchronous=FULL, foreign keys on and a
@@ -150,7 +148,6 @@ private:
     static int walHook(void* self, sqlite3* db, const char* name, int frames);
     sqlite3* m_db;
     std::string m_path;
-    const char* m_vfs = nullptr;
     const char* m_operation = nullptr;
     std::unique_ptr<Checkpointer> m_checkpointer; // started at the first WAL that needs it
     std::map<std::string, std::unique_ptr<Statement>, std::less<>> m_cache;

@@ -78,7 +78,6 @@ Result<std::unique_ptr<TerminalStore>> TerminalStore::open(const std::string& pa
     open.create = options.create;
     open.busyTimeout = options.busyTimeout;
     open.inspect = checkOurs;
-    open.vfs = options.vfs;
     auto db = Database::open(path, open);
     if (!db) return unexpected(db.error());
     auto store = std::unique_ptr<TerminalStore>(new TerminalStore(std::move(*db)));

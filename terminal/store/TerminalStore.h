@@ -121,8 +121,6 @@ struct StoreOpenOptions {
     bool create = true;
     // busyTimeout: how long to wait for another process's write lock (OpenOptions).
     std::chrono::milliseconds busyTimeout{60000};
-    // vfs: nullptr = the WAL-coalescing VFS; "unix" = SQLite's own (benchmarks).
-    const char* vfs = nullptr;
 };
 
 class TerminalStore {

@@ -1,11 +1,10 @@
-// The store's write path on real files: WAL frames gathered into one write per commit
-// (WalVfs.h) and checkpoints on a background thread (Checkpointer.h). Every commit must be
+// The store's write path on real files: SQLite's own VFS with synchronous=FULL, and
+// checkpoints on a background thread (Checkpointer.h). Every commit must be
 // visible to another connection (plain SQLite, default VFS) as soon as it returned, the WAL
 // must stay bounded under a long run of commits, and the file must be whole afterwards.
 
 #include "store/Checkpointer.h"
 #include "store/Database.h"
-#include "store/WalVfs.h"
 
 #include "store/StoreTestSupport.h"
 
@@ -49,14 +48,6 @@ void commitRows(store::Database& db, int from, int n)
 
 } // namespace
 
-TEST_CASE("wal: the store opens its files through the WAL-coalescing VFS")
-{
-    const char* name = store::walCoalescingVfs();
-    REQUIRE(name != nullptr);
-    CHECK(std::string(name) == "backfill-wal");
-    CHECK(sqlite3_vfs_find(name) != nullptr);
-    CHECK(sqlite3_vfs_find(nullptr) != sqlite3_vfs_find(name)); // not made the default for others
-}
 
 TEST_CASE("wal: every commit is visible to a plain connection the moment it returned")
 {

@@ -1,6 +1,7 @@
-// The WAL-coalescing VFS (store/WalVfs.h) against SQLite's VFS contract, with a second
-// connection through SQLite's own unix VFS standing for another process. Each case is a
-// defect found on the first version of the VFS (issue 14), kept as a regression test:
+// The store's write path against SQLite's promises to other connections, with a second
+// connection of its own standing for another process. Each case is a defect found in the
+// WAL-coalescing VFS the store used until issue 14 (removed since: docs/architecture.md,
+// "WalVfs or the unix VFS"), kept as a regression test for whatever sits under the store:
 //  - frames of a transaction that spilled and rolled back stayed buffered after the WAL write
 //    lock was released and were later written over another connection's commit;
 //  - the barrier flush ran on the database file's handle, which had no buffer, so with
@@ -42,7 +43,7 @@ void insertRows(store::Database& db, int from, int n)
 
 } // namespace
 
-TEST_CASE("wal vfs: a rolled-back transaction that spilled never overwrites another connection's commit")
+TEST_CASE("wal contract: a rolled-back transaction that spilled never overwrites another connection's commit")
 {
     TempDb f("walvfs", "spill");
     auto a = openStore(f);
@@ -72,7 +73,7 @@ TEST_CASE("wal vfs: a rolled-back transaction that spilled never overwrites anot
     CHECK(reader.integer("SELECT MIN(id) FROM t") == 1000);
 }
 
-TEST_CASE("wal vfs: with synchronous=NORMAL every commit is readable by another connection at once (barrier)")
+TEST_CASE("wal contract: with synchronous=NORMAL every commit is readable by another connection at once (barrier)")
 {
     TempDb f("walvfs", "barrier");
     auto a = openStore(f);
@@ -92,7 +93,7 @@ TEST_CASE("wal vfs: with synchronous=NORMAL every commit is readable by another 
     CHECK(reader.one("PRAGMA integrity_check") == "ok");
 }
 
-TEST_CASE("wal vfs: two connections of one process alternate writes and both see every commit")
+TEST_CASE("wal contract: two connections of one process alternate writes and both see every commit")
 {
     TempDb f("walvfs", "two");
     auto a = openStore(f);
@@ -117,7 +118,7 @@ TEST_CASE("wal vfs: two connections of one process alternate writes and both see
     CHECK(reader.integer("SELECT COUNT(*) FROM t") == expected);
 }
 
-TEST_CASE("wal vfs: the store's connections run synchronous=FULL")
+TEST_CASE("wal contract: the store's connections run synchronous=FULL")
 {
     TempDb f("walvfs", "full");
     auto a = openStore(f);
