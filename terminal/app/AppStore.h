@@ -2,6 +2,7 @@
 // Opening the terminal store for a CLI subcommand, with errors reported the CLI way.
 
 #include "app/Cli.h"
+#include "app/Json.h"
 #include "store/TerminalStore.h"
 
 #include <memory>
@@ -15,6 +16,17 @@ enum class Access { Read, Write };
 // openStore opens --db; on failure prints the error to stderr, sets exit status 3 and
 // returns null.
 std::unique_ptr<store::TerminalStore> openStore(GlobalOptions& g, Access access);
+
+// failed reports a failed store call the CLI way (the error on stderr, exit status 3) and
+// says whether it failed: `if (failed(g, rows)) return;`.
+template <class T>
+bool failed(GlobalOptions& g, const ledger::Result<T>& r)
+{
+    if (r) return false;
+    printError(r.error());
+    g.exitCode = kExitFailure;
+    return true;
+}
 
 // cliActor names the operator signed in for this run (g.signedInAs: the built-in `cli` on a
 // terminal without users, see SignIn.h) and this device, stamped g.now().

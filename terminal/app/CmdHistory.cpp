@@ -54,11 +54,7 @@ void registerHistoryCommand(CLI::App& app, GlobalOptions& g)
         auto store = openStore(g, Access::Read);
         if (!store) return;
         auto entries = store::latestActions(store->database(), *limit);
-        if (!entries) {
-            printError(entries.error());
-            g.exitCode = kExitFailure;
-            return;
-        }
+        if (failed(g, entries)) return;
         Json out = Json::array();
         for (const auto& h : *entries) out.push_back(entryJson(h));
         printJson(out);

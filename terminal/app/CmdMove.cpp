@@ -183,11 +183,7 @@ void runPutaway(GlobalOptions& g)
     auto store = openStore(g, Access::Read);
     if (!store) return;
     auto rows = store->putaway();
-    if (!rows) {
-        printError(rows.error());
-        g.exitCode = kExitFailure;
-        return;
-    }
+    if (failed(g, rows)) return;
     Json out = Json::array();
     for (const auto& r : *rows)
         out.push_back({{"sku", r.sku},

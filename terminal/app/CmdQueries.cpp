@@ -16,11 +16,7 @@ void registerStockCommand(CLI::App& app, GlobalOptions& g)
         auto store = openStore(g, Access::Read);
         if (!store) return;
         auto rows = store->stock(opt->count() ? std::optional<std::string>(*sku) : std::nullopt);
-        if (!rows) {
-            printError(rows.error());
-            g.exitCode = kExitFailure;
-            return;
-        }
+        if (failed(g, rows)) return;
         Json out = Json::array();
         for (const auto& r : *rows)
             out.push_back({{"sku", r.sku}, {"on_hand", r.onHand}, {"allocated", r.allocated}, {"quarantined", r.quarantined},
@@ -36,11 +32,7 @@ void registerBackordersCommand(CLI::App& app, GlobalOptions& g)
         auto store = openStore(g, Access::Read);
         if (!store) return;
         auto rows = store->backorders();
-        if (!rows) {
-            printError(rows.error());
-            g.exitCode = kExitFailure;
-            return;
-        }
+        if (failed(g, rows)) return;
         Json out = Json::array();
         for (const auto& r : *rows) {
             const auto& l = r.line;
