@@ -302,7 +302,7 @@ try {
     struct Sustained {
         std::vector<double> lat, bareLat;
         uintmax_t maxWal = 0;
-        int64_t threadFrames = 0, inlineFrames = 0;
+        int64_t threadFrames = 0;
         double rate = 0;
     } x;
     {
@@ -313,7 +313,6 @@ try {
         x.rate = in.run(benchScans(size, sustainedScans, 77), 1, &x.lat);
         x.maxWal = in.maxWal();
         x.threadFrames = in.database().framesCheckpointed();
-        x.inlineFrames = in.database().framesCheckpointedInline();
     }
     removeDatabase(run);
 
@@ -333,12 +332,11 @@ try {
                 median(latencyIn), percentile(latencyIn, 0.9), median(latencyCli), percentile(latencyCli, 0.9));
     std::printf("(d) sustained %zu scans, one per txn, in process: %.0f scans/s; commit latency p50 %.0f us, "
                     "p99 %.0f us (p99/p50 %.2f), max %.0f us; bare commit p50 %.0f us, p99 %.0f us, max %.0f us; "
-                    "largest WAL %.2f MB (%ju frames); frames checkpointed: thread %lld, writer inline <= %lld\n",
+                    "largest WAL %.2f MB (%ju frames); frames copied by the checkpoint thread %lld\n",
                     sustainedScans, x.rate, median(x.lat), percentile(x.lat, 0.99),
                     percentile(x.lat, 0.99) / median(x.lat), percentile(x.lat, 1.0), median(x.bareLat),
                     percentile(x.bareLat, 0.99), percentile(x.bareLat, 1.0), static_cast<double>(x.maxWal) / 1e6,
-                    x.maxWal > 32 ? (x.maxWal - 32) / (4096 + 24) : 0, static_cast<long long>(x.threadFrames),
-                    static_cast<long long>(x.inlineFrames));
+                    x.maxWal > 32 ? (x.maxWal - 32) / (4096 + 24) : 0, static_cast<long long>(x.threadFrames));
     std::printf("written per scan, txn per scan: %.1f pages, %.1f rows; groups of 100: %.2f pages, %.1f rows; "
                 "bare commit: %.1f pages\n",
                 median(pagesSingle), median(rowsSingle), median(pagesGrouped), median(rowsGrouped), median(pagesBare));

@@ -35,10 +35,9 @@ bool Checkpointer::writerTakesOver()
     return !m_running;
 }
 
-void Checkpointer::writerDone(int copied, bool complete)
+void Checkpointer::writerDone(bool complete)
 {
     std::lock_guard lock(m_mutex);
-    m_inlineFrames += copied;
     if (complete) m_writerTurn = false;
 }
 
@@ -54,11 +53,6 @@ int64_t Checkpointer::framesCheckpointed() const
     return m_frames;
 }
 
-int64_t Checkpointer::framesCheckpointedInline() const
-{
-    std::lock_guard lock(m_mutex);
-    return m_inlineFrames;
-}
 
 void Checkpointer::run()
 {

@@ -52,16 +52,14 @@ public:
     // until writerDone(complete = true); returns whether the writer may checkpoint now (the
     // thread is not in the middle of one).
     bool writerTakesOver();
-    // writerDone records the writer's inline checkpoint: `copied` frames; `complete` when
-    // every frame is in the database file (the WAL restarts at the next transaction).
-    void writerDone(int copied, bool complete);
+    // writerDone records the writer's inline checkpoint: `complete` when every frame is in
+    // the database file (the WAL restarts at the next transaction) and the thread may go on.
+    void writerDone(bool complete);
     // checkpoints is how many checkpoints copied at least one frame.
     int checkpoints() const;
     // framesCheckpointed is the sum of the frames the checkpoints copied (pnCkpt deltas; a
     // lower bound when the WAL restarted and grew past the last count between two of them).
     int64_t framesCheckpointed() const;
-    // framesCheckpointedInline is the sum of the frames the writer copied itself.
-    int64_t framesCheckpointedInline() const;
 
 private:
     void run();
@@ -73,7 +71,6 @@ private:
     bool m_stop = false;
     bool m_running = false;
     bool m_writerTurn = false;
-    int64_t m_inlineFrames = 0;
     int m_done = 0;
     int64_t m_frames = 0;
     std::thread m_thread;

@@ -213,17 +213,14 @@ int Database::walHook(void* self, sqlite3* db, const char*, int frames)
         int log = -1;
         int ckpt = -1;
         if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt) == SQLITE_OK && ckpt >= 0)
-            d->m_checkpointer->writerDone(ckpt, ckpt == log);
+            d->m_checkpointer->writerDone(ckpt == log);
     }
     return SQLITE_OK;
 }
 
 int Database::backgroundCheckpoints() const { return m_checkpointer ? m_checkpointer->checkpoints() : 0; }
 int64_t Database::framesCheckpointed() const { return m_checkpointer ? m_checkpointer->framesCheckpointed() : 0; }
-int64_t Database::framesCheckpointedInline() const
-{
-    return m_checkpointer ? m_checkpointer->framesCheckpointedInline() : 0;
-}
+
 
 Statement& Database::prepare(const std::string& sql)
 {

@@ -117,9 +117,6 @@ public:
     // framesCheckpointed is how many WAL frames the background thread copied into the
     // database file (pnCkpt summed over its checkpoints).
     int64_t framesCheckpointed() const;
-    // framesCheckpointedInline is what the writer copied itself past the inline limit
-    // (pnCkpt of those checkpoints: it counts frames the thread had copied before too).
-    int64_t framesCheckpointedInline() const;
     const std::string& path() const { return m_path; }
     // operation is the name of the current Operation, if any.
     const char* operation() const { return m_operation; }
