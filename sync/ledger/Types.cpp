@@ -12,7 +12,7 @@ constexpr std::array<std::pair<LocationKind, std::string_view>, 4> kLocationKind
     {LocationKind::Staging, "staging"},
     {LocationKind::Quarantine, "quarantine"},
 }};
-constexpr std::array<std::pair<EventKind, std::string_view>, 7> kEventKinds{{
+constexpr std::array<std::pair<EventKind, std::string_view>, 8> kEventKinds{{
     {EventKind::Received, "received"},
     {EventKind::Allocated, "allocated"},
     {EventKind::Deallocated, "deallocated"},
@@ -20,6 +20,7 @@ constexpr std::array<std::pair<EventKind, std::string_view>, 7> kEventKinds{{
     {EventKind::Moved, "moved"},
     {EventKind::Counted, "counted"},
     {EventKind::Adjusted, "adjusted"},
+    {EventKind::Held, "held"},
 }};
 
 template <class Table, class Enum>

@@ -78,13 +78,15 @@ struct InboundLine {
 
 // EventKind lists the physical actions of the append-only ledger (DESIGN.md 1, Ledger).
 // Deallocated returns units of a line to free stock (cancellation, lowered quantity, undo).
-enum class EventKind { Received, Allocated, Deallocated, Picked, Moved, Counted, Adjusted };
+// Held puts `qty` units at a location/lot on hold (a short pick's missing units; negative:
+// the hold is lifted by a count there): on hand, not allocatable.
+enum class EventKind { Received, Allocated, Deallocated, Picked, Moved, Counted, Adjusted, Held };
 
 std::string_view eventKindName(EventKind kind);
 std::optional<EventKind> parseEventKind(std::string_view text);
 
-// Event is one ledger entry. Which fields matter depends on the kind: Received/Adjusted use
-// location and lot; Moved uses location -> toLocation; Allocated/Deallocated/Picked name the
+// Event is one ledger entry. Which fields matter depends on the kind: Received/Adjusted/Held
+// use location and lot; Moved uses location -> toLocation; Allocated/Deallocated/Picked name the
 // order line; Counted records the counted quantity in `qty`.
 struct Event {
     int64_t id = 0;

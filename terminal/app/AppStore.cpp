@@ -25,6 +25,7 @@ store::Actor cliActor(const GlobalOptions& g)
     actor.operatorName = g.signedInAs;
     actor.device = "local";
     actor.at = g.now();
+    actor.today = g.today();
     return actor;
 }
 

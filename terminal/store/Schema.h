@@ -12,7 +12,7 @@ namespace backfill::store {
 // "BFTD"): set when the schema is created, checked before anything is written.
 inline constexpr int64_t kApplicationId = 0x42465444;
 
-inline constexpr std::array<std::string_view, 6> kMigrations{
+inline constexpr std::array<std::string_view, 7> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.
     R"sql(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -198,6 +198,43 @@ CREATE TABLE users(
   locked_until INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 7: picking by lot and short picks (issue 10, docs/operations.md).
+    //  - lots: a lot's expiry, from its first receipt that carried one (FEFO picking, expired
+    //    stock never picked or allocated). A lot without a row has no expiry (picked last).
+    //  - stock.held: units on hold at that location/lot (a short pick's missing units), derived
+    //    from `held` events: on hand, not allocatable, until a count there lifts the hold.
+    //  - reasons: short-pick and adjustment reason codes (master data, assets/reasons.csv).
+    //  - count_tasks: a location/product to count, raised by a short pick; done_at is set by
+    //    the count there that resolves it.
+    R"sql(
+CREATE TABLE lots(
+  product_id INTEGER NOT NULL,
+  lot TEXT NOT NULL,
+  expiry INTEGER NOT NULL,          -- days since 1970-01-01
+  PRIMARY KEY(product_id, lot)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO lots(product_id, lot, expiry)
+  SELECT product_id, lot, expiry FROM events WHERE kind = 'received' AND lot <> '' AND expiry IS NOT NULL ORDER BY id;
+ALTER TABLE stock ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE reasons(
+  code TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK(kind IN ('short', 'adjust')),
+  description TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE count_tasks(
+  id INTEGER PRIMARY KEY,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  location TEXT NOT NULL,
+  reason TEXT NOT NULL,             -- the short pick's reason code
+  order_id TEXT,                    -- the line whose pick came up short
+  line INTEGER,
+  missing INTEGER NOT NULL,         -- units put on hold
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  done_at INTEGER                   -- NULL while open
+);
+CREATE INDEX count_tasks_open ON count_tasks(location, product_id) WHERE done_at IS NULL;
 )sql",
 };
 

@@ -158,15 +158,27 @@ Result<void> TerminalStore::appendEvent(const ledger::Event& e, int64_t productI
     return s.run();
 }
 
-// allocatableOnHand: the product's stock outside quarantine locations.
-Result<Qty> TerminalStore::allocatableOnHand(int64_t productId)
+// allocatableOnHand: the product's stock outside quarantine locations, less held units and
+// lots expired before `today` (docs/operations.md, Picking).
+Result<Qty> TerminalStore::allocatableOnHand(int64_t productId, ledger::Date today)
 {
     Qty n = 0;
-    TRY(m_db->prepare("SELECT COALESCE(SUM(s.qty), 0) FROM stock s WHERE s.product_id = ? AND NOT EXISTS("
-                      "SELECT 1 FROM locations l WHERE l.code = s.location AND l.kind = 'quarantine')")
+    TRY(m_db->prepare("SELECT COALESCE(SUM(s.qty - s.held), 0) FROM stock s WHERE s.product_id = ?1 AND NOT EXISTS("
+                      "SELECT 1 FROM locations l WHERE l.code = s.location AND l.kind = 'quarantine') AND NOT EXISTS("
+                      "SELECT 1 FROM lots x WHERE x.product_id = ?1 AND x.lot = s.lot AND x.expiry < ?2)")
             .bind(1, productId)
+            .bind(2, int64_t(today.days))
             .first([&](const Statement& r) { n = r.columnInt(0); }));
     return n;
+}
+
+Result<void> TerminalStore::registerLot(int64_t productId, const std::string& lot, ledger::Date expiry)
+{
+    return m_db->prepare("INSERT OR IGNORE INTO lots(product_id, lot, expiry) VALUES(?,?,?)")
+        .bind(1, productId)
+        .bind(2, lot)
+        .bind(3, int64_t(expiry.days))
+        .run();
 }
 
 Result<void> TerminalStore::addStock(int64_t productId, const std::string& location, const std::string& lot, Qty delta)
@@ -215,7 +227,7 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
     std::vector<StagedAllocation> result;
     // Free = on hand outside quarantine (the product's stock rows, plus units arriving in this
     // transaction whose rows the caller writes afterwards) - allocated (its open lines').
-    auto stocked = allocatableOnHand(productId);
+    auto stocked = allocatableOnHand(productId, actor.today);
     if (!stocked) return unexpected(stocked.error());
     const Qty onHand = *stocked + arriving;
     if (onHand <= 0) return result;

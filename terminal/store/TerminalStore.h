@@ -26,10 +26,13 @@ namespace backfill::store {
 using ledger::Qty;
 
 // Actor names who did something, where and when (every ledger event carries it).
+// `today` decides which lots are expired (expiry before today: never picked or allocated);
+// the CLI sets it from --today.
 struct Actor {
     std::string operatorName = "cli";
     std::string device = "local";
     ledger::Timestamp at = 0;
+    ledger::Date today{};
 };
 
 // StockRow: on hand counts every location; units in a quarantine location are on hand but
@@ -184,6 +187,12 @@ public:
     // sorted by (from, sku, lot). Reads only.
     Result<std::vector<PutawayRow>> putaway();
 
+    // --- Picking: picklist, FEFO lots, short picks, reasons (TerminalStorePicking.cpp) ---
+
+    // --- Counts, approvals and count tasks (TerminalStoreCounts.cpp) ---
+
+    // --- Undo of the operator's last receipt (TerminalStoreUndo.cpp) ---
+
     // outboxCount is the number of ops not yet acknowledged by the server.
     Result<int64_t> outboxCount();
     // events lists the ledger in order (tests, audits).
@@ -201,7 +210,11 @@ private:
     Result<void> deallocate(int64_t lineId, int64_t productId, Qty qty, const Actor& actor);
     Result<void> refreshOrderOpen(const std::string& orderId);
     Result<void> appendEvent(const ledger::Event& e, int64_t productId, int64_t orderLineId, const std::string& opId);
-    Result<Qty> allocatableOnHand(int64_t productId);
+    // allocatableOnHand: the product's stock outside quarantine, minus held units, minus lots
+    // expired before `today`.
+    Result<Qty> allocatableOnHand(int64_t productId, ledger::Date today);
+    // registerLot records a lot's expiry the first time the lot arrives with one.
+    Result<void> registerLot(int64_t productId, const std::string& lot, ledger::Date expiry);
     Result<void> addStock(int64_t productId, const std::string& location, const std::string& lot, Qty delta);
     // appendOutbox writes the op with the next device_seq under the current epoch.
     Result<void> appendOutbox(const std::string& opId, const std::string& kind, const std::string& payload,
@@ -214,6 +227,13 @@ private:
     Result<std::vector<ReceivedLine>> receiveInTransaction(const ReceiptRequest& request, const Actor& actor);
     Result<MoveResult> moveInTransaction(const ledger::MoveRequest& request, const Actor& actor);
     Result<std::vector<ReleasedAllocation>> releaseExcess(int64_t productId, const Actor& actor, const std::string& opId);
+
+    // --- private helpers of picking / counts / undo, each under its family's heading ---
+    // Picking:
+
+    // Counts:
+
+    // Undo:
 
     std::unique_ptr<Database> m_db;
     bool m_inBatch = false;

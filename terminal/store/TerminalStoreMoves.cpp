@@ -190,7 +190,7 @@ Result<std::vector<ReleasedAllocation>> TerminalStore::releaseExcess(int64_t pro
                                                                      const std::string& opId)
 {
     std::vector<ReleasedAllocation> out;
-    auto allocatable = allocatableOnHand(productId);
+    auto allocatable = allocatableOnHand(productId, actor.today);
     if (!allocatable) return unexpected(allocatable.error());
     std::vector<ledger::AllocatedLine> lines;
     std::vector<int64_t> ids;

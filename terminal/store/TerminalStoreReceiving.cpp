@@ -70,6 +70,7 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::s
     e.expiry = expiry;
     e.sscc = sscc.value_or("");
     TRY(appendEvent(e, productId, 0, opId));
+    if (lot && expiry) TRY(registerLot(productId, *lot, *expiry));
 
     if (inboundLineId) {
         TRY(m_db->prepare("UPDATE inbound_lines SET received = received + ? WHERE id = ?").bind(1, qty).bind(2, inboundLineId).run());
@@ -95,8 +96,11 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::s
 
     // The received units are free stock for the allocation; their stock rows are written after
     // it, net of what goes on to staging lanes (one write per location).
-    // Units received into quarantine are held there: on hand, not for customers.
-    auto allocations = quarantine ? Result<std::vector<StagedAllocation>>(std::vector<StagedAllocation>{}) : allocateFree(productId, actor, opId, qty);
+    // Units received into quarantine are held there: on hand, not for customers; so are
+    // units of a lot that has expired (on hand, never allocated).
+    const bool expired = expiry && *expiry < actor.today;
+    auto allocations = quarantine || expired ? Result<std::vector<StagedAllocation>>(std::vector<StagedAllocation>{})
+                                             : allocateFree(productId, actor, opId, qty);
     if (!allocations) return unexpected(allocations.error());
     Qty allocatedQty = 0, staged = 0;
     for (const auto& a : *allocations) {
