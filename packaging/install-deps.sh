@@ -14,6 +14,7 @@ PACKAGES="
   zint zbar-tools imagemagick
   xvfb xdotool x11-utils
   python3 nlohmann-json3-dev libcli11-dev libfmt-dev
+  protobuf-compiler libprotobuf-dev
 "
 missing=""
 for p in $PACKAGES; do
