@@ -53,5 +53,6 @@ void registerDecodeCommand(CLI::App& app, GlobalOptions& g);
 void registerHistoryCommand(CLI::App& app, GlobalOptions& g);
 void registerUserCommand(CLI::App& app, GlobalOptions& g);
 void registerMoveCommand(CLI::App& app, GlobalOptions& g); // move and putaway
+void registerCountCommands(CLI::App& app, GlobalOptions& g); // count, approve, reject, counts, tasks
 
 } // namespace backfill::app

@@ -42,6 +42,7 @@ int main(int argc, char** argv)
     registerHistoryCommand(app, g);
     registerUserCommand(app, g);
     registerMoveCommand(app, g);
+    registerCountCommands(app, g);
 
     try {
         app.parse(argc, argv);

@@ -12,7 +12,7 @@ namespace backfill::store {
 // "BFTD"): set when the schema is created, checked before anything is written.
 inline constexpr int64_t kApplicationId = 0x42465444;
 
-inline constexpr std::array<std::string_view, 7> kMigrations{
+inline constexpr std::array<std::string_view, 8> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.
     R"sql(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -235,6 +235,37 @@ CREATE TABLE count_tasks(
   done_at INTEGER                   -- NULL while open
 );
 CREATE INDEX count_tasks_open ON count_tasks(location, product_id) WHERE done_at IS NULL;
+)sql",
+    // 8: counts (issue 10 item 4, docs/operations.md, Counts). One row per blind count of a
+    // (product, location, lot) key ('' = no lot): what was counted, the ledger position the
+    // counter knew (basis: an events.id, 0 = before any), the book at that basis and the
+    // variance. state: recount (beyond the threshold, a recount is asked), pending (a recount
+    // still beyond it: a supervisor decides), applied, rejected, recounted (a first count
+    // whose recount came). adjusted: the stock change made when applied. op_id: the count's
+    // outbox op, which approvals and rejections name for the server.
+    R"sql(
+CREATE TABLE counts(
+  id INTEGER PRIMARY KEY,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  location TEXT NOT NULL,
+  lot TEXT NOT NULL,
+  counted INTEGER NOT NULL,
+  basis INTEGER NOT NULL,
+  book INTEGER NOT NULL,
+  variance INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('recount', 'pending', 'applied', 'rejected', 'recounted')),
+  attempt INTEGER NOT NULL,
+  recount_of INTEGER REFERENCES counts(id),
+  adjusted INTEGER,
+  reason TEXT,
+  note TEXT,
+  operator TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  decided_by TEXT,
+  decided_at INTEGER,
+  op_id TEXT NOT NULL
+);
+CREATE INDEX counts_open ON counts(product_id, location, lot) WHERE state IN ('recount', 'pending');
 )sql",
 };
 

@@ -190,6 +190,101 @@ public:
     // --- Picking: picklist, FEFO lots, short picks, reasons (TerminalStorePicking.cpp) ---
 
     // --- Counts, approvals and count tasks (TerminalStoreCounts.cpp) ---
+    // A blind count of one product (and lot) at one location, and what becomes of it
+    // (issue 10 item 4; docs/operations.md, Counts). One key = (product, location, lot).
+    //
+    //   count() --variance within the threshold----------------------------------> Applied
+    //      | beyond, first attempt
+    //      v
+    //   Recount --count() of the same key--> that row becomes Recounted, and the new row:
+    //                                          within -> Applied, beyond -> Pending
+    //   Pending --approveCount()--> Applied
+    //           --rejectCount()---> Rejected
+    //
+    // Applied, Rejected and Recounted are final. Only Applied changes stock.
+    enum class CountState { Recount, Pending, Applied, Rejected, Recounted };
+    // countStateName gives the CLI/JSON spelling (`recount`, `pending`, `applied`, `rejected`,
+    // `recounted`); parseCountState reads it (nullopt for anything else).
+    static std::string_view countStateName(CountState state);
+    static std::optional<CountState> parseCountState(std::string_view text);
+
+    // CountRequest: `counted` units of `sku` (of `lot`; nullopt: the stock without a lot) seen
+    // at `location` by a counter who knew the ledger up to event `basis` (nullopt: now).
+    struct CountRequest {
+        std::string sku;
+        std::string location;
+        std::optional<std::string> lot;
+        Qty counted = 0;
+        std::optional<int64_t> basis;
+    };
+    // CountRow is one count as recorded. `bookAtBasis` is the book quantity of the key as of
+    // event `basis`; `variance` = counted - bookAtBasis. `adjusted` is the stock change an
+    // applied count made (nullopt until applied; it differs from `variance` only when the
+    // location would go below zero, see docs). `recountOf` names the count this one recounts.
+    struct CountRow {
+        int64_t countId = 0;
+        CountState state = CountState::Recount;
+        std::string sku;
+        std::string location;
+        std::optional<std::string> lot;
+        Qty counted = 0;
+        int64_t basis = 0;
+        std::optional<std::string> basisOpId; // the op of the basis event, for the server
+        Qty bookAtBasis = 0;
+        Qty variance = 0;
+        int64_t attempt = 1;
+        std::optional<int64_t> recountOf;
+        std::optional<Qty> adjusted;
+        std::optional<std::string> reason;
+        std::optional<std::string> note;
+        std::string operatorName;
+        ledger::Timestamp at = 0;
+        std::optional<std::string> decidedBy;
+        std::optional<ledger::Timestamp> decidedAt;
+        std::string opId; // the count's outbox op
+    };
+    // CountOutcome: a recorded count and, when it was applied, what applying it did.
+    struct CountOutcome {
+        CountRow count;
+        Qty holdsCleared = 0;                    // held units released at the key
+        std::vector<int64_t> tasksDone;          // count tasks closed, by id
+        std::vector<ReleasedAllocation> released; // allocations the lower count no longer covers
+        std::vector<StagedAllocation> allocated;  // the allocation rule on the units freed/found
+    };
+    // CountTask is a location/product to count, raised by a short pick.
+    struct CountTask {
+        int64_t taskId = 0;
+        std::string sku;
+        std::string location;
+        std::string reason;
+        std::optional<std::string> orderId;
+        std::optional<int64_t> line;
+        Qty missing = 0;
+        std::string createdBy;
+        ledger::Timestamp createdAt = 0;
+        std::optional<ledger::Timestamp> doneAt;
+    };
+
+    // count records one blind count in one transaction: a `counted` event, its counts row and
+    // one outbox op (kind `count`); within the threshold (setting `count_threshold`, default
+    // "2,5%": max(2 units, 5 % of the book at the basis)) it is applied at once (applyCount).
+    // A count of a key in Recount is its recount. Refused with nothing written: unknown_sku,
+    // unknown_location, bad_qty (counted < 0), bad_basis (negative or after the latest
+    // event), count_pending (the key has a count waiting for a supervisor), bad_setting.
+    Result<CountOutcome> count(const CountRequest& request, const Actor& actor);
+    // approveCount applies a Pending count with an `adjust` reason, in one transaction (op
+    // `count_approve`). Refused: unknown_count, not_pending, unknown_reason.
+    Result<CountOutcome> approveCount(int64_t countId, const std::string& reason, const std::optional<std::string>& note,
+                                      const Actor& actor);
+    // rejectCount drops a Pending count (no stock change; holds and tasks stay) with a note,
+    // in one transaction (op `count_reject`). Refused: unknown_count, not_pending.
+    Result<CountRow> rejectCount(int64_t countId, const std::string& note, const Actor& actor);
+    // counts lists counts sorted by count_id, only those in `state` when given. Reads only.
+    Result<std::vector<CountRow>> counts(std::optional<CountState> state);
+    // countTasks lists count tasks sorted by id: the open ones, or every one with `all`.
+    Result<std::vector<CountTask>> countTasks(bool all);
+    // latestEventId is the ledger position now (0 for an empty ledger): a count's basis.
+    Result<int64_t> latestEventId();
 
     // --- Undo of the operator's last receipt (TerminalStoreUndo.cpp) ---
 
@@ -232,6 +327,15 @@ private:
     // Picking:
 
     // Counts:
+    Result<CountOutcome> countInTransaction(const CountRequest& request, const Actor& actor);
+    // bookAtBasis: the key's stock now minus the stock deltas of the events after `basis`.
+    Result<Qty> bookAtBasis(int64_t productId, const std::string& location, const std::string& lot, int64_t basis);
+    // withinCountThreshold: |variance| is within setting count_threshold for `book`.
+    Result<bool> withinCountThreshold(Qty variance, Qty book);
+    // applyCount makes a count's adjustment on top of the current book, lifts the key's holds,
+    // closes the product's count tasks there when no hold is left, and releases or allocates.
+    Result<void> applyCount(CountOutcome& out, int64_t productId, const Actor& actor, const std::string& opId);
+    Result<std::optional<CountRow>> readCount(int64_t countId);
 
     // Undo:
 
