@@ -6,7 +6,7 @@ PACKAGES="
   build-essential cmake ninja-build pkg-config git
   libsqlite3-dev sqlite3 libsodium-dev
   libzxing-dev libstb-dev libturbojpeg0-dev
-  libnng-dev libmbedtls-dev
+  libnng-dev libmbedtls-dev openssl
   libimgui-dev libglfw3-dev libgl-dev
   doctest-dev libbenchmark-dev
   fonts-dejavu-core
