@@ -9,8 +9,13 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <random>
+#include <regex>
+#include <set>
 #include <string>
 
 using namespace backfill::protocol;
@@ -606,4 +611,26 @@ TEST_CASE("fields a later version adds are ignored")
     CHECK(later.version() == 1);
     CHECK(later.push().ops(1).kind() == "count");
     CHECK(later.push().ops(1).site().empty());
+}
+
+TEST_CASE("every op kind the terminal's outbox writes is an op kind of the protocol")
+{
+    // A new op kind in terminal/store without a protocol change (kOpKinds, kProtocolVersion)
+    // would be refused by every server: this test fails first. It reads the store's sources
+    // for appendOutbox(...)/appendOutboxOp(...) calls naming their kind as a literal.
+    const char* source = std::getenv("BACKFILL_SOURCE");
+    REQUIRE(source != nullptr);
+    const std::regex call(R"re(appendOutbox(Op)?\([^;]*?"([a-z_]+)")re");
+    std::set<std::string> written;
+    for (const auto& f : std::filesystem::directory_iterator(std::filesystem::path(source) / "terminal" / "store")) {
+        if (f.path().extension() != ".cpp") continue;
+        std::ifstream in(f.path());
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        for (std::sregex_iterator it(text.begin(), text.end(), call), end; it != end; ++it) written.insert((*it)[2]);
+    }
+    CHECK(written.size() >= 6); // receive, move, pick, user_add, user_remove, ... : the regex still finds them
+    for (const auto& kind : written) {
+        INFO("outbox kind " << kind);
+        CHECK(isOpKind(kind));
+    }
 }
