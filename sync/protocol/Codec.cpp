@@ -1,5 +1,6 @@
 // encode/decode (protocol/Codec.h): protobuf lite stays inside this file. Decoding checks the
-// size before parsing, the version and body after, then validates the plain message.
+// size and the bounded counts before parsing, the version and body after, then validates the
+// plain message.
 
 #include "protocol/Codec.h"
 
@@ -33,6 +34,85 @@ Result<Auth> authFromWire(const Wire& w, const char* msg)
     }
     if (w.has_session_id()) return Auth{Session{w.session_id()}};
     return ledger::fail("bad_field", std::string(msg) + ".auth: neither credentials nor session_id, one is required");
+}
+
+// Protobuf allocates one object per element of a repeated message field as it parses: 4 MiB
+// of two-byte empty ops would be two million objects (about 190 MB and seconds of CPU for one
+// request). So the repeated fields that limits bound are counted on the raw bytes first, by
+// walking the wire format (protobuf encoding: tag = field << 3 | wire type) two levels deep.
+
+// readVarint reads a base-128 varint; false when the input ends or it runs past 10 bytes.
+bool readVarint(std::string_view& in, uint64_t& v)
+{
+    v = 0;
+    for (int shift = 0; shift < 70 && !in.empty(); shift += 7) {
+        const auto byte = static_cast<unsigned char>(in.front());
+        in.remove_prefix(1);
+        v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) return true;
+    }
+    return false;
+}
+
+// forEachField calls f(field, wire type, bytes of a length-delimited value) for each field of
+// one message level. False when it cannot walk the bytes (groups, a bad tag, truncation): the
+// parser then says what is wrong.
+template <class F>
+bool forEachField(std::string_view in, F&& f)
+{
+    while (!in.empty()) {
+        uint64_t tag = 0, n = 0;
+        if (!readVarint(in, tag)) return false;
+        const uint64_t field = tag >> 3;
+        switch (tag & 7) {
+        case 0:
+            if (!readVarint(in, n)) return false;
+            break;
+        case 1:
+            if (in.size() < 8) return false;
+            in.remove_prefix(8);
+            break;
+        case 2:
+            if (!readVarint(in, n) || n > in.size()) return false;
+            f(field, in.substr(0, n));
+            in.remove_prefix(n);
+            break;
+        case 5:
+            if (in.size() < 4) return false;
+            in.remove_prefix(4);
+            break;
+        default: return false;
+        }
+    }
+    return true;
+}
+
+// countBounded fails with bad_field when the Envelope's bytes hold more ops, results or
+// entries than their limits, counted over every occurrence of the body (protobuf merges them).
+Result<void> countBounded(std::string_view bytes)
+{
+    struct Bound {
+        uint64_t body;
+        uint64_t field;
+        size_t max;
+        const char* name;
+        size_t min;
+        size_t n = 0;
+    };
+    Bound bounds[] = {{wire::Envelope::kPushFieldNumber, wire::Push::kOpsFieldNumber, kMaxOpsPerPush, "push.ops", 1},
+                      {wire::Envelope::kPushAckFieldNumber, wire::PushAck::kResultsFieldNumber, kMaxOpsPerPush,
+                       "push_ack.results", 0},
+                      {wire::Envelope::kChangesFieldNumber, wire::Changes::kEntriesFieldNumber, kMaxEntriesPerChanges,
+                       "changes.entries", 0}};
+    forEachField(bytes, [&](uint64_t field, std::string_view body) {
+        for (Bound& b : bounds)
+            if (field == b.body) forEachField(body, [&](uint64_t inner, std::string_view) { b.n += inner == b.field; });
+    });
+    for (const Bound& b : bounds)
+        if (b.n > b.max)
+            return ledger::fail("bad_field", std::string(b.name) + ": " + std::to_string(b.n) + " items, must be " +
+                                                 std::to_string(b.min) + ".." + std::to_string(b.max));
+    return {};
 }
 
 wire::OpResult::Status statusToWire(OpStatus s)
@@ -151,10 +231,6 @@ Result<Message> fromWire(const wire::Envelope& e)
         const auto& w = e.push();
         auto auth = authFromWire(w, "push");
         if (!auth) return ledger::unexpected(auth.error());
-        // Counted before copying: a 4 MiB message of empty ops is ~2 million of them.
-        if (static_cast<size_t>(w.ops_size()) > kMaxOpsPerPush)
-            return ledger::fail("bad_field", "push.ops: " + std::to_string(w.ops_size()) + " items, must be 1.." +
-                                                 std::to_string(kMaxOpsPerPush));
         Push p{std::move(*auth), {}};
         p.ops.reserve(static_cast<size_t>(w.ops_size()));
         for (const auto& o : w.ops())
@@ -163,9 +239,6 @@ Result<Message> fromWire(const wire::Envelope& e)
     }
     case wire::Envelope::kPushAck: {
         const auto& w = e.push_ack();
-        if (static_cast<size_t>(w.results_size()) > kMaxOpsPerPush)
-            return ledger::fail("bad_field", "push_ack.results: " + std::to_string(w.results_size()) +
-                                                 " items, must be 0.." + std::to_string(kMaxOpsPerPush));
         PushAck a{{}, w.expected_seq(), w.head_cursor()};
         a.results.reserve(static_cast<size_t>(w.results_size()));
         for (int i = 0; i < w.results_size(); ++i) {
@@ -194,9 +267,6 @@ Result<Message> fromWire(const wire::Envelope& e)
     }
     case wire::Envelope::kChanges: {
         const auto& w = e.changes();
-        if (static_cast<size_t>(w.entries_size()) > kMaxEntriesPerChanges)
-            return ledger::fail("bad_field", "changes.entries: " + std::to_string(w.entries_size()) +
-                                                 " items, must be 0.." + std::to_string(kMaxEntriesPerChanges));
         Changes c{{}, w.next_cursor(), w.more()};
         c.entries.reserve(static_cast<size_t>(w.entries_size()));
         for (const auto& le : w.entries()) c.entries.push_back(LogEntry{le.seq(), le.kind(), le.payload()});
@@ -250,6 +320,7 @@ ledger::Result<Message> decode(std::string_view bytes)
     if (bytes.size() > kMaxMessageBytes)
         return ledger::fail("too_large", "message of " + std::to_string(bytes.size()) + " bytes, at most " +
                                              std::to_string(kMaxMessageBytes));
+    if (auto counted = countBounded(bytes); !counted) return ledger::unexpected(counted.error());
     wire::Envelope e;
     if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
         return ledger::fail("bad_message", "message of " + std::to_string(bytes.size()) +

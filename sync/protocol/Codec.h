@@ -20,6 +20,8 @@ ledger::Result<std::string> encodeChecked(const Message& m);
 
 // decode reads one Envelope and returns its message, validated. Fails with (in this order):
 //   too_large            the input is over kMaxMessageBytes (nothing parsed);
+//   bad_field            the bytes hold more ops, results or entries than kMaxOpsPerPush or
+//                        kMaxEntriesPerChanges (counted on the raw bytes, nothing parsed);
 //   bad_message          the bytes are not an Envelope (garbage, truncated);
 //   unsupported_version  the Envelope's version is outside kMinProtocolVersion..kProtocolVersion
 //                        (an Error body is read at any version >= 1);

@@ -634,3 +634,39 @@ TEST_CASE("every op kind the terminal's outbox writes is an op kind of the proto
         CHECK(isOpKind(kind));
     }
 }
+
+TEST_CASE("repeated fields are counted on the raw bytes before anything is parsed")
+{
+    // Two million empty ops in 4 MiB would cost protobuf two million objects to parse.
+    std::string body;
+    while (body.size() < kMaxMessageBytes - 16) body += std::string("\x1a\x00", 2);
+    fw::Envelope e;
+    e.set_version(1);
+    std::string bytes = str(e);
+    bytes += '\x22'; // field 4 (push), length-delimited
+    for (size_t n = body.size(); ; n >>= 7) {
+        bytes += static_cast<char>(n >= 0x80 ? (n & 0x7f) | 0x80 : n);
+        if (n < 0x80) break;
+    }
+    bytes += body;
+    REQUIRE(bytes.size() <= kMaxMessageBytes);
+    const auto r = decode(bytes);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == "bad_field");
+    CHECK(r.error().message == "push.ops: " + std::to_string(body.size() / 2) + " items, must be 1..500");
+
+    // protobuf merges a body that appears twice: 300 + 300 ops are 600 and refused, though
+    // each part alone is within the limit.
+    Push part{samples::credentials(), {}};
+    part.ops.assign(300, samples::receiveOp());
+    const std::string one = encode(part);
+    const std::string twice = one + one.substr(2); // the second copy without its version field
+    CHECK(decode(twice).error().message == "push.ops: 600 items, must be 1..500");
+
+    Changes c{{}, 0, false};
+    c.entries.assign(kMaxEntriesPerChanges + 1, samples::changes().entries[0]);
+    std::string changes = encode(c);
+    CHECK(decode(changes).error().message == "changes.entries: 1001 items, must be 0..1000");
+    // Cut anywhere inside, the count is not what refuses it: the parser is (bad_message).
+    CHECK(decode(std::string_view(changes).substr(0, changes.size() / 2)).error().code == "bad_message");
+}
