@@ -24,6 +24,15 @@ Result<void> bad(const std::string& field, const std::string& what)
         if (auto r_ = (expr); !r_) return r_;                                                                          \
     } while (0)
 
+// quoted is `v` in quotes for a message to a person, or its size when it holds bytes a
+// terminal or a log should not print (controls, non-ASCII) or is long.
+std::string quoted(const std::string& v)
+{
+    if (v.size() <= kMaxCodeBytes && std::all_of(v.begin(), v.end(), [](char c) { return c >= 0x20 && c <= 0x7e; }))
+        return "'" + v + "'";
+    return "(" + std::to_string(v.size()) + " bytes, not printable)";
+}
+
 bool isUtf8(std::string_view s)
 {
     // RFC 3629 section 4: shortest forms only, no surrogates, nothing above U+10FFFF.
@@ -97,7 +106,7 @@ Result<void> checkCode(const std::string& field, const std::string& v, bool requ
     const bool ok = v[0] >= 'a' && v[0] <= 'z' && std::all_of(v.begin(), v.end(), [](char c) {
                         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
                     });
-    if (!ok) return bad(field, "'" + v + "' is not a code (a-z first, then a-z 0-9 _)");
+    if (!ok) return bad(field, quoted(v) + " is not a code (a-z first, then a-z 0-9 _)");
     return {};
 }
 
@@ -167,7 +176,7 @@ Result<void> check(const Push& m)
                                               std::to_string(m.ops[i - 1].deviceSeq) + " (ops in device_seq order)");
         RETURN_IF_BAD(checkAtLeast(f + ".epoch", op.epoch, 1));
         if (!isOpKind(op.kind))
-            return bad(f + ".kind", "'" + op.kind.substr(0, kMaxCodeBytes) + "' is not an op kind of protocol version " +
+            return bad(f + ".kind", quoted(op.kind) + " is not an op kind of protocol version " +
                                         std::to_string(kProtocolVersion));
         RETURN_IF_BAD(checkText(f + ".payload", op.payload, kMaxPayloadBytes, true));
         if (op.createdAt < 0 || op.createdAt > kMaxTimestamp)

@@ -166,9 +166,9 @@ TEST_CASE("names of messages and statuses")
 
 // One case per rule: the sample it breaks, and the exact message the refusal must carry.
 struct Rule {
-    const char* what;
+    std::string what;
     std::function<Message()> make;
-    const char* message;
+    std::string message;
 };
 
 TEST_CASE("every validation rule refuses with bad_field, naming the field and the limit")
@@ -229,6 +229,10 @@ TEST_CASE("every validation rule refuses with bad_field, naming the field and th
          "push.ops[0].epoch: 0, must be >= 1"},
         {"push unknown kind", [] { auto m = samples::push(); m.ops[0].kind = "claim"; return Message{m}; },
          "push.ops[0].kind: 'claim' is not an op kind of protocol version 1"},
+        {"push kind with a control byte", [] { auto m = samples::push(); m.ops[0].kind = "rec\x1b[2Jeive"; return Message{m}; },
+         "push.ops[0].kind: (11 bytes, not printable) is not an op kind of protocol version 1"},
+        {"error code not printable", [] { auto m = samples::error(); m.code = "bad\xff"; return Message{m}; },
+         "error.code: (4 bytes, not printable) is not a code (a-z first, then a-z 0-9 _)"},
         {"push empty payload", [] { auto m = samples::push(); m.ops[0].payload = ""; return Message{m}; },
          "push.ops[0].payload: empty, required"},
         {"push payload too big",
