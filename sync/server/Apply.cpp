@@ -1,0 +1,275 @@
+#include "server/Apply.h"
+
+#include "protocol/Codec.h"
+#include "server/Tokens.h"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+
+namespace backfill::server {
+
+using ledger::unexpected;
+using protocol::OpStatus;
+
+namespace {
+
+protocol::Error errorOf(const ledger::Error& e) { return {e.code, e.message}; }
+
+int64_t systemNow()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool validDeviceId(std::string_view id)
+{
+    if (id.empty() || id.size() > protocol::kMaxDeviceIdBytes) return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    });
+}
+
+} // namespace
+
+Applier::Applier(ServerStore& store, ApplierOptions options) : m_store(store), m_options(std::move(options))
+{
+    if (!m_options.now) m_options.now = systemNow;
+}
+
+ledger::Result<std::string> enrolDevice(ServerStore& store, std::string_view deviceId)
+{
+    if (!validDeviceId(deviceId))
+        return ledger::fail("bad_device_id", "device id '" + std::string(deviceId) +
+                                                 "': use 1 to 64 of A-Z a-z 0-9 . _ - (the terminal's --device)");
+    std::string token = newToken();
+    auto done = store.transact("enrolling a device", [&]() -> ledger::Result<void> {
+        auto d = store.device(deviceId);
+        if (!d) return unexpected(d.error());
+        DeviceRecord record = d->value_or(DeviceRecord{std::string(deviceId), 0, "", "", false, std::nullopt});
+        record.enrolHash = tokenHash(token);
+        record.revoked = false;
+        return store.saveDevice(record);
+    });
+    if (!done) return unexpected(done.error());
+    return token;
+}
+
+protocol::Message Applier::hello(const protocol::Hello& h)
+{
+    if (h.protocolVersion < protocol::kMinProtocolVersion)
+        return protocol::Error{"unsupported_version", "the device speaks protocol " + std::to_string(h.protocolVersion) +
+                                                          ", this server " + std::to_string(protocol::kMinProtocolVersion) +
+                                                          ".." + std::to_string(protocol::kProtocolVersion) + ": upgrade the terminal"};
+    protocol::HelloAck ack;
+    ack.protocolVersion = std::min(h.protocolVersion, protocol::kProtocolVersion);
+    std::optional<protocol::Error> refused;
+    auto done = m_store.transact("signing a device in", [&]() -> ledger::Result<void> {
+        auto d = m_store.device(h.deviceId);
+        if (!d) return unexpected(d.error());
+        if (!*d) {
+            refused = protocol::Error{"not_enrolled", "device '" + h.deviceId +
+                                                          "' is not known to this server: run `backfilld enrol " + h.deviceId + "`"};
+            return {};
+        }
+        DeviceRecord record = **d;
+        if (record.revoked) {
+            refused = protocol::Error{"revoked", "device '" + h.deviceId + "' was revoked: enrol it again"};
+            return {};
+        }
+        const std::string hash = tokenHash(h.token);
+        if (h.epoch == 0) {
+            if (record.enrolHash.empty() || !sameHash(hash, record.enrolHash)) {
+                refused = protocol::Error{"bad_credentials", "device '" + h.deviceId +
+                                                                 "': the enrolment token is wrong or was used: ask for a new one "
+                                                                 "(`backfilld enrol " + h.deviceId + "`)"};
+                return {};
+            }
+            record.epoch += 1;
+            record.tokenHash = record.enrolHash;
+            record.enrolHash.clear();
+        } else if (h.epoch != record.epoch) {
+            refused = protocol::Error{"stale_epoch", "device '" + h.deviceId + "' signed in with epoch " + std::to_string(h.epoch) +
+                                                         ", the server issued epoch " + std::to_string(record.epoch) +
+                                                         ": this terminal was enrolled again elsewhere; enrol it again"};
+            return {};
+        } else if (record.tokenHash.empty() || !sameHash(hash, record.tokenHash)) {
+            refused = protocol::Error{"bad_credentials", "device '" + h.deviceId + "': wrong token"};
+            return {};
+        }
+        record.lastSeen = m_options.now();
+        if (auto r = m_store.saveDevice(record); !r) return r;
+        const std::string session = newToken();
+        if (auto r = m_store.addSession(tokenHash(session), {record.deviceId, record.epoch}); !r) return r;
+        auto head = m_store.headSeq();
+        if (!head) return unexpected(head.error());
+        ack.sessionId = session;
+        ack.epoch = record.epoch;
+        ack.headCursor = *head;
+        return {};
+    });
+    if (!done) return errorOf(done.error());
+    if (refused) return *refused;
+    return ack;
+}
+
+ledger::Result<SessionRecord> Applier::authenticate(const protocol::Auth& auth)
+{
+    std::string deviceId;
+    int64_t epoch = 0;
+    if (const auto* s = std::get_if<protocol::Session>(&auth)) {
+        auto found = m_store.session(tokenHash(s->id));
+        if (!found) return unexpected(found.error());
+        if (!*found) return ledger::fail("unknown_session", "the session id is not known to this server: send Hello again");
+        deviceId = (*found)->deviceId;
+        epoch = (*found)->epoch;
+    } else {
+        const auto& c = std::get<protocol::Credentials>(auth);
+        deviceId = c.deviceId;
+        epoch = c.epoch;
+    }
+    auto d = m_store.device(deviceId);
+    if (!d) return unexpected(d.error());
+    if (!*d) return ledger::fail("not_enrolled", "device '" + deviceId + "' is not known to this server");
+    if ((*d)->revoked) return ledger::fail("revoked", "device '" + deviceId + "' was revoked: enrol it again");
+    if ((*d)->epoch != epoch)
+        return ledger::fail("stale_epoch", "device '" + deviceId + "' is at epoch " + std::to_string((*d)->epoch) + ", not " +
+                                               std::to_string(epoch) + ": enrol it again");
+    if (const auto* c = std::get_if<protocol::Credentials>(&auth))
+        if ((*d)->tokenHash.empty() || !sameHash(tokenHash(c->token), (*d)->tokenHash))
+            return ledger::fail("bad_credentials", "device '" + deviceId + "': wrong token");
+    return SessionRecord{deviceId, epoch};
+}
+
+protocol::Message Applier::push(const protocol::Push& push)
+{
+    auto who = authenticate(push.auth);
+    if (!who) return errorOf(who.error());
+    protocol::PushAck ack;
+    for (const auto& op : push.ops) {
+        protocol::OpResult r;
+        r.opId = op.opId;
+        r.deviceSeq = op.deviceSeq;
+        bool stop = false;
+        // One transaction per op with its log entries: an op is applied whole or not at all,
+        // and a failure later in the push leaves the earlier ops applied (their retry is a
+        // duplicate).
+        auto done = m_store.transact("applying an op", [&]() -> ledger::Result<void> {
+            auto seen = m_store.appliedOp(op.opId);
+            if (!seen) return unexpected(seen.error());
+            if (*seen) {
+                const AppliedOp& a = **seen;
+                if (a.deviceId != who->deviceId) {
+                    r.status = OpStatus::Rejected;
+                    r.code = "op_id_conflict";
+                    r.message = "op_id " + op.opId + " was applied for another device";
+                    stop = true;
+                    return {};
+                }
+                r.status = OpStatus::Duplicate;
+                r.code = a.code;
+                r.message = a.message;
+                r.globalSeq = a.globalSeq;
+                r.result = a.result;
+                return {};
+            }
+            if (op.epoch > who->epoch) {
+                r.status = OpStatus::Rejected;
+                r.code = "wrong_epoch";
+                r.message = "op written under epoch " + std::to_string(op.epoch) + ", the device signed in with epoch " +
+                            std::to_string(who->epoch);
+                stop = true;
+                return {};
+            }
+            auto last = m_store.lastDeviceSeq(who->deviceId, op.epoch);
+            if (!last) return unexpected(last.error());
+            if (op.deviceSeq != *last + 1) {
+                r.status = OpStatus::Rejected;
+                stop = true;
+                if (op.deviceSeq > *last + 1) {
+                    r.code = "expected_seq";
+                    r.message = "expected device_seq " + std::to_string(*last + 1) + ", got " + std::to_string(op.deviceSeq) +
+                                ": send the missing ops first";
+                    ack.expectedSeq = *last + 1;
+                } else {
+                    r.code = "seq_reused";
+                    r.message = "device_seq " + std::to_string(op.deviceSeq) + " of epoch " + std::to_string(op.epoch) +
+                                " was already used by another op: this database was restored or cloned; enrol it again";
+                }
+                return {};
+            }
+            auto outcome = applyOp(m_store, {who->deviceId, op.opId, op.deviceSeq}, op.kind, op.payload);
+            if (!outcome) return unexpected(outcome.error());
+            r.status = outcome->status;
+            r.code = outcome->code;
+            r.message = outcome->message;
+            r.globalSeq = outcome->globalSeq;
+            r.result = outcome->result;
+            if (!outcome->record) {
+                stop = true;
+                return {};
+            }
+            return m_store.recordOp({op.opId, who->deviceId, op.epoch, op.deviceSeq, op.kind, outcome->status, outcome->code,
+                                     outcome->message, outcome->globalSeq, outcome->result});
+        });
+        if (!done) return errorOf(done.error());
+        ack.results.push_back(std::move(r));
+        if (stop) break;
+    }
+    auto head = m_store.headSeq();
+    if (!head) return errorOf(head.error());
+    ack.headCursor = *head;
+    return ack;
+}
+
+protocol::Message Applier::pull(const protocol::Pull& pull)
+{
+    auto who = authenticate(pull.auth);
+    if (!who) return errorOf(who.error());
+    const size_t max = std::clamp<size_t>(pull.maxEntries, 1, protocol::kMaxEntriesPerChanges);
+    // One more than asked tells whether more wait.
+    auto entries = m_store.entriesAfter(pull.cursor, max + 1);
+    if (!entries) return errorOf(entries.error());
+    protocol::Changes changes;
+    changes.nextCursor = pull.cursor;
+    // Fill below the message limit, with room for the envelope and the other fields.
+    const size_t budget = protocol::kMaxMessageBytes - 64 * 1024;
+    size_t bytes = 0;
+    for (auto& e : *entries) {
+        const size_t size = e.payload.size() + e.kind.size() + 32;
+        if (changes.entries.size() == max || (!changes.entries.empty() && bytes + size > budget)) {
+            changes.more = true;
+            break;
+        }
+        bytes += size;
+        changes.nextCursor = e.seq;
+        changes.entries.push_back(std::move(e));
+    }
+    return changes;
+}
+
+std::string Applier::handle(std::string_view request)
+{
+    protocol::Message reply;
+    try {
+        auto message = protocol::decode(request);
+        if (!message) {
+            reply = errorOf(message.error());
+        } else if (const auto* h = std::get_if<protocol::Hello>(&*message)) {
+            reply = hello(*h);
+        } else if (const auto* p = std::get_if<protocol::Push>(&*message)) {
+            reply = push(*p);
+        } else if (const auto* q = std::get_if<protocol::Pull>(&*message)) {
+            reply = pull(*q);
+        } else {
+            reply = protocol::Error{"unexpected_message", std::string("a ") + protocol::messageName(*message) +
+                                                              " is a reply, not a request: send hello, push or pull"};
+        }
+    } catch (const std::exception& e) {
+        reply = protocol::Error{"server_error", std::string("the server failed: ") + e.what()};
+    }
+    auto bytes = protocol::encodeChecked(reply);
+    if (bytes) return *bytes;
+    return protocol::encode(protocol::Error{bytes.error().code, "the server could not encode its reply: " + bytes.error().message});
+}
+
+} // namespace backfill::server

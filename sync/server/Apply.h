@@ -1,0 +1,57 @@
+#pragma once
+// Applier: the server's side of the three exchanges (docs/sync.md; docs/server.md).
+//
+//   Hello -> HelloAck | Error   enrol (epoch 0, one-time enrolment token) or sign in (the
+//                               device's epoch and secret); issues a session id bound to the
+//                               device and its epoch
+//   Push  -> PushAck  | Error   ops in device_seq order, each in its own transaction with its
+//                               log entries (server/Ops.h)
+//   Pull  -> Changes  | Error   log entries after the cursor
+//
+// A request whose auth is refused gets an Error and nothing it carries is applied.
+// Error codes: bad_message, too_large, unsupported_version, unknown_message, bad_field (from
+// protocol::decode, same message); unexpected_message (a reply sent as a request);
+// not_enrolled (no such device), bad_credentials (wrong token, or no enrolment token waits),
+// revoked, stale_epoch (the device was enrolled again since), unknown_session; db_* when the
+// store fails (the request may be sent again: nothing half-applied stays).
+//
+// Device secrets: HelloAck has no field for a new secret, so the one-time enrolment token
+// becomes the device's secret for the epoch it opened (it can never enrol again).
+
+#include "server/Ops.h"
+#include "server/ServerStore.h"
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace backfill::server {
+
+struct ApplierOptions {
+    std::function<int64_t()> now; // seconds since 1970; default: the system clock
+};
+
+class Applier {
+public:
+    explicit Applier(ServerStore& store, ApplierOptions options = {});
+
+    protocol::Message hello(const protocol::Hello& hello);
+    protocol::Message push(const protocol::Push& push);
+    protocol::Message pull(const protocol::Pull& pull);
+
+    // handle decodes one request, answers it and encodes the reply (what the transport's
+    // handler returns). Never throws; a reply that would not encode becomes an Error.
+    std::string handle(std::string_view request);
+
+private:
+    ledger::Result<SessionRecord> authenticate(const protocol::Auth& auth);
+    ServerStore& m_store;
+    ApplierOptions m_options;
+};
+
+// enrolDevice registers `deviceId` (or lets a known one enrol again) and returns a one-time
+// enrolment token; only its hash is stored. A revoked device stays revoked until enrolled
+// again. Fails with bad_device_id (not 1..64 of A-Z a-z 0-9 . _ -) or db_*.
+ledger::Result<std::string> enrolDevice(ServerStore& store, std::string_view deviceId);
+
+} // namespace backfill::server

@@ -1,0 +1,509 @@
+#include "server/Ops.h"
+
+#include "ledger/Allocation.h"
+#include "ledger/Release.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+namespace backfill::server {
+
+using Json = nlohmann::ordered_json;
+using ledger::unexpected;
+using protocol::OpStatus;
+
+#define TRY(expr)                                                                                                      \
+    do {                                                                                                               \
+        if (auto r_ = (expr); !r_) return ::backfill::ledger::unexpected(r_.error());                                  \
+    } while (0)
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Reading payloads: each reader names the field it refuses, e.g. `lines[1].qty`.
+
+struct Bad {
+    std::string message;
+};
+
+std::string text(const Json& j, const char* key, const std::string& where, bool required, std::optional<Bad>& bad)
+{
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+        if (required && !bad) bad = Bad{where + key + ": missing"};
+        return {};
+    }
+    if (!it->is_string()) {
+        if (!bad) bad = Bad{where + key + ": not a string"};
+        return {};
+    }
+    return it->get<std::string>();
+}
+
+int64_t number(const Json& j, const char* key, const std::string& where, int64_t min, std::optional<Bad>& bad)
+{
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) {
+        if (!bad) bad = Bad{where + key + ": missing or not a whole number"};
+        return 0;
+    }
+    const int64_t v = it->get<int64_t>();
+    if (v < min && !bad) bad = Bad{where + key + ": " + std::to_string(v) + ", must be at least " + std::to_string(min)};
+    return v;
+}
+
+const Json& array(const Json& j, const char* key, const std::string& where, bool required, std::optional<Bad>& bad)
+{
+    static const Json kEmpty = Json::array();
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+        if (required && !bad) bad = Bad{where + key + ": missing"};
+        return kEmpty;
+    }
+    if (!it->is_array()) {
+        if (!bad) bad = Bad{where + key + ": not an array"};
+        return kEmpty;
+    }
+    return *it;
+}
+
+// Claim is an allocation the terminal made (a receipt's `claims`, a move's `claims`).
+struct Claim {
+    std::string orderId;
+    int64_t line = 0;
+    Qty qty = 0;
+};
+
+std::vector<Claim> claimsOf(const Json& j, const std::string& where, std::optional<Bad>& bad)
+{
+    std::vector<Claim> out;
+    const Json& a = array(j, "claims", where, false, bad);
+    for (size_t i = 0; i < a.size() && !bad; ++i) {
+        const std::string w = where + "claims[" + std::to_string(i) + "].";
+        if (!a[i].is_object()) {
+            bad = Bad{w + ": not an object"};
+            break;
+        }
+        Claim c;
+        c.orderId = text(a[i], "order_id", w, true, bad);
+        c.line = number(a[i], "line", w, 0, bad);
+        c.qty = number(a[i], "qty", w, 1, bad);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+struct LotQty {
+    std::string lot;
+    Qty qty = 0;
+};
+
+std::vector<LotQty> lotsOf(const Json& j, std::optional<Bad>& bad)
+{
+    std::vector<LotQty> out;
+    const Json& a = array(j, "lots", "", true, bad);
+    for (size_t i = 0; i < a.size() && !bad; ++i) {
+        const std::string w = "lots[" + std::to_string(i) + "].";
+        if (!a[i].is_object()) {
+            bad = Bad{w + ": not an object"};
+            break;
+        }
+        out.push_back({text(a[i], "lot", w, false, bad), number(a[i], "qty", w, 1, bad)});
+    }
+    return out;
+}
+
+OpOutcome rejected(std::string code, std::string message)
+{
+    OpOutcome o;
+    o.status = OpStatus::Rejected;
+    o.code = std::move(code);
+    o.message = std::move(message);
+    o.result = "{}";
+    return o;
+}
+
+// ---------------------------------------------------------------------------------------
+// Settling a product's allocations
+
+// Settlement is what settle() decided, as JSON arrays ready for the log and the result.
+struct Settlement {
+    Json allocations = Json::array(); // {order_id, line, qty, claimed}
+    Json releases = Json::array();    // {order_id, line, qty}
+    Json corrections = Json::array(); // {order_id, line, sku, old_qty, new_qty, message}
+    bool changed() const { return !allocations.empty() || !releases.empty(); }
+};
+
+ledger::WaitingLine keyOf(const ledger::OrderLine& l)
+{
+    return {l.orderId, l.line, l.priority, l.promisedAt, l.orderedAt, l.remaining()};
+}
+
+// settle: (1) allocations beyond the allocatable stock give way, last served first
+// (ledger::releaseLastServed); (2) the claims, in the order the terminal made them, get what
+// their line still needs within free stock; (3) free stock left goes by the allocation rule.
+Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<Claim>& claims, Settlement& out)
+{
+    auto lines = store.openLines(sku);
+    if (!lines) return unexpected(lines.error());
+    auto onHand = store.allocatableOnHand(sku);
+    if (!onHand) return unexpected(onHand.error());
+    Qty allocated = 0;
+    for (const auto& l : *lines) allocated += l.allocated;
+    Qty freeQty = *onHand - allocated;
+
+    if (freeQty < 0) {
+        std::vector<ledger::AllocatedLine> held;
+        for (const auto& l : *lines) held.push_back({keyOf(l), l.allocated});
+        for (const auto& r : ledger::releaseLastServed(-freeQty, held)) {
+            auto& l = (*lines)[r.index];
+            TRY(store.changeLine(l.orderId, l.line, -r.qty, 0));
+            l.allocated -= r.qty;
+            out.releases.push_back({{"order_id", l.orderId}, {"line", l.line}, {"qty", r.qty}});
+        }
+        freeQty = 0;
+    }
+
+    for (const auto& c : claims) {
+        auto it = std::find_if(lines->begin(), lines->end(),
+                               [&](const ledger::OrderLine& l) { return l.orderId == c.orderId && l.line == c.line; });
+        Qty grant = 0;
+        if (it != lines->end() && it->sku == sku) grant = std::min({c.qty, it->remaining(), std::max<Qty>(freeQty, 0)});
+        if (grant > 0) {
+            TRY(store.changeLine(it->orderId, it->line, grant, 0));
+            it->allocated += grant;
+            freeQty -= grant;
+            out.allocations.push_back({{"order_id", c.orderId}, {"line", c.line}, {"qty", grant}, {"claimed", true}});
+        }
+        if (grant < c.qty) {
+            const std::string why = it == lines->end() ? "the line waits for nothing at the server"
+                                    : grant == 0 && freeQty <= 0
+                                        ? "the server had no free units left for it"
+                                        : "the line needed only " + std::to_string(grant) + " more";
+            out.corrections.push_back(
+                {{"order_id", c.orderId},
+                 {"line", c.line},
+                 {"sku", std::string(sku)},
+                 {"old_qty", c.qty},
+                 {"new_qty", grant},
+                 {"message", c.orderId + " line " + std::to_string(c.line) + ": " + std::to_string(c.qty) + " units of " +
+                                 std::string(sku) + " were allocated here, the server allocated " + std::to_string(grant) +
+                                 " (" + why + "): take " + std::to_string(c.qty - grant) + " units back to stock"}});
+        }
+    }
+
+    if (freeQty > 0) {
+        std::vector<ledger::WaitingLine> waiting;
+        std::vector<size_t> index;
+        for (size_t i = 0; i < lines->size(); ++i) {
+            if ((*lines)[i].remaining() <= 0) continue;
+            waiting.push_back(keyOf((*lines)[i]));
+            index.push_back(i);
+        }
+        for (const auto& a : ledger::allocate(freeQty, waiting)) {
+            auto& l = (*lines)[index[a.index]];
+            TRY(store.changeLine(l.orderId, l.line, a.qty, 0));
+            l.allocated += a.qty;
+            out.allocations.push_back({{"order_id", l.orderId}, {"line", l.line}, {"qty", a.qty}, {"claimed", false}});
+        }
+    }
+    return {};
+}
+
+Json identity(const OpContext& op)
+{
+    return {{"op_id", op.opId}, {"device", op.deviceId}, {"device_seq", op.deviceSeq}};
+}
+
+// finish writes the op's log entry (kind = the op kind) and one `correction` entry per cut
+// claim, and fills the outcome's global seq and result.
+Result<void> finish(ServerStore& store, const OpContext& op, std::string_view kind, Json entry, const Settlement& s,
+                    OpOutcome& out)
+{
+    entry["allocations"] = s.allocations;
+    entry["releases"] = s.releases;
+    auto seq = store.appendLog(kind, entry.dump());
+    if (!seq) return unexpected(seq.error());
+    out.globalSeq = *seq;
+    for (const auto& c : s.corrections) {
+        Json j = identity(op);
+        for (const auto& [k, v] : c.items()) j[k] = v;
+        TRY(store.appendLog("correction", j.dump()));
+    }
+    Json result{{"allocations", s.allocations}, {"releases", s.releases}, {"corrections", s.corrections}};
+    if (!out.code.empty()) result["exception"] = entry.value("exception", Json());
+    out.result = result.dump();
+    return {};
+}
+
+Result<int64_t> exception(ServerStore& store, const OpContext& op, const std::string& code, const std::string& message)
+{
+    Json payload = identity(op);
+    payload["message"] = message;
+    return store.addException({0, code, op.opId, op.deviceId, payload.dump()});
+}
+
+// flag marks the outcome Flagged with an exception row (the first flag of an op wins; later
+// ones are added to the message).
+Result<void> flag(ServerStore& store, const OpContext& op, OpOutcome& out, Json& entry, const std::string& code,
+                  const std::string& message)
+{
+    auto id = exception(store, op, code, message);
+    if (!id) return unexpected(id.error());
+    if (out.code.empty()) {
+        out.status = OpStatus::Flagged;
+        out.code = code;
+        out.message = message;
+        entry["exception"] = *id;
+    } else {
+        out.message += "; " + message;
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------
+// receive: {"scan","location","lines":[{"sku","qty","lot","sscc","claims":[{"order_id","line","qty"}]}]}
+
+Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Json& p)
+{
+    std::optional<Bad> bad;
+    const std::string location = text(p, "location", "", true, bad);
+    struct Line {
+        std::string sku, lot, sscc;
+        Qty qty = 0;
+        std::vector<Claim> claims;
+    };
+    std::vector<Line> lines;
+    const Json& jl = array(p, "lines", "", true, bad);
+    if (!bad && jl.empty()) bad = Bad{"lines: empty, a receipt has at least one line"};
+    for (size_t i = 0; i < jl.size() && !bad; ++i) {
+        const std::string w = "lines[" + std::to_string(i) + "].";
+        if (!jl[i].is_object()) {
+            bad = Bad{w + ": not an object"};
+            break;
+        }
+        Line l;
+        l.sku = text(jl[i], "sku", w, true, bad);
+        l.qty = number(jl[i], "qty", w, 1, bad);
+        l.lot = text(jl[i], "lot", w, false, bad);
+        l.sscc = text(jl[i], "sscc", w, false, bad);
+        l.claims = claimsOf(jl[i], w, bad);
+        lines.push_back(std::move(l));
+    }
+    if (bad) return rejected("bad_payload", "receive: " + bad->message);
+
+    for (const auto& l : lines) {
+        auto product = store.product(l.sku);
+        if (!product) return unexpected(product.error());
+        if (!*product) return rejected("unknown_sku", "receive: sku '" + l.sku + "' is not in the server's catalog");
+    }
+    auto kind = store.locationKind(location);
+    if (!kind) return unexpected(kind.error());
+    if (!*kind) {
+        auto any = store.hasLocations();
+        if (!any) return unexpected(any.error());
+        if (*any) return rejected("unknown_location", "receive: location '" + location + "' is not in the server's locations");
+    }
+
+    OpOutcome out;
+    Json entry = identity(op);
+    entry["location"] = location;
+    Settlement settlement;
+
+    // A pallet is received once (DESIGN.md 2): a second receipt of the same SSCC is applied
+    // with no stock effect and becomes an exception; every claim it made is cut to 0.
+    std::vector<std::string> ssccs;
+    for (const auto& l : lines)
+        if (!l.sscc.empty() && std::find(ssccs.begin(), ssccs.end(), l.sscc) == ssccs.end()) ssccs.push_back(l.sscc);
+    for (const auto& sscc : ssccs) {
+        auto seen = store.ssccReceived(sscc);
+        if (!seen) return unexpected(seen.error());
+        if (!*seen) continue;
+        TRY(flag(store, op, out, entry, "sscc_received",
+                 "pallet SSCC " + sscc + " was already received: this receipt has no stock effect; put the pallet aside for a person"));
+        entry["lines"] = Json::array();
+        for (const auto& l : lines)
+            for (const auto& c : l.claims)
+                settlement.corrections.push_back(
+                    {{"order_id", c.orderId},
+                     {"line", c.line},
+                     {"sku", l.sku},
+                     {"old_qty", c.qty},
+                     {"new_qty", 0},
+                     {"message", c.orderId + " line " + std::to_string(c.line) + ": pallet SSCC " + sscc +
+                                     " was already received, so its " + std::to_string(c.qty) + " units of " + l.sku +
+                                     " do not count: take them back off the order"}});
+        TRY(finish(store, op, "receive", std::move(entry), settlement, out));
+        return out;
+    }
+
+    Json linesJson = Json::array();
+    std::vector<std::string> skus;
+    for (const auto& l : lines) {
+        TRY(store.addStock(l.sku, location, l.lot, l.qty));
+        // The units reduce what the inbound still expects: the pallet's lines for an SSCC,
+        // else the loose lines in (eta, inbound_id, file order); the rest is an over-receipt.
+        auto open = store.openInbound(l.sku, l.sscc);
+        if (!open) return unexpected(open.error());
+        Qty left = l.qty;
+        for (const auto& o : *open) {
+            if (left == 0) break;
+            const Qty n = std::min(left, o.open);
+            TRY(store.addInboundReceived(o.id, n));
+            left -= n;
+        }
+        linesJson.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot}, {"sscc", l.sscc}, {"over_receipt", left}});
+        if (std::find(skus.begin(), skus.end(), l.sku) == skus.end()) skus.push_back(l.sku);
+    }
+    entry["lines"] = linesJson;
+    // Claims are settled per product once all its units are on hand, in the order made.
+    for (const auto& sku : skus) {
+        std::vector<Claim> claims;
+        for (const auto& l : lines)
+            if (l.sku == sku) claims.insert(claims.end(), l.claims.begin(), l.claims.end());
+        TRY(settle(store, sku, claims, settlement));
+    }
+    TRY(finish(store, op, "receive", std::move(entry), settlement, out));
+    for (const auto& sscc : ssccs) TRY(store.markSsccReceived(sscc, out.globalSeq));
+    return out;
+}
+
+// takeStock removes `qty` of a lot at a location, flagging negative_stock when the server's
+// book held less there (a fact is applied anyway: DESIGN.md 2, never absolute values).
+Result<void> takeStock(ServerStore& store, const OpContext& op, OpOutcome& out, Json& entry, const std::string& sku,
+                       const std::string& location, const std::string& lot, Qty qty)
+{
+    auto rows = store.stock(sku);
+    if (!rows) return unexpected(rows.error());
+    Qty here = 0;
+    for (const auto& r : *rows)
+        if (r.location == location && r.lot == lot) here = r.qty;
+    if (here < qty)
+        TRY(flag(store, op, out, entry, "negative_stock",
+                 std::to_string(qty) + " units of " + sku + (lot.empty() ? "" : " lot " + lot) + " left " + location +
+                     " where the server's book held " + std::to_string(here) + ": count the location"));
+    return store.addStock(sku, location, lot, -qty);
+}
+
+// move: {"scan","from","to","sku","qty","lot","lots":[{"lot","qty"}],"released":[...],"claims":[...]}
+Result<OpOutcome> applyMove(ServerStore& store, const OpContext& op, const Json& p)
+{
+    std::optional<Bad> bad;
+    const std::string from = text(p, "from", "", true, bad);
+    const std::string to = text(p, "to", "", true, bad);
+    const std::string sku = text(p, "sku", "", true, bad);
+    const auto lots = lotsOf(p, bad);
+    const auto claims = claimsOf(p, "", bad);
+    if (bad) return rejected("bad_payload", "move: " + bad->message);
+    auto product = store.product(sku);
+    if (!product) return unexpected(product.error());
+    if (!*product) return rejected("unknown_sku", "move: sku '" + sku + "' is not in the server's catalog");
+    for (const auto& where : {from, to}) {
+        auto kind = store.locationKind(where);
+        if (!kind) return unexpected(kind.error());
+        auto any = store.hasLocations();
+        if (!any) return unexpected(any.error());
+        if (!*kind && *any) return rejected("unknown_location", "move: location '" + where + "' is not in the server's locations");
+    }
+
+    OpOutcome out;
+    Json entry = identity(op);
+    entry["sku"] = sku;
+    entry["from"] = from;
+    entry["to"] = to;
+    Json lotsJson = Json::array();
+    for (const auto& l : lots) {
+        TRY(takeStock(store, op, out, entry, sku, from, l.lot, l.qty));
+        TRY(store.addStock(sku, to, l.lot, l.qty));
+        lotsJson.push_back({{"lot", l.lot}, {"qty", l.qty}});
+    }
+    entry["lots"] = lotsJson;
+    // Into quarantine frees nothing and may leave allocations above what can be allocated;
+    // out of it makes units allocatable: settle does both.
+    Settlement settlement;
+    TRY(settle(store, sku, claims, settlement));
+    TRY(finish(store, op, "move", std::move(entry), settlement, out));
+    return out;
+}
+
+// pick: {"order_id","line","qty","location","lot","lots":[{"lot","qty"}]}
+Result<OpOutcome> applyPick(ServerStore& store, const OpContext& op, const Json& p)
+{
+    std::optional<Bad> bad;
+    const std::string orderId = text(p, "order_id", "", true, bad);
+    const int64_t lineNo = number(p, "line", "", 0, bad);
+    const Qty qty = number(p, "qty", "", 1, bad);
+    const std::string location = text(p, "location", "", true, bad);
+    const auto lots = lotsOf(p, bad);
+    Qty sum = 0;
+    for (const auto& l : lots) sum += l.qty;
+    if (!bad && sum != qty) bad = Bad{"lots: " + std::to_string(sum) + " units, the pick says qty " + std::to_string(qty)};
+    if (bad) return rejected("bad_payload", "pick: " + bad->message);
+    auto line = store.orderLine(orderId, lineNo);
+    if (!line) return unexpected(line.error());
+    if (!*line)
+        return rejected("unknown_line", "pick: order " + orderId + " line " + std::to_string(lineNo) + " is not at the server");
+
+    OpOutcome out;
+    Json entry = identity(op);
+    const std::string& sku = (*line)->sku;
+    entry["order_id"] = orderId;
+    entry["line"] = lineNo;
+    entry["sku"] = sku;
+    entry["qty"] = qty;
+    entry["location"] = location;
+    Json lotsJson = Json::array();
+    for (const auto& l : lots) {
+        TRY(takeStock(store, op, out, entry, sku, location, l.lot, l.qty));
+        lotsJson.push_back({{"lot", l.lot}, {"qty", l.qty}});
+    }
+    entry["lots"] = lotsJson;
+    // Picked units come out of the line's allocation first; beyond it they came from stock
+    // that was free (or allocated to others: settle then releases, last served first).
+    const Qty fromAllocated = std::min(qty, (*line)->allocated);
+    TRY(store.changeLine(orderId, lineNo, -fromAllocated, qty));
+    if ((*line)->picked + qty > (*line)->qty)
+        TRY(flag(store, op, out, entry, "over_pick",
+                 orderId + " line " + std::to_string(lineNo) + " ordered " + std::to_string((*line)->qty) + " and now has " +
+                     std::to_string((*line)->picked + qty) + " picked: return the extra units"));
+    Settlement settlement;
+    TRY(settle(store, sku, {}, settlement));
+    TRY(finish(store, op, "pick", std::move(entry), settlement, out));
+    return out;
+}
+
+} // namespace
+
+Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, std::string_view payload)
+{
+    using Apply = Result<OpOutcome> (*)(ServerStore&, const OpContext&, const Json&);
+    static constexpr std::pair<std::string_view, Apply> kAppliers[] = {
+        {"receive", &applyReceive}, {"move", &applyMove}, {"pick", &applyPick}};
+    const auto it = std::find_if(std::begin(kAppliers), std::end(kAppliers), [&](const auto& a) { return a.first == kind; });
+    if (it == std::end(kAppliers)) {
+        OpOutcome o = rejected("unknown_op", "this server does not apply '" + std::string(kind) +
+                                                 "' ops yet: the op stays in the terminal's outbox; upgrade backfilld");
+        o.record = false;
+        return o;
+    }
+    const Json p = Json::parse(payload, nullptr, false);
+    if (p.is_discarded() || !p.is_object())
+        return rejected("bad_payload", std::string(kind) + ": the payload is not a JSON object");
+    return it->second(store, op, p);
+}
+
+Result<void> settleProduct(ServerStore& store, std::string_view sku, std::string_view cause)
+{
+    Settlement s;
+    TRY(settle(store, sku, {}, s));
+    if (!s.changed()) return {};
+    Json entry{{"sku", std::string(sku)}, {"cause", std::string(cause)}, {"allocations", s.allocations}, {"releases", s.releases}};
+    auto seq = store.appendLog("allocation", entry.dump());
+    if (!seq) return unexpected(seq.error());
+    return {};
+}
+
+} // namespace backfill::server

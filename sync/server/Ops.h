@@ -1,0 +1,55 @@
+#pragma once
+// Applying one op's intent to the authoritative state (DESIGN.md 2; docs/server.md "Apply
+// rules"). Physical facts (receive, move, pick) always change stock; allocations the terminal
+// made are claims the server honours in apply order when the line still needs them and its
+// own free stock allows; the rest goes by the one allocation rule (ledger::allocate), and
+// allocations beyond what can be allocated give way by ledger::releaseLastServed. Every claim
+// the server did not grant in full becomes a `correction` log entry.
+//
+// These functions run inside the caller's transaction (Applier::push: one per op) and write
+// the op's log entries; they never record the op itself (the caller does, with the outcome).
+
+#include "server/ServerStore.h"
+
+#include <string>
+#include <string_view>
+
+namespace backfill::server {
+
+// OpContext says whose op is applied.
+struct OpContext {
+    std::string deviceId;
+    std::string opId;
+    int64_t deviceSeq = 0;
+};
+
+// OpOutcome is what became of one op. `record` false means the op was not handled for good
+// (a kind this server cannot apply): it is not stored, so a later server version can apply it
+// when the terminal sends it again, and the push stops there.
+struct OpOutcome {
+    protocol::OpStatus status = protocol::OpStatus::Applied;
+    std::string code;
+    std::string message;
+    int64_t globalSeq = 0;
+    std::string result = "{}"; // JSON: {"allocations":[...],"corrections":[...]} and kind-specific fields
+    bool record = true;
+};
+
+// applyOp applies an op of `kind` with its JSON `payload`. Outcomes (codes):
+//   Applied;
+//   Flagged  sscc_received (a pallet already received: no stock effect, every claim cut to 0),
+//            negative_stock (a move or pick took more than the server's book held there),
+//            over_pick (a line picked beyond its quantity); each with an exception row;
+//   Rejected bad_payload (the JSON is not the op's shape: the message names the field),
+//            unknown_sku, unknown_location, unknown_line (recorded: sending it again cannot help);
+//   Rejected unknown_op (a kind this server does not apply yet; not recorded).
+// Fails (an error value, the transaction must roll back) only when the store fails.
+Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, std::string_view payload);
+
+// settleProduct restores the allocation invariants of one product after an import changed its
+// lines or stock: releases (last served first) what exceeds the allocatable stock, then
+// allocates free stock by the rule. Writes one `allocation` log entry when anything changed
+// (payload {"sku", "allocations":[{"order_id","line","qty"}], "releases":[...]}, `cause`).
+Result<void> settleProduct(ServerStore& store, std::string_view sku, std::string_view cause);
+
+} // namespace backfill::server

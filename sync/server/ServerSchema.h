@@ -1,0 +1,108 @@
+#pragma once
+// The server database's numbered migrations (SqliteServerStore). PRAGMA user_version holds how
+// many have run; a new migration is appended, never edited.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace backfill::server {
+
+// kServerApplicationId marks a file as a backfilld database (PRAGMA application_id, "BFSV"),
+// distinct from the terminal's "BFTD": neither program opens the other's file.
+inline constexpr int64_t kServerApplicationId = 0x42465356;
+
+inline constexpr std::array<std::string_view, 1> kServerMigrations{
+    // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
+    R"sql(
+CREATE TABLE products(
+  sku TEXT PRIMARY KEY,
+  description TEXT NOT NULL,
+  gtin TEXT,
+  case_gtin TEXT,
+  case_qty INTEGER NOT NULL,
+  safety_stock INTEGER NOT NULL,
+  lead_time_days INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE gtins(gtin TEXT PRIMARY KEY, sku TEXT NOT NULL REFERENCES products(sku), units INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX gtins_sku ON gtins(sku);
+CREATE TABLE locations(code TEXT PRIMARY KEY, kind TEXT NOT NULL, sequence INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE reasons(code TEXT PRIMARY KEY, kind TEXT NOT NULL, description TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE order_lines(
+  order_id TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  customer TEXT NOT NULL,
+  email TEXT NOT NULL,
+  sku TEXT NOT NULL REFERENCES products(sku),
+  qty INTEGER NOT NULL,
+  priority INTEGER NOT NULL,
+  ordered_at INTEGER NOT NULL,
+  promised_at INTEGER,
+  allocated INTEGER NOT NULL DEFAULT 0,
+  picked INTEGER NOT NULL DEFAULT 0,
+  cancelled INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(order_id, line)
+) WITHOUT ROWID;
+CREATE INDEX order_lines_open ON order_lines(sku) WHERE cancelled = 0 AND picked < qty;
+CREATE TABLE inbound_lines(
+  id INTEGER PRIMARY KEY,
+  inbound_id TEXT NOT NULL,
+  supplier TEXT NOT NULL,
+  sku TEXT NOT NULL REFERENCES products(sku),
+  qty INTEGER NOT NULL,
+  eta TEXT NOT NULL,
+  sscc TEXT NOT NULL,              -- '' = loose, not on a pallet
+  received INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(inbound_id, sku, sscc)
+);
+CREATE INDEX inbound_open ON inbound_lines(sku, sscc, eta, inbound_id, id);
+-- Stock may go below zero: picks and moves are facts (DESIGN.md 2); an exception says so.
+CREATE TABLE stock(
+  sku TEXT NOT NULL,
+  location TEXT NOT NULL,
+  lot TEXT NOT NULL,
+  qty INTEGER NOT NULL,
+  held INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(sku, location, lot)
+) WITHOUT ROWID;
+CREATE TABLE received_ssccs(sscc TEXT PRIMARY KEY, global_seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE devices(
+  device_id TEXT PRIMARY KEY,
+  epoch INTEGER NOT NULL,
+  token_hash TEXT NOT NULL,
+  enrol_hash TEXT NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  last_seen INTEGER
+) WITHOUT ROWID;
+CREATE TABLE sessions(
+  id_hash TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL REFERENCES devices(device_id),
+  epoch INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE applied_ops(
+  op_id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  device_seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,            -- applied, flagged, rejected
+  code TEXT NOT NULL,
+  message TEXT NOT NULL,
+  global_seq INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  UNIQUE(device_id, epoch, device_seq)
+) WITHOUT ROWID;
+-- The server log that terminals pull: seq is the cursor.
+CREATE TABLE log(seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE exceptions(
+  id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL,
+  op_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  resolved_note TEXT
+);
+)sql",
+};
+
+} // namespace backfill::server

@@ -1,0 +1,154 @@
+#pragma once
+// ServerStore: what backfilld keeps, behind an interface of its own (issue 11 item 3), so a
+// PostgreSQL backend can follow without touching the protocol or the rules. The rules
+// (server/Apply.h, server/Imports.h) only call these functions; a backend only stores and
+// finds. SqliteServerStore (server/SqliteServerStore.h) is the backend today.
+//
+// Every function fails with the backend's error values (db_busy, db_full, db_io, ...), never
+// with a rule's code. Functions that change something must run inside transact().
+
+#include "ledger/MasterDataCsv.h"
+#include "ledger/Result.h"
+#include "ledger/Types.h"
+#include "protocol/Messages.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace backfill::server {
+
+using ledger::Qty;
+using ledger::Result;
+
+// DeviceRecord is one terminal known to the server. `tokenHash` is the hash of the device's
+// secret for `epoch` (empty before the first enrolment); `enrolHash` the hash of a pending
+// one-time enrolment token (empty when none waits). Hashes are server/Tokens.h's.
+struct DeviceRecord {
+    std::string deviceId;
+    int64_t epoch = 0;
+    std::string tokenHash;
+    std::string enrolHash;
+    bool revoked = false;
+    std::optional<int64_t> lastSeen; // seconds since 1970 of the last accepted Hello
+};
+
+// SessionRecord is what a session id (stored hashed) is bound to.
+struct SessionRecord {
+    std::string deviceId;
+    int64_t epoch = 0;
+};
+
+// AppliedOp is one op the server has handled for good: applied, flagged, or rejected for a
+// reason retrying cannot cure. Its `result` is returned verbatim to a duplicate.
+struct AppliedOp {
+    std::string opId;
+    std::string deviceId;
+    int64_t epoch = 0;
+    int64_t deviceSeq = 0;
+    std::string kind;
+    protocol::OpStatus status = protocol::OpStatus::Applied;
+    std::string code;
+    std::string message;
+    int64_t globalSeq = 0; // 0 when rejected
+    std::string result;    // JSON
+};
+
+// OpenInbound is an inbound line with units still expected.
+struct OpenInbound {
+    int64_t id = 0;
+    Qty open = 0;
+};
+
+// StockRow is the stock of one product at one location in one lot ("" = none).
+struct StockRow {
+    std::string sku;
+    std::string location;
+    std::string lot;
+    Qty qty = 0;
+    Qty held = 0;
+};
+
+// ExceptionRecord is something that needs a person (a second receipt of one SSCC, stock
+// that went negative, an over-pick).
+struct ExceptionRecord {
+    int64_t id = 0;
+    std::string code;
+    std::string opId;
+    std::string deviceId;
+    std::string payload; // JSON
+};
+
+class ServerStore {
+public:
+    virtual ~ServerStore() = default;
+
+    // transact runs `body` in one write transaction: committed when it succeeds, rolled back
+    // (nothing of it kept) when it or the commit fails. `what` names it for error messages.
+    virtual Result<void> transact(const char* what, const std::function<Result<void>()>& body) = 0;
+
+    // Devices and sessions.
+    virtual Result<std::optional<DeviceRecord>> device(std::string_view deviceId) = 0;
+    virtual Result<std::vector<DeviceRecord>> devices() = 0;
+    // saveDevice inserts or replaces the device of record.deviceId.
+    virtual Result<void> saveDevice(const DeviceRecord& record) = 0;
+    virtual Result<void> addSession(std::string_view idHash, const SessionRecord& session) = 0;
+    virtual Result<std::optional<SessionRecord>> session(std::string_view idHash) = 0;
+
+    // Applied ops.
+    virtual Result<std::optional<AppliedOp>> appliedOp(std::string_view opId) = 0;
+    // lastDeviceSeq is the highest device_seq handled for (device, epoch), 0 for none.
+    virtual Result<int64_t> lastDeviceSeq(std::string_view deviceId, int64_t epoch) = 0;
+    virtual Result<void> recordOp(const AppliedOp& op) = 0;
+
+    // The server log: append returns the new entry's seq (1, 2, ... without gaps, in commit
+    // order); entriesAfter returns at most `max` entries with seq > cursor, in seq order.
+    virtual Result<int64_t> appendLog(std::string_view kind, std::string_view payloadJson) = 0;
+    virtual Result<std::vector<protocol::LogEntry>> entriesAfter(int64_t cursor, size_t max) = 0;
+    virtual Result<int64_t> headSeq() = 0;
+
+    // Master data.
+    virtual Result<std::optional<ledger::Product>> product(std::string_view sku) = 0;
+    // gtinOwner is the sku a GTIN (14 digits) belongs to.
+    virtual Result<std::optional<std::string>> gtinOwner(std::string_view gtin) = 0;
+    // saveProduct inserts or replaces the product and its GTINs (gtin: 1 unit, case_gtin: caseQty).
+    virtual Result<void> saveProduct(const ledger::Product& product) = 0;
+    virtual Result<std::optional<ledger::LocationKind>> locationKind(std::string_view code) = 0;
+    virtual Result<bool> hasLocations() = 0;
+    virtual Result<void> saveLocation(const ledger::Location& location) = 0;
+    virtual Result<void> saveReason(const ledger::Reason& reason) = 0;
+
+    // Order lines. openLines: the product's lines not cancelled and not fully picked.
+    virtual Result<std::vector<ledger::OrderLine>> openLines(std::string_view sku) = 0;
+    virtual Result<std::optional<ledger::OrderLine>> orderLine(std::string_view orderId, int64_t line) = 0;
+    // saveOrderLine inserts or updates the line's fields from the file (sku, qty, priority,
+    // dates, customer, email, cancelled); allocated and picked are kept.
+    virtual Result<void> saveOrderLine(const ledger::OrderLine& line) = 0;
+    // changeLine adds the deltas to the line's allocated and picked.
+    virtual Result<void> changeLine(std::string_view orderId, int64_t line, Qty allocatedDelta, Qty pickedDelta) = 0;
+
+    // Inbound. openInbound: lines of the product with units still expected, on pallet `sscc`
+    // ("" = loose lines, no pallet), in (eta, inbound_id, file order).
+    virtual Result<std::vector<OpenInbound>> openInbound(std::string_view sku, std::string_view sscc) = 0;
+    virtual Result<void> addInboundReceived(int64_t id, Qty qty) = 0;
+    // inboundOfSscc is the inbound id a pallet belongs to.
+    virtual Result<std::optional<std::string>> inboundOfSscc(std::string_view sscc) = 0;
+    // saveInboundLine inserts or updates by (inbound_id, sku, sscc); received is kept.
+    virtual Result<void> saveInboundLine(const ledger::InboundLine& line) = 0;
+
+    // Stock. allocatableOnHand: the product's units outside quarantine locations, net of holds.
+    virtual Result<Qty> allocatableOnHand(std::string_view sku) = 0;
+    virtual Result<std::vector<StockRow>> stock(std::string_view sku) = 0; // "" = every product
+    virtual Result<void> addStock(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) = 0;
+    virtual Result<bool> ssccReceived(std::string_view sscc) = 0;
+    virtual Result<void> markSsccReceived(std::string_view sscc, int64_t globalSeq) = 0;
+
+    // Exceptions: returns the new id.
+    virtual Result<int64_t> addException(const ExceptionRecord& record) = 0;
+    virtual Result<std::vector<ExceptionRecord>> exceptions() = 0;
+};
+
+} // namespace backfill::server

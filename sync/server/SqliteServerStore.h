@@ -1,0 +1,79 @@
+#pragma once
+// SqliteServerStore: ServerStore on one SQLite file in WAL mode with synchronous=FULL and a busy
+// timeout (store::Database, the terminal's SQLite wrapper), so `backfilld import`, `enrol` and
+// `log` run beside a serving `backfilld serve` on the same file. Numbered migrations in
+// server/ServerSchema.h; the file carries application_id "BFSV" and a file that is not ours
+// (another application_id, or tables without it) is refused untouched (`not_backfilld_db`), as
+// is a schema newer than this binary (`newer_schema`). One connection: not thread-safe.
+
+#include "server/ServerStore.h"
+
+#include <chrono>
+#include <memory>
+
+namespace backfill::store {
+class Database;
+}
+
+namespace backfill::server {
+
+struct SqliteOpenOptions {
+    bool create = true;                              // false: a missing file is no_database
+    std::chrono::milliseconds busyTimeout{60000};    // wait for another process's write
+};
+
+class SqliteServerStore final : public ServerStore {
+public:
+    static Result<std::unique_ptr<SqliteServerStore>> open(const std::string& path, const SqliteOpenOptions& options = {});
+    ~SqliteServerStore() override;
+
+    Result<void> transact(const char* what, const std::function<Result<void>()>& body) override;
+
+    Result<std::optional<DeviceRecord>> device(std::string_view deviceId) override;
+    Result<std::vector<DeviceRecord>> devices() override;
+    Result<void> saveDevice(const DeviceRecord& record) override;
+    Result<void> addSession(std::string_view idHash, const SessionRecord& session) override;
+    Result<std::optional<SessionRecord>> session(std::string_view idHash) override;
+
+    Result<std::optional<AppliedOp>> appliedOp(std::string_view opId) override;
+    Result<int64_t> lastDeviceSeq(std::string_view deviceId, int64_t epoch) override;
+    Result<void> recordOp(const AppliedOp& op) override;
+
+    Result<int64_t> appendLog(std::string_view kind, std::string_view payloadJson) override;
+    Result<std::vector<protocol::LogEntry>> entriesAfter(int64_t cursor, size_t max) override;
+    Result<int64_t> headSeq() override;
+
+    Result<std::optional<ledger::Product>> product(std::string_view sku) override;
+    Result<std::optional<std::string>> gtinOwner(std::string_view gtin) override;
+    Result<void> saveProduct(const ledger::Product& product) override;
+    Result<std::optional<ledger::LocationKind>> locationKind(std::string_view code) override;
+    Result<bool> hasLocations() override;
+    Result<void> saveLocation(const ledger::Location& location) override;
+    Result<void> saveReason(const ledger::Reason& reason) override;
+
+    Result<std::vector<ledger::OrderLine>> openLines(std::string_view sku) override;
+    Result<std::optional<ledger::OrderLine>> orderLine(std::string_view orderId, int64_t line) override;
+    Result<void> saveOrderLine(const ledger::OrderLine& line) override;
+    Result<void> changeLine(std::string_view orderId, int64_t line, Qty allocatedDelta, Qty pickedDelta) override;
+
+    Result<std::vector<OpenInbound>> openInbound(std::string_view sku, std::string_view sscc) override;
+    Result<void> addInboundReceived(int64_t id, Qty qty) override;
+    Result<std::optional<std::string>> inboundOfSscc(std::string_view sscc) override;
+    Result<void> saveInboundLine(const ledger::InboundLine& line) override;
+
+    Result<Qty> allocatableOnHand(std::string_view sku) override;
+    Result<std::vector<StockRow>> stock(std::string_view sku) override;
+    Result<void> addStock(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) override;
+    Result<bool> ssccReceived(std::string_view sscc) override;
+    Result<void> markSsccReceived(std::string_view sscc, int64_t globalSeq) override;
+
+    Result<int64_t> addException(const ExceptionRecord& record) override;
+    Result<std::vector<ExceptionRecord>> exceptions() override;
+
+private:
+    explicit SqliteServerStore(std::unique_ptr<store::Database> db);
+    Result<void> migrate();
+    std::unique_ptr<store::Database> m_db;
+};
+
+} // namespace backfill::server

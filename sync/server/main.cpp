@@ -1,0 +1,266 @@
+// backfilld: the central server (issue 11 item 3; docs/server.md).
+//
+//   backfilld [--db FILE] [--today YYYY-MM-DD] serve --listen URL [--tls-cert F --tls-key F]
+//   backfilld import catalog|backorders|inbound|locations|reasons FILE
+//   backfilld enrol DEVICE_ID
+//   backfilld log [--after N]
+//
+// Errors go to stderr as {"code":"...","error":"..."} (the terminal's shape). Exit status:
+// 0 ok, 2 an import had bad rows (nothing imported), 3 failure (unreadable file, bad usage,
+// database, cannot listen).
+
+#include "ledger/Date.h"
+#include "ledger/MasterDataCsv.h"
+#include "server/Apply.h"
+#include "server/Imports.h"
+#include "server/SqliteServerStore.h"
+#include "transport/Transport.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+namespace {
+
+using namespace backfill;
+using Json = nlohmann::ordered_json;
+
+constexpr int kExitOk = 0;
+constexpr int kExitBadInput = 2;
+constexpr int kExitFailure = 3;
+
+struct Options {
+    std::string dbPath = "backfilld.db";
+    std::string todayText;
+    int exitCode = kExitOk;
+};
+
+void printError(const std::string& code, const std::string& message)
+{
+    const std::string text = Json{{"code", code}, {"error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace);
+    std::fprintf(stderr, "%s\n", text.c_str());
+}
+
+void printError(const ledger::Error& e) { printError(e.code, e.message); }
+
+// printLine writes one line to stdout and flushes it (a test or a supervisor reads it at once).
+void printLine(const std::string& text)
+{
+    if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fputc('\n', stdout) != EOF &&
+        std::fflush(stdout) == 0)
+        return;
+    printError("output_failed", std::string("standard output: cannot write: ") + std::strerror(errno));
+    std::_Exit(kExitFailure);
+}
+
+std::unique_ptr<server::SqliteServerStore> openStore(Options& o)
+{
+    auto store = server::SqliteServerStore::open(o.dbPath);
+    if (!store) {
+        printError(store.error());
+        o.exitCode = kExitFailure;
+        return nullptr;
+    }
+    return std::move(*store);
+}
+
+// ---------------------------------------------------------------------------------------
+// serve
+
+struct ServeArgs {
+    std::string listen;
+    std::string tlsCert;
+    std::string tlsKey;
+};
+
+void serve(Options& o, const ServeArgs& args)
+{
+    if (args.tlsCert.empty() != args.tlsKey.empty()) {
+        printError("bad_usage", "--tls-cert and --tls-key go together (separate PEM files)");
+        o.exitCode = kExitFailure;
+        return;
+    }
+    auto store = openStore(o);
+    if (!store) return;
+    // SIGINT and SIGTERM are blocked before any thread starts, so every thread inherits the
+    // mask and only sigwait below sees them: no handler runs inside nng's threads.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+    // One connection, one request applied at a time: pushes are serialised anyway by the
+    // write lock, and store::Database is one connection per thread.
+    std::mutex storeMutex;
+    server::Applier applier(*store);
+    transport::ServerOptions options;
+    options.url = args.listen;
+    if (!args.tlsCert.empty()) options.tls = transport::TlsFiles{args.tlsCert, args.tlsKey, "", ""};
+    auto srv = transport::Server::start(options, [&](std::string_view request) {
+        std::lock_guard lock(storeMutex);
+        return applier.handle(request);
+    });
+    if (!srv) {
+        printError(srv.error());
+        o.exitCode = kExitFailure;
+        return;
+    }
+    printLine("listening " + (*srv)->url());
+    int received = 0;
+    sigwait(&stopSignals, &received);
+    (*srv)->stop();
+    std::fprintf(stderr, "backfilld: stopped (%s)\n", received == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+// ---------------------------------------------------------------------------------------
+// import
+
+template <class Rows, class Apply>
+void runImport(Options& o, const std::string& file, Rows (*parse)(std::string_view), Apply apply)
+{
+    std::ifstream in(file, std::ios::binary);
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(file, ec)) {
+        printError("unreadable_file", file + ": cannot open the file for reading");
+        o.exitCode = kExitFailure;
+        return;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        printError("unreadable_file", file + ": read error");
+        o.exitCode = kExitFailure;
+        return;
+    }
+    const Rows rows = parse(text.str());
+    for (const auto& w : rows.warnings) printError(w.code, w.format(file));
+    auto refuse = [&](const std::vector<ledger::ImportIssue>& errors, bool truncated) {
+        for (const auto& e : errors) printError(e.code, e.format(file));
+        if (truncated)
+            printError("too_many_errors", file + ": stopped after " + std::to_string(ledger::kMaxImportErrors) +
+                                              " errors; fix these and import again");
+        o.exitCode = kExitBadInput;
+    };
+    if (!rows.errors.empty()) return refuse(rows.errors, rows.truncated);
+    auto store = openStore(o);
+    if (!store) return;
+    auto report = apply(*store, rows);
+    if (!report) {
+        printError(report.error());
+        o.exitCode = kExitFailure;
+        return;
+    }
+    if (!report->errors.empty()) return refuse(report->errors, report->errors.size() >= ledger::kMaxImportErrors);
+    printLine(Json{{"imported", report->imported}}.dump());
+}
+
+void registerImport(CLI::App& app, Options& o)
+{
+    auto* cmd = app.add_subcommand("import", "import master data from CSV (nothing is imported if any row is bad)");
+    cmd->require_subcommand(1);
+    auto file = std::make_shared<std::string>();
+    auto add = [&](const char* name, const char* help, std::function<void(Options&, const std::string&)> handler) {
+        auto* sub = cmd->add_subcommand(name, help);
+        sub->add_option("FILE", *file, "CSV file with a header row")->required();
+        sub->callback([&o, file, handler] { handler(o, *file); });
+    };
+    using namespace ledger;
+    add("catalog", "products: sku,description,gtin,case_gtin,case_qty,safety_stock,lead_time_days",
+        [](Options& o, const std::string& f) { runImport(o, f, &parseCatalogCsv, server::importCatalog); });
+    add("backorders", "order lines: order_id,line,customer,email,sku,qty,priority,ordered_at,promised_at",
+        [](Options& o, const std::string& f) { runImport(o, f, &parseBackordersCsv, server::importBackorders); });
+    add("inbound", "purchase order / ASN lines: inbound_id,supplier,sku,qty,eta,sscc",
+        [](Options& o, const std::string& f) { runImport(o, f, &parseInboundCsv, server::importInbound); });
+    add("locations", "locations: code,kind,sequence",
+        [](Options& o, const std::string& f) { runImport(o, f, &parseLocationsCsv, server::importLocations); });
+    add("reasons", "reason codes: code,kind,description",
+        [](Options& o, const std::string& f) { runImport(o, f, &parseReasonsCsv, server::importReasons); });
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"backfilld: the Backfill server terminals sync with"};
+    app.require_subcommand(1);
+    Options o;
+    std::signal(SIGPIPE, SIG_IGN);
+    app.add_option("--db", o.dbPath, "server database (default ./backfilld.db)")->check([](const std::string& path) {
+        return path.empty() ? std::string("the database path is empty") : std::string();
+    });
+    app.add_option("--today", o.todayText, "date used wherever today matters, YYYY-MM-DD")->check([](const std::string& text) {
+        return backfill::ledger::parseDate(text) ? std::string() : "'" + text + "' is not a date YYYY-MM-DD";
+    });
+
+    ServeArgs serveArgs;
+    auto* serveCmd = app.add_subcommand("serve", "serve terminals until SIGINT or SIGTERM; prints `listening URL`");
+    serveCmd->add_option("--listen", serveArgs.listen, "tcp://HOST:PORT (0 = any free port), tls+tcp://..., ipc://...")->required();
+    serveCmd->add_option("--tls-cert", serveArgs.tlsCert, "server certificate (PEM) for tls+tcp://");
+    serveCmd->add_option("--tls-key", serveArgs.tlsKey, "its private key (PEM, a separate file)");
+    serveCmd->callback([&] { serve(o, serveArgs); });
+
+    registerImport(app, o);
+
+    std::string deviceId;
+    auto* enrolCmd = app.add_subcommand("enrol", "print a one-time enrolment token for a device (a known one enrols again)");
+    enrolCmd->add_option("DEVICE_ID", deviceId, "the terminal's device name")->required();
+    enrolCmd->callback([&] {
+        auto store = openStore(o);
+        if (!store) return;
+        auto token = server::enrolDevice(*store, deviceId);
+        if (!token) {
+            printError(token.error());
+            o.exitCode = kExitFailure;
+            return;
+        }
+        printLine(*token);
+    });
+
+    int64_t after = 0;
+    auto* logCmd = app.add_subcommand("log", "print the server log as JSON: [{\"seq\":N,\"kind\":\"...\",\"payload\":{...}}]");
+    logCmd->add_option("--after", after, "only entries after this seq")->check(CLI::NonNegativeNumber);
+    logCmd->callback([&] {
+        auto store = openStore(o);
+        if (!store) return;
+        Json out = Json::array();
+        for (int64_t cursor = after;;) {
+            auto entries = store->entriesAfter(cursor, 1000);
+            if (!entries) {
+                printError(entries.error());
+                o.exitCode = kExitFailure;
+                return;
+            }
+            for (const auto& e : *entries)
+                out.push_back({{"seq", e.seq}, {"kind", e.kind}, {"payload", Json::parse(e.payload, nullptr, false)}});
+            if (entries->size() < 1000) break;
+            cursor = entries->back().seq;
+        }
+        printLine(out.dump());
+    });
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        printError("bad_usage", e.what());
+        return kExitFailure;
+    } catch (const std::exception& e) {
+        printError("cannot_start", e.what());
+        return kExitFailure;
+    }
+    return o.exitCode;
+}
