@@ -1,0 +1,439 @@
+// sync/server's Applier in process over a real SQLite file: enrolment and sign-in, push
+// semantics (dedupe, order, gaps, refused credentials), claims honoured or re-decided, a
+// second SSCC flagged, imports' allocations, pull paging, and the exact log entries.
+
+#include "ledger/CheckDigit.h"
+#include "protocol/Codec.h"
+#include "server/Apply.h"
+#include "server/Imports.h"
+#include "server/SqliteServerStore.h"
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+using namespace backfill;
+using namespace backfill::server;
+using protocol::OpStatus;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string uuid(int n)
+{
+    std::string tail = std::to_string(n);
+    return "00000000-0000-4000-8000-" + std::string(12 - tail.size(), '0') + tail;
+}
+
+std::string sscc(int n)
+{
+    std::string body = std::to_string(n);
+    body = std::string(17 - body.size(), '0') + body;
+    return body + std::to_string(ledger::gs1CheckDigit(body));
+}
+
+// Server is a fresh database in its own folder with the test's master data imported:
+// SKU-A waited for by SO-1/1 (5, priority 1) and SO-2/1 (4), SKU-B by nobody; locations
+// DOCK (receiving), A-1 (storage), Q (quarantine); pallet sscc(1) announced with 6 SKU-A.
+struct Server {
+    fs::path dir;
+    std::unique_ptr<SqliteServerStore> store;
+    std::unique_ptr<Applier> applier;
+
+    Server()
+    {
+        dir = fs::temp_directory_path() / ("backfilld_apply_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        auto s = SqliteServerStore::open((dir / "server.db").string());
+        REQUIRE(s);
+        store = std::move(*s);
+        applier = std::make_unique<Applier>(*store, ApplierOptions{[] { return int64_t{1'800'000'000}; }});
+        REQUIRE(importLocations(*store, ledger::parseLocationsCsv("code,kind,sequence\nDOCK,receiving,1\nA-1,storage,2\nQ,quarantine,3\n"))
+                    ->imported == 3);
+        REQUIRE(importCatalog(*store, ledger::parseCatalogCsv("sku,description\nSKU-A,Widget\nSKU-B,Gadget\n"))->imported == 2);
+        REQUIRE(importBackorders(*store, ledger::parseBackordersCsv("order_id,line,customer,sku,qty,priority,ordered_at\n"
+                                                                     "SO-1,1,Ann,SKU-A,5,1,2026-01-01\n"
+                                                                     "SO-2,1,Bob,SKU-A,4,0,2026-01-02\n"))
+                    ->imported == 2);
+        REQUIRE(importInbound(*store, ledger::parseInboundCsv("inbound_id,supplier,sku,qty,eta,sscc\nASN-1,Acme,SKU-A,6,2026-02-01," +
+                                                              sscc(1) + "\n"))
+                    ->imported == 1);
+    }
+    ~Server()
+    {
+        applier.reset();
+        store.reset();
+        fs::remove_all(dir);
+    }
+    static int& counter()
+    {
+        static int n = 0;
+        return n;
+    }
+
+    // enrol enrols `device` and signs it in; returns its credentials.
+    protocol::Credentials enrol(const std::string& device)
+    {
+        auto token = enrolDevice(*store, device);
+        REQUIRE(token);
+        auto reply = applier->hello({protocol::kProtocolVersion, device, 0, *token});
+        REQUIRE(std::holds_alternative<protocol::HelloAck>(reply));
+        return {device, std::get<protocol::HelloAck>(reply).epoch, *token};
+    }
+
+    protocol::PushAck push(const protocol::Credentials& who, std::vector<protocol::Op> ops)
+    {
+        auto reply = applier->push({who, std::move(ops)});
+        REQUIRE_MESSAGE(std::holds_alternative<protocol::PushAck>(reply), protocol::messageName(reply));
+        return std::get<protocol::PushAck>(reply);
+    }
+
+    int64_t head() { return *store->headSeq(); }
+    std::string lastEntry() { return store->entriesAfter(head() - 1, 1)->at(0).payload; }
+    ledger::OrderLine line(const std::string& order) { return **store->orderLine(order, 1); }
+    Qty onHand(const std::string& sku, const std::string& location)
+    {
+        Qty q = 0;
+        for (const auto& r : *store->stock(sku))
+            if (r.location == location) q += r.qty;
+        return q;
+    }
+};
+
+protocol::Op op(int n, int64_t seq, std::string kind, std::string payload, int64_t epoch = 1)
+{
+    return {uuid(n), seq, epoch, std::move(kind), std::move(payload), 1'800'000'000};
+}
+
+std::string receipt(const std::string& location, Qty qty, const std::string& claims, const std::string& palletSscc = "")
+{
+    return R"({"scan":"x","location":")" + location + R"(","lines":[{"sku":"SKU-A","qty":)" + std::to_string(qty) +
+           R"(,"lot":"","sscc":")" + palletSscc + R"(","claims":[)" + claims + "]}]}";
+}
+
+} // namespace
+
+TEST_CASE("enrolment and sign-in: a one-time token opens epoch 1 and becomes the device secret")
+{
+    Server s;
+    auto token = enrolDevice(*s.store, "HH-01");
+    REQUIRE(token);
+    CHECK(token->size() == 64);
+    CHECK(enrolDevice(*s.store, "HH 01").error().code == "bad_device_id");
+
+    auto first = s.applier->hello({1, "HH-01", 0, *token});
+    REQUIRE(std::holds_alternative<protocol::HelloAck>(first));
+    const auto& ack = std::get<protocol::HelloAck>(first);
+    CHECK(ack.epoch == 1);
+    CHECK(ack.protocolVersion == 1);
+    CHECK(ack.headCursor == s.head());
+    CHECK(ack.sessionId.size() == 64);
+
+    // The enrolment token is used up; as the device secret it signs in under epoch 1 only.
+    CHECK(std::get<protocol::Error>(s.applier->hello({1, "HH-01", 0, *token})).code == "bad_credentials");
+    CHECK(std::holds_alternative<protocol::HelloAck>(s.applier->hello({1, "HH-01", 1, *token})));
+    CHECK(std::get<protocol::Error>(s.applier->hello({1, "HH-01", 1, std::string(64, 'a')})).code == "bad_credentials");
+    CHECK(std::get<protocol::Error>(s.applier->hello({1, "HH-01", 2, *token})).code == "stale_epoch");
+    CHECK(std::get<protocol::Error>(s.applier->hello({1, "HH-09", 0, *token})).code == "not_enrolled");
+
+    // A session id authenticates a pull; an unknown one is refused.
+    auto pulled = s.applier->pull({protocol::Session{ack.sessionId}, 0, 2, 0});
+    REQUIRE(std::holds_alternative<protocol::Changes>(pulled));
+    CHECK(std::get<protocol::Changes>(pulled).entries.size() == 2);
+    CHECK(std::get<protocol::Error>(s.applier->pull({protocol::Session{std::string(64, 'f')}, 0, 2, 0})).code ==
+          "unknown_session");
+
+    // Enrolling again opens epoch 2: the old epoch's secret is refused from then on.
+    auto again = enrolDevice(*s.store, "HH-01");
+    REQUIRE(again);
+    auto second = s.applier->hello({1, "HH-01", 0, *again});
+    REQUIRE(std::holds_alternative<protocol::HelloAck>(second));
+    CHECK(std::get<protocol::HelloAck>(second).epoch == 2);
+    CHECK(std::get<protocol::Error>(s.applier->hello({1, "HH-01", 1, *token})).code == "stale_epoch");
+    CHECK(std::get<protocol::Error>(s.applier->pull({protocol::Session{ack.sessionId}, 0, 2, 0})).code == "stale_epoch");
+}
+
+TEST_CASE("receive: claims honoured in full, the log entry exact, a duplicate returns the stored result and changes nothing")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    const int64_t before = s.head();
+    auto ack = s.push(hh, {op(1, 1, "receive", receipt("DOCK", 6, R"({"order_id":"SO-1","line":1,"qty":5},{"order_id":"SO-2","line":1,"qty":1})"))});
+    REQUIRE(ack.results.size() == 1);
+    const auto& r = ack.results[0];
+    CHECK(r.status == OpStatus::Applied);
+    CHECK(r.code == "");
+    CHECK(r.globalSeq == before + 1);
+    CHECK(ack.headCursor == before + 1);
+    CHECK(ack.expectedSeq == 0);
+    CHECK(r.result ==
+          R"({"allocations":[{"order_id":"SO-1","line":1,"qty":5,"claimed":true},{"order_id":"SO-2","line":1,"qty":1,"claimed":true}],"releases":[],"corrections":[]})");
+    CHECK(s.lastEntry() ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000001","device":"HH-01","device_seq":1,"location":"DOCK","lines":[{"sku":"SKU-A","qty":6,"lot":"","sscc":"","over_receipt":6}],"allocations":[{"order_id":"SO-1","line":1,"qty":5,"claimed":true},{"order_id":"SO-2","line":1,"qty":1,"claimed":true}],"releases":[]})");
+    CHECK(s.store->entriesAfter(before, 10)->at(0).kind == "receive");
+    CHECK(s.onHand("SKU-A", "DOCK") == 6);
+    CHECK(s.line("SO-1").allocated == 5);
+    CHECK(s.line("SO-2").allocated == 1);
+
+    // The same op again (a lost reply, retried): the stored result, nothing applied twice.
+    auto again = s.push(hh, {op(1, 1, "receive", receipt("DOCK", 6, ""))});
+    REQUIRE(again.results.size() == 1);
+    CHECK(again.results[0].status == OpStatus::Duplicate);
+    CHECK(again.results[0].globalSeq == r.globalSeq);
+    CHECK(again.results[0].result == r.result);
+    CHECK(s.head() == before + 1);
+    CHECK(s.onHand("SKU-A", "DOCK") == 6);
+    CHECK(s.line("SO-1").allocated == 5);
+}
+
+TEST_CASE("push order: a gap answers expected_seq and stops; a reused seq is refused; bad credentials apply nothing")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    const int64_t before = s.head();
+    auto ack = s.push(hh, {op(1, 1, "receive", receipt("DOCK", 1, "")), op(3, 3, "receive", receipt("DOCK", 1, "")),
+                           op(4, 4, "receive", receipt("DOCK", 1, ""))});
+    REQUIRE(ack.results.size() == 2);
+    CHECK(ack.results[0].status == OpStatus::Applied);
+    CHECK(ack.results[1].status == OpStatus::Rejected);
+    CHECK(ack.results[1].code == "expected_seq");
+    CHECK(ack.results[1].message == "expected device_seq 2, got 3: send the missing ops first");
+    CHECK(ack.results[1].globalSeq == 0);
+    CHECK(ack.expectedSeq == 2);
+    CHECK(s.head() == before + 1);
+    CHECK(*s.store->lastDeviceSeq("HH-01", 1) == 1);
+    CHECK(s.onHand("SKU-A", "DOCK") == 1);
+
+    // Another op_id under a device_seq already used: a restored or cloned database.
+    auto reused = s.push(hh, {op(9, 1, "receive", receipt("DOCK", 1, ""))});
+    REQUIRE(reused.results.size() == 1);
+    CHECK(reused.results[0].code == "seq_reused");
+    CHECK(s.onHand("SKU-A", "DOCK") == 1);
+
+    // Wrong token, unknown device: an Error, and nothing of the push is applied.
+    for (const auto& who : {protocol::Credentials{"HH-01", 1, std::string(64, '0')}, protocol::Credentials{"HH-77", 1, hh.token},
+                            protocol::Credentials{"HH-01", 2, hh.token}}) {
+        auto reply = s.applier->push({who, {op(2, 2, "receive", receipt("DOCK", 1, ""))}});
+        REQUIRE(std::holds_alternative<protocol::Error>(reply));
+        CHECK(std::get<protocol::Error>(reply).code == (who.deviceId == "HH-77" ? "not_enrolled" : who.epoch == 2 ? "stale_epoch" : "bad_credentials"));
+    }
+    CHECK(s.head() == before + 1);
+    CHECK(!*s.store->appliedOp(uuid(2)));
+    CHECK(s.onHand("SKU-A", "DOCK") == 1);
+}
+
+TEST_CASE("claims: honoured while the line needs them and free stock allows, else cut with a correction; the rest by the rule")
+{
+    Server s;
+    auto a = s.enrol("HH-01");
+    auto b = s.enrol("HH-02");
+    // Offline, A received 5 and claimed SO-1 (priority 1, needs 5).
+    CHECK(s.push(a, {op(1, 1, "receive", receipt("DOCK", 5, R"({"order_id":"SO-1","line":1,"qty":5})"))}).results[0].status ==
+          OpStatus::Applied);
+    // B claimed 2 for SO-2 on a receipt of 1 (it believed one more unit free): cut to 1.
+    auto partial = s.push(b, {op(2, 1, "receive", receipt("DOCK", 1, R"({"order_id":"SO-2","line":1,"qty":2})"))});
+    CHECK(partial.results[0].result ==
+          R"({"allocations":[{"order_id":"SO-2","line":1,"qty":1,"claimed":true}],"releases":[],"corrections":[{"order_id":"SO-2","line":1,"sku":"SKU-A","old_qty":2,"new_qty":1,"message":"SO-2 line 1: 2 units of SKU-A were allocated here, the server allocated 1 (the server had only 1 free units): take 1 units back to stock"}]})");
+    // B also received 5 and claimed SO-1, which A's claim filled first: cut to 0, and the
+    // 5 units go by the rule (SO-2 needs 3; 2 stay free).
+    const int64_t before = s.head();
+    auto ack = s.push(b, {op(3, 2, "receive", receipt("DOCK", 5, R"({"order_id":"SO-1","line":1,"qty":5})"))});
+    REQUIRE(ack.results.size() == 1);
+    CHECK(ack.results[0].status == OpStatus::Applied);
+    const std::string message =
+        "SO-1 line 1: 5 units of SKU-A were allocated here, the server allocated 0 (the line needed no more units): "
+        "take 5 units back to stock";
+    CHECK(ack.results[0].result ==
+          R"({"allocations":[{"order_id":"SO-2","line":1,"qty":3,"claimed":false}],"releases":[],"corrections":[{"order_id":"SO-1","line":1,"sku":"SKU-A","old_qty":5,"new_qty":0,"message":")" +
+              message + R"("}]})");
+    auto entries = *s.store->entriesAfter(before, 10);
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[0].kind == "receive");
+    CHECK(entries[1].kind == "correction");
+    CHECK(entries[1].payload ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000003","device":"HH-02","device_seq":2,"order_id":"SO-1","line":1,"sku":"SKU-A","old_qty":5,"new_qty":0,"message":")" +
+              message + R"("})");
+    CHECK(s.line("SO-1").allocated == 5);
+    CHECK(s.line("SO-2").allocated == 4);
+    CHECK(s.onHand("SKU-A", "DOCK") == 11);
+    // Never more allocated than on hand or than ordered (P3).
+    CHECK(s.line("SO-1").allocated + s.line("SO-2").allocated <= *s.store->allocatableOnHand("SKU-A"));
+}
+
+TEST_CASE("a second receipt of one SSCC is flagged: applied once, no stock effect, an exception, its claims cut")
+{
+    Server s;
+    auto a = s.enrol("HH-01");
+    auto b = s.enrol("HH-02");
+    const std::string pallet = sscc(1);
+    auto first = s.push(a, {op(1, 1, "receive", receipt("DOCK", 6, R"({"order_id":"SO-1","line":1,"qty":5},{"order_id":"SO-2","line":1,"qty":1})", pallet))});
+    CHECK(first.results[0].status == OpStatus::Applied);
+    CHECK(s.onHand("SKU-A", "DOCK") == 6);
+    auto second = s.push(b, {op(2, 1, "receive", receipt("DOCK", 6, R"({"order_id":"SO-2","line":1,"qty":4})", pallet))});
+    REQUIRE(second.results.size() == 1);
+    const auto& r = second.results[0];
+    CHECK(r.status == OpStatus::Flagged);
+    CHECK(r.code == "sscc_received");
+    CHECK(r.message == "pallet SSCC " + pallet + " was already received: this receipt has no stock effect; put the pallet aside for a person");
+    CHECK(r.globalSeq > first.results[0].globalSeq);
+    CHECK(s.onHand("SKU-A", "DOCK") == 6);
+    CHECK(s.line("SO-2").allocated == 1);
+    auto exceptions = *s.store->exceptions();
+    REQUIRE(exceptions.size() == 1);
+    CHECK(exceptions[0].code == "sscc_received");
+    CHECK(exceptions[0].deviceId == "HH-02");
+    CHECK(exceptions[0].opId == uuid(2));
+    auto entries = *s.store->entriesAfter(first.results[0].globalSeq, 10);
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[0].payload ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000002","device":"HH-02","device_seq":1,"location":"DOCK","exception":1,"lines":[],"allocations":[],"releases":[]})");
+    CHECK(entries[1].kind == "correction");
+    // Sent again, the flagged op is a duplicate with its stored result.
+    auto dup = s.push(b, {op(2, 1, "receive", receipt("DOCK", 6, "", pallet))});
+    CHECK(dup.results[0].status == OpStatus::Duplicate);
+    CHECK(dup.results[0].code == "sscc_received");
+    CHECK(dup.results[0].result == r.result);
+    CHECK(s.store->exceptions()->size() == 1);
+}
+
+TEST_CASE("move and pick: stock moves, quarantine releases last served first, a pick takes the allocation, shortfalls flagged")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    s.push(hh, {op(1, 1, "receive", receipt("DOCK", 9, R"({"order_id":"SO-1","line":1,"qty":5},{"order_id":"SO-2","line":1,"qty":4})"))});
+    // 3 units into quarantine: 6 allocatable for 9 allocated; SO-2 (served last) gives 3 back.
+    auto moved = s.push(hh, {op(2, 2, "move", R"({"scan":"","from":"DOCK","to":"Q","sku":"SKU-A","qty":3,"lot":"","lots":[{"lot":"","qty":3}],"released":[],"claims":[]})")});
+    CHECK(moved.results[0].status == OpStatus::Applied);
+    CHECK(moved.results[0].result ==
+          R"({"allocations":[],"releases":[{"order_id":"SO-2","line":1,"qty":3}],"corrections":[]})");
+    CHECK(s.onHand("SKU-A", "DOCK") == 6);
+    CHECK(s.onHand("SKU-A", "Q") == 3);
+    CHECK(s.line("SO-2").allocated == 1);
+
+    auto picked = s.push(hh, {op(3, 3, "pick", R"({"order_id":"SO-1","line":1,"qty":5,"location":"DOCK","lot":"","lots":[{"lot":"","qty":5}]})")});
+    CHECK(picked.results[0].status == OpStatus::Applied);
+    CHECK(s.line("SO-1").allocated == 0);
+    CHECK(s.line("SO-1").picked == 5);
+    CHECK(s.onHand("SKU-A", "DOCK") == 1);
+    CHECK(s.lastEntry() ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000003","device":"HH-01","device_seq":3,"order_id":"SO-1","line":1,"sku":"SKU-A","qty":5,"location":"DOCK","lots":[{"lot":"","qty":5}],"allocations":[],"releases":[]})");
+
+    // More than the book holds: applied (a fact), flagged, and SO-2's allocation gives way.
+    auto over = s.push(hh, {op(4, 4, "pick", R"({"order_id":"SO-2","line":1,"qty":3,"location":"DOCK","lot":"","lots":[{"lot":"","qty":3}]})")});
+    CHECK(over.results[0].status == OpStatus::Flagged);
+    CHECK(over.results[0].code == "negative_stock");
+    CHECK(over.results[0].message == "3 units of SKU-A left DOCK where the server's book held 1: count the location");
+    CHECK(s.onHand("SKU-A", "DOCK") == -2);
+    CHECK(s.line("SO-2").picked == 3);
+    CHECK(s.line("SO-2").allocated == 0);
+}
+
+TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied yet stop the push unrecorded")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    auto ack = s.push(hh, {op(1, 1, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-A","qty":0}]})"),
+                           op(2, 2, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-Z","qty":1}]})"),
+                           op(3, 3, "receive", R"({"location":"NOWHERE","lines":[{"sku":"SKU-A","qty":1}]})"),
+                           op(4, 4, "pick", "not json"), op(5, 5, "count", R"({"sku":"SKU-A"})"),
+                           op(6, 6, "receive", receipt("DOCK", 1, ""))});
+    REQUIRE(ack.results.size() == 5);
+    CHECK(ack.results[0].code == "bad_payload");
+    CHECK(ack.results[0].message == "receive: lines[0].qty: 0, must be at least 1");
+    CHECK(ack.results[1].code == "unknown_sku");
+    CHECK(ack.results[2].code == "unknown_location");
+    CHECK(ack.results[3].code == "bad_payload");
+    CHECK(ack.results[4].status == OpStatus::Rejected);
+    CHECK(ack.results[4].code == "unknown_op");
+    for (const auto& r : ack.results) CHECK(r.status == OpStatus::Rejected);
+    CHECK(*s.store->lastDeviceSeq("HH-01", 1) == 4); // the count op waits in the terminal's outbox
+    CHECK(!*s.store->appliedOp(uuid(5)));
+    CHECK(s.onHand("SKU-A", "DOCK") == 0);
+}
+
+TEST_CASE("pull: entries after the cursor, at most max_entries, next cursor and more")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    const int64_t head = s.head();
+    REQUIRE(head == 3 + 2 + 2 + 1); // locations, products, order lines, inbound (nothing to allocate)
+    auto first = std::get<protocol::Changes>(s.applier->pull({hh, 0, 4, 0}));
+    CHECK(first.entries.size() == 4);
+    CHECK(first.entries[0].seq == 1);
+    CHECK(first.entries[0].kind == "location");
+    CHECK(first.entries[0].payload == R"({"code":"DOCK","kind":"receiving","sequence":1})");
+    CHECK(first.nextCursor == 4);
+    CHECK(first.more);
+    auto rest = std::get<protocol::Changes>(s.applier->pull({hh, 4, 1000, 0}));
+    CHECK(rest.entries.size() == static_cast<size_t>(head - 4));
+    CHECK(rest.nextCursor == head);
+    CHECK(!rest.more);
+    auto none = std::get<protocol::Changes>(s.applier->pull({hh, head, 10, 0}));
+    CHECK(none.entries.empty());
+    CHECK(none.nextCursor == head);
+    CHECK(!none.more);
+}
+
+TEST_CASE("imports: backorders allocate free stock by the rule and a cancel releases, each an allocation entry")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    s.push(hh, {op(1, 1, "receive", receipt("DOCK", 3, ""))}); // no claims: the rule gives SO-1 3
+    CHECK(s.line("SO-1").allocated == 3);
+    const int64_t before = s.head();
+    auto report = importBackorders(*s.store, ledger::parseBackordersCsv("order_id,line,customer,sku,qty,priority,ordered_at\n"
+                                                                        "SO-1,1,Ann,SKU-A,0,1,2026-01-01\n"));
+    REQUIRE(report);
+    CHECK(report->imported == 1);
+    auto entries = *s.store->entriesAfter(before, 10);
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[0].kind == "allocation");
+    CHECK(entries[0].payload ==
+          R"({"sku":"SKU-A","cause":"import","allocations":[],"releases":[{"order_id":"SO-1","line":1,"qty":3}]})");
+    CHECK(entries[1].kind == "order_line");
+    CHECK(entries[2].payload ==
+          R"({"sku":"SKU-A","cause":"import","allocations":[{"order_id":"SO-2","line":1,"qty":3,"claimed":false}],"releases":[]})");
+    CHECK(s.line("SO-2").allocated == 3);
+
+    auto bad = importBackorders(*s.store, ledger::parseBackordersCsv("order_id,line,customer,sku,qty,ordered_at\nSO-3,1,Cy,SKU-Q,1,2026-01-01\n"));
+    REQUIRE(bad);
+    REQUIRE(bad->errors.size() == 1);
+    CHECK(bad->errors[0].format("b.csv") == "b.csv:2: column sku: unknown sku 'SKU-Q'");
+    CHECK(s.head() == before + 3);
+}
+
+TEST_CASE("garbage bytes get an Error with code bad_message and change nothing")
+{
+    Server s;
+    const int64_t before = s.head();
+    auto reply = protocol::decode(s.applier->handle("\xff\xfe garbage \x01"));
+    REQUIRE(reply);
+    REQUIRE(std::holds_alternative<protocol::Error>(*reply));
+    CHECK(std::get<protocol::Error>(*reply).code == "bad_message");
+    auto asReply = protocol::decode(s.applier->handle(protocol::encode(protocol::Changes{})));
+    CHECK(std::get<protocol::Error>(*asReply).code == "unexpected_message");
+    CHECK(s.head() == before);
+}
+
+TEST_CASE("the file is ours: another application's database is refused untouched")
+{
+    Server s;
+    const auto other = s.dir / "terminal.db";
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(other.string().c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "PRAGMA application_id=1111904324; CREATE TABLE settings(key TEXT);", nullptr, nullptr, nullptr) ==
+                SQLITE_OK);
+        sqlite3_close(db);
+    }
+    const auto size = fs::file_size(other);
+    auto refused = SqliteServerStore::open(other.string());
+    REQUIRE(!refused);
+    CHECK(refused.error().code == "not_backfilld_db");
+    CHECK(fs::file_size(other) == size);
+    CHECK(!fs::exists(other.string() + "-wal"));
+}

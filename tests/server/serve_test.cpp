@@ -1,0 +1,278 @@
+// backfilld end to end: the real binary (BACKFILLD_BIN) imports, enrols, serves on
+// tcp://127.0.0.1:0 and prints the resolved URL; a terminal's requests go over
+// sync/transport's Client in the protocol codec; other subcommands run beside the serving
+// process on the same database; SIGTERM stops it cleanly within seconds.
+
+#include "protocol/Codec.h"
+#include "transport/Transport.h"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace backfill;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string bin()
+{
+    const char* b = std::getenv("BACKFILLD_BIN");
+    REQUIRE_MESSAGE(b != nullptr, "BACKFILLD_BIN is not set (run through ctest)");
+    return b;
+}
+
+struct Run {
+    int status = -1;
+    std::string out;
+};
+
+// run runs backfilld with `args` (already shell-quoted where needed), returning its exit
+// status and stdout; stderr goes to `errFile`.
+Run run(const std::string& args, const fs::path& errFile)
+{
+    const std::string cmd = bin() + " " + args + " 2>" + errFile.string();
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    Run r;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+std::string slurp(const fs::path& p)
+{
+    std::ifstream in(p);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+// Serving is a running `backfilld serve` with its stdout on a pipe.
+struct Serving {
+    pid_t pid = -1;
+    int out = -1;
+    std::string url;
+
+    Serving(const std::string& db, const fs::path& errFile)
+    {
+        int fds[2];
+        REQUIRE(::pipe(fds) == 0);
+        const std::string exe = bin();
+        pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::dup2(fds[1], 1);
+            FILE* err = std::fopen(errFile.c_str(), "w");
+            if (err) ::dup2(::fileno(err), 2);
+            ::close(fds[0]);
+            ::close(fds[1]);
+            ::execl(exe.c_str(), exe.c_str(), "--db", db.c_str(), "serve", "--listen", "tcp://127.0.0.1:0", nullptr);
+            ::_exit(127);
+        }
+        ::close(fds[1]);
+        out = fds[0];
+        url = readLine(10s);
+    }
+    ~Serving()
+    {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+        if (out >= 0) ::close(out);
+    }
+
+    // readLine reads one line of the child's stdout, waiting at most `timeout`.
+    std::string readLine(std::chrono::milliseconds timeout)
+    {
+        std::string line;
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{out, POLLIN, 0};
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 1))) <= 0) continue;
+            char c;
+            if (::read(out, &c, 1) != 1) break;
+            if (c == '\n') return line;
+            line += c;
+        }
+        return line;
+    }
+
+    // stop sends `signal` and waits at most `timeout` for the exit; returns the exit status
+    // (-1 when it did not exit in time or died of a signal).
+    int stop(int signal, std::chrono::milliseconds timeout)
+    {
+        ::kill(pid, signal);
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            int st = 0;
+            const pid_t done = ::waitpid(pid, &st, WNOHANG);
+            if (done == pid) {
+                pid = -1;
+                return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        return -1;
+    }
+};
+
+protocol::Message ask(transport::Client& client, const protocol::Message& request)
+{
+    auto bytes = protocol::encodeChecked(request);
+    REQUIRE(bytes);
+    auto reply = client.request(*bytes);
+    REQUIRE_MESSAGE(reply.has_value(), (reply ? std::string() : reply.error().code + ": " + reply.error().message));
+    auto message = protocol::decode(*reply);
+    REQUIRE(message);
+    return *message;
+}
+
+struct Dir {
+    fs::path path;
+    Dir()
+    {
+        path = fs::temp_directory_path() / ("backfilld_serve_" + std::to_string(::getpid()));
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~Dir() { fs::remove_all(path); }
+};
+
+} // namespace
+
+TEST_CASE("backfilld serves Hello, Push and Pull over tcp, refuses garbage, runs beside other commands and stops on SIGTERM")
+{
+    Dir dir;
+    const fs::path err = dir.path / "stderr.txt";
+    const std::string db = (dir.path / "server.db").string();
+    write(dir.path / "locations.csv", "code,kind,sequence\nDOCK,receiving,1\n");
+    write(dir.path / "catalog.csv", "sku,description\nSKU-A,Widget\n");
+    write(dir.path / "backorders.csv", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,5,0,2026-01-01\n");
+    write(dir.path / "bad.csv", "sku,description\n,Nameless\n");
+    for (const char* kind : {"locations", "catalog", "backorders"}) {
+        auto r = run("--db " + db + " import " + kind + " " + (dir.path / (std::string(kind) + ".csv")).string(), err);
+        CHECK(r.status == 0);
+        CHECK(r.out == "{\"imported\":1}\n");
+    }
+    auto bad = run("--db " + db + " import catalog " + (dir.path / "bad.csv").string(), err);
+    CHECK(bad.status == 2);
+    CHECK(bad.out == "");
+    CHECK(slurp(err).find("\"code\":\"required\"") != std::string::npos);
+
+    auto enrolled = run("--db " + db + " enrol HH-01", err);
+    REQUIRE(enrolled.status == 0);
+    REQUIRE(enrolled.out.size() == 65);
+    const std::string token = enrolled.out.substr(0, 64);
+
+    Serving server(db, dir.path / "serve-stderr.txt");
+    REQUIRE_MESSAGE(server.url.rfind("listening tcp://127.0.0.1:", 0) == 0, server.url);
+    const std::string url = server.url.substr(std::string("listening ").size());
+    CHECK(url != "tcp://127.0.0.1:0");
+
+    transport::ClientOptions options;
+    options.url = url;
+    auto client = transport::Client::open(options);
+    REQUIRE(client);
+
+    auto hello = ask(**client, protocol::Hello{1, "HH-01", 0, token});
+    REQUIRE(std::holds_alternative<protocol::HelloAck>(hello));
+    const auto ack = std::get<protocol::HelloAck>(hello);
+    CHECK(ack.epoch == 1);
+    CHECK(ack.headCursor == 3);
+
+    const protocol::Op receipt{"00000000-0000-4000-8000-000000000001", 1, 1, "receive",
+                               R"({"scan":"x","location":"DOCK","lines":[{"sku":"SKU-A","qty":3,"lot":"","sscc":"","claims":[{"order_id":"SO-1","line":1,"qty":3}]}]})",
+                               1'800'000'000};
+    auto pushed = ask(**client, protocol::Push{protocol::Session{ack.sessionId}, {receipt}});
+    REQUIRE(std::holds_alternative<protocol::PushAck>(pushed));
+    const auto& results = std::get<protocol::PushAck>(pushed).results;
+    REQUIRE(results.size() == 1);
+    CHECK(results[0].status == protocol::OpStatus::Applied);
+    CHECK(results[0].globalSeq == 4);
+    CHECK(results[0].result ==
+          R"({"allocations":[{"order_id":"SO-1","line":1,"qty":3,"claimed":true}],"releases":[],"corrections":[]})");
+
+    // Resent with the device's credentials instead of the session: a duplicate.
+    auto again = ask(**client, protocol::Push{protocol::Credentials{"HH-01", 1, token}, {receipt}});
+    CHECK(std::get<protocol::PushAck>(again).results.at(0).status == protocol::OpStatus::Duplicate);
+    CHECK(std::get<protocol::PushAck>(again).headCursor == 4);
+
+    // Wrong credentials: refused, nothing applied.
+    protocol::Op other = receipt;
+    other.opId = "00000000-0000-4000-8000-000000000002";
+    other.deviceSeq = 2;
+    auto refused = ask(**client, protocol::Push{protocol::Credentials{"HH-01", 1, std::string(64, 'x')}, {other}});
+    REQUIRE(std::holds_alternative<protocol::Error>(refused));
+    CHECK(std::get<protocol::Error>(refused).code == "bad_credentials");
+
+    // Garbage on the wire: an Error with bad_message, and the server keeps serving.
+    auto garbage = (*client)->request("\x08\x01\xff\xff\xff garbage");
+    REQUIRE(garbage);
+    auto decoded = protocol::decode(*garbage);
+    REQUIRE(decoded);
+    REQUIRE(std::holds_alternative<protocol::Error>(*decoded));
+    CHECK(std::get<protocol::Error>(*decoded).code == "bad_message");
+
+    // Another process imports while the server runs; the server's next pull sees it.
+    write(dir.path / "more.csv", "sku,description\nSKU-B,Gadget\n");
+    CHECK(run("--db " + db + " import catalog " + (dir.path / "more.csv").string(), err).status == 0);
+    auto pulled = ask(**client, protocol::Pull{protocol::Session{ack.sessionId}, 3, 1000, 0});
+    REQUIRE(std::holds_alternative<protocol::Changes>(pulled));
+    const auto& changes = std::get<protocol::Changes>(pulled);
+    REQUIRE(changes.entries.size() == 2);
+    CHECK(changes.entries[0].kind == "receive");
+    CHECK(changes.entries[1].kind == "product");
+    CHECK(changes.entries[1].payload ==
+          R"({"sku":"SKU-B","description":"Gadget","gtin":null,"case_gtin":null,"case_qty":0,"safety_stock":0,"lead_time_days":0})");
+    CHECK(changes.nextCursor == 5);
+    CHECK(!changes.more);
+
+    auto log = run("--db " + db + " log --after 3", err);
+    CHECK(log.status == 0);
+    const auto json = nlohmann::json::parse(log.out);
+    REQUIRE(json.size() == 2);
+    CHECK(json[0]["seq"] == 4);
+    CHECK(json[0]["kind"] == "receive");
+    CHECK(json[0]["payload"]["device"] == "HH-01");
+    CHECK(json[0]["payload"]["allocations"][0]["qty"] == 3);
+
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(server.stop(SIGTERM, 5s) == 0);
+    CHECK(std::chrono::steady_clock::now() - start < 5s);
+    CHECK(slurp(dir.path / "serve-stderr.txt") == "backfilld: stopped (SIGTERM)\n");
+}
+
+TEST_CASE("backfilld serve refuses a busy address and a half TLS configuration")
+{
+    Dir dir;
+    const std::string db = (dir.path / "server.db").string();
+    auto half = run("--db " + db + " serve --listen tcp://127.0.0.1:0 --tls-cert x.pem", dir.path / "err.txt");
+    CHECK(half.status == 3);
+    CHECK(slurp(dir.path / "err.txt").find("\"code\":\"bad_usage\"") != std::string::npos);
+
+    Serving first(db, dir.path / "first.txt");
+    REQUIRE(first.url.rfind("listening ", 0) == 0);
+    auto busy = run("--db " + db + " serve --listen " + first.url.substr(10), dir.path / "err2.txt");
+    CHECK(busy.status == 3);
+    CHECK(slurp(dir.path / "err2.txt").find("\"code\":\"address_in_use\"") != std::string::npos);
+    CHECK(first.stop(SIGINT, 5s) == 0);
+}
