@@ -666,4 +666,52 @@ ParsedRows<Location> parseLocationsCsv(std::string_view text)
     return out;
 }
 
+std::string_view reasonKindName(ReasonKind kind) { return kind == ReasonKind::Short ? "short" : "adjust"; }
+
+std::optional<ReasonKind> parseReasonKind(std::string_view text)
+{
+    if (text == "short") return ReasonKind::Short;
+    if (text == "adjust") return ReasonKind::Adjust;
+    return std::nullopt;
+}
+
+ParsedRows<Reason> parseReasonsCsv(std::string_view text)
+{
+    enum { kCode, kKind, kDescription };
+    static constexpr ColumnSpec kSpecs[] = {{"code", true}, {"kind", true}, {"description", true}};
+    ParsedRows<Reason> out;
+    Sheet<Reason> sheet(text, kSpecs, out);
+    if (!sheet.readHeader()) return out;
+
+    std::unordered_map<std::string, int64_t> codes;
+    codes.reserve(sheet.capacityHint());
+    while (sheet.nextRow()) {
+        auto code = sheet.text(kCode, true);
+        std::optional<ReasonKind> kind;
+        const std::string_view kindText = sheet.get(kKind);
+        if (kindText.empty()) {
+            sheet.fail(kKind, "required", "a value is required: short or adjust");
+        } else {
+            std::string lower(kindText);
+            for (char& c : lower) c = asciiLower(c);
+            kind = parseReasonKind(lower);
+            if (!kind)
+                sheet.fail(kKind, "bad_kind",
+                           quoted(kindText) + " is not a reason kind; use short (a short pick) or adjust (a count's "
+                                              "adjustment)");
+        }
+        auto description = sheet.text(kDescription, true, /*multiline=*/true);
+        if (code) {
+            const auto [it, fresh] = codes.emplace(*code, sheet.line());
+            if (!fresh)
+                sheet.fail(kCode, "duplicate_key",
+                           "reason " + quoted(*code) + " is already on line " + std::to_string(it->second) +
+                               "; each code may appear once (one code, one kind)");
+        }
+        if (!sheet.rowOk()) continue;
+        sheet.accept(Reason{std::move(*code), *kind, std::move(*description)});
+    }
+    return out;
+}
+
 } // namespace backfill::ledger

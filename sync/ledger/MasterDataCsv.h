@@ -26,6 +26,7 @@
 #include "ledger/Types.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,5 +94,27 @@ ParsedRows<InboundLine> parseInboundCsv(std::string_view text);
 // parseLocationsCsv reads `code,kind,sequence`. All required; kind is receiving, storage,
 // staging or quarantine (any ASCII case); sequence any whole number. Key: code.
 ParsedRows<Location> parseLocationsCsv(std::string_view text);
+
+// ReasonKind says what a reason code explains: a short pick (`short`) or a stock adjustment
+// by a count (`adjust`). A short pick accepts only `short` codes, an approval only `adjust`.
+enum class ReasonKind { Short, Adjust };
+
+// reasonKindName gives the CSV/JSON spelling (`short`, `adjust`).
+std::string_view reasonKindName(ReasonKind kind);
+// parseReasonKind reads that spelling; nullopt for anything else.
+std::optional<ReasonKind> parseReasonKind(std::string_view text);
+
+// Reason is one reason code (assets/reasons.csv): why a pick came up short or why stock was
+// adjusted. `code` is matched exactly (case-sensitive), as operators scan or type it.
+struct Reason {
+    std::string code;
+    ReasonKind kind = ReasonKind::Short;
+    std::string description;
+};
+
+// parseReasonsCsv reads `code,kind,description`. All required; kind is short or adjust (any
+// ASCII case); description may hold line ends and tabs. Key: code (duplicate_key): one code
+// has one kind, so DAMAGED for a short pick and for an adjustment are two codes.
+ParsedRows<Reason> parseReasonsCsv(std::string_view text);
 
 } // namespace backfill::ledger

@@ -1,4 +1,4 @@
-// backfill import catalog|backorders|inbound|locations FILE.csv
+// backfill import catalog|backorders|inbound|locations|reasons FILE.csv
 
 #include "app/AppStore.h"
 #include "app/Cli.h"
@@ -99,6 +99,12 @@ void registerImportCommand(CLI::App& app, GlobalOptions& g)
             return s.importLocations(rows, actor);
         });
     });
+    add("reasons", "reason codes for short picks and adjustments: code,kind,description",
+        [](GlobalOptions& g, const std::string& f) {
+            runImport(g, f, &parseReasonsCsv, [](store::TerminalStore& s, const auto& rows, const store::Actor& actor) {
+                return s.importReasons(rows, actor);
+            });
+        });
 }
 
 } // namespace backfill::app

@@ -189,6 +189,11 @@ public:
 
     // --- Picking: picklist, FEFO lots, short picks, reasons (TerminalStorePicking.cpp) ---
 
+    // importReasons upserts reason codes by code (kind and description replaced) in one
+    // transaction (TerminalStoreImports.cpp). Like the other master data it writes no outbox
+    // op. Codes not in the file stay.
+    Result<ImportReport> importReasons(const ledger::ParsedRows<ledger::Reason>& rows, const Actor& actor);
+
     // --- Counts, approvals and count tasks (TerminalStoreCounts.cpp) ---
     // A blind count of one product (and lot) at one location, and what becomes of it
     // (issue 10 item 4; docs/operations.md, Counts). One key = (product, location, lot).

@@ -1,4 +1,4 @@
-// TerminalStore: master data imports (catalog, locations, backorders, inbound).
+// TerminalStore: master data imports (catalog, locations, backorders, inbound, reasons).
 
 #include "store/StoreSupport.h"
 
@@ -251,6 +251,24 @@ Result<ImportReport> TerminalStore::importInbound(const ledger::ParsedRows<ledge
                 .run());
     }
     if (!report.errors.empty()) return report;
+    TRY(tx->commit());
+    report.imported = static_cast<int64_t>(rows.rows.size());
+    return report;
+}
+
+Result<ImportReport> TerminalStore::importReasons(const ledger::ParsedRows<ledger::Reason>& rows, const Actor&)
+{
+    Database::Operation op(*m_db, "importing reason codes");
+    ImportReport report = reportFor(rows);
+    auto tx = Transaction::begin(*m_db);
+    if (!tx) return unexpected(tx.error());
+    for (const auto& r : rows.rows)
+        TRY(m_db->prepare("INSERT INTO reasons(code, kind, description) VALUES(?,?,?) ON CONFLICT(code) DO UPDATE SET "
+                          "kind = excluded.kind, description = excluded.description")
+                .bind(1, r.code)
+                .bind(2, ledger::reasonKindName(r.kind))
+                .bind(3, r.description)
+                .run());
     TRY(tx->commit());
     report.imported = static_cast<int64_t>(rows.rows.size());
     return report;

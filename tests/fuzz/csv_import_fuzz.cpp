@@ -3,9 +3,11 @@
 // as terminal/app/CmdImport.cpp does (it has no checks of its own between the two).
 //
 // Byte 0 picks the file and what happens to it:
-//   bits 0-1  file kind: catalog, locations, backorders, inbound (the four kinds there are)
+//   bits 0-1  file kind: catalog, locations, backorders, inbound
 //   bit 2     apply accepted rows to a store (a copy of a template database with a small
 //             catalog and locations, on /dev/shm when there is one)
+//   bit 3     reasons instead of the kind in bits 0-1 (a fifth kind, added without changing
+//             what the existing seeds mean)
 // the remaining bytes are the file.
 //
 // Beyond "no crash, no UB, no leak" it checks the contracts of MasterDataCsv.h and the store:
@@ -151,6 +153,16 @@ std::string write(const Location& l)
 }
 auto fields(const Location& l) { return std::tie(l.code, l.kind, l.sequence); }
 
+void checkRow(const Reason& r)
+{
+    check(!r.code.empty() && !hasControl(r.code, false) && !r.description.empty() && !hasControl(r.description, true));
+    check(r.kind == ReasonKind::Short || r.kind == ReasonKind::Adjust);
+}
+std::string key(const Reason& r) { return r.code; }
+std::string header(const Reason*) { return "code,kind,description\n"; }
+std::string write(const Reason& r) { return q(r.code) + "," + q(reasonKindName(r.kind)) + "," + q(r.description); }
+auto fields(const Reason& r) { return std::tie(r.code, r.kind, r.description); }
+
 void checkRow(const OrderLine& o)
 {
     check(!o.orderId.empty() && !hasControl(o.orderId, false) && !o.customer.empty() && !o.sku.empty());
@@ -250,6 +262,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const bool toStore = data[0] & 4;
     const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
     const store::Actor actor;
+    if (data[0] & 8) {
+        run(text, toStore, &parseReasonsCsv, [&](auto& s, const auto& r) { return s.importReasons(r, actor); });
+        return 0;
+    }
     switch (data[0] & 3) {
     case 0:
         run(text, toStore, &parseCatalogCsv, [&](auto& s, const auto& r) { return s.importCatalog(r, actor); });

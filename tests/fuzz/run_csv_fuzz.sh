@@ -33,10 +33,12 @@ for seed in "$src"/tests/fuzz/csv_seeds/*.csv; do
     locations-*) kind=1 ;;
     backorders-*) kind=2 ;;
     inbound-*) kind=3 ;;
-    *) echo "$name: the name must start with catalog-, locations-, backorders- or inbound-" >&2; exit 2 ;;
+    reasons-*) kind=8 ;;
+    *) echo "$name: the name must start with catalog-, locations-, backorders-, inbound- or reasons-" >&2; exit 2 ;;
     esac
-    { printf "\\x0$kind"; cat "$seed"; } > "$corpus/$name-parse"
-    { printf "\\x0$((kind + 4))"; cat "$seed"; } > "$corpus/$name-store"
+    # byte 0 as an escape (\\xNN) that the outer printf turns into the byte
+    { printf "$(printf '\\x%02x' "$kind")"; cat "$seed"; } > "$corpus/$name-parse"
+    { printf "$(printf '\\x%02x' "$((kind + 4))")"; cat "$seed"; } > "$corpus/$name-store"
     n=$((n + 1))
 done
 echo "seeded $n files"

@@ -349,6 +349,66 @@ TEST_CASE("locations: kinds, sequences, errors")
 }
 
 // ---------------------------------------------------------------------------------------------
+// Reasons
+
+TEST_CASE("reasons: kinds in any case, multi-line descriptions, errors with line, column and code")
+{
+    const auto r = parseReasonsCsv("Code,KIND,description\n"
+                                   "NOT_FOUND,short,Not at the location\n"
+                                   "COUNT_ERROR,Adjust,\"Book was wrong,\nrecounted\"\n"
+                                   "X,shortish,Bad kind\n"
+                                   "Y,,No kind\n"
+                                   "Z,short,\n"
+                                   "NOT_FOUND,adjust,Same code again\n"
+                                   ",short,No code\n"
+                                   "\"A\tB\",short,Control character\n");
+    CHECK(issues(r.errors) == std::vector<Issue>{
+                                  {5, "KIND", "bad_kind"},
+                                  {6, "KIND", "required"},
+                                  {7, "description", "required"},
+                                  {8, "Code", "duplicate_key"},
+                                  {9, "Code", "required"},
+                                  {10, "Code", "bad_text"},
+                              });
+    REQUIRE(r.rows.size() == 2);
+    CHECK(r.rows[0].code == "NOT_FOUND");
+    CHECK(r.rows[0].kind == ReasonKind::Short);
+    CHECK(r.rows[0].description == "Not at the location");
+    CHECK(r.rows[1].code == "COUNT_ERROR");
+    CHECK(r.rows[1].kind == ReasonKind::Adjust);
+    CHECK(r.rows[1].description == "Book was wrong,\nrecounted");
+    CHECK(r.lines == std::vector<int64_t>{2, 3});
+    CHECK(reasonKindName(ReasonKind::Short) == "short");
+    CHECK(reasonKindName(ReasonKind::Adjust) == "adjust");
+    CHECK(parseReasonKind("Short") == std::nullopt); // the parser lowers the case, not this
+}
+
+TEST_CASE("reasons: header errors and unknown columns")
+{
+    CHECK(issues(parseReasonsCsv("code,kind\n").errors) == std::vector<Issue>{{1, "description", "missing_column"}});
+    CHECK(issues(parseReasonsCsv("").errors) == std::vector<Issue>{{1, "", "missing_header"}});
+    const auto r = parseReasonsCsv("code,kind,description,extra\nLOST,adjust,Lost,x\n");
+    CHECK(r.ok());
+    CHECK(issues(r.warnings) == std::vector<Issue>{{1, "extra", "unknown_column"}});
+    CHECK(r.rows.size() == 1);
+    CHECK(issues(parseReasonsCsv("code,kind,description\nLOST,adjust\n").errors) == std::vector<Issue>{{2, "", "bad_row"}});
+}
+
+TEST_CASE("assets/reasons.csv parses with no issue and has both kinds")
+{
+    const char* source = std::getenv("BACKFILL_SOURCE");
+    const auto r = parseReasonsCsv(readFile(std::string(source ? source : ".") + "/assets/reasons.csv"));
+    CHECK(issues(r.errors).empty());
+    CHECK(r.warnings.empty());
+    std::vector<std::string> shorts, adjusts;
+    for (const auto& reason : r.rows) (reason.kind == ReasonKind::Short ? shorts : adjusts).push_back(reason.code);
+    for (const char* code : {"NOT_FOUND", "DAMAGED", "WRONG_ITEM"})
+        CHECK_MESSAGE(std::find(shorts.begin(), shorts.end(), code) != shorts.end(), code);
+    for (const char* code : {"COUNT_ERROR", "LOST", "FOUND", "EXPIRED"})
+        CHECK_MESSAGE(std::find(adjusts.begin(), adjusts.end(), code) != adjusts.end(), code);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Backorders
 
 TEST_CASE("backorders: a valid file")
