@@ -35,14 +35,30 @@ struct Actor {
     ledger::Date today{};
 };
 
-// StockRow: on hand counts every location; units in a quarantine location are on hand but
-// neither allocated nor free.
+// StockLocation is one (location, lot) stock row of a product, as `stock --sku` shows it:
+// `qty` units on the book there, `held` of them on hold (a short pick's missing units).
+struct StockLocation {
+    std::string location;
+    std::optional<std::string> lot;
+    std::optional<ledger::Date> expiry;
+    Qty qty = 0;
+    Qty held = 0;
+};
+
+// StockRow: on hand counts every location. What cannot be allocated is split without
+// overlap, first matching rule: units in a quarantine location are `quarantined`; units of a
+// lot expired before today elsewhere are `expired` (held or not); held units elsewhere are
+// `held`. free() is what the allocation rule may still hand out (docs/operations.md,
+// Picking); it is negative when a lot expired after its units were allocated.
 struct StockRow {
     std::string sku;
     Qty onHand = 0;
     Qty allocated = 0;
     Qty quarantined = 0;
-    Qty free() const { return onHand - quarantined - allocated; }
+    Qty held = 0;
+    Qty expired = 0;
+    std::vector<StockLocation> locations; // only when stock() names one sku; sorted by (location, lot)
+    Qty free() const { return onHand - quarantined - expired - held - allocated; }
 };
 
 struct BackorderRow {
@@ -109,6 +125,48 @@ struct PutawayRow {
     Qty suggestHolds = 0;                  // units of the product already in `suggest`
 };
 
+// --- Picking types (TerminalStorePicking.cpp; docs/operations.md, Picking) ---
+// PickTake: take `qty` units of `lot` (nullopt: no lot) at `location`.
+struct PickTake {
+    std::string location;
+    std::optional<std::string> lot;
+    std::optional<ledger::Date> expiry;
+    Qty qty = 0;
+};
+// PicklistLine: an order line's allocated, unpicked units and where to take them, in
+// pick-path order; `unplaced` units have no pickable stock (a lot expired or units were held
+// after they were allocated).
+struct PicklistLine {
+    int64_t line = 0;
+    std::string sku;
+    Qty allocated = 0;
+    std::vector<PickTake> take;
+    Qty unplaced = 0;
+};
+struct PicklistOrder {
+    std::string orderId;
+    std::optional<std::string> stage;
+    std::vector<PicklistLine> lines; // by line number
+};
+// ShortRequest: at `location` the picker found only `found` of the units the book says are
+// there for order line (orderId, line); `reason` is a reason code of kind short.
+struct ShortRequest {
+    std::string orderId;
+    int64_t line = 0;
+    std::string location;
+    Qty found = 0;
+    std::string reason;
+};
+struct ShortResult {
+    std::string sku;
+    Qty expected = 0;                      // min(line allocated, pickable units at the location)
+    Qty missing = 0;                       // expected - found: put on hold, taken off the line
+    std::vector<PickTake> held;           // lot by lot, at the location
+    std::vector<StagedAllocation> allocated; // the allocation rule's run right after
+    int64_t countTask = 0;                 // count_tasks.id
+};
+// --- end Picking types
+
 // ImportReport is the outcome of an import: the count on success, or every error (with
 // file lines) when nothing was imported.
 struct ImportReport {
@@ -147,8 +205,9 @@ public:
     Result<ImportReport> importInbound(const ledger::ParsedRows<ledger::InboundLine>& rows, const Actor& actor);
 
     // stock lists every product, sorted by sku bytewise; `sku` narrows it to one (empty
-    // list when unknown).
-    Result<std::vector<StockRow>> stock(const std::optional<std::string>& sku);
+    // list when unknown) and fills its per-location rows. Lots expired before `today` count
+    // as expired (the default, 1970-01-01, counts none).
+    Result<std::vector<StockRow>> stock(const std::optional<std::string>& sku, ledger::Date today = {});
     // backorders lists every imported order line sorted by (order_id, line) with its state
     // and projected ETA.
     Result<std::vector<BackorderRow>> backorders();
@@ -193,6 +252,35 @@ public:
     // transaction (TerminalStoreImports.cpp). Like the other master data it writes no outbox
     // op. Codes not in the file stay.
     Result<ImportReport> importReasons(const ledger::ParsedRows<ledger::Reason>& rows, const Actor& actor);
+
+    // picklist lists the allocated, unpicked units of open order lines, grouped by order, the
+    // orders in allocation order (of their first line by ledger::allocatesBefore), lines by
+    // number. Each line says where to take its units: first the order's staging lane, then
+    // first-expiry-first (no expiry last) over the other locations, ties by pick path
+    // (sequence, then code; other orders' staging lanes last); never quarantine, held units or
+    // lots expired before `today`. The takes are listed in pick-path order (the staging lane
+    // first). Units are shared out in allocation order, as pickers would take them. `orderId`
+    // narrows the list to one order (empty for an unknown one). Reads only.
+    Result<std::vector<PicklistOrder>> picklist(const std::optional<std::string>& orderId, ledger::Date today);
+
+    // pickLot is pick() with a lot: nullopt takes the location's lots first-expiry-first (no
+    // expiry last). Never takes held units, quarantine or lots expired before actor.today.
+    // Refusals, nothing written: unknown_line, bad_qty, not_allocated, quarantined, expired
+    // (the named lot, or every unit that could serve, is expired), no_stock.
+    Result<void> pickLot(const std::string& orderId, int64_t line, Qty qty, const std::optional<std::string>& location,
+                         const std::optional<std::string>& lot, const Actor& actor);
+
+    // shortPick records a short pick in one transaction (docs/operations.md, Picking): of the
+    // expected units, min(the line's allocated units, the pickable units of its product at
+    // the location), the missing ones (expected - found) go on hold there (`held` events,
+    // stock.held; the later lots first-expiry-first, so the found ones are those a pick takes
+    // first), are taken off the line (`deallocated`), the allocation rule runs for the product
+    // at once, a count task is raised for (location, product), and one outbox op (kind
+    // `short`) is written. Refusals, nothing written: unknown_line, unknown_location,
+    // quarantined, unknown_reason (unknown, or not of kind short), bad_qty (found < 0),
+    // not_allocated (the line has nothing allocated), no_stock (no pickable unit of the
+    // product at the location), not_short (found >= expected).
+    Result<ShortResult> shortPick(const ShortRequest& request, const Actor& actor);
 
     // --- Counts, approvals and count tasks (TerminalStoreCounts.cpp) ---
     // A blind count of one product (and lot) at one location, and what becomes of it
@@ -330,6 +418,10 @@ private:
 
     // --- private helpers of picking / counts / undo, each under its family's heading ---
     // Picking:
+    Result<void> pickInTransaction(const std::string& orderId, int64_t line, Qty qty,
+                                   const std::optional<std::string>& location, const std::optional<std::string>& lot,
+                                   const Actor& actor);
+    Result<ShortResult> shortInTransaction(const ShortRequest& request, const Actor& actor);
 
     // Counts:
     Result<CountOutcome> countInTransaction(const CountRequest& request, const Actor& actor);

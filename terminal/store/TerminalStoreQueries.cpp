@@ -11,20 +11,70 @@ namespace backfill::store {
 // ---------------------------------------------------------------------------------------
 // Queries
 
-Result<std::vector<StockRow>> TerminalStore::stock(const std::optional<std::string>& sku)
+Result<std::vector<StockRow>> TerminalStore::stock(const std::optional<std::string>& sku, Date today)
 {
     Database::Operation op(*m_db, "reading stock");
     std::vector<StockRow> rows;
+    std::vector<int64_t> ids;
     // Derived: on hand from the stock rows, allocated from the open lines (migration 3).
     static constexpr const char* kTotals =
         "SELECT sku, (SELECT COALESCE(SUM(qty), 0) FROM stock WHERE product_id = p.id), "
         "(SELECT COALESCE(SUM(allocated), 0) FROM order_lines WHERE product_id = p.id AND cancelled = 0 AND picked < qty), "
         "(SELECT COALESCE(SUM(s.qty), 0) FROM stock s JOIN locations l ON l.code = s.location "
-        "WHERE s.product_id = p.id AND l.kind = 'quarantine') FROM products p ";
+        "WHERE s.product_id = p.id AND l.kind = 'quarantine'), id FROM products p ";
     auto& s = sku ? m_db->prepare(std::string(kTotals) + "WHERE sku = ?") : m_db->prepare(std::string(kTotals) + "ORDER BY sku");
     if (sku) s.bind(1, *sku);
-    while (s.step()) rows.push_back({s.columnText(0), s.columnInt(1), s.columnInt(2), s.columnInt(3)});
+    while (s.step()) {
+        StockRow row;
+        row.sku = s.columnText(0);
+        row.onHand = s.columnInt(1);
+        row.allocated = s.columnInt(2);
+        row.quarantined = s.columnInt(3);
+        rows.push_back(std::move(row));
+        ids.push_back(s.columnInt(4));
+    }
     TRY(fromStatement(s));
+    s.reset();
+    if (rows.empty()) return rows;
+
+    // What else cannot be allocated, split without overlap (StockRow): outside quarantine,
+    // units of lots expired before today, then held units of the other lots. So free() is
+    // allocatableOnHand() - allocated.
+    std::map<int64_t, std::pair<Qty, Qty>> expiredHeld;
+    auto& x = m_db->prepare("SELECT s.product_id, SUM(CASE WHEN e.expiry < ?1 THEN s.qty ELSE 0 END), "
+                            "SUM(CASE WHEN e.expiry < ?1 THEN 0 ELSE s.held END) FROM stock s "
+                            "LEFT JOIN lots e ON e.product_id = s.product_id AND e.lot = s.lot "
+                            "WHERE (?2 IS NULL OR s.product_id = ?2) AND NOT EXISTS(SELECT 1 FROM locations l "
+                            "WHERE l.code = s.location AND l.kind = 'quarantine') GROUP BY s.product_id");
+    x.bind(1, int64_t(today.days)).bindOptional(2, sku ? std::optional<int64_t>(ids.front()) : std::nullopt);
+    while (x.step()) expiredHeld[x.columnInt(0)] = {x.columnInt(1), x.columnInt(2)};
+    TRY(fromStatement(x));
+    x.reset();
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (auto it = expiredHeld.find(ids[i]); it != expiredHeld.end()) {
+            rows[i].expired = it->second.first;
+            rows[i].held = it->second.second;
+        }
+
+    if (sku) {
+        // Per location and lot ('' = no lot sorts first, shown as null), every row with
+        // units or holds.
+        auto& l = m_db->prepare("SELECT s.location, s.lot, e.expiry, s.qty, s.held FROM stock s "
+                                "LEFT JOIN lots e ON e.product_id = s.product_id AND e.lot = s.lot "
+                                "WHERE s.product_id = ? AND (s.qty <> 0 OR s.held <> 0) ORDER BY s.location, s.lot");
+        l.bind(1, ids.front());
+        while (l.step()) {
+            StockLocation loc;
+            loc.location = l.columnText(0);
+            if (const auto lot = l.columnText(1); !lot.empty()) loc.lot = lot;
+            if (auto e = l.columnOptionalInt(2)) loc.expiry = Date{static_cast<int32_t>(*e)};
+            loc.qty = l.columnInt(3);
+            loc.held = l.columnInt(4);
+            rows.front().locations.push_back(std::move(loc));
+        }
+        TRY(fromStatement(l));
+        l.reset();
+    }
     return rows;
 }
 

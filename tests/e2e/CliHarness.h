@@ -250,7 +250,15 @@ public:
     }
 
     Json stock() const { return queryJson({"stock"}); }
-    Json stockOf(const std::string& sku) const { return queryJson({"stock", "--sku", sku}); }
+    // stockOf is `stock --sku SKU` without the row's per-location detail ("locations"), so
+    // totals compare with stockJson; stockDetail is the whole output.
+    Json stockOf(const std::string& sku) const
+    {
+        Json rows = stockDetail(sku);
+        for (auto& row : rows) row.erase("locations");
+        return rows;
+    }
+    Json stockDetail(const std::string& sku) const { return queryJson({"stock", "--sku", sku}); }
     Json backorders() const { return queryJson({"backorders"}); }
 
     // line is the backorders row of (order_id, line).
@@ -368,10 +376,16 @@ inline void checkLedger(const CliHarness& h)
 }
 
 // Small builders for the rows the tests write.
-inline Json stockJson(const std::string& sku, int64_t onHand, int64_t allocated, int64_t quarantined = 0)
+inline Json stockJson(const std::string& sku, int64_t onHand, int64_t allocated, int64_t quarantined = 0, int64_t held = 0,
+                      int64_t expired = 0)
 {
-    return Json{{"sku", sku}, {"on_hand", onHand}, {"allocated", allocated}, {"quarantined", quarantined},
-                {"free", onHand - quarantined - allocated}};
+    return Json{{"sku", sku},
+                {"on_hand", onHand},
+                {"allocated", allocated},
+                {"quarantined", quarantined},
+                {"free", onHand - quarantined - expired - held - allocated},
+                {"held", held},
+                {"expired", expired}};
 }
 
 inline Json lineJson(const std::string& orderId, int64_t line, const std::string& sku, int64_t qty, int64_t allocated,
