@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -170,8 +171,9 @@ Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<
     for (const auto& c : claims) {
         auto it = std::find_if(lines->begin(), lines->end(),
                                [&](const ledger::OrderLine& l) { return l.orderId == c.orderId && l.line == c.line; });
-        Qty grant = 0;
-        if (it != lines->end() && it->sku == sku) grant = std::min({c.qty, it->remaining(), std::max<Qty>(freeQty, 0)});
+        const Qty need = it == lines->end() ? 0 : it->remaining();
+        const Qty available = std::max<Qty>(freeQty, 0);
+        const Qty grant = std::min({c.qty, need, available});
         if (grant > 0) {
             TRY(store.changeLine(it->orderId, it->line, grant, 0));
             it->allocated += grant;
@@ -180,9 +182,10 @@ Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<
         }
         if (grant < c.qty) {
             const std::string why = it == lines->end() ? "the line waits for nothing at the server"
-                                    : grant == 0 && freeQty <= 0
-                                        ? "the server had no free units left for it"
-                                        : "the line needed only " + std::to_string(grant) + " more";
+                                    : need <= available
+                                        ? (need == 0 ? "the line needed no more units" : "the line needed only " + std::to_string(need) + " more")
+                                        : (available == 0 ? "the server had no free units left for it"
+                                                          : "the server had only " + std::to_string(available) + " free units");
             out.corrections.push_back(
                 {{"order_id", c.orderId},
                  {"line", c.line},
@@ -475,13 +478,157 @@ Result<OpOutcome> applyPick(ServerStore& store, const OpContext& op, const Json&
     return out;
 }
 
+// short: {"order_id","line","location","sku","found","expected","missing","reason","held":[{"lot","qty"}],"claims":[...]}
+// The missing units are put on hold where the picker looked (on hand, not allocatable, until
+// a count there settles them) and leave the line, which waits again; then settle (the rule
+// may hand the line free units elsewhere, the terminal's claims first).
+Result<OpOutcome> applyShort(ServerStore& store, const OpContext& op, const Json& p)
+{
+    std::optional<Bad> bad;
+    const std::string orderId = text(p, "order_id", "", true, bad);
+    const int64_t lineNo = number(p, "line", "", 0, bad);
+    const std::string location = text(p, "location", "", true, bad);
+    const Qty missing = number(p, "missing", "", 1, bad);
+    const std::string reason = text(p, "reason", "", true, bad);
+    std::vector<LotQty> held;
+    const Json& jh = array(p, "held", "", true, bad);
+    for (size_t i = 0; i < jh.size() && !bad; ++i) {
+        const std::string w = "held[" + std::to_string(i) + "].";
+        if (!jh[i].is_object()) {
+            bad = Bad{w + ": not an object"};
+            break;
+        }
+        held.push_back({text(jh[i], "lot", w, false, bad), number(jh[i], "qty", w, 1, bad)});
+    }
+    const auto claims = claimsOf(p, "", bad);
+    if (bad) return rejected("bad_payload", "short: " + bad->message);
+    auto line = store.orderLine(orderId, lineNo);
+    if (!line) return unexpected(line.error());
+    if (!*line)
+        return rejected("unknown_line", "short: order " + orderId + " line " + std::to_string(lineNo) + " is not at the server");
+    const std::string& sku = (*line)->sku;
+
+    OpOutcome out;
+    Json entry = identity(op);
+    entry["order_id"] = orderId;
+    entry["line"] = lineNo;
+    entry["sku"] = sku;
+    entry["location"] = location;
+    entry["missing"] = missing;
+    entry["reason"] = reason;
+    Json heldJson = Json::array();
+    for (const auto& h : held) {
+        TRY(store.addHeld(sku, location, h.lot, h.qty));
+        heldJson.push_back({{"lot", h.lot}, {"qty", h.qty}});
+    }
+    entry["held"] = heldJson;
+    const Qty deallocated = std::min(missing, (*line)->allocated);
+    TRY(store.changeLine(orderId, lineNo, -deallocated, 0));
+    entry["deallocated"] = deallocated;
+    Settlement settlement;
+    TRY(settle(store, sku, claims, settlement));
+    TRY(finish(store, op, "short", std::move(entry), settlement, out));
+    return out;
+}
+
+// applyVariance puts a count's variance on top of the server's book at its key (DESIGN.md 1,
+// Counts; P6: what moved since the basis still counts), never below 0 there, and settles the
+// key's hold (the count found what is there).
+Result<void> applyVariance(ServerStore& store, const std::string& sku, const std::string& location, const std::string& lot,
+                           Qty variance, Json& entry)
+{
+    auto rows = store.stock(sku);
+    if (!rows) return unexpected(rows.error());
+    Qty now = 0, held = 0;
+    for (const auto& r : *rows)
+        if (r.location == location && r.lot == lot) {
+            now = r.qty;
+            held = r.held;
+        }
+    const Qty adjustment = std::max(variance, -std::max<Qty>(now, 0));
+    if (adjustment != 0) TRY(store.addStock(sku, location, lot, adjustment));
+    if (held != 0) TRY(store.addHeld(sku, location, lot, -held));
+    entry["adjusted"] = adjustment;
+    entry["holds_cleared"] = held;
+    return {};
+}
+
+// count / count_approve: {"count_id","state","sku","location","lot","counted","variance",...,"claims"}
+// A count in state `applied` and every approval adjust stock by the terminal's variance
+// (counted - book at the basis it knew); `recount` and `pending` counts change nothing.
+Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const Json& p, const char* kind, bool approval)
+{
+    std::optional<Bad> bad;
+    const int64_t countId = number(p, "count_id", "", 1, bad);
+    const std::string state = approval ? "applied" : text(p, "state", "", true, bad);
+    const std::string sku = text(p, "sku", "", true, bad);
+    const std::string location = text(p, "location", "", true, bad);
+    const std::string lot = text(p, "lot", "", false, bad);
+    const Qty counted = number(p, "counted", "", 0, bad);
+    const Qty variance = number(p, "variance", "", std::numeric_limits<int64_t>::min(), bad);
+    const auto claims = claimsOf(p, "", bad);
+    if (!bad && state != "applied" && state != "recount" && state != "pending")
+        bad = Bad{"state: '" + state + "', must be applied, recount or pending"};
+    if (bad) return rejected("bad_payload", std::string(kind) + ": " + bad->message);
+    auto product = store.product(sku);
+    if (!product) return unexpected(product.error());
+    if (!*product) return rejected("unknown_sku", std::string(kind) + ": sku '" + sku + "' is not in the server's catalog");
+
+    OpOutcome out;
+    Json entry = identity(op);
+    entry["count_id"] = countId;
+    entry["state"] = state;
+    entry["sku"] = sku;
+    entry["location"] = location;
+    entry["lot"] = lot;
+    entry["counted"] = counted;
+    entry["variance"] = variance;
+    if (approval) entry["count_op_id"] = p.value("count_op_id", std::string());
+    Settlement settlement;
+    if (state == "applied") {
+        TRY(applyVariance(store, sku, location, lot, variance, entry));
+        TRY(settle(store, sku, claims, settlement));
+    }
+    TRY(finish(store, op, kind, std::move(entry), settlement, out));
+    return out;
+}
+
+Result<OpOutcome> applyCount(ServerStore& store, const OpContext& op, const Json& p)
+{
+    return applyCountLike(store, op, p, "count", false);
+}
+
+Result<OpOutcome> applyCountApprove(ServerStore& store, const OpContext& op, const Json& p)
+{
+    return applyCountLike(store, op, p, "count_approve", true);
+}
+
+// count_reject: {"count_id","count_op_id","note"}: the book stands; the entry tells the others.
+Result<OpOutcome> applyCountReject(ServerStore& store, const OpContext& op, const Json& p)
+{
+    std::optional<Bad> bad;
+    const int64_t countId = number(p, "count_id", "", 1, bad);
+    const std::string countOp = text(p, "count_op_id", "", false, bad);
+    const std::string note = text(p, "note", "", false, bad);
+    if (bad) return rejected("bad_payload", "count_reject: " + bad->message);
+    OpOutcome out;
+    Json entry = identity(op);
+    entry["count_id"] = countId;
+    entry["count_op_id"] = countOp;
+    entry["note"] = note;
+    TRY(finish(store, op, "count_reject", std::move(entry), Settlement{}, out));
+    return out;
+}
+
 } // namespace
 
 Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, std::string_view payload)
 {
     using Apply = Result<OpOutcome> (*)(ServerStore&, const OpContext&, const Json&);
     static constexpr std::pair<std::string_view, Apply> kAppliers[] = {
-        {"receive", &applyReceive}, {"move", &applyMove}, {"pick", &applyPick}};
+        {"receive", &applyReceive}, {"move", &applyMove},   {"pick", &applyPick},
+        {"short", &applyShort},     {"count", &applyCount}, {"count_approve", &applyCountApprove},
+        {"count_reject", &applyCountReject}};
     const auto it = std::find_if(std::begin(kAppliers), std::end(kAppliers), [&](const auto& a) { return a.first == kind; });
     if (it == std::end(kAppliers)) {
         OpOutcome o = rejected("unknown_op", "this server does not apply '" + std::string(kind) +

@@ -35,7 +35,8 @@ struct OpOutcome {
     bool record = true;
 };
 
-// applyOp applies an op of `kind` with its JSON `payload`. Outcomes (codes):
+// applyOp applies an op of `kind` with its JSON `payload`; kinds applied: receive, move, pick,
+// short, count, count_approve, count_reject (docs/server.md gives each payload). Outcomes (codes):
 //   Applied;
 //   Flagged  sscc_received (a pallet already received: no stock effect, every claim cut to 0),
 //            negative_stock (a move or pick took more than the server's book held there),

@@ -143,6 +143,9 @@ public:
     virtual Result<Qty> allocatableOnHand(std::string_view sku) = 0;
     virtual Result<std::vector<StockRow>> stock(std::string_view sku) = 0; // "" = every product
     virtual Result<void> addStock(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) = 0;
+    // addHeld changes the units on hold at (sku, location, lot) by `delta` (the row is created
+    // with qty 0 when missing).
+    virtual Result<void> addHeld(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) = 0;
     virtual Result<bool> ssccReceived(std::string_view sscc) = 0;
     virtual Result<void> markSsccReceived(std::string_view sscc, int64_t globalSeq) = 0;
 

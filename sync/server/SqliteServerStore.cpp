@@ -477,6 +477,18 @@ Result<void> SqliteServerStore::addStock(std::string_view sku, std::string_view 
         .run();
 }
 
+Result<void> SqliteServerStore::addHeld(std::string_view sku, std::string_view location, std::string_view lot, Qty delta)
+{
+    return m_db
+        ->prepare("INSERT INTO stock(sku, location, lot, qty, held) VALUES(?,?,?,0,?) ON CONFLICT(sku, location, lot) DO UPDATE SET "
+                  "held = held + excluded.held")
+        .bind(1, sku)
+        .bind(2, location)
+        .bind(3, lot)
+        .bind(4, delta)
+        .run();
+}
+
 Result<bool> SqliteServerStore::ssccReceived(std::string_view sscc)
 {
     bool found = false;

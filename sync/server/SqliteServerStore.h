@@ -64,6 +64,7 @@ public:
     Result<Qty> allocatableOnHand(std::string_view sku) override;
     Result<std::vector<StockRow>> stock(std::string_view sku) override;
     Result<void> addStock(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) override;
+    Result<void> addHeld(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) override;
     Result<bool> ssccReceived(std::string_view sscc) override;
     Result<void> markSsccReceived(std::string_view sscc, int64_t globalSeq) override;
 

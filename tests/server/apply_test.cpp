@@ -332,6 +332,43 @@ TEST_CASE("move and pick: stock moves, quarantine releases last served first, a 
     CHECK(s.line("SO-2").allocated == 0);
 }
 
+TEST_CASE("short and counts: missing units held and deallocated, a count's variance on top of the book clears the hold")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    s.push(hh, {op(1, 1, "receive", receipt("DOCK", 9, R"({"order_id":"SO-1","line":1,"qty":5},{"order_id":"SO-2","line":1,"qty":4})"))});
+    auto shorted = s.push(hh, {op(2, 2, "short", R"({"order_id":"SO-1","line":1,"location":"DOCK","sku":"SKU-A","found":3,"expected":5,"missing":2,"reason":"NOT_FOUND","held":[{"lot":"","qty":2}],"claims":[]})")});
+    REQUIRE(shorted.results.size() == 1);
+    CHECK(shorted.results[0].status == OpStatus::Applied);
+    CHECK(s.line("SO-1").allocated == 3);
+    CHECK(*s.store->allocatableOnHand("SKU-A") == 7);
+    CHECK(s.lastEntry() ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000002","device":"HH-01","device_seq":2,"order_id":"SO-1","line":1,"sku":"SKU-A","location":"DOCK","missing":2,"reason":"NOT_FOUND","held":[{"lot":"","qty":2}],"deallocated":2,"allocations":[],"releases":[]})");
+
+    // Another terminal moved 1 unit in meanwhile; the count (7 counted, 9 in the book at its
+    // basis) applies -2 on top of the server's book: 10 - 2 = 8 (P6), and the hold is settled.
+    s.push(hh, {op(3, 3, "receive", receipt("DOCK", 1, ""))});
+    CHECK(s.line("SO-1").allocated == 4); // the rule gave the new unit to the shorted line
+    auto pending = s.push(hh, {op(4, 4, "count", R"({"count_id":1,"state":"pending","sku":"SKU-A","location":"DOCK","lot":"","counted":7,"variance":-2,"claims":[]})")});
+    CHECK(pending.results[0].status == OpStatus::Applied);
+    CHECK(s.onHand("SKU-A", "DOCK") == 10);
+    auto approved = s.push(hh, {op(5, 5, "count_approve", R"({"count_id":1,"count_op_id":"00000000-0000-4000-8000-000000000004","sku":"SKU-A","location":"DOCK","lot":"","counted":7,"variance":-2,"reason":"LOST","claims":[]})")});
+    CHECK(approved.results[0].status == OpStatus::Applied);
+    CHECK(s.onHand("SKU-A", "DOCK") == 8);
+    CHECK(*s.store->allocatableOnHand("SKU-A") == 8);
+    CHECK(s.line("SO-1").allocated == 4);
+    CHECK(s.line("SO-2").allocated == 4);
+    CHECK(s.lastEntry() ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000005","device":"HH-01","device_seq":5,"count_id":1,"state":"applied","sku":"SKU-A","location":"DOCK","lot":"","counted":7,"variance":-2,"count_op_id":"00000000-0000-4000-8000-000000000004","adjusted":-2,"holds_cleared":2,"allocations":[],"releases":[]})");
+    auto dropped = s.push(hh, {op(6, 6, "count_reject", R"({"count_id":2,"count_op_id":"00000000-0000-4000-8000-000000000009","note":"miscount"})")});
+    CHECK(dropped.results[0].status == OpStatus::Applied);
+    CHECK(s.onHand("SKU-A", "DOCK") == 8);
+    // A count below what the book holds now never takes the location below 0.
+    s.push(hh, {op(7, 7, "count", R"({"count_id":3,"state":"applied","sku":"SKU-A","location":"DOCK","lot":"","counted":0,"variance":-20,"claims":[]})")});
+    CHECK(s.onHand("SKU-A", "DOCK") == 0);
+    CHECK(s.line("SO-1").allocated + s.line("SO-2").allocated == 0); // released, last served first
+}
+
 TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied yet stop the push unrecorded")
 {
     Server s;
@@ -339,7 +376,7 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
     auto ack = s.push(hh, {op(1, 1, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-A","qty":0}]})"),
                            op(2, 2, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-Z","qty":1}]})"),
                            op(3, 3, "receive", R"({"location":"NOWHERE","lines":[{"sku":"SKU-A","qty":1}]})"),
-                           op(4, 4, "pick", "not json"), op(5, 5, "count", R"({"sku":"SKU-A"})"),
+                           op(4, 4, "pick", "not json"), op(5, 5, "undo", R"({"op_id":"x"})"),
                            op(6, 6, "receive", receipt("DOCK", 1, ""))});
     REQUIRE(ack.results.size() == 5);
     CHECK(ack.results[0].code == "bad_payload");
@@ -350,7 +387,7 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
     CHECK(ack.results[4].status == OpStatus::Rejected);
     CHECK(ack.results[4].code == "unknown_op");
     for (const auto& r : ack.results) CHECK(r.status == OpStatus::Rejected);
-    CHECK(*s.store->lastDeviceSeq("HH-01", 1) == 4); // the count op waits in the terminal's outbox
+    CHECK(*s.store->lastDeviceSeq("HH-01", 1) == 4); // the undo op waits in the terminal's outbox
     CHECK(!*s.store->appliedOp(uuid(5)));
     CHECK(s.onHand("SKU-A", "DOCK") == 0);
 }
