@@ -36,22 +36,59 @@ Applier::Applier(ServerStore& store, ApplierOptions options) : m_store(store), m
     if (!m_options.now) m_options.now = systemNow;
 }
 
-ledger::Result<std::string> enrolDevice(ServerStore& store, std::string_view deviceId)
+namespace {
+
+ledger::Result<std::string> enrol(ServerStore& store, std::string_view deviceId, bool mustBeNew)
 {
     if (!validDeviceId(deviceId))
         return ledger::fail("bad_device_id", "device id '" + std::string(deviceId) +
                                                  "': use 1 to 64 of A-Z a-z 0-9 . _ - (the terminal's --device)");
     std::string token = newToken();
+    bool exists = false;
     auto done = store.transact("enrolling a device", [&]() -> ledger::Result<void> {
         auto d = store.device(deviceId);
         if (!d) return unexpected(d.error());
+        if (*d && mustBeNew) {
+            exists = true;
+            return {};
+        }
         DeviceRecord record = d->value_or(DeviceRecord{std::string(deviceId), 0, "", "", false, std::nullopt});
         record.enrolHash = tokenHash(token);
         record.revoked = false;
         return store.saveDevice(record);
     });
     if (!done) return unexpected(done.error());
+    if (exists)
+        return ledger::fail("device_exists", "device '" + std::string(deviceId) +
+                                                 "' already exists: `backfilld enrol " + std::string(deviceId) +
+                                                 "` gives it a new enrolment token");
     return token;
+}
+
+} // namespace
+
+ledger::Result<std::string> enrolDevice(ServerStore& store, std::string_view deviceId) { return enrol(store, deviceId, false); }
+
+ledger::Result<std::string> addDevice(ServerStore& store, std::string_view deviceId) { return enrol(store, deviceId, true); }
+
+ledger::Result<void> revokeDevice(ServerStore& store, std::string_view deviceId)
+{
+    bool known = true;
+    auto done = store.transact("revoking a device", [&]() -> ledger::Result<void> {
+        auto d = store.device(deviceId);
+        if (!d) return unexpected(d.error());
+        if (!*d) {
+            known = false;
+            return {};
+        }
+        DeviceRecord record = **d;
+        record.revoked = true;
+        record.enrolHash.clear();
+        return store.saveDevice(record);
+    });
+    if (!done) return done;
+    if (!known) return ledger::fail("unknown_device", "device '" + std::string(deviceId) + "' is not known: `backfilld device list` shows them");
+    return {};
 }
 
 protocol::Message Applier::hello(const protocol::Hello& h)

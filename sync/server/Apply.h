@@ -54,4 +54,12 @@ private:
 // again. Fails with bad_device_id (not 1..64 of A-Z a-z 0-9 . _ -) or db_*.
 ledger::Result<std::string> enrolDevice(ServerStore& store, std::string_view deviceId);
 
+// addDevice is enrolDevice for a name the server does not know yet; a known name fails with
+// device_exists (`backfilld device add`).
+ledger::Result<std::string> addDevice(ServerStore& store, std::string_view deviceId);
+
+// revokeDevice refuses the device from now on (its Hello, pushes and pulls get `revoked`; a
+// pending enrolment token is dropped) until it is enrolled again. Fails with unknown_device.
+ledger::Result<void> revokeDevice(ServerStore& store, std::string_view deviceId);
+
 } // namespace backfill::server

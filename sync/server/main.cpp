@@ -3,11 +3,13 @@
 //   backfilld [--db FILE] [--today YYYY-MM-DD] serve --listen URL [--tls-cert F --tls-key F]
 //   backfilld import catalog|backorders|inbound|locations|reasons FILE
 //   backfilld enrol DEVICE_ID
+//   backfilld device add|revoke DEVICE_ID, device list
+//   backfilld stock [--sku SKU], exceptions
 //   backfilld log [--after N]
 //
 // Errors go to stderr as {"code":"...","error":"..."} (the terminal's shape). Exit status:
-// 0 ok, 2 an import had bad rows (nothing imported), 3 failure (unreadable file, bad usage,
-// database, cannot listen).
+// 0 ok, 1 refused (device_exists, unknown_device, bad_device_id), 2 an import had bad rows
+// (nothing imported), 3 failure (unreadable file, bad usage, database, cannot listen).
 
 #include "ledger/Date.h"
 #include "ledger/MasterDataCsv.h"
@@ -38,6 +40,7 @@ using namespace backfill;
 using Json = nlohmann::ordered_json;
 
 constexpr int kExitOk = 0;
+constexpr int kExitRejected = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitFailure = 3;
 
@@ -190,6 +193,81 @@ void registerImport(CLI::App& app, Options& o)
         [](Options& o, const std::string& f) { runImport(o, f, &parseReasonsCsv, server::importReasons); });
 }
 
+// fail prints `e` and sets the exit status: 3 for the store's own failures, else 1.
+void fail(Options& o, const ledger::Error& e)
+{
+    printError(e);
+    o.exitCode = e.code.rfind("db_", 0) == 0 || e.code == "no_database" ? kExitFailure : kExitRejected;
+}
+
+void registerDevice(CLI::App& app, Options& o)
+{
+    auto* cmd = app.add_subcommand("device", "terminals: add, revoke, list");
+    cmd->require_subcommand(1);
+    auto name = std::make_shared<std::string>();
+    auto* add = cmd->add_subcommand("add", "register a new device; prints its one-time enrolment token");
+    add->add_option("DEVICE_ID", *name, "the terminal's device name")->required();
+    add->callback([&o, name] {
+        auto store = openStore(o);
+        if (!store) return;
+        auto token = server::addDevice(*store, *name);
+        if (!token) return fail(o, token.error());
+        printLine(*token);
+    });
+    auto* revoke = cmd->add_subcommand("revoke", "refuse the device until it is enrolled again");
+    revoke->add_option("DEVICE_ID", *name, "the terminal's device name")->required();
+    revoke->callback([&o, name] {
+        auto store = openStore(o);
+        if (!store) return;
+        if (auto r = server::revokeDevice(*store, *name); !r) return fail(o, r.error());
+        printLine(Json{{"revoked", *name}}.dump());
+    });
+    auto* list = cmd->add_subcommand("list", R"(print [{"name","epoch","revoked","last_seen"}])");
+    list->callback([&o] {
+        auto store = openStore(o);
+        if (!store) return;
+        auto devices = store->devices();
+        if (!devices) return fail(o, devices.error());
+        Json out = Json::array();
+        for (const auto& d : *devices)
+            out.push_back({{"name", d.deviceId},
+                           {"epoch", d.epoch},
+                           {"revoked", d.revoked},
+                           {"last_seen", d.lastSeen ? Json(ledger::formatTimestamp(*d.lastSeen)) : Json()}});
+        printLine(out.dump());
+    });
+}
+
+void registerQueries(CLI::App& app, Options& o)
+{
+    auto sku = std::make_shared<std::string>();
+    auto* stock = app.add_subcommand("stock", R"(print the server's stock: [{"sku","location","lot","qty","held"}])");
+    stock->add_option("--sku", *sku, "only this product");
+    stock->callback([&o, sku] {
+        auto store = openStore(o);
+        if (!store) return;
+        auto rows = store->stock(*sku);
+        if (!rows) return fail(o, rows.error());
+        Json out = Json::array();
+        for (const auto& r : *rows)
+            out.push_back({{"sku", r.sku}, {"location", r.location}, {"lot", r.lot.empty() ? Json() : Json(r.lot)}, {"qty", r.qty},
+                           {"held", r.held}});
+        printLine(out.dump());
+    });
+    auto* exceptions = app.add_subcommand("exceptions", R"(print what needs a person: [{"id","code","device","op_id","payload"}])");
+    exceptions->callback([&o] {
+        auto store = openStore(o);
+        if (!store) return;
+        auto rows = store->exceptions();
+        if (!rows) return fail(o, rows.error());
+        Json out = Json::array();
+        for (const auto& e : *rows)
+            out.push_back({{"id", e.id}, {"code", e.code}, {"device", e.deviceId}, {"op_id", e.opId},
+                           {"payload", Json::parse(e.payload, nullptr, false)}});
+        printLine(out.dump());
+    });
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -213,6 +291,8 @@ int main(int argc, char** argv)
     serveCmd->callback([&] { serve(o, serveArgs); });
 
     registerImport(app, o);
+    registerDevice(app, o);
+    registerQueries(app, o);
 
     std::string deviceId;
     auto* enrolCmd = app.add_subcommand("enrol", "print a one-time enrolment token for a device (a known one enrols again)");
@@ -221,11 +301,7 @@ int main(int argc, char** argv)
         auto store = openStore(o);
         if (!store) return;
         auto token = server::enrolDevice(*store, deviceId);
-        if (!token) {
-            printError(token.error());
-            o.exitCode = kExitFailure;
-            return;
-        }
+        if (!token) return fail(o, token.error());
         printLine(*token);
     });
 

@@ -255,6 +255,53 @@ TEST_CASE("backfilld serves Hello, Push and Pull over tcp, refuses garbage, runs
     CHECK(json[0]["payload"]["device"] == "HH-01");
     CHECK(json[0]["payload"]["allocations"][0]["qty"] == 3);
 
+    // Device admin beside the server: a second add of one name is refused; list shows the
+    // epoch and when it was last seen; the same pallet twice is an exception; stock is exact.
+    auto exists = run("--db " + db + " device add HH-01", err);
+    CHECK(exists.status == 1);
+    CHECK(slurp(err).find("\"code\":\"device_exists\"") != std::string::npos);
+    auto added = run("--db " + db + " device add HH-02", err);
+    CHECK(added.status == 0);
+    CHECK(added.out.size() == 65);
+    auto devices = nlohmann::json::parse(run("--db " + db + " device list", err).out);
+    REQUIRE(devices.size() == 2);
+    CHECK(devices[0]["name"] == "HH-01");
+    CHECK(devices[0]["epoch"] == 1);
+    CHECK(devices[0]["revoked"] == false);
+    CHECK(devices[0]["last_seen"].get<std::string>().size() == 20); // YYYY-MM-DDTHH:MM:SSZ
+    CHECK(devices[1].dump() == R"({"epoch":0,"last_seen":null,"name":"HH-02","revoked":false})");
+
+    auto pallet = [](const char* id, int64_t seq) {
+        return protocol::Op{id, seq, 1, "receive",
+                            R"({"scan":"x","location":"DOCK","lines":[{"sku":"SKU-A","qty":10,"lot":"L1","sscc":"376104250021234569","claims":[]}]})",
+                            1'800'000'000};
+    };
+    auto twice = ask(**client, protocol::Push{protocol::Session{ack.sessionId},
+                                              {pallet("00000000-0000-4000-8000-000000000003", 2),
+                                               pallet("00000000-0000-4000-8000-000000000004", 3)}});
+    REQUIRE(std::holds_alternative<protocol::PushAck>(twice));
+    const auto& tr = std::get<protocol::PushAck>(twice).results;
+    REQUIRE(tr.size() == 2);
+    CHECK(tr[0].status == protocol::OpStatus::Applied);
+    CHECK(tr[1].status == protocol::OpStatus::Flagged);
+    CHECK(tr[1].code == "sscc_received");
+    auto exceptions = nlohmann::json::parse(run("--db " + db + " exceptions", err).out);
+    REQUIRE(exceptions.size() == 1);
+    CHECK(exceptions[0]["code"] == "sscc_received");
+    CHECK(exceptions[0]["op_id"] == "00000000-0000-4000-8000-000000000004");
+    CHECK(exceptions[0]["device"] == "HH-01");
+    CHECK(run("--db " + db + " stock --sku SKU-A", err).out ==
+          R"([{"sku":"SKU-A","location":"DOCK","lot":null,"qty":3,"held":0},{"sku":"SKU-A","location":"DOCK","lot":"L1","qty":10,"held":0}])"
+          "\n");
+
+    // Revoked: the session is refused from the next request on, and nothing is applied.
+    CHECK(run("--db " + db + " device revoke HH-01", err).out == "{\"revoked\":\"HH-01\"}\n");
+    auto afterRevoke = ask(**client, protocol::Push{protocol::Session{ack.sessionId}, {pallet("00000000-0000-4000-8000-000000000005", 4)}});
+    REQUIRE(std::holds_alternative<protocol::Error>(afterRevoke));
+    CHECK(std::get<protocol::Error>(afterRevoke).code == "revoked");
+    CHECK(run("--db " + db + " device revoke HH-09", err).status == 1);
+    CHECK(slurp(err).find("\"code\":\"unknown_device\"") != std::string::npos);
+
     const auto start = std::chrono::steady_clock::now();
     CHECK(server.stop(SIGTERM, 5s) == 0);
     CHECK(std::chrono::steady_clock::now() - start < 5s);
