@@ -98,7 +98,8 @@ struct Server {
     Qty onHand(const std::string& sku, const std::string& location)
     {
         Qty q = 0;
-        for (const auto& r : *store->stock(sku))
+        const auto rows = store->stock(sku);
+        for (const auto& r : *rows)
             if (r.location == location) q += r.qty;
         return q;
     }
