@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <poll.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -322,4 +323,88 @@ TEST_CASE("backfilld serve refuses a busy address and a half TLS configuration")
     CHECK(busy.status == 3);
     CHECK(slurp(dir.path / "err2.txt").find("\"code\":\"address_in_use\"") != std::string::npos);
     CHECK(first.stop(SIGINT, 5s) == 0);
+}
+
+namespace {
+
+int64_t count(const std::string& db, const char* sql)
+{
+    sqlite3* c = nullptr;
+    int64_t n = -1;
+    if (sqlite3_open_v2(db.c_str(), &c, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_busy_timeout(c, 5000);
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(c, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(c);
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("SIGKILL in the middle of a push, restart, the same push again: every op applied exactly once")
+{
+    Dir dir;
+    const fs::path err = dir.path / "stderr.txt";
+    const std::string db = (dir.path / "server.db").string();
+    write(dir.path / "catalog.csv", "sku,description\nSKU-A,Widget\n");
+    REQUIRE(run("--db " + db + " import catalog " + (dir.path / "catalog.csv").string(), err).status == 0);
+    auto enrolled = run("--db " + db + " enrol HH-01", err);
+    REQUIRE(enrolled.status == 0);
+    const protocol::Credentials who{"HH-01", 1, enrolled.out.substr(0, 64)};
+
+    constexpr int kOps = 300;
+    protocol::Push push{who, {}};
+    for (int i = 1; i <= kOps; ++i) {
+        std::string tail = std::to_string(i);
+        push.ops.push_back({"00000000-0000-4000-8000-" + std::string(12 - tail.size(), '0') + tail, i, 1, "receive",
+                            R"({"location":"DOCK","lines":[{"sku":"SKU-A","qty":1,"lot":"","sscc":"","claims":[]}]})",
+                            1'800'000'000});
+    }
+
+    int64_t appliedBeforeKill = 0;
+    {
+        Serving server(db, dir.path / "serve1.txt");
+        REQUIRE(server.url.rfind("listening ", 0) == 0);
+        transport::ClientOptions options;
+        options.url = server.url.substr(10);
+        options.timeout = 60s;
+        auto client = transport::Client::open(options);
+        REQUIRE(client);
+        REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(**client, protocol::Hello{1, "HH-01", 0, who.token})));
+        std::thread pusher([&] { (void)(*client)->request(protocol::encode(push)); });
+        // Kill once the server has applied some of the ops and before it has answered.
+        const auto deadline = std::chrono::steady_clock::now() + 60s;
+        while (count(db, "SELECT COUNT(*) FROM applied_ops") < kOps / 10 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(2ms);
+        CHECK(server.stop(SIGKILL, 5s) == -1); // killed: no exit status
+        pusher.join();
+        appliedBeforeKill = count(db, "SELECT COUNT(*) FROM applied_ops");
+        CHECK(appliedBeforeKill >= kOps / 10);
+        MESSAGE("ops applied before SIGKILL: ", appliedBeforeKill, " of ", kOps);
+    }
+
+    Serving restarted(db, dir.path / "serve2.txt");
+    REQUIRE(restarted.url.rfind("listening ", 0) == 0);
+    transport::ClientOptions options;
+    options.url = restarted.url.substr(10);
+    options.timeout = 60s;
+    auto client = transport::Client::open(options);
+    REQUIRE(client);
+    auto reply = ask(**client, push);
+    REQUIRE(std::holds_alternative<protocol::PushAck>(reply));
+    const auto& results = std::get<protocol::PushAck>(reply).results;
+    REQUIRE(results.size() == static_cast<size_t>(kOps));
+    int64_t duplicates = 0, applied = 0;
+    for (const auto& r : results) {
+        duplicates += r.status == protocol::OpStatus::Duplicate;
+        applied += r.status == protocol::OpStatus::Applied;
+    }
+    CHECK(duplicates == appliedBeforeKill);
+    CHECK(applied == kOps - appliedBeforeKill);
+    CHECK(count(db, "SELECT COUNT(*) FROM applied_ops") == kOps);
+    CHECK(count(db, "SELECT COUNT(*) FROM log WHERE kind = 'receive'") == kOps);
+    CHECK(count(db, "SELECT SUM(qty) FROM stock WHERE sku = 'SKU-A'") == kOps);
+    CHECK(restarted.stop(SIGTERM, 5s) == 0);
 }
