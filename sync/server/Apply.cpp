@@ -266,6 +266,17 @@ protocol::Message Applier::pull(const protocol::Pull& pull)
     // One more than asked tells whether more wait.
     auto entries = m_store.entriesAfter(pull.cursor, max + 1);
     if (!entries) return errorOf(entries.error());
+    if (entries->empty() && pull.waitMs > 0 && m_options.waitForChange) {
+        // Long poll: re-read whenever the log may have grown; slices bound how late an entry
+        // written by another process (an import) is seen.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(pull.waitMs);
+        while (entries->empty()) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0 || !m_options.waitForChange(std::min(left, std::chrono::milliseconds(250)))) break;
+            entries = m_store.entriesAfter(pull.cursor, max + 1);
+            if (!entries) return errorOf(entries.error());
+        }
+    }
     protocol::Changes changes;
     changes.nextCursor = pull.cursor;
     // Fill below the message limit, with room for the envelope and the other fields.

@@ -6,7 +6,8 @@
 //                               device and its epoch
 //   Push  -> PushAck  | Error   ops in device_seq order, each in its own transaction with its
 //                               log entries (server/Ops.h)
-//   Pull  -> Changes  | Error   log entries after the cursor
+//   Pull  -> Changes  | Error   log entries after the cursor; with wait_ms, held until an
+//                               entry arrives or wait_ms passes (ApplierOptions::waitForChange)
 //
 // A request whose auth is refused gets an Error and nothing it carries is applied.
 // Error codes: bad_message, too_large, unsupported_version, unknown_message, bad_field (from
@@ -21,6 +22,7 @@
 #include "server/Ops.h"
 #include "server/ServerStore.h"
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -29,6 +31,10 @@ namespace backfill::server {
 
 struct ApplierOptions {
     std::function<int64_t()> now; // seconds since 1970; default: the system clock
+    // waitForChange is how a long-poll Pull (wait_ms > 0, nothing after its cursor) waits:
+    // it blocks until the log may have grown or `most` has passed, and returns false when the
+    // server is stopping (the Pull is then answered at once). Unset: Pull never waits.
+    std::function<bool(std::chrono::milliseconds most)> waitForChange;
 };
 
 class Applier {

@@ -13,6 +13,7 @@
 
 #include "ledger/Date.h"
 #include "ledger/MasterDataCsv.h"
+#include "protocol/Codec.h"
 #include "server/Apply.h"
 #include "server/Imports.h"
 #include "server/SqliteServerStore.h"
@@ -31,7 +32,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
 #include <mutex>
+#include <vector>
 #include <sstream>
 
 namespace {
@@ -105,16 +108,53 @@ void serve(Options& o, const ServeArgs& args)
     sigaddset(&stopSignals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
-    // One connection, one request applied at a time: pushes are serialised anyway by the
-    // write lock, and store::Database is one connection per thread.
-    std::mutex storeMutex;
-    server::Applier applier(*store);
+    // Requests run in parallel, each on a connection of its own from `pool` (store::Database
+    // is one connection per thread); SQLite's write lock serialises the pushes. A long-poll
+    // Pull holds a worker while it waits, hence more workers than cores.
+    std::mutex poolMutex;
+    std::vector<std::unique_ptr<server::SqliteServerStore>> pool;
+    pool.push_back(std::move(store));
+    // Every handled Push or Hello bumps `changes` and wakes the long polls; `stopping` ends them.
+    std::mutex changeMutex;
+    std::condition_variable changed;
+    uint64_t changes = 0;
+    bool stopping = false;
+    server::ApplierOptions applierOptions;
+    applierOptions.waitForChange = [&](std::chrono::milliseconds most) {
+        std::unique_lock lock(changeMutex);
+        const uint64_t seen = changes;
+        changed.wait_for(lock, most, [&] { return stopping || changes != seen; });
+        return !stopping;
+    };
     transport::ServerOptions options;
     options.url = args.listen;
+    options.workers = 16;
     if (!args.tlsCert.empty()) options.tls = transport::TlsFiles{args.tlsCert, args.tlsKey, "", ""};
     auto srv = transport::Server::start(options, [&](std::string_view request) {
-        std::lock_guard lock(storeMutex);
-        return applier.handle(request);
+        std::unique_ptr<server::SqliteServerStore> mine;
+        {
+            std::lock_guard lock(poolMutex);
+            if (!pool.empty()) {
+                mine = std::move(pool.back());
+                pool.pop_back();
+            }
+        }
+        if (!mine) {
+            auto opened = server::SqliteServerStore::open(o.dbPath);
+            if (!opened) return protocol::encode(protocol::Error{opened.error().code, opened.error().message});
+            mine = std::move(*opened);
+        }
+        std::string reply = server::Applier(*mine, applierOptions).handle(request);
+        {
+            std::lock_guard lock(poolMutex);
+            pool.push_back(std::move(mine));
+        }
+        {
+            std::lock_guard lock(changeMutex);
+            ++changes;
+        }
+        changed.notify_all();
+        return reply;
     });
     if (!srv) {
         printError(srv.error());
@@ -124,6 +164,11 @@ void serve(Options& o, const ServeArgs& args)
     printLine("listening " + (*srv)->url());
     int received = 0;
     sigwait(&stopSignals, &received);
+    {
+        std::lock_guard lock(changeMutex);
+        stopping = true;
+    }
+    changed.notify_all();
     (*srv)->stop();
     std::fprintf(stderr, "backfilld: stopped (%s)\n", received == SIGINT ? "SIGINT" : "SIGTERM");
 }

@@ -51,7 +51,9 @@ struct Server {
         auto s = SqliteServerStore::open((dir / "server.db").string());
         REQUIRE(s);
         store = std::move(*s);
-        applier = std::make_unique<Applier>(*store, ApplierOptions{[] { return int64_t{1'800'000'000}; }});
+        ApplierOptions options;
+        options.now = [] { return int64_t{1'800'000'000}; };
+        applier = std::make_unique<Applier>(*store, options);
         REQUIRE(importLocations(*store, ledger::parseLocationsCsv("code,kind,sequence\nDOCK,receiving,1\nA-1,storage,2\nQ,quarantine,3\n"))
                     ->imported == 3);
         REQUIRE(importCatalog(*store, ledger::parseCatalogCsv("sku,description\nSKU-A,Widget\nSKU-B,Gadget\n"))->imported == 2);
@@ -414,6 +416,40 @@ TEST_CASE("pull: entries after the cursor, at most max_entries, next cursor and 
     CHECK(none.entries.empty());
     CHECK(none.nextCursor == head);
     CHECK(!none.more);
+}
+
+TEST_CASE("long-poll pull: waits while nothing is after the cursor, answers when the log grows or the server stops")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    const int64_t head = s.head();
+    int waits = 0;
+    ApplierOptions options;
+    options.waitForChange = [&](std::chrono::milliseconds most) {
+        CHECK(most.count() <= 250);
+        if (++waits == 3) REQUIRE(s.store->transact("a writer", [&]() -> Result<void> {
+            auto seq = s.store->appendLog("reason", R"({"code":"X"})");
+            if (!seq) return ledger::unexpected(seq.error());
+            return {};
+        }));
+        return true;
+    };
+    Applier waiting(*s.store, options);
+    auto changes = std::get<protocol::Changes>(waiting.pull({hh, head, 10, 30000}));
+    CHECK(waits == 3);
+    REQUIRE(changes.entries.size() == 1);
+    CHECK(changes.entries[0].seq == head + 1);
+    CHECK(changes.nextCursor == head + 1);
+
+    // Stopping: answered at once with nothing; without wait_ms, never waits.
+    int calls = 0;
+    options.waitForChange = [&](std::chrono::milliseconds) { return ++calls, false; };
+    Applier stopping(*s.store, options);
+    auto none = std::get<protocol::Changes>(stopping.pull({hh, head + 1, 10, 30000}));
+    CHECK(none.entries.empty());
+    CHECK(calls == 1);
+    std::get<protocol::Changes>(stopping.pull({hh, head + 1, 10, 0}));
+    CHECK(calls == 1);
 }
 
 TEST_CASE("imports: backorders allocate free stock by the rule and a cancel releases, each an allocation entry")

@@ -408,3 +408,49 @@ TEST_CASE("SIGKILL in the middle of a push, restart, the same push again: every 
     CHECK(count(db, "SELECT SUM(qty) FROM stock WHERE sku = 'SKU-A'") == kOps);
     CHECK(restarted.stop(SIGTERM, 5s) == 0);
 }
+
+TEST_CASE("a long-poll pull is answered as soon as another device pushes, and SIGTERM ends waiting polls at once")
+{
+    Dir dir;
+    const fs::path err = dir.path / "stderr.txt";
+    const std::string db = (dir.path / "server.db").string();
+    write(dir.path / "catalog.csv", "sku,description\nSKU-A,Widget\n");
+    REQUIRE(run("--db " + db + " import catalog " + (dir.path / "catalog.csv").string(), err).status == 0);
+    const std::string a = run("--db " + db + " enrol HH-01", err).out.substr(0, 64);
+    const std::string b = run("--db " + db + " enrol HH-02", err).out.substr(0, 64);
+    Serving server(db, dir.path / "serve.txt");
+    REQUIRE(server.url.rfind("listening ", 0) == 0);
+    transport::ClientOptions options;
+    options.url = server.url.substr(10);
+    options.timeout = 40s;
+    auto poller = transport::Client::open(options);
+    auto pusher = transport::Client::open(options);
+    REQUIRE(poller);
+    REQUIRE(pusher);
+    REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(**poller, protocol::Hello{1, "HH-01", 0, a})));
+    REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(**pusher, protocol::Hello{1, "HH-02", 0, b})));
+
+    const auto start = std::chrono::steady_clock::now();
+    protocol::Message polled;
+    std::thread waiting([&] { polled = ask(**poller, protocol::Pull{protocol::Credentials{"HH-01", 1, a}, 1, 100, 20000}); });
+    const protocol::Op op{"00000000-0000-4000-8000-000000000001", 1, 1, "receive",
+                          R"({"location":"DOCK","lines":[{"sku":"SKU-A","qty":2,"lot":"","sscc":"","claims":[]}]})", 1'800'000'000};
+    auto pushed = ask(**pusher, protocol::Push{protocol::Credentials{"HH-02", 1, b}, {op}});
+    REQUIRE(std::holds_alternative<protocol::PushAck>(pushed));
+    waiting.join();
+    const auto took = std::chrono::steady_clock::now() - start;
+    REQUIRE(std::holds_alternative<protocol::Changes>(polled));
+    const auto& changes = std::get<protocol::Changes>(polled);
+    REQUIRE(changes.entries.size() == 1);
+    CHECK(changes.entries[0].kind == "receive");
+    CHECK(changes.nextCursor == 2);
+    CHECK(took < 10s);
+
+    // A poll waiting when SIGTERM comes: the server still stops within seconds.
+    std::thread stuck([&] { (void)(*poller)->request(protocol::encode(protocol::Pull{protocol::Credentials{"HH-01", 1, a}, 2, 100, 30000})); });
+    std::this_thread::sleep_for(200ms); // let the poll reach the server (a race either way is fine)
+    const auto stopAt = std::chrono::steady_clock::now();
+    CHECK(server.stop(SIGTERM, 5s) == 0);
+    CHECK(std::chrono::steady_clock::now() - stopAt < 5s);
+    stuck.join();
+}
