@@ -468,6 +468,7 @@ Result<OpOutcome> applyPick(ServerStore& store, const OpContext& op, const Json&
     // that was free (or allocated to others: settle then releases, last served first).
     const Qty fromAllocated = std::min(qty, (*line)->allocated);
     TRY(store.changeLine(orderId, lineNo, -fromAllocated, qty));
+    entry["deallocated"] = fromAllocated;
     if ((*line)->picked + qty > (*line)->qty)
         TRY(flag(store, op, out, entry, "over_pick",
                  orderId + " line " + std::to_string(lineNo) + " ordered " + std::to_string((*line)->qty) + " and now has " +

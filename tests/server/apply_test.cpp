@@ -323,7 +323,7 @@ TEST_CASE("move and pick: stock moves, quarantine releases last served first, a 
     CHECK(s.line("SO-1").picked == 5);
     CHECK(s.onHand("SKU-A", "DOCK") == 1);
     CHECK(s.lastEntry() ==
-          R"({"op_id":"00000000-0000-4000-8000-000000000003","device":"HH-01","device_seq":3,"order_id":"SO-1","line":1,"sku":"SKU-A","qty":5,"location":"DOCK","lots":[{"lot":"","qty":5}],"allocations":[],"releases":[]})");
+          R"({"op_id":"00000000-0000-4000-8000-000000000003","device":"HH-01","device_seq":3,"order_id":"SO-1","line":1,"sku":"SKU-A","qty":5,"location":"DOCK","lots":[{"lot":"","qty":5}],"deallocated":5,"allocations":[],"releases":[]})");
 
     // More than the book holds: applied (a fact), flagged, and SO-2's allocation gives way.
     auto over = s.push(hh, {op(4, 4, "pick", R"({"order_id":"SO-2","line":1,"qty":3,"location":"DOCK","lot":"","lots":[{"lot":"","qty":3}]})")});
