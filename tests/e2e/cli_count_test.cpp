@@ -2,7 +2,8 @@
 // files (issue 10 item 4; docs/operations.md, Counts): within the threshold applied at once,
 // recount, pending, approval and rejection, the basis (a move after it still counts: DESIGN.md
 // P6), holds lifted and tasks closed, allocations released and made, the threshold setting,
-// blindness for non-supervisors, roles, and every refusal code with nothing written. After
+// blindness for non-supervisors, roles, every refusal code with nothing written, and the
+// whole path after a real `backfill short` with `import reasons`. After
 // every step the derived rows are checked against the ledger (checkCounts below: the
 // harness's checkLedger does not know `adjusted` events yet).
 #include "e2e/CliHarness.h"
@@ -715,5 +716,59 @@ TEST_CASE("count: pickers and supervisors count; only a supervisor approves; the
     r = runAs(h, "boss", "246810", {"tasks"});
     REQUIRE(r.status == 0);
     CHECK(r.json()[0]["missing"] == 3);
+    checkCounts(h);
+}
+
+TEST_CASE("count: after a real short pick (backfill short) the count settles its hold and task; approve with an imported reason")
+{
+    CliHarness h;
+    setUp(h);
+    h.importOk("reasons", "code,kind,description\nNOT_FOUND,short,Not there\nFOUND,adjust,Units the book did not show\n", 2);
+    receive(h, kApple, 10);
+    CHECK(h.run({"move", "--from", "DOCK", "--to", "A-01", "--sku", "APPLE", "--qty", "10"}).status == 0);
+    h.importOk("backorders",
+               "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,A,APPLE,6,1,2026-01-01\n"
+               "SO-2,1,B,APPLE,4,0,2026-01-02\n",
+               2);
+    // The picker finds 4 of SO-1's 6 at A-01: 2 go on hold, SO-1 waits for 2, a count task.
+    const auto shortPick = h.run({"short", "SO-1", "1", "--location", "A-01", "--found", "4", "--reason", "NOT_FOUND"});
+    INFO(shortPick);
+    REQUIRE(shortPick.status == 0);
+    CHECK(stockRows(h) == std::vector<std::string>{"APPLE|A-01||10|2"});
+    CHECK(h.line("SO-1", 1) == lineJson("SO-1", 1, "APPLE", 6, 4, 0, "partially_allocated"));
+    const Json tasks = listOk(h, {"tasks"});
+    REQUIRE(tasks.size() == 1);
+    CHECK(tasks[0]["task_id"] == 1);
+    CHECK(tasks[0]["location"] == "A-01");
+    CHECK(tasks[0]["reason"] == "NOT_FOUND");
+    CHECK(tasks[0]["order_id"] == "SO-1");
+    CHECK(tasks[0]["missing"] == 2);
+    checkCounts(h);
+
+    // The count finds 8: the 2 are really gone. The hold is settled, the task done, and the
+    // 8 units still cover the 8 allocated: nothing released.
+    const int64_t basis = latestEvent(h);
+    CHECK(countOk(h, "A-01", "APPLE", 8) == outcomeJson({1, "applied", -2, 10, 8, "APPLE", "A-01", std::nullopt, basis, 1,
+                                                         std::nullopt, -2},
+                                                        2, Json::array({1})));
+    CHECK(stockRows(h) == std::vector<std::string>{"APPLE|A-01||8|0"});
+    CHECK(listOk(h, {"tasks"}) == Json::array());
+    CHECK(listOk(h, {"tasks", "--all"})[0]["state"] == "done");
+    CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 8, 8)}));
+    checkCounts(h);
+
+    // Two counts of 12 wait for a supervisor; a short-pick reason cannot approve them, the
+    // imported adjustment reason can, and SO-1 gets the 2 it waited for.
+    CHECK(countOk(h, "A-01", "APPLE", 12)["state"] == "recount");
+    CHECK(countOk(h, "A-01", "APPLE", 12)["state"] == "pending");
+    refusedAs(h, {"approve", "3", "--reason", "NOT_FOUND"}, "unknown_reason");
+    const auto approved = decideOk(h, {"approve", "3", "--reason", "FOUND"});
+    CHECK(approved["reason"] == "FOUND");
+    CHECK(approved["adjusted"] == 4);
+    CHECK(approved["allocated"] == Json::array({allocJson("SO-1", 1, 2, "OUT")}));
+    CHECK(h.line("SO-1", 1) == lineJson("SO-1", 1, "APPLE", 6, 6, 0, "allocated"));
+    CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 12, 10)}));
+    CHECK(h.query("SELECT kind FROM outbox ORDER BY device_seq") ==
+          std::vector<std::string>{"receive", "move", "short", "count", "count", "count", "count_approve"});
     checkCounts(h);
 }
