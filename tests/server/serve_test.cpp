@@ -8,7 +8,10 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -453,4 +456,51 @@ TEST_CASE("a long-poll pull is answered as soon as another device pushes, and SI
     CHECK(server.stop(SIGTERM, 5s) == 0);
     CHECK(std::chrono::steady_clock::now() - stopAt < 5s);
     stuck.join();
+}
+
+TEST_CASE("garbage on raw TCP, truncated and oversize messages are refused and the server keeps serving")
+{
+    Dir dir;
+    const fs::path err = dir.path / "stderr.txt";
+    const std::string db = (dir.path / "server.db").string();
+    const std::string token = run("--db " + db + " enrol HH-01", err).out.substr(0, 64);
+    Serving server(db, dir.path / "serve.txt");
+    REQUIRE(server.url.rfind("listening tcp://127.0.0.1:", 0) == 0);
+    const int port = std::stoi(server.url.substr(server.url.rfind(':') + 1));
+
+    // Raw TCP: bytes that are not nng's SP handshake; the server drops the connection.
+    for (const std::string& bytes : {std::string("GET / HTTP/1.0\r\n\r\n"), std::string(100000, '\xff'), std::string("\x00SP\x00", 4)}) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd >= 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<uint16_t>(port));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        ::close(fd);
+    }
+
+    transport::ClientOptions options;
+    options.url = server.url.substr(10);
+    auto client = transport::Client::open(options);
+    REQUIRE(client);
+    // Truncated: a valid Hello cut short is not an Envelope.
+    const std::string hello = protocol::encode(protocol::Hello{1, "HH-01", 0, token});
+    auto cut = protocol::decode(*(*client)->request(hello.substr(0, hello.size() - 5)));
+    REQUIRE(cut);
+    CHECK(std::get<protocol::Error>(*cut).code == "bad_message");
+    // Oversize: the server's receive limit drops the pipe; the sender sees unreachable.
+    transport::ClientOptions big = options;
+    big.maxMessageBytes = 16u << 20;
+    auto bigClient = transport::Client::open(big);
+    REQUIRE(bigClient);
+    auto tooBig = (*bigClient)->request(std::string(5u << 20, 'x'));
+    CHECK(!tooBig);
+    // Still serving, and nothing was applied: the enrolment token still enrols.
+    auto ack = ask(**client, protocol::Hello{1, "HH-01", 0, token});
+    REQUIRE(std::holds_alternative<protocol::HelloAck>(ack));
+    CHECK(std::get<protocol::HelloAck>(ack).epoch == 1);
+    CHECK(std::get<protocol::HelloAck>(ack).headCursor == 0);
+    CHECK(server.stop(SIGTERM, 5s) == 0);
 }
