@@ -54,5 +54,8 @@ void registerHistoryCommand(CLI::App& app, GlobalOptions& g);
 void registerUserCommand(CLI::App& app, GlobalOptions& g);
 void registerMoveCommand(CLI::App& app, GlobalOptions& g); // move and putaway
 void registerCountCommands(CLI::App& app, GlobalOptions& g); // count, approve, reject, counts, tasks
+// registerUiCommand adds the touch UI's options to the main command; the UI runs when no
+// subcommand is given (CmdUi.cpp, docs/ui.md).
+void registerUiCommand(CLI::App& app, GlobalOptions& g);
 
 } // namespace backfill::app

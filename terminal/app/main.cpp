@@ -13,7 +13,7 @@ using namespace backfill::app;
 int main(int argc, char** argv)
 {
     CLI::App app{"backfill: barcode-scanning warehouse terminal"};
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1); // none: the touch UI (CmdUi.cpp)
     GlobalOptions g;
     std::signal(SIGPIPE, SIG_IGN); // a closed stdout pipe is output_failed (printJson), not a silent death
     app.add_option("--db", g.dbPath, "terminal database (default $XDG_DATA_HOME/backfill/terminal.db)")
@@ -43,6 +43,7 @@ int main(int argc, char** argv)
     registerUserCommand(app, g);
     registerMoveCommand(app, g);
     registerCountCommands(app, g);
+    registerUiCommand(app, g); // no subcommand: the touch UI
 
     try {
         app.parse(argc, argv);

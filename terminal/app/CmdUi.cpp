@@ -1,0 +1,115 @@
+// backfill (no subcommand): the touch UI (issue 12; docs/ui.md).
+//
+//   backfill [--db FILE] [--operator NAME] [--start SCREEN] [--window WxH] [--scale F]
+//            [--screenshot FILE] [--exit-after MS | --frames N] [--stats]
+//
+// The options are the main command's own, so they are read only when no subcommand is given.
+
+#include "app/AppStore.h"
+#include "app/Cli.h"
+#include "app/Json.h"
+#include "app/UiSession.h"
+#include "platform/Window.h"
+#include "ui/ScreenId.h"
+
+#include <memory>
+
+namespace backfill::app {
+
+namespace {
+
+struct UiArgs {
+    std::string start = "home";
+    std::string window = "480x800";
+    float scale = 0;
+    std::string screenshot;
+    long exitAfterMs = -1;
+    long frames = -1;
+    bool stats = false;
+};
+
+// parseWindowSize reads "WxH" (each 100..8192).
+bool parseWindowSize(const std::string& text, int& w, int& h)
+{
+    const auto x = text.find('x');
+    if (x == std::string::npos || x == 0 || x + 1 >= text.size()) return false;
+    if (text.find_first_not_of("0123456789x") != std::string::npos || text.find('x', x + 1) != std::string::npos) return false;
+    if (x > 4 || text.size() - x - 1 > 4) return false;
+    w = std::stoi(text.substr(0, x));
+    h = std::stoi(text.substr(x + 1));
+    return w >= 100 && w <= 8192 && h >= 100 && h <= 8192;
+}
+
+void runUi(GlobalOptions& g, const UiArgs& args)
+{
+    const auto start = ui::parseScreenName(args.start);
+    platform::WindowOptions wo;
+    parseWindowSize(args.window, wo.width, wo.height); // checked by the option's validator
+    wo.scale = args.scale;
+    wo.title = "Backfill";
+    if (const char gs = g.gsChar()) wo.wedge.gsSubstitute = static_cast<unsigned char>(gs);
+
+    // The window first: without a display nothing is created or written.
+    auto window = platform::Window::open(wo);
+    if (!window) {
+        printError(window.error());
+        g.exitCode = kExitFailure;
+        return;
+    }
+    auto store = openStore(g, Access::Write);
+    if (!store) return;
+    if (!wo.wedge.gsSubstitute)
+        if (auto stored = store->setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
+            (*window)->setGsSubstitute(static_cast<unsigned char>((**stored)[0]));
+
+    UiSession session(*store, g, start.value_or(ui::ScreenId::Home));
+    session.start();
+
+    platform::LoopOptions lo;
+    if (args.frames >= 0) lo.frames = args.frames;
+    if (args.exitAfterMs >= 0) lo.exitAfter = std::chrono::milliseconds(args.exitAfterMs);
+    lo.screenshotPath = args.screenshot;
+    platform::Window& win = **window;
+    auto report = win.run(lo, [&](const std::vector<scan::Scan>& scans) { return session.frame(scans, win.context()); });
+    if (!report) {
+        printError(report.error());
+        g.exitCode = kExitFailure;
+        return;
+    }
+    if (args.stats)
+        printJson(Json{{"frames", report->frames},
+                       {"wakeups", report->wakeups},
+                       {"frame_ms_mean", report->meanFrameMs},
+                       {"frame_ms_max", report->maxFrameMs},
+                       {"screenshots", report->screenshots},
+                       {"screen", std::string(ui::screenName(session.screen()))}});
+}
+
+} // namespace
+
+void registerUiCommand(CLI::App& app, GlobalOptions& g)
+{
+    auto args = std::make_shared<UiArgs>();
+    app.add_option("--start", args->start, "UI: screen to open after sign-in: home, receive (putaway, pick, count, stock, sync: coming)")
+        ->check([](const std::string& name) {
+            return ui::parseScreenName(name) ? std::string()
+                                             : "'" + name + "' is no screen: home, receive, putaway, pick, count, stock or sync";
+        });
+    app.add_option("--window", args->window, "UI: window size WxH in pixels (default 480x800, portrait)")
+        ->check([](const std::string& text) {
+            int w = 0, h = 0;
+            return parseWindowSize(text, w, h) ? std::string() : "'" + text + "' is not WxH with each side 100..8192, e.g. 1080x1920";
+        });
+    app.add_option("--scale", args->scale, "UI: scale of every size (default: window size against 480x800)")
+        ->check(CLI::Range(0.5f, 8.0f));
+    app.add_option("--screenshot", args->screenshot, "UI: write a PNG of the window once the first frames settled, and at exit");
+    app.add_option("--exit-after", args->exitAfterMs, "UI: quit after MS milliseconds (tests, demo)")->check(CLI::Range(0L, 86400000L));
+    app.add_option("--frames", args->frames, "UI: draw N frames without sleeping, then quit (tests, screenshots)")
+        ->check(CLI::Range(1L, 1000000L));
+    app.add_flag("--stats", args->stats, "UI: print frame statistics as JSON at exit");
+    app.callback([&app, &g, args] {
+        if (app.get_subcommands().empty()) runUi(g, *args);
+    });
+}
+
+} // namespace backfill::app

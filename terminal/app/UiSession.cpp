@@ -1,0 +1,307 @@
+#include "app/UiSession.h"
+
+#include "app/AppStore.h"
+#include "app/Json.h"
+#include "scan/Gs1Parser.h"
+#include "store/History.h"
+#include "store/Users.h"
+#include "workflow/ReceiptScan.h"
+
+#include <cstdlib>
+#include <map>
+
+namespace backfill::app {
+
+namespace {
+
+constexpr int64_t kRecentReceipts = 50;
+
+ledger::Action actionOf(ui::ScreenId screen)
+{
+    switch (screen) {
+    case ui::ScreenId::Receive: return ledger::Action::Receive;
+    case ui::ScreenId::Putaway: return ledger::Action::Move;
+    case ui::ScreenId::Pick: return ledger::Action::Pick;
+    case ui::ScreenId::Count: return ledger::Action::Count;
+    default: return ledger::Action::Move; // Home, Stock, Sync: reading; every role may move
+    }
+}
+
+std::string hhmm(ledger::Timestamp at)
+{
+    const std::string iso = ledger::formatTimestamp(at); // YYYY-MM-DDTHH:MM:SSZ
+    return iso.size() >= 16 ? iso.substr(11, 5) : iso;
+}
+
+ui::ReceiveResult refused(const std::string& scan, const ledger::Error& e)
+{
+    ui::ReceiveResult r;
+    r.feedback = ui::Feedback::Refused;
+    r.scan = scan;
+    r.code = e.code;
+    r.message = e.message;
+    return r;
+}
+
+} // namespace
+
+UiSession::UiSession(store::TerminalStore& store, GlobalOptions& g, ui::ScreenId start)
+    : m_store(store), m_g(g), m_start(start == ui::ScreenId::SignIn ? ui::ScreenId::Home : start)
+{
+}
+
+void UiSession::start()
+{
+    store::Users users(m_store.database());
+    auto any = users.any();
+    if (any && !*any) {
+        // A fresh terminal works out of the box, as the CLI does (SignIn.h).
+        m_g.signedInAs = std::string(ledger::kBuiltInOperator);
+        m_role = ledger::Role::Supervisor;
+        m_signedIn = true;
+        open(m_start);
+        return;
+    }
+    showSignIn();
+    m_signInInput.operatorName = m_g.operatorName;
+    const char* pin = std::getenv("BACKFILL_PIN");
+    if (!m_g.operatorName.empty() && pin && *pin) signIn(m_g.operatorName, pin);
+}
+
+void UiSession::showSignIn()
+{
+    m_screen = ui::ScreenId::SignIn;
+    m_signedIn = false;
+    m_signInInput = {};
+    store::Users users(m_store.database());
+    m_signInView.operators.clear();
+    if (auto list = users.list()) {
+        for (const auto& u : *list) m_signInView.operators.push_back(u.name);
+    } else {
+        m_signInView.message = ui::SignInMessage{list.error().code, list.error().message};
+    }
+}
+
+bool UiSession::signIn(const std::string& name, const std::string& pin)
+{
+    store::Users users(m_store.database());
+    auto role = users.signIn(name, pin, m_g.now());
+    if (!role) {
+        m_signInView.message = ui::SignInMessage{role.error().code, role.error().message};
+        m_screen = ui::ScreenId::SignIn;
+        return false;
+    }
+    m_role = *role;
+    m_g.signedInAs = name;
+    m_signedIn = true;
+    m_signInView.message.reset();
+    std::string why;
+    if (!mayDo(actionOf(m_start), why)) {
+        // Signed in, but not for the screen asked for: say so where the operator looks.
+        open(ui::ScreenId::Home);
+        m_homeView.message = why;
+        return true;
+    }
+    open(m_start);
+    return true;
+}
+
+bool UiSession::mayDo(ledger::Action action, std::string& why) const
+{
+    if (ledger::allows(m_role, action)) return true;
+    const std::string role(ledger::roleName(m_role));
+    why = "forbidden: '" + m_g.signedInAs + "' is a " + role + ": a " + role + " may not " +
+          std::string(ledger::actionName(action)) + "; ask a supervisor";
+    return false;
+}
+
+void UiSession::open(ui::ScreenId screen)
+{
+    m_screen = screen;
+    if (screen == ui::ScreenId::Receive) refreshReceive();
+    else refreshHome();
+    if (screen != ui::ScreenId::Receive) m_screen = ui::ScreenId::Home; // the other screens are not built yet
+}
+
+long long UiSession::unsynced()
+{
+    auto n = m_store.outboxCount();
+    return n ? static_cast<long long>(*n) : -1;
+}
+
+void UiSession::refreshHome()
+{
+    m_homeView.operatorName = m_g.signedInAs;
+    m_homeView.unsynced = unsynced();
+    m_homeView.message.reset();
+    m_homeView.tiles = ui::homeTiles();
+    for (auto& tile : m_homeView.tiles) {
+        switch (tile.screen) {
+        case ui::ScreenId::Putaway:
+            if (auto rows = m_store.putaway()) tile.waiting = static_cast<long long>(rows->size());
+            break;
+        case ui::ScreenId::Pick:
+            if (auto rows = m_store.backorders()) {
+                long long ready = 0;
+                for (const auto& b : *rows)
+                    if (!b.line.cancelled && b.line.allocated > 0) ++ready;
+                tile.waiting = ready;
+            }
+            break;
+        case ui::ScreenId::Count:
+            if (auto tasks = m_store.countTasks(false)) tile.waiting = static_cast<long long>(tasks->size());
+            break;
+        case ui::ScreenId::Sync:
+            if (m_homeView.unsynced >= 0) tile.waiting = m_homeView.unsynced;
+            break;
+        default: break;
+        }
+    }
+}
+
+void UiSession::refreshReceive()
+{
+    m_receiveView.operatorName = m_g.signedInAs;
+    m_receiveView.unsynced = unsynced();
+    if (auto loc = m_store.defaultReceivingLocation()) m_receiveView.location = *loc;
+    m_receiveView.recent.clear();
+    auto history = store::latestActions(m_store.database(), kRecentReceipts);
+    if (!history) {
+        m_receiveView.last = refused("", history.error());
+        return;
+    }
+    for (const auto& h : *history) {
+        if (h.kind != "receive") continue;
+        m_receiveView.recent.push_back({h.eventId, hhmm(h.at), h.sku, h.qty, h.lot, h.location, h.sscc});
+    }
+}
+
+void UiSession::onScan(const scan::Scan& scan)
+{
+    if (!m_signedIn) {
+        m_signInView.message = ui::SignInMessage{"not_signed_in", "the scan was not taken: sign in first, then scan again"};
+        return;
+    }
+    if (scan.doubleRead) {
+        if (m_screen == ui::ScreenId::Receive) {
+            ui::ReceiveResult r;
+            r.feedback = ui::Feedback::Attention;
+            r.scan = scan.text;
+            r.code = "double_read";
+            r.message = "the same code again at once: the scanner read it twice; it was taken once";
+            m_receiveView.last = r;
+        }
+        return;
+    }
+    if (m_screen == ui::ScreenId::Receive) {
+        receive(scan.text);
+        return;
+    }
+    // Home: a pallet label goes to receiving; the other workflows are not built yet.
+    scan::ParseOptions parse;
+    parse.today = m_g.today();
+    auto parsed = workflow::parseReceiptScan(scan.text, parse);
+    if (parsed && workflow::receiptFromScan(*parsed, "")->sscc) {
+        std::string why;
+        if (!mayDo(ledger::Action::Receive, why)) {
+            m_homeView.message = why;
+            return;
+        }
+        open(ui::ScreenId::Receive);
+        receive(scan.text);
+        return;
+    }
+    m_homeView.message = "scan " + scan.text + ": only pallet labels (00) are routed from Home so far; open Receive to receive a product";
+}
+
+void UiSession::receive(const std::string& text)
+{
+    std::string why;
+    if (!mayDo(ledger::Action::Receive, why)) {
+        m_receiveView.last = refused(text, {"forbidden", why.substr(std::string("forbidden: ").size())});
+        return;
+    }
+    scan::ParseOptions parse;
+    parse.today = m_g.today();
+    if (const char gs = m_g.gsChar()) parse.gsSubstitute = gs;
+    else if (auto stored = m_store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
+        parse.gsSubstitute = (**stored)[0];
+    auto parsed = workflow::parseReceiptScan(text, parse);
+    if (!parsed) {
+        m_receiveView.last = refused(text, parsed.error());
+        return;
+    }
+    auto request = workflow::receiptFromScan(*parsed, m_receiveView.location);
+    if (!request) {
+        m_receiveView.last = refused(text, request.error());
+        return;
+    }
+    auto lines = m_store.receive(*request, cliActor(m_g));
+    if (!lines) {
+        m_receiveView.last = refused(text, lines.error());
+        return;
+    }
+    std::map<std::string, std::string> customers;
+    bool allocated = false;
+    for (const auto& l : *lines) allocated = allocated || !l.allocations.empty();
+    if (allocated)
+        if (auto rows = m_store.backorders())
+            for (const auto& b : *rows) customers.emplace(b.line.orderId, b.line.customer);
+
+    ui::ReceiveResult r;
+    r.feedback = ui::Feedback::Accepted;
+    r.scan = text;
+    for (const auto& l : *lines) {
+        ui::ReceiveLine line{l.sku, l.qty, l.lot, l.location, {}, l.toStock, l.overReceipt};
+        for (const auto& a : l.allocations)
+            line.allocations.push_back({a.qty, a.orderId, customers.count(a.orderId) ? customers[a.orderId] : "", a.stage});
+        r.lines.push_back(std::move(line));
+    }
+    refreshReceive();
+    m_receiveView.last = std::move(r);
+}
+
+bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext& ctx)
+{
+    const ui::ScreenId before = m_screen;
+    for (const auto& s : scans) onScan(s);
+    bool changed = !scans.empty();
+    switch (m_screen) {
+    case ui::ScreenId::SignIn: {
+        auto intent = ui::drawSignInScreen(m_signInView, m_signInInput, ctx);
+        if (intent.kind == ui::SignInIntent::Kind::SignIn) {
+            signIn(intent.operatorName, intent.pin);
+            changed = true;
+        }
+        break;
+    }
+    case ui::ScreenId::Receive: {
+        auto intent = ui::drawReceiveScreen(m_receiveView, m_receiveInput, ctx);
+        if (intent.kind == ui::ReceiveIntent::Kind::Acknowledge && m_receiveView.last) m_receiveView.last->acknowledged = true;
+        if (intent.kind == ui::ReceiveIntent::Kind::Home) open(ui::ScreenId::Home);
+        changed = changed || intent.kind != ui::ReceiveIntent::Kind::None;
+        break;
+    }
+    default: {
+        auto intent = ui::drawHomeScreen(m_homeView, m_homeInput, ctx);
+        if (intent.kind == ui::HomeIntent::Kind::Open) {
+            std::string why;
+            if (mayDo(actionOf(intent.screen), why)) open(intent.screen);
+            else m_homeView.message = why;
+        } else if (intent.kind == ui::HomeIntent::Kind::SignOut) {
+            store::Users users(m_store.database());
+            auto any = users.any();
+            if (any && *any) { // without users there is nobody to sign out
+                m_g.signedInAs = std::string(ledger::kBuiltInOperator);
+                m_signInView.message.reset();
+                showSignIn();
+            }
+        }
+        changed = changed || intent.kind != ui::HomeIntent::Kind::None;
+        break;
+    }
+    }
+    return changed || m_screen != before;
+}
+
+} // namespace backfill::app

@@ -1,0 +1,115 @@
+#pragma once
+// Window: the terminal's one GLFW window with an OpenGL 3 context and Dear ImGui on it
+// (ImGui's own GLFW and OpenGL3 backends from Debian's libimgui.a), DejaVu fonts at touch
+// sizes, the keyboard-wedge detector on every key, and a frame loop that sleeps while
+// nothing changes (STYLE.md 3: a handheld runs on battery).
+//
+// Frame loop (run):
+//
+//    +--> wait for events (glfwWaitEventsTimeout; no timeout while frames are settling)
+//    |      key / char callbacks -> Wedge::key, stamped on arrival (GLFW has no stamps)
+//    |    Wedge::poll -> ui::WedgeInput: typing into ImGui, scans to the frame function
+//    |    nothing happened and nothing settling? ---------------------------+ (draw nothing)
+//    |    NewFrame, frame function(scans), Render, screenshot if due, swap  |
+//    +-------------------------------------------------------------------<--+
+//
+// After any input the loop draws kSettleFrames more frames (ImGui needs a frame or two to
+// show hover, press and release), or more while the frame function asks for them; then it
+// waits. While waiting it wakes only for events, the wedge's next deadline (held keys are
+// released on time) and the exit time.
+
+#include "ledger/Result.h"
+#include "scan/Wedge.h"
+#include "ui/UiContext.h"
+#include "ui/WedgeInput.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct GLFWwindow;
+
+namespace backfill::platform {
+
+struct WindowOptions {
+    int width = 480;   // portrait handheld by default (--window WxH)
+    int height = 800;
+    std::string title = "Backfill";
+    float scale = 0;   // 0: from the window size (ui::scaleForWindow); else --scale
+    scan::WedgeConfig wedge;
+};
+
+struct LoopOptions {
+    std::optional<long> frames;                        // --frames N: draw N frames, never sleep
+    std::optional<std::chrono::milliseconds> exitAfter; // --exit-after MS
+    std::string screenshotPath;                        // --screenshot FILE; empty: none
+    // maxIdleWait: the longest sleep while idle (so the frame function can notice a changed
+    // database now and then). The loop draws a frame after it only if asked to.
+    std::chrono::milliseconds maxIdleWait{2000};
+};
+
+// FrameFn draws one frame (between ImGui::NewFrame and ImGui::Render) given the scans the
+// wedge decided since the last frame, in order; it returns true to ask for another frame
+// soon (its state changed in a way the next frame must show).
+using FrameFn = std::function<bool(const std::vector<scan::Scan>& scans)>;
+
+// LoopReport: what run did, for `--stats` and the benchmarks.
+struct LoopReport {
+    long frames = 0;           // frames drawn
+    long wakeups = 0;          // times the loop woke
+    double meanFrameMs = 0;    // CPU-side: NewFrame to swap
+    double maxFrameMs = 0;
+    int screenshots = 0;       // PNG files written
+};
+
+class Window {
+public:
+    // open initialises GLFW, creates the window and its GL 3 context, the ImGui context with
+    // the touch style and fonts. Fails with no_display (GLFW found no display to open: DISPLAY
+    // unset or unreachable; run under X11/Wayland or Xvfb), no_opengl (no OpenGL 3 context),
+    // no_font (platform/Fonts.h), bad_wedge_config.
+    static ledger::Result<std::unique_ptr<Window>> open(const WindowOptions& options);
+    ~Window();
+    Window(const Window&) = delete;
+    Window& operator=(const Window&) = delete;
+
+    const ui::UiContext& context() const { return m_ctx; }
+
+    // setGsSubstitute makes the wedge read `gs` as GS (the terminal's stored setting, known
+    // only once the database is open). Call before run.
+    void setGsSubstitute(char32_t gs);
+
+    // run draws frames until the window is closed, `frames` were drawn or `exitAfter` passed.
+    // With a screenshot path it writes the PNG at the kScreenshotFrame-th frame (the first
+    // frames settled) and, when later frames were drawn, again from one more frame drawn at
+    // exit (the final state). Fails with
+    // screenshot_failed naming the file (the loop stops there).
+    ledger::Result<LoopReport> run(const LoopOptions& options, const FrameFn& frame);
+
+    // kSettleFrames: frames drawn after any input; kScreenshotFrame: the frame captured first.
+    static constexpr int kSettleFrames = 3;
+    static constexpr int kScreenshotFrame = 4;
+
+private:
+    Window() = default;
+    static void onKey(GLFWwindow* w, int key, int scancode, int action, int mods);
+    static void onChar(GLFWwindow* w, unsigned int codepoint);
+    static void onMouseButton(GLFWwindow* w, int button, int action, int mods);
+    static void onScroll(GLFWwindow* w, double x, double y);
+    static void onCursor(GLFWwindow* w, double x, double y);
+    static void onChange(GLFWwindow* w);
+    ledger::Result<void> writeScreenshot(const std::string& path);
+
+    GLFWwindow* m_window = nullptr;
+    bool m_glfwInit = false;
+    bool m_imguiInit = false;
+    ui::UiContext m_ctx;
+    std::unique_ptr<scan::Wedge> m_wedge;
+    ui::WedgeInput m_wedgeInput;
+    bool m_changed = true; // an event other than a key arrived since the last frame
+};
+
+} // namespace backfill::platform

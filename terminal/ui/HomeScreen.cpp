@@ -1,0 +1,63 @@
+#include "ui/HomeScreen.h"
+
+#include "ui/Widgets.h"
+
+#include <algorithm>
+
+namespace backfill::ui {
+
+std::vector<HomeTile> homeTiles()
+{
+    return {
+        {ScreenId::Receive, "Receive", std::nullopt, "", true},
+        {ScreenId::Putaway, "Put away", std::nullopt, "to put away", false},
+        {ScreenId::Pick, "Pick", std::nullopt, "lines to pick", false},
+        {ScreenId::Count, "Count", std::nullopt, "counts due", false},
+        {ScreenId::Stock, "Stock", std::nullopt, "", false},
+        {ScreenId::Sync, "Sync", std::nullopt, "unsent", false},
+    };
+}
+
+std::string tileLabel(const HomeTile& tile)
+{
+    std::string label = tile.title;
+    if (tile.waiting) label += "\n" + std::to_string(*tile.waiting) + (tile.waitingWord.empty() ? "" : " " + tile.waitingWord);
+    if (!tile.built) label += "\ncoming";
+    return label;
+}
+
+HomeIntent drawHomeScreen(const HomeView& view, HomeInput&, const UiContext& ctx)
+{
+    HomeIntent intent;
+    beginScreen("##home");
+    drawHeader(ctx, {"HOME", "", view.operatorName, view.unsynced});
+    if (view.message) drawBand(ctx, Feedback::Attention, *view.message);
+
+    const float spacing = ctx.metrics.spacingPx;
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float barH = ctx.metrics.minTargetPx;
+    const int rows = static_cast<int>((view.tiles.size() + 1) / 2);
+    const float avail = ImGui::GetContentRegionAvail().y - barH - 2 * spacing;
+    const float tileW = (width - spacing) / 2.0f;
+    const float tileH = std::max(ctx.metrics.minTargetPx * 2.0f, (avail - spacing * (rows - 1)) / std::max(rows, 1));
+    if (ctx.fonts.result) ImGui::PushFont(ctx.fonts.result);
+    for (size_t i = 0; i < view.tiles.size(); ++i) {
+        const HomeTile& tile = view.tiles[i];
+        if (i % 2 == 1) ImGui::SameLine(0, spacing);
+        const std::string label = tileLabel(tile) + "##" + std::string(screenName(tile.screen));
+        if (!tile.built) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_FrameBg));
+        if (touchButton(ctx, label.c_str(), ImVec2(tileW, tileH)) && tile.built) {
+            intent.kind = HomeIntent::Kind::Open;
+            intent.screen = tile.screen;
+        }
+        if (!tile.built) ImGui::PopStyleColor();
+    }
+    if (ctx.fonts.result) ImGui::PopFont();
+
+    ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), ImGui::GetWindowHeight() - barH - ImGui::GetStyle().WindowPadding.y));
+    if (touchButton(ctx, "Sign out", ImVec2(width, barH))) intent.kind = HomeIntent::Kind::SignOut;
+    endScreen();
+    return intent;
+}
+
+} // namespace backfill::ui

@@ -1,0 +1,47 @@
+#pragma once
+// Home: one big tile per workflow with the count of waiting work (UI.md "Home"). Tiles of
+// screens not built yet are shown, say "coming" and do nothing when tapped.
+
+#include "ui/ScreenId.h"
+#include "ui/UiContext.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace backfill::ui {
+
+struct HomeTile {
+    ScreenId screen = ScreenId::Receive;
+    std::string title;            // "Receive"
+    std::optional<long long> waiting; // waiting work; nullopt: not counted
+    std::string waitingWord;      // what `waiting` counts: "to put away", "lines to pick"
+    bool built = false;           // false: the tile says "coming"
+};
+
+struct HomeView {
+    std::string operatorName;
+    long long unsynced = -1;
+    std::vector<HomeTile> tiles;        // in the order drawn, two per row
+    std::optional<std::string> message; // last notice (a scan Home could not route, ...)
+};
+
+struct HomeInput {}; // Home keeps no widget state
+
+struct HomeIntent {
+    enum class Kind { None, Open, SignOut } kind = Kind::None;
+    ScreenId screen = ScreenId::Home; // for Open
+};
+
+// homeTiles gives the six tiles in UI.md's order (Receive, Put away, Pick, Count, Stock,
+// Sync), none counted, Receive the only one built; the app fills in the counts.
+std::vector<HomeTile> homeTiles();
+
+// tileLabel is the text of a tile: "Receive\n3 pallets announced", "Pick\ncoming".
+std::string tileLabel(const HomeTile& tile);
+
+// drawHomeScreen: tapping a built tile returns Open with its screen; "Sign out" returns
+// SignOut.
+HomeIntent drawHomeScreen(const HomeView& view, HomeInput& input, const UiContext& ctx);
+
+} // namespace backfill::ui

@@ -1,0 +1,96 @@
+#include "ui/ReceiveScreen.h"
+
+#include <algorithm>
+
+namespace backfill::ui {
+
+std::vector<std::string> allocationParts(const ReceiveLine& line)
+{
+    std::vector<std::string> parts;
+    for (const auto& a : line.allocations) {
+        std::string p = std::to_string(a.qty) + " -> " + a.orderId;
+        if (!a.customer.empty()) p += " " + a.customer;
+        if (a.stage) p += ", stage " + *a.stage;
+        parts.push_back(std::move(p));
+    }
+    if (line.toStock > 0 || line.allocations.empty()) parts.push_back(std::to_string(line.toStock) + " -> stock");
+    if (line.overReceipt > 0) parts.back() += " (" + std::to_string(line.overReceipt) + " over the ASN)";
+    return parts;
+}
+
+std::string allocationText(const ReceiveLine& line)
+{
+    std::string text;
+    for (const auto& p : allocationParts(line)) text += (text.empty() ? "" : "; ") + p;
+    return text;
+}
+
+std::string resultHeadline(const ReceiveLine& line)
+{
+    std::string text = std::to_string(line.qty) + " x " + line.sku;
+    if (line.lot) text += "  LOT " + *line.lot;
+    return text;
+}
+
+std::string recentText(const RecentReceipt& r)
+{
+    std::string text = r.time + "  " + std::to_string(r.qty) + " x " + r.sku;
+    if (r.lot) text += "  LOT " + *r.lot;
+    text += "  at " + r.location;
+    return text;
+}
+
+ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput&, const UiContext& ctx)
+{
+    ReceiveIntent intent;
+    beginScreen("##receive");
+    drawHeader(ctx, {"RECEIVE", view.location, view.operatorName, view.unsynced});
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float spacing = ctx.metrics.spacingPx;
+
+    if (!view.last) {
+        drawBand(ctx, Feedback::None, "Scan a pallet label or a product");
+    } else if (view.last->feedback == Feedback::Accepted) {
+        std::vector<BandLine> lines;
+        for (const auto& line : view.last->lines) {
+            lines.push_back({resultHeadline(line), true});
+            for (auto& part : allocationParts(line)) lines.push_back({std::move(part), false});
+        }
+        drawBandLines(ctx, Feedback::Accepted, lines, ImGui::GetContentRegionAvail().y * 0.55f);
+    } else {
+        const std::string text = view.last->code + ": " + view.last->message;
+        drawBand(ctx, view.last->feedback, text);
+        if (view.last->feedback == Feedback::Refused && !view.last->acknowledged &&
+            touchButton(ctx, "Tap to acknowledge", ImVec2(width, 0)))
+            intent.kind = ReceiveIntent::Kind::Acknowledge;
+    }
+    if (view.last && !view.last->scan.empty()) ImGui::TextDisabled("scan %s", view.last->scan.c_str());
+
+    ImGui::Separator();
+    ImGui::Text("Latest receipts on this terminal (%zu)", view.recent.size());
+    const float barH = ctx.metrics.minTargetPx;
+    const float listH = std::max(ctx.metrics.rowPx, ImGui::GetContentRegionAvail().y - barH - 2 * spacing);
+    ImGui::BeginChild("##recent", ImVec2(width, listH), false);
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(view.recent.size()), ctx.metrics.rowPx);
+    while (clipper.Step()) {
+        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+            const RecentReceipt& r = view.recent[static_cast<size_t>(i)];
+            ImGui::PushID(static_cast<int>(r.eventId));
+            const float top = ImGui::GetCursorPosY();
+            ImGui::SetCursorPosY(top + (ctx.metrics.rowPx - ImGui::GetTextLineHeight()) / 2.0f);
+            ImGui::TextUnformatted(recentText(r).c_str());
+            ImGui::SetCursorPosY(top + ctx.metrics.rowPx);
+            ImGui::PopID();
+        }
+    }
+    clipper.End();
+    ImGui::EndChild();
+
+    ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), ImGui::GetWindowHeight() - barH - ImGui::GetStyle().WindowPadding.y));
+    if (touchButton(ctx, "Home", ImVec2(width, barH))) intent.kind = ReceiveIntent::Kind::Home;
+    endScreen();
+    return intent;
+}
+
+} // namespace backfill::ui

@@ -1,0 +1,92 @@
+#pragma once
+// Receive: the last scan's result, large, with its allocation decision; a refused scan in red
+// until a tap acknowledges it; this terminal's latest receipts below (issue 12 item 3). Scans
+// do not pass through this screen: the app receives them (the same store and workflow code as
+// `backfill receive`) and puts the outcome into ReceiveView.
+
+#include "ui/UiContext.h"
+#include "ui/Widgets.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace backfill::ui {
+
+// ReceiveAllocation: `qty` units of a receipt line went to a waiting order line.
+struct ReceiveAllocation {
+    long long qty = 0;
+    std::string orderId;
+    std::string customer;             // empty when unknown
+    std::optional<std::string> stage; // the order's staging lane
+};
+
+// ReceiveLine is one product line of an accepted receipt.
+struct ReceiveLine {
+    std::string sku;
+    long long qty = 0;
+    std::optional<std::string> lot;
+    std::string location;
+    std::vector<ReceiveAllocation> allocations;
+    long long toStock = 0;
+    long long overReceipt = 0; // units beyond the announced quantity
+};
+
+// ReceiveResult is the outcome of the last scan: Accepted with its lines, Refused with the
+// refusal's code and message (unknown_gtin, sscc_received, ...), or Attention (a double read
+// shown but not applied).
+struct ReceiveResult {
+    Feedback feedback = Feedback::None;
+    std::string scan;
+    std::vector<ReceiveLine> lines;
+    std::string code;
+    std::string message;
+    bool acknowledged = false; // a refusal stays until acknowledged
+};
+
+// RecentReceipt is one line of this terminal's history (store::latestActions, kind receive).
+struct RecentReceipt {
+    long long eventId = 0;
+    std::string time; // "09:42" (UTC)
+    std::string sku;
+    long long qty = 0;
+    std::optional<std::string> lot;
+    std::string location;
+    std::optional<std::string> sscc;
+};
+
+struct ReceiveView {
+    std::string location;
+    std::string operatorName;
+    long long unsynced = -1;
+    std::optional<ReceiveResult> last;
+    std::vector<RecentReceipt> recent; // newest first
+};
+
+struct ReceiveInput {};
+
+struct ReceiveIntent {
+    enum class Kind { None, Home, Acknowledge } kind = Kind::None;
+};
+
+// allocationText is the decision line of one receipt line: "5 -> SO-1042 Acme, stage OUT-1;
+// 7 -> stock" (parts joined by "; ", customer and stage only when known; "12 -> stock" when
+// nothing was allocated; over-receipts add "(3 over the ASN)").
+std::string allocationText(const ReceiveLine& line);
+
+// allocationParts gives the parts of allocationText, one per order line and "N -> stock",
+// over-receipt note included in the last.
+std::vector<std::string> allocationParts(const ReceiveLine& line);
+
+// resultHeadline is the first line of an accepted line: "12 x SKU-1  LOT L7".
+std::string resultHeadline(const ReceiveLine& line);
+
+// recentText is one row of the list: "09:42  12 x SKU-1  LOT L7  at DOCK".
+std::string recentText(const RecentReceipt& r);
+
+// drawReceiveScreen: the header, the band of the last result (its lines and decisions, or the
+// refusal with "Tap to acknowledge" while not acknowledged: returns Acknowledge), the latest
+// receipts (rows of metrics.rowPx, clipped), and the bottom bar (Home: returns Home).
+ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, const UiContext& ctx);
+
+} // namespace backfill::ui

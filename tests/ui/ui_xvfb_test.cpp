@@ -1,0 +1,213 @@
+// End-to-end: the real `backfill` window under its own Xvfb (issue 12, "Must show"). A
+// receiver signs in with --operator and BACKFILL_PIN, the UI opens on Receive, xdotool types a
+// pallet label as a wedge scanner does (fast keystrokes + Return, no field focused), and the
+// CLI then shows the receipt: the same stock and allocations as `backfill receive` of the same
+// scan on a twin database. The screenshot is checked for existence and size only.
+
+#include "e2e/CliHarness.h"
+
+#include <doctest/doctest.h>
+
+#include <poll.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+using namespace backfill::e2e;
+
+namespace {
+
+const std::string kPallet = "(00)095011010000042001"; // the first ASN pallet of assets/demo
+
+std::string source() { return std::getenv("BACKFILL_SOURCE"); }
+
+// Child is a process started with extra environment variables; its destructor ends it.
+class Child {
+public:
+    Child(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& outPath = "/dev/null",
+          int keepFd = -1)
+    {
+        std::vector<std::string> envStrings;
+        for (char** e = environ; *e; ++e) {
+            const std::string s(*e);
+            bool replaced = false;
+            for (const auto& x : env)
+                if (s.substr(0, s.find('=') + 1) == x.substr(0, x.find('=') + 1)) replaced = true;
+            if (!replaced) envStrings.push_back(s);
+        }
+        for (const auto& x : env)
+            if (x.find('=') != x.size() - 1) envStrings.push_back(x); // "NAME=" unsets NAME
+        std::vector<char*> envp;
+        for (auto& s : envStrings) envp.push_back(s.data());
+        envp.push_back(nullptr);
+        std::vector<std::string> argStrings = args;
+        std::vector<char*> argv;
+        for (auto& a : argStrings) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_addopen(&fa, 2, (outPath == "/dev/null" ? outPath : outPath + ".err").c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        (void)keepFd; // inherited: pipe() descriptors are not close-on-exec
+        const int rc = ::posix_spawnp(&m_pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+        posix_spawn_file_actions_destroy(&fa);
+        if (rc != 0) throw std::runtime_error("cannot start " + args[0]);
+    }
+    ~Child()
+    {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGTERM);
+            wait();
+        }
+    }
+    // wait waits for the child's end and gives its exit status (128 + signal when killed).
+    int wait()
+    {
+        int ws = 0;
+        while (::waitpid(m_pid, &ws, 0) < 0) {
+        }
+        m_pid = -1;
+        return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    }
+
+private:
+    pid_t m_pid = -1;
+};
+
+// Xvfb starts its own X server on a display number it finds free (-displayfd) and waits
+// until the server says it is ready.
+class Xvfb {
+public:
+    Xvfb()
+    {
+        int fds[2];
+        REQUIRE(::pipe(fds) == 0);
+        m_server = std::make_unique<Child>(std::vector<std::string>{"Xvfb", "-displayfd", std::to_string(fds[1]), "-screen", "0",
+                                                                    "1200x2000x24", "-nolisten", "tcp"},
+                                           std::vector<std::string>{}, "/dev/null", fds[1]);
+        ::close(fds[1]);
+        pollfd p{fds[0], POLLIN, 0};
+        REQUIRE_MESSAGE(::poll(&p, 1, 20000) == 1, "Xvfb did not report its display within 20 s");
+        char buf[16] = {};
+        const ssize_t n = ::read(fds[0], buf, sizeof buf - 1);
+        ::close(fds[0]);
+        REQUIRE(n > 0);
+        m_display = ":" + std::string(buf, static_cast<size_t>(n - (buf[n - 1] == '\n' ? 1 : 0)));
+    }
+    const std::string& display() const { return m_display; }
+
+private:
+    std::unique_ptr<Child> m_server;
+    std::string m_display;
+};
+
+// keysyms spells `text` as X keysyms for `xdotool key` (digits, letters, parentheses).
+std::vector<std::string> keysyms(const std::string& text)
+{
+    std::vector<std::string> keys;
+    for (char c : text) {
+        if (c == '(') keys.push_back("parenleft");
+        else if (c == ')') keys.push_back("parenright");
+        else keys.push_back(std::string(1, c));
+    }
+    return keys;
+}
+
+// pngSize reads the width and height from a PNG file's IHDR chunk (0x0 if it is no PNG).
+std::pair<uint32_t, uint32_t> pngSize(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    unsigned char h[24] = {};
+    in.read(reinterpret_cast<char*>(h), sizeof h);
+    if (in.gcount() != 24 || h[0] != 0x89 || h[1] != 'P' || h[2] != 'N' || h[3] != 'G' || std::memcmp(h + 12, "IHDR", 4) != 0)
+        return {0, 0};
+    auto be = [&](int i) { return (uint32_t(h[i]) << 24) | (uint32_t(h[i + 1]) << 16) | (uint32_t(h[i + 2]) << 8) | h[i + 3]; };
+    return {be(16), be(20)};
+}
+
+void seedDemo(const CliHarness& cli)
+{
+    for (const char* kind : {"locations", "catalog", "inbound", "backorders"}) {
+        const auto r = cli.run({"import", kind, source() + "/assets/demo/" + kind + ".csv"});
+        INFO(r);
+        REQUIRE(r.status == 0);
+    }
+}
+
+} // namespace
+
+TEST_CASE("without a display the UI says no_display and creates nothing")
+{
+    CliHarness cli;
+    Child ui({std::getenv("BACKFILL_BIN"), "--db", cli.db()}, {"DISPLAY=", "WAYLAND_DISPLAY="}, (cli.dir() / "out.txt").string());
+    CHECK(ui.wait() == 3);
+    std::ifstream err(cli.dir() / "out.txt.err");
+    const auto doc = Json::parse(err);
+    CHECK(doc["code"] == "no_display");
+    CHECK_FALSE(std::filesystem::exists(cli.db()));
+}
+
+TEST_CASE("a wedge scan typed into the Receive screen is received as `backfill receive` would")
+{
+    CliHarness cli;
+    seedDemo(cli);
+    REQUIRE(cli.run({"user", "add", "boss", "--role", "supervisor", "--pin", "9999"}).status == 0);
+    {
+        // The first user is a supervisor; the receiver is added by the supervisor.
+        Child add({std::getenv("BACKFILL_BIN"), "--db", cli.db(), "--operator", "boss", "user", "add", "ana", "--role", "receiver",
+                   "--pin", "4321"},
+                  {"BACKFILL_PIN=9999"});
+        REQUIRE(add.wait() == 0);
+    }
+    CliHarness twin; // the same scan through the CLI, for the expected outcome
+    seedDemo(twin);
+    REQUIRE(twin.receive({kPallet}).status == 0);
+
+    Xvfb x;
+    const std::string shot = (cli.dir() / "receive.png").string();
+    const std::string lsan = "LSAN_OPTIONS=suppressions=" + source() + "/tests/ui/lsan.supp:print_suppressions=0";
+    Child ui({std::getenv("BACKFILL_BIN"), "--db", cli.db(), "--today", CliHarness::kToday, "--operator", "ana", "--start",
+              "receive", "--screenshot", shot, "--exit-after", "9000", "--stats"},
+             {"DISPLAY=" + x.display(), "BACKFILL_PIN=4321", lsan}, (cli.dir() / "ui.txt").string());
+    // Wait for the window to be mapped, put the pointer on it (no window manager: the
+    // keyboard follows the pointer), then type like a scanner: 5 ms a key, then Return.
+    {
+        Child search({"xdotool", "search", "--sync", "--onlyvisible", "--name", "^Backfill$"}, {"DISPLAY=" + x.display()});
+        REQUIRE(search.wait() == 0);
+        Child move({"xdotool", "mousemove", "100", "100"}, {"DISPLAY=" + x.display()});
+        REQUIRE(move.wait() == 0);
+        std::vector<std::string> args{"xdotool", "key", "--delay", "5"};
+        for (auto& k : keysyms(kPallet)) args.push_back(k);
+        args.push_back("Return");
+        Child type(args, {"DISPLAY=" + x.display()});
+        REQUIRE(type.wait() == 0);
+    }
+    // The receipt is committed before it is drawn: wait for it in the history (the UI is
+    // still open), up to 20 s on a loaded machine.
+    Json history;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto r = cli.run({"history"});
+        REQUIRE(r.status == 0);
+        history = r.json();
+        if (!history.empty()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE_MESSAGE(!history.empty(), "no receipt recorded by the UI");
+    CHECK(history[0]["scan"] == kPallet);
+    CHECK(history[0]["operator"] == "ana");
+    CHECK(history[0]["kind"] == "receive");
+
+    CHECK(ui.wait() == 0);
+    std::ifstream out(cli.dir() / "ui.txt");
+    const auto stats = Json::parse(out);
+    CHECK(stats["screen"] == "receive");
+    CHECK(stats["screenshots"].get<int>() >= 1);
+
+    CHECK(cli.stock() == twin.stock());
+    CHECK(cli.backorders() == twin.backorders());
+    CHECK(pngSize(shot) == std::pair<uint32_t, uint32_t>{480, 800});
+}
