@@ -74,8 +74,13 @@ struct Serving {
     int out = -1;
     std::string url;
 
-    Serving(const std::string& db, const fs::path& errFile)
+    Serving(const std::string& db, const fs::path& errFile, std::vector<std::string> serveArgs = {"--listen", "tcp://127.0.0.1:0"})
     {
+        std::vector<std::string> args{bin(), "--db", db, "serve"};
+        args.insert(args.end(), serveArgs.begin(), serveArgs.end());
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
         int fds[2];
         REQUIRE(::pipe(fds) == 0);
         const std::string exe = bin();
@@ -87,7 +92,7 @@ struct Serving {
             if (err) ::dup2(::fileno(err), 2);
             ::close(fds[0]);
             ::close(fds[1]);
-            ::execl(exe.c_str(), exe.c_str(), "--db", db.c_str(), "serve", "--listen", "tcp://127.0.0.1:0", nullptr);
+            ::execv(exe.c_str(), argv.data());
             ::_exit(127);
         }
         ::close(fds[1]);
@@ -502,5 +507,45 @@ TEST_CASE("garbage on raw TCP, truncated and oversize messages are refused and t
     REQUIRE(std::holds_alternative<protocol::HelloAck>(ack));
     CHECK(std::get<protocol::HelloAck>(ack).epoch == 1);
     CHECK(std::get<protocol::HelloAck>(ack).headCursor == 0);
+    CHECK(server.stop(SIGTERM, 5s) == 0);
+}
+
+TEST_CASE("serve over tls+tcp: a terminal trusting the CA signs in; one trusting another CA gets no reply")
+{
+    Dir dir;
+    const fs::path err = dir.path / "stderr.txt";
+    const std::string db = (dir.path / "server.db").string();
+    auto p = [&](const std::string& name) { return (dir.path / name).string(); };
+    auto sh = [&](const std::string& cmd) { REQUIRE(std::system((cmd + " >/dev/null 2>&1").c_str()) == 0); };
+    for (const char* ca : {"ca", "other"})
+        sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=" + std::string(ca) +
+           " -keyout " + p(std::string(ca) + ".key") + " -out " + p(std::string(ca) + ".pem"));
+    sh("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost -keyout " + p("server.key") +
+       " -out " + p("server.csr"));
+    write(p("ext"), "subjectAltName=DNS:localhost\n");
+    sh("openssl x509 -req -in " + p("server.csr") + " -CA " + p("ca.pem") + " -CAkey " + p("ca.key") +
+       " -CAcreateserial -days 2 -extfile " + p("ext") + " -out " + p("server.pem"));
+
+    const std::string token = run("--db " + db + " enrol HH-01", err).out.substr(0, 64);
+    Serving server(db, dir.path / "serve.txt",
+                   {"--listen", "tls+tcp://127.0.0.1:0", "--tls-cert", p("server.pem"), "--tls-key", p("server.key")});
+    REQUIRE_MESSAGE(server.url.rfind("listening tls+tcp://127.0.0.1:", 0) == 0, server.url);
+    transport::ClientOptions options;
+    options.url = server.url.substr(10);
+    options.timeout = 3s;
+    options.tls = transport::TlsFiles{"", "", p("other.pem"), "localhost"};
+    auto untrusting = transport::Client::open(options);
+    REQUIRE(untrusting);
+    auto refused = (*untrusting)->request(protocol::encode(protocol::Hello{1, "HH-01", 0, token}));
+    REQUIRE(!refused);
+    CHECK(refused.error().code == "timeout");
+
+    options.tls = transport::TlsFiles{"", "", p("ca.pem"), "localhost"};
+    options.timeout = 10s;
+    auto client = transport::Client::open(options);
+    REQUIRE(client);
+    auto ack = ask(**client, protocol::Hello{1, "HH-01", 0, token});
+    REQUIRE(std::holds_alternative<protocol::HelloAck>(ack));
+    CHECK(std::get<protocol::HelloAck>(ack).epoch == 1); // the refused attempt used nothing up
     CHECK(server.stop(SIGTERM, 5s) == 0);
 }
