@@ -3,6 +3,8 @@
 #include "protocol/Codec.h"
 #include "server/Tokens.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -88,6 +90,34 @@ ledger::Result<void> revokeDevice(ServerStore& store, std::string_view deviceId)
     });
     if (!done) return done;
     if (!known) return ledger::fail("unknown_device", "device '" + std::string(deviceId) + "' is not known: `backfilld device list` shows them");
+    return {};
+}
+
+ledger::Result<void> resolveException(ServerStore& store, int64_t id, std::string_view note)
+{
+    if (note.empty()) return ledger::fail("empty_note", "say what was done: --note TEXT");
+    std::optional<ledger::Error> refused;
+    auto done = store.transact("resolving an exception", [&]() -> ledger::Result<void> {
+        auto all = store.exceptions();
+        if (!all) return unexpected(all.error());
+        const auto it = std::find_if(all->begin(), all->end(), [&](const ExceptionRecord& e) { return e.id == id; });
+        if (it == all->end()) {
+            refused = ledger::Error{"unknown_exception", "exception " + std::to_string(id) + " does not exist: `backfilld exceptions` lists them"};
+            return {};
+        }
+        if (it->resolvedNote) {
+            refused = ledger::Error{"already_resolved", "exception " + std::to_string(id) + " was resolved: " + *it->resolvedNote};
+            return {};
+        }
+        auto changed = store.resolveException(id, note);
+        if (!changed) return unexpected(changed.error());
+        const std::string entry = nlohmann::ordered_json{{"id", id}, {"code", it->code}, {"note", std::string(note)}}.dump();
+        auto seq = store.appendLog("exception_resolved", entry);
+        if (!seq) return unexpected(seq.error());
+        return {};
+    });
+    if (!done) return done;
+    if (refused) return ledger::unexpected(*refused);
     return {};
 }
 

@@ -68,4 +68,9 @@ ledger::Result<std::string> addDevice(ServerStore& store, std::string_view devic
 // pending enrolment token is dropped) until it is enrolled again. Fails with unknown_device.
 ledger::Result<void> revokeDevice(ServerStore& store, std::string_view deviceId);
 
+// resolveException records how a person resolved exception `id` and writes an
+// `exception_resolved` log entry {"id","code","note"}. Fails with unknown_exception,
+// already_resolved, or empty_note (a resolution says what was done).
+ledger::Result<void> resolveException(ServerStore& store, int64_t id, std::string_view note);
+
 } // namespace backfill::server

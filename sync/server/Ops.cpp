@@ -246,7 +246,7 @@ Result<int64_t> exception(ServerStore& store, const OpContext& op, const std::st
 {
     Json payload = identity(op);
     payload["message"] = message;
-    return store.addException({0, code, op.opId, op.deviceId, payload.dump()});
+    return store.addException({0, code, op.opId, op.deviceId, payload.dump(), std::nullopt});
 }
 
 // flag marks the outcome Flagged with an exception row (the first flag of an op wins; later

@@ -80,6 +80,7 @@ struct ExceptionRecord {
     std::string opId;
     std::string deviceId;
     std::string payload; // JSON
+    std::optional<std::string> resolvedNote; // set once a person resolved it
 };
 
 class ServerStore {
@@ -152,6 +153,9 @@ public:
     // Exceptions: returns the new id.
     virtual Result<int64_t> addException(const ExceptionRecord& record) = 0;
     virtual Result<std::vector<ExceptionRecord>> exceptions() = 0;
+    // resolveException stores the note of the person who resolved exception `id`; false when
+    // there is no such exception.
+    virtual Result<bool> resolveException(int64_t id, std::string_view note) = 0;
 };
 
 } // namespace backfill::server

@@ -518,11 +518,18 @@ Result<int64_t> SqliteServerStore::addException(const ExceptionRecord& e)
 Result<std::vector<ExceptionRecord>> SqliteServerStore::exceptions()
 {
     std::vector<ExceptionRecord> out;
-    auto& q = m_db->prepare("SELECT id, code, op_id, device_id, payload FROM exceptions ORDER BY id");
-    while (q.step()) out.push_back({q.columnInt(0), q.columnText(1), q.columnText(2), q.columnText(3), q.columnText(4)});
+    auto& q = m_db->prepare("SELECT id, code, op_id, device_id, payload, resolved_note FROM exceptions ORDER BY id");
+    while (q.step())
+        out.push_back({q.columnInt(0), q.columnText(1), q.columnText(2), q.columnText(3), q.columnText(4), q.columnOptionalText(5)});
     TRY(fromStatement(q));
     q.reset();
     return out;
+}
+
+Result<bool> SqliteServerStore::resolveException(int64_t id, std::string_view note)
+{
+    TRY(m_db->prepare("UPDATE exceptions SET resolved_note = ? WHERE id = ?").bind(1, note).bind(2, id).run());
+    return m_db->changes() > 0;
 }
 
 } // namespace backfill::server

@@ -70,6 +70,7 @@ public:
 
     Result<int64_t> addException(const ExceptionRecord& record) override;
     Result<std::vector<ExceptionRecord>> exceptions() override;
+    Result<bool> resolveException(int64_t id, std::string_view note) override;
 
 private:
     explicit SqliteServerStore(std::unique_ptr<store::Database> db);

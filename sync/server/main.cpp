@@ -299,8 +299,21 @@ void registerQueries(CLI::App& app, Options& o)
                            {"held", r.held}});
         printLine(out.dump());
     });
-    auto* exceptions = app.add_subcommand("exceptions", R"(print what needs a person: [{"id","code","device","op_id","payload"}])");
-    exceptions->callback([&o] {
+    auto* exceptions = app.add_subcommand(
+        "exceptions", R"(print what needs a person: [{"id","code","device","op_id","payload","resolved":null|"note"}])");
+    auto id = std::make_shared<int64_t>(0);
+    auto note = std::make_shared<std::string>();
+    auto* resolve = exceptions->add_subcommand("resolve", "mark an exception resolved, saying what was done");
+    resolve->add_option("ID", *id, "the exception's id")->required();
+    resolve->add_option("--note", *note, "what was done")->required();
+    resolve->callback([&o, id, note] {
+        auto store = openStore(o);
+        if (!store) return;
+        if (auto r = server::resolveException(*store, *id, *note); !r) return fail(o, r.error());
+        printLine(Json{{"resolved", *id}}.dump());
+    });
+    exceptions->callback([&o, exceptions] {
+        if (exceptions->got_subcommand("resolve")) return;
         auto store = openStore(o);
         if (!store) return;
         auto rows = store->exceptions();
@@ -308,7 +321,8 @@ void registerQueries(CLI::App& app, Options& o)
         Json out = Json::array();
         for (const auto& e : *rows)
             out.push_back({{"id", e.id}, {"code", e.code}, {"device", e.deviceId}, {"op_id", e.opId},
-                           {"payload", Json::parse(e.payload, nullptr, false)}});
+                           {"payload", Json::parse(e.payload, nullptr, false)},
+                           {"resolved", e.resolvedNote ? Json(*e.resolvedNote) : Json()}});
         printLine(out.dump());
     });
 }

@@ -299,6 +299,20 @@ TEST_CASE("backfilld serves Hello, Push and Pull over tcp, refuses garbage, runs
     CHECK(exceptions[0]["code"] == "sscc_received");
     CHECK(exceptions[0]["op_id"] == "00000000-0000-4000-8000-000000000004");
     CHECK(exceptions[0]["device"] == "HH-01");
+    CHECK(exceptions[0]["resolved"].is_null());
+    const int64_t id = exceptions[0]["id"];
+    CHECK(run("--db " + db + " exceptions resolve " + std::to_string(id) + " --note 'pallet returned to the carrier'", err).out ==
+          "{\"resolved\":" + std::to_string(id) + "}\n");
+    CHECK(run("--db " + db + " exceptions resolve " + std::to_string(id) + " --note again", err).status == 1);
+    CHECK(slurp(err).find("\"code\":\"already_resolved\"") != std::string::npos);
+    CHECK(run("--db " + db + " exceptions resolve 99 --note x", err).status == 1);
+    CHECK(slurp(err).find("\"code\":\"unknown_exception\"") != std::string::npos);
+    auto resolved = nlohmann::json::parse(run("--db " + db + " exceptions", err).out);
+    CHECK(resolved[0]["resolved"] == "pallet returned to the carrier");
+    auto tail = nlohmann::json::parse(run("--db " + db + " log --after 7", err).out);
+    REQUIRE(!tail.empty());
+    CHECK(tail.back()["kind"] == "exception_resolved");
+    CHECK(tail.back()["payload"].dump() == R"({"code":"sscc_received","id":1,"note":"pallet returned to the carrier"})");
     CHECK(run("--db " + db + " stock --sku SKU-A", err).out ==
           R"([{"sku":"SKU-A","location":"DOCK","lot":null,"qty":3,"held":0},{"sku":"SKU-A","location":"DOCK","lot":"L1","qty":10,"held":0}])"
           "\n");
