@@ -54,9 +54,10 @@ ledger::Result<std::string> enrol(ServerStore& store, std::string_view deviceId,
             exists = true;
             return {};
         }
+        // A revoked device stays revoked until it uses the token (Hello), so its old secret
+        // and sessions do not come back to life in between.
         DeviceRecord record = d->value_or(DeviceRecord{std::string(deviceId), 0, "", "", false, std::nullopt});
         record.enrolHash = tokenHash(token);
-        record.revoked = false;
         return store.saveDevice(record);
     });
     if (!done) return unexpected(done.error());
@@ -139,7 +140,7 @@ protocol::Message Applier::hello(const protocol::Hello& h)
             return {};
         }
         DeviceRecord record = **d;
-        if (record.revoked) {
+        if (record.revoked && h.epoch != 0) {
             refused = protocol::Error{"revoked", "device '" + h.deviceId + "' was revoked: enrol it again"};
             return {};
         }
@@ -154,6 +155,7 @@ protocol::Message Applier::hello(const protocol::Hello& h)
             record.epoch += 1;
             record.tokenHash = record.enrolHash;
             record.enrolHash.clear();
+            record.revoked = false;
         } else if (h.epoch != record.epoch) {
             refused = protocol::Error{"stale_epoch", "device '" + h.deviceId + "' signed in with epoch " + std::to_string(h.epoch) +
                                                          ", the server issued epoch " + std::to_string(record.epoch) +

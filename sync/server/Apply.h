@@ -56,8 +56,8 @@ private:
 };
 
 // enrolDevice registers `deviceId` (or lets a known one enrol again) and returns a one-time
-// enrolment token; only its hash is stored. A revoked device stays revoked until enrolled
-// again. Fails with bad_device_id (not 1..64 of A-Z a-z 0-9 . _ -) or db_*.
+// enrolment token; only its hash is stored. A revoked device stays revoked (its old secret and
+// sessions refused) until its Hello uses the token. Fails with bad_device_id (not 1..64 of A-Z a-z 0-9 . _ -) or db_*.
 ledger::Result<std::string> enrolDevice(ServerStore& store, std::string_view deviceId);
 
 // addDevice is enrolDevice for a name the server does not know yet; a known name fails with

@@ -158,6 +158,20 @@ TEST_CASE("enrolment and sign-in: a one-time token opens epoch 1 and becomes the
     CHECK(std::get<protocol::HelloAck>(second).epoch == 2);
     CHECK(std::get<protocol::Error>(s.applier->hello({1, "HH-01", 1, *token})).code == "stale_epoch");
     CHECK(std::get<protocol::Error>(s.applier->pull({protocol::Session{ack.sessionId}, 0, 2, 0})).code == "stale_epoch");
+
+    // Revoked: refused until the device uses a new enrolment token; issuing one does not
+    // bring the old secret back.
+    REQUIRE(revokeDevice(*s.store, "HH-01"));
+    CHECK(std::get<protocol::Error>(s.applier->hello({1, "HH-01", 2, *again})).code == "revoked");
+    auto third = enrolDevice(*s.store, "HH-01");
+    REQUIRE(third);
+    CHECK(std::get<protocol::Error>(s.applier->hello({1, "HH-01", 2, *again})).code == "revoked");
+    CHECK(std::get<protocol::Error>(s.applier->push({protocol::Credentials{"HH-01", 2, *again}, {}})).code == "revoked");
+    auto back = s.applier->hello({1, "HH-01", 0, *third});
+    REQUIRE(std::holds_alternative<protocol::HelloAck>(back));
+    CHECK(std::get<protocol::HelloAck>(back).epoch == 3);
+    CHECK(revokeDevice(*s.store, "HH-77").error().code == "unknown_device");
+    CHECK(addDevice(*s.store, "HH-01").error().code == "device_exists");
 }
 
 TEST_CASE("receive: claims honoured in full, the log entry exact, a duplicate returns the stored result and changes nothing")
