@@ -8,6 +8,7 @@
 // with a rule's code. Functions that change something must run inside transact().
 
 #include "ledger/MasterDataCsv.h"
+#include "ledger/Projection.h"
 #include "ledger/Result.h"
 #include "ledger/Types.h"
 #include "protocol/Messages.h"
@@ -125,6 +126,8 @@ public:
     // Order lines. openLines: the product's lines not cancelled and not fully picked.
     virtual Result<std::vector<ledger::OrderLine>> openLines(std::string_view sku) = 0;
     virtual Result<std::optional<ledger::OrderLine>> orderLine(std::string_view orderId, int64_t line) = 0;
+    // orderLines: every line, by order id and line number.
+    virtual Result<std::vector<ledger::OrderLine>> orderLines() = 0;
     // saveOrderLine inserts or updates the line's fields from the file (sku, qty, priority,
     // dates, customer, email, cancelled); allocated and picked are kept.
     virtual Result<void> saveOrderLine(const ledger::OrderLine& line) = 0;
@@ -135,6 +138,8 @@ public:
     // ("" = loose lines, no pallet), in (eta, inbound_id, file order).
     virtual Result<std::vector<OpenInbound>> openInbound(std::string_view sku, std::string_view sscc) = 0;
     virtual Result<void> addInboundReceived(int64_t id, Qty qty) = 0;
+    // inboundSupply: the open inbound of product `sku`, in (eta, inbound_id, import order).
+    virtual Result<std::vector<ledger::InboundSupply>> inboundSupply(std::string_view sku) = 0;
     // inboundOfSscc is the inbound id a pallet belongs to.
     virtual Result<std::optional<std::string>> inboundOfSscc(std::string_view sscc) = 0;
     // saveInboundLine inserts or updates by (inbound_id, sku, sscc); received is kept.

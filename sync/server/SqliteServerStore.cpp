@@ -365,6 +365,16 @@ Result<std::optional<ledger::OrderLine>> SqliteServerStore::orderLine(std::strin
     return out;
 }
 
+Result<std::vector<ledger::OrderLine>> SqliteServerStore::orderLines()
+{
+    std::vector<ledger::OrderLine> out;
+    auto& q = m_db->prepare(std::string("SELECT ") + kLineColumns + " FROM order_lines ORDER BY order_id, line");
+    while (q.step()) out.push_back(lineFrom(q));
+    TRY(fromStatement(q));
+    q.reset();
+    return out;
+}
+
 Result<void> SqliteServerStore::saveOrderLine(const ledger::OrderLine& l)
 {
     return m_db
@@ -405,6 +415,21 @@ Result<std::vector<OpenInbound>> SqliteServerStore::openInbound(std::string_view
                             "ORDER BY eta, inbound_id, id");
     q.bind(1, sku).bind(2, sscc);
     while (q.step()) out.push_back({q.columnInt(0), q.columnInt(1)});
+    TRY(fromStatement(q));
+    q.reset();
+    return out;
+}
+
+Result<std::vector<ledger::InboundSupply>> SqliteServerStore::inboundSupply(std::string_view sku)
+{
+    std::vector<ledger::InboundSupply> out;
+    auto& q = m_db->prepare("SELECT eta, inbound_id, id, qty - received FROM inbound_lines WHERE sku = ? AND qty > received "
+                            "ORDER BY eta, inbound_id, id");
+    q.bind(1, sku);
+    while (q.step()) {
+        const auto eta = ledger::parseDate(q.columnText(0));
+        if (eta) out.push_back({*eta, q.columnText(1), q.columnInt(2), q.columnInt(3)});
+    }
     TRY(fromStatement(q));
     q.reset();
     return out;

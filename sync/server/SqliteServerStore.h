@@ -53,11 +53,13 @@ public:
 
     Result<std::vector<ledger::OrderLine>> openLines(std::string_view sku) override;
     Result<std::optional<ledger::OrderLine>> orderLine(std::string_view orderId, int64_t line) override;
+    Result<std::vector<ledger::OrderLine>> orderLines() override;
     Result<void> saveOrderLine(const ledger::OrderLine& line) override;
     Result<void> changeLine(std::string_view orderId, int64_t line, Qty allocatedDelta, Qty pickedDelta) override;
 
     Result<std::vector<OpenInbound>> openInbound(std::string_view sku, std::string_view sscc) override;
     Result<void> addInboundReceived(int64_t id, Qty qty) override;
+    Result<std::vector<ledger::InboundSupply>> inboundSupply(std::string_view sku) override;
     Result<std::optional<std::string>> inboundOfSscc(std::string_view sscc) override;
     Result<void> saveInboundLine(const ledger::InboundLine& line) override;
 

@@ -4,7 +4,7 @@
 //   backfilld import catalog|backorders|inbound|locations|reasons FILE
 //   backfilld enrol DEVICE_ID
 //   backfilld device add|revoke DEVICE_ID, device list
-//   backfilld stock [--sku SKU], exceptions
+//   backfilld stock [--sku SKU], backorders, exceptions [resolve ID --note TEXT]
 //   backfilld log [--after N]
 //
 // Errors go to stderr as {"code":"...","error":"..."} (the terminal's shape). Exit status:
@@ -16,6 +16,7 @@
 #include "protocol/Codec.h"
 #include "server/Apply.h"
 #include "server/Imports.h"
+#include "server/Queries.h"
 #include "server/SqliteServerStore.h"
 #include "transport/Transport.h"
 
@@ -297,6 +298,22 @@ void registerQueries(CLI::App& app, Options& o)
         for (const auto& r : *rows)
             out.push_back({{"sku", r.sku}, {"location", r.location}, {"lot", r.lot.empty() ? Json() : Json(r.lot)}, {"qty", r.qty},
                            {"held", r.held}});
+        printLine(out.dump());
+    });
+    auto* backorders = app.add_subcommand(
+        "backorders", R"(print every order line: [{"order_id","line","sku","qty","allocated","picked","state","eta"}])");
+    backorders->callback([&o] {
+        auto store = openStore(o);
+        if (!store) return;
+        auto rows = server::backorders(*store);
+        if (!rows) return fail(o, rows.error());
+        Json out = Json::array();
+        for (const auto& r : *rows) {
+            const auto& l = r.line;
+            out.push_back({{"order_id", l.orderId}, {"line", l.line}, {"sku", l.sku}, {"qty", l.qty}, {"allocated", l.allocated},
+                           {"picked", l.picked}, {"state", ledger::lineStateName(r.state)},
+                           {"eta", r.eta ? Json(ledger::formatDate(*r.eta)) : Json()}});
+        }
         printLine(out.dump());
     });
     auto* exceptions = app.add_subcommand(

@@ -6,6 +6,7 @@
 #include "protocol/Codec.h"
 #include "server/Apply.h"
 #include "server/Imports.h"
+#include "server/Queries.h"
 #include "server/SqliteServerStore.h"
 
 #include <doctest/doctest.h>
@@ -492,6 +493,24 @@ TEST_CASE("imports: backorders allocate free stock by the rule and a cancel rele
     REQUIRE(bad->errors.size() == 1);
     CHECK(bad->errors[0].format("b.csv") == "b.csv:2: column sku: unknown sku 'SKU-Q'");
     CHECK(s.head() == before + 3);
+}
+
+TEST_CASE("backorders: states and projected ETAs from the server's lines and open inbound (ledger::projectEtas)")
+{
+    Server s;
+    auto rows = *backorders(*s.store);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].line.orderId == "SO-1");
+    CHECK(rows[0].state == ledger::LineState::Backordered); // the pallet's 6 cover SO-1's 5 (priority 1)
+    CHECK(ledger::formatDate(*rows[0].eta) == "2026-02-01");
+    CHECK(rows[1].state == ledger::LineState::OutOfStock); // 1 left of it for SO-2's 4
+    CHECK(!rows[1].eta);
+    auto hh = s.enrol("HH-01");
+    s.push(hh, {op(1, 1, "receive", receipt("DOCK", 3, ""))}); // loose: the rule gives SO-1 3
+    rows = *backorders(*s.store);
+    CHECK(rows[0].state == ledger::LineState::PartiallyAllocated);
+    CHECK(ledger::formatDate(*rows[0].eta) == "2026-02-01");
+    CHECK(rows[1].state == ledger::LineState::Backordered); // 2 + 4 of the pallet's 6
 }
 
 TEST_CASE("garbage bytes get an Error with code bad_message and change nothing")

@@ -263,6 +263,9 @@ TEST_CASE("backfilld serves Hello, Push and Pull over tcp, refuses garbage, runs
     CHECK(json[0]["kind"] == "receive");
     CHECK(json[0]["payload"]["device"] == "HH-01");
     CHECK(json[0]["payload"]["allocations"][0]["qty"] == 3);
+    CHECK(run("--db " + db + " backorders", err).out ==
+          R"([{"order_id":"SO-1","line":1,"sku":"SKU-A","qty":5,"allocated":3,"picked":0,"state":"partially_allocated","eta":null}])"
+          "\n");
 
     // Device admin beside the server: a second add of one name is refused; list shows the
     // epoch and when it was last seen; the same pallet twice is an exception; stock is exact.
