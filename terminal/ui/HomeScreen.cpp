@@ -18,11 +18,18 @@ std::vector<HomeTile> homeTiles()
     };
 }
 
+std::vector<std::string> tileLines(const HomeTile& tile)
+{
+    std::vector<std::string> lines;
+    if (tile.waiting) lines.push_back(std::to_string(*tile.waiting) + (tile.waitingWord.empty() ? "" : " " + tile.waitingWord));
+    if (!tile.built) lines.push_back("coming");
+    return lines;
+}
+
 std::string tileLabel(const HomeTile& tile)
 {
     std::string label = tile.title;
-    if (tile.waiting) label += "\n" + std::to_string(*tile.waiting) + (tile.waitingWord.empty() ? "" : " " + tile.waitingWord);
-    if (!tile.built) label += "\ncoming";
+    for (const auto& line : tileLines(tile)) label += "\n" + line;
     return label;
 }
 
@@ -40,19 +47,17 @@ HomeIntent drawHomeScreen(const HomeView& view, HomeInput&, const UiContext& ctx
     const float avail = ImGui::GetContentRegionAvail().y - barH - 2 * spacing;
     const float tileW = (width - spacing) / 2.0f;
     const float tileH = std::max(ctx.metrics.minTargetPx * 2.0f, (avail - spacing * (rows - 1)) / std::max(rows, 1));
-    if (ctx.fonts.result) ImGui::PushFont(ctx.fonts.result);
     for (size_t i = 0; i < view.tiles.size(); ++i) {
         const HomeTile& tile = view.tiles[i];
         if (i % 2 == 1) ImGui::SameLine(0, spacing);
-        const std::string label = tileLabel(tile) + "##" + std::string(screenName(tile.screen));
+        const std::string id = "##" + std::string(screenName(tile.screen));
         if (!tile.built) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_FrameBg));
-        if (touchButton(ctx, label.c_str(), ImVec2(tileW, tileH)) && tile.built) {
+        if (touchTile(ctx, id.c_str(), tile.title, tileLines(tile), ImVec2(tileW, tileH)) && tile.built) {
             intent.kind = HomeIntent::Kind::Open;
             intent.screen = tile.screen;
         }
         if (!tile.built) ImGui::PopStyleColor();
     }
-    if (ctx.fonts.result) ImGui::PopFont();
 
     ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), ImGui::GetWindowHeight() - barH - ImGui::GetStyle().WindowPadding.y));
     if (touchButton(ctx, "Sign out", ImVec2(width, barH))) intent.kind = HomeIntent::Kind::SignOut;

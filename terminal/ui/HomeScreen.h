@@ -37,7 +37,10 @@ struct HomeIntent {
 // Sync), none counted, Receive the only one built; the app fills in the counts.
 std::vector<HomeTile> homeTiles();
 
-// tileLabel is the text of a tile: "Receive\n3 pallets announced", "Pick\ncoming".
+// tileLines are the lines under a tile's title: the waiting work ("9 lines to pick") when
+// counted, then "coming" when the screen is not built. tileLabel is the title and these lines
+// joined by newlines ("Pick\n9 lines to pick\ncoming"), the label the tile is found by.
+std::vector<std::string> tileLines(const HomeTile& tile);
 std::string tileLabel(const HomeTile& tile);
 
 // drawHomeScreen: tapping a built tile returns Open with its screen; "Sign out" returns

@@ -21,8 +21,9 @@ SignInIntent drawSignInScreen(const SignInView& view, SignInInput& input, const 
     drawHeader(ctx, {"SIGN IN", "", "", -1});
 
     if (view.message) {
-        const std::string text = std::string(signInMessageTitle(view.message->code)) + ": " + view.message->text;
-        drawBand(ctx, Feedback::Refused, text);
+        drawBandLines(ctx, Feedback::Refused,
+                      {{signInMessageTitle(view.message->code), true}, {view.message->text, false}},
+                      ImGui::GetContentRegionAvail().y * 0.3f);
     }
 
     ImGui::TextUnformatted("Operator");

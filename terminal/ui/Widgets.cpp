@@ -44,6 +44,39 @@ bool touchButton(const UiContext& ctx, const char* label, ImVec2 size)
     return pressed;
 }
 
+bool touchTile(const UiContext& ctx, const char* id, std::string_view title, const std::vector<std::string>& lines, ImVec2 size)
+{
+    size.x = std::max(size.x, ctx.metrics.minTargetPx);
+    size.y = std::max(size.y, ctx.metrics.minTargetPx);
+    const bool pressed = ImGui::Button(id, size);
+    const ImVec2 min = ImGui::GetItemRectMin();
+    const ImVec2 max = ImGui::GetItemRectMax();
+    ImFont* large = ctx.fonts.result ? ctx.fonts.result : ImGui::GetFont();
+    ImFont* body = ctx.fonts.body ? ctx.fonts.body : ImGui::GetFont();
+    const float gap = ctx.metrics.spacingPx * 0.5f;
+    float height = large->FontSize;
+    for (size_t i = 0; i < lines.size(); ++i) height += gap + body->FontSize;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 ink = ImGui::GetColorU32(ImGuiCol_Text);
+    float y = (min.y + max.y - height) / 2.0f;
+    auto centred = [&](ImFont* font, std::string_view text) {
+        const float w = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, text.data(), text.data() + text.size()).x;
+        const float x = std::max(min.x + gap, (min.x + max.x - w) / 2.0f);
+        dl->PushClipRect(min, max, true);
+        dl->AddText(font, font->FontSize, ImVec2(x, y), ink, text.data(), text.data() + text.size());
+        dl->PopClipRect();
+        y += font->FontSize + gap;
+    };
+    centred(large, title);
+    for (const auto& line : lines) centred(body, line);
+    if (ctx.targets) {
+        std::string label(title);
+        for (const auto& line : lines) label += "\n" + line;
+        ctx.targets->push_back({label, min, max});
+    }
+    return pressed;
+}
+
 void beginScreen(const char* id)
 {
     const ImGuiViewport* vp = ImGui::GetMainViewport();

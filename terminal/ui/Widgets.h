@@ -24,6 +24,11 @@ const char* feedbackWord(Feedback feedback);
 // in a direction means: the minimum, or the label's width if larger). Logged as a target.
 bool touchButton(const UiContext& ctx, const char* label, ImVec2 size = ImVec2(0, 0));
 
+// touchTile is a large button whose face holds `title` in the result font and `lines` below
+// it in the body font, centred (a Home tile). `id` is its ImGui id; it is logged as a target
+// labelled title and lines joined by newlines.
+bool touchTile(const UiContext& ctx, const char* id, std::string_view title, const std::vector<std::string>& lines, ImVec2 size);
+
 // beginScreen opens the full-window ImGui window of a screen (no title bar, no move, no
 // resize); endScreen closes it. Always pair them.
 void beginScreen(const char* id);
