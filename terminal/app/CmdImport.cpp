@@ -52,6 +52,15 @@ void runImport(GlobalOptions& g, const std::string& file, Rows (*parse)(std::str
     if (!rows.errors.empty()) return refuse(g, file, rows.errors, rows.truncated);
     auto store = openStore(g, Access::Write);
     if (!store) return;
+    // Issue 11: an enrolled terminal takes its master data from the server (backfill sync).
+    auto enrolled = store->enrolled();
+    if (failed(g, enrolled)) return;
+    if (*enrolled) {
+        printError("enrolled", "this terminal is enrolled at a server, which is the master for its data: import " + file +
+                                   " with `backfilld import` there, then run `backfill sync`");
+        g.exitCode = kExitRejected;
+        return;
+    }
     if (!signIn(*store, g, ledger::Action::Import)) return;
     auto report = apply(*store, rows, cliActor(g));
     if (!report) {

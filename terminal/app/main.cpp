@@ -43,6 +43,7 @@ int main(int argc, char** argv)
     registerUserCommand(app, g);
     registerMoveCommand(app, g);
     registerCountCommands(app, g);
+    registerSyncCommands(app, g);
     registerUiCommand(app, g); // no subcommand: the touch UI
 
     try {

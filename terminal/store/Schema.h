@@ -12,7 +12,7 @@ namespace backfill::store {
 // "BFTD"): set when the schema is created, checked before anything is written.
 inline constexpr int64_t kApplicationId = 0x42465444;
 
-inline constexpr std::array<std::string_view, 8> kMigrations{
+inline constexpr std::array<std::string_view, 9> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.
     R"sql(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -266,6 +266,32 @@ CREATE TABLE counts(
   op_id TEXT NOT NULL
 );
 CREATE INDEX counts_open ON counts(product_id, location, lot) WHERE state IN ('recount', 'pending');
+)sql",
+    // 9: sync with backfilld (issue 11 item 4, docs/sync.md, Terminal link). The identity
+    // (server_url, device_id, epoch, device_token, tls_ca, tls_server_name), the pull cursor
+    // (sync_cursor) and last_sync live in settings. sync_epochs: the outbox's device_seq
+    // before each enrolment, so an op's wire seq counts from 1 within its epoch. server_stock
+    // and server_lines: the server's state at the cursor, folded from the pulled log, that
+    // the local view is set to when no op waits. sync_corrections: pulled corrections of this
+    // device's claims, until a sync reports them.
+    R"sql(
+CREATE TABLE sync_epochs(epoch INTEGER PRIMARY KEY, seq_base INTEGER NOT NULL);
+CREATE TABLE server_stock(
+  sku TEXT NOT NULL,
+  location TEXT NOT NULL,
+  lot TEXT NOT NULL,
+  qty INTEGER NOT NULL,
+  held INTEGER NOT NULL,
+  PRIMARY KEY(sku, location, lot)
+) WITHOUT ROWID;
+CREATE TABLE server_lines(
+  order_id TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  allocated INTEGER NOT NULL,
+  picked INTEGER NOT NULL,
+  PRIMARY KEY(order_id, line)
+) WITHOUT ROWID;
+CREATE TABLE sync_corrections(seq INTEGER PRIMARY KEY, payload TEXT NOT NULL, reported INTEGER NOT NULL DEFAULT 0);
 )sql",
 };
 

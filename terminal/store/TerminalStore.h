@@ -12,6 +12,7 @@
 #include "ledger/Receipt.h"
 #include "ledger/Result.h"
 #include "ledger/Types.h"
+#include "link/Link.h"
 #include "store/Database.h"
 
 #include <chrono>
@@ -380,6 +381,45 @@ public:
     Result<int64_t> latestEventId();
 
     // --- Undo of the operator's last receipt (TerminalStoreUndo.cpp) ---
+
+    // --- Sync with backfilld (TerminalStoreSync.cpp; docs/sync.md, Terminal link) ---
+    // This database's side of sync/link: identity and epoch, the outbox as the wire carries
+    // it, the pull cursor, the server's state folded from the pulled log (server_stock,
+    // server_lines) and the corrections of this device's claims. The view model: master data
+    // comes from the server as pulled; stock and allocations are set to the server's state at
+    // the cursor whenever no op waits for the server (settleView), with `adjusted`, `held`,
+    // `allocated` and `deallocated` events for the differences, so the ledger still adds up.
+
+    // SyncStatus is what `backfill sync --status` prints (nullopt fields before enrolment).
+    struct SyncStatus {
+        std::optional<std::string> server;
+        std::optional<std::string> device;
+        int64_t epoch = 0;
+        int64_t unsent = 0;
+        int64_t cursor = 0;
+        std::optional<std::string> lastSync;
+    };
+    // linkStore is this database as sync/link's LinkStore, stamping the events settleView
+    // writes with `at`; it must not outlive the store.
+    std::unique_ptr<link::LinkStore> linkStore(ledger::Timestamp at);
+    // enrolled: the terminal has an identity at a server (import and user admin refuse then).
+    Result<bool> enrolled();
+    Result<SyncStatus> syncStatus();
+    // takeCorrections returns the pulled corrections of this device's claims not reported
+    // yet (JSON payloads, log order) and marks them reported, in one transaction.
+    Result<std::vector<std::string>> takeCorrections();
+    // The LinkStore functions (sync/link/Link.h says what each does).
+    Result<std::optional<link::Identity>> syncIdentity();
+    Result<std::optional<std::string>> enrolBlocker(const link::Identity& next);
+    Result<void> saveEnrolment(const link::Identity& identity);
+    Result<std::vector<protocol::Op>> unsentOps(size_t limit);
+    Result<void> markAcked(const std::vector<std::string>& opIds);
+    Result<void> resendFrom(int64_t epoch, int64_t seq);
+    Result<int64_t> syncCursor();
+    Result<link::Applied> applyChanges(const protocol::Changes& changes, const std::string& deviceId);
+    Result<void> settleView(ledger::Timestamp at);
+    Result<void> recordSync(const std::string& at);
+    // --- end Sync
 
     // outboxCount is the number of ops not yet acknowledged by the server.
     Result<int64_t> outboxCount();
