@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace backfill::bench {
@@ -106,16 +107,17 @@ public:
         removeDatabase(m_path);
     }
 
-    // run times `n` commits and returns commits per second.
     // run commits `n` single-row transactions and returns commits per second; each commit's
     // latency goes to `latencyUs` when given.
-    double run(size_t n, std::vector<double>* latencyUs = nullptr)
+    // With `every` > 0 a commit starts every `every`, else back to back.
+    double run(size_t n, std::vector<double>* latencyUs = nullptr, Clock::duration every = Clock::duration::zero())
     {
         const std::string payload(160, 'x');
         int cur = 0, high = 0;
         sqlite3_db_status(m_db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &high, 1);
         const auto t0 = Clock::now();
         for (size_t i = 0; i < n; ++i) {
+            if (every > Clock::duration::zero()) std::this_thread::sleep_until(t0 + every * static_cast<int64_t>(i));
             const auto c0 = Clock::now();
             const std::string opId = "00000000-0000-4000-8000-" + std::to_string(100000000000 + m_commits + static_cast<int64_t>(i));
             sqliteCheck(sqlite3_step(m_begin), m_db, "begin");

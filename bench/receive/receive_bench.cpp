@@ -32,6 +32,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <thread>
 
 using namespace backfill;
 using namespace backfill::bench;
@@ -105,7 +106,9 @@ public:
     // run receives `scans`, `group` per transaction (1: each commits on its own), returns
     // scans per second, and adds each transaction's latency (scan in -> committed decision) to
     // `latencyUs` when given.
-    double run(const std::vector<std::string>& scans, size_t group, std::vector<double>* latencyUs = nullptr)
+    // With `every` > 0 a transaction starts every `every` (a scanner's pace), else back to back.
+    double run(const std::vector<std::string>& scans, size_t group, std::vector<double>* latencyUs = nullptr,
+               Clock::duration every = Clock::duration::zero())
     {
         sqlite3* h = m_store->database().handle();
         int cur = 0, high = 0;
@@ -115,6 +118,7 @@ public:
         size_t bytes = 0;
         const auto t0 = Clock::now();
         for (size_t i = 0; i < scans.size(); i += group) {
+            if (every > Clock::duration::zero()) std::this_thread::sleep_until(t0 + every * static_cast<int64_t>(i / group));
             const auto g0 = Clock::now();
             if (group > 1) orDie(m_store->begin(), "begin");
             for (size_t k = i; k < std::min(scans.size(), i + group); ++k) {
@@ -250,6 +254,8 @@ try {
     const auto blocks = static_cast<size_t>(flags.number("--blocks", 10));
     const auto bareBlock = static_cast<size_t>(flags.number("--bare-commits", 200));
     const auto sustainedScans = static_cast<size_t>(flags.number("--sustained-scans", 20000));
+    const auto pacedScans = static_cast<size_t>(flags.number("--paced-scans", 1000));
+    const auto pacedRate = flags.number("--paced-rate", 20);
     fs::create_directories(work);
     const fs::path templ = work / "receive-template.db", run = work / "receive-run.db", bare = work / "bare.db",
                    err = work / "stderr.txt";
@@ -304,7 +310,7 @@ try {
         uintmax_t maxWal = 0;
         int64_t threadFrames = 0;
         double rate = 0;
-    } x;
+    } x, paced;
     {
         copyDatabase(templ, run);
         BareDb limit(bare);
@@ -313,6 +319,19 @@ try {
         x.rate = in.run(benchScans(size, sustainedScans, 77), 1, &x.lat);
         x.maxWal = in.maxWal();
         x.threadFrames = in.database().framesCheckpointed();
+    }
+    // (e) The same at a scanner's pace (--paced-rate scans/s, default 20: a fast wedge
+    // scanner), bare commits at the same pace first: the commits leave gaps for checkpoints.
+    if (pacedScans > 0 && pacedRate > 0) {
+        const auto every = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / static_cast<double>(pacedRate)));
+        copyDatabase(templ, run);
+        BareDb limit(bare);
+        limit.run(pacedScans / 4, &paced.bareLat, every);
+        InProcessReceiver in(run);
+        (void)in.run(benchScans(size, 40, 78), 1); // warm up, staying under Checkpointer::kIdleFrames
+        paced.rate = in.run(benchScans(size, pacedScans, 79), 1, &paced.lat, every);
+        paced.maxWal = in.maxWal();
+        paced.threadFrames = in.database().framesCheckpointed();
     }
     removeDatabase(run);
 
@@ -337,6 +356,14 @@ try {
                     percentile(x.lat, 0.99) / median(x.lat), percentile(x.lat, 1.0), median(x.bareLat),
                     percentile(x.bareLat, 0.99), percentile(x.bareLat, 1.0), static_cast<double>(x.maxWal) / 1e6,
                     x.maxWal > 32 ? (x.maxWal - 32) / (4096 + 24) : 0, static_cast<long long>(x.threadFrames));
+    if (!paced.lat.empty())
+        std::printf("(e) paced %zu scans at %lld scans/s, one per txn, in process: commit latency p50 %.0f us, p99 %.0f us "
+                    "(p99/p50 %.2f), max %.0f us; bare commit at the same pace p50 %.0f us, p99 %.0f us, max %.0f us; "
+                    "largest WAL %.2f MB; frames copied by the checkpoint thread %lld\n",
+                    pacedScans, static_cast<long long>(pacedRate), median(paced.lat), percentile(paced.lat, 0.99),
+                    percentile(paced.lat, 0.99) / median(paced.lat), percentile(paced.lat, 1.0), median(paced.bareLat),
+                    percentile(paced.bareLat, 0.99), percentile(paced.bareLat, 1.0),
+                    static_cast<double>(paced.maxWal) / 1e6, static_cast<long long>(paced.threadFrames));
     std::printf("written per scan, txn per scan: %.1f pages, %.1f rows; groups of 100: %.2f pages, %.1f rows; "
                 "bare commit: %.1f pages\n",
                 median(pagesSingle), median(rowsSingle), median(pagesGrouped), median(rowsGrouped), median(pagesBare));

@@ -19,10 +19,13 @@ Checkpointer::~Checkpointer()
     m_thread.join();
 }
 
-void Checkpointer::wake()
+void Checkpointer::committed(int frames)
 {
     {
         std::lock_guard lock(m_mutex);
+        m_walFrames = frames;
+        m_lastCommit = std::chrono::steady_clock::now();
+        if (frames < kIdleFrames) return;
         m_wanted = true;
     }
     m_cv.notify_one();
@@ -72,6 +75,13 @@ void Checkpointer::run()
     std::unique_lock lock(m_mutex);
     while (true) {
         m_cv.wait(lock, [this] { return m_wanted || m_stop; });
+        // Below kWakeFrames, wait for a gap between commits (see the header): each commit
+        // moves the end of the gap on.
+        while (!m_stop && m_walFrames < kWakeFrames) {
+            const auto gapEnds = m_lastCommit + kIdleGap;
+            if (std::chrono::steady_clock::now() >= gapEnds) break;
+            m_cv.wait_until(lock, gapEnds);
+        }
         if (m_stop) break;
         m_wanted = false;
         // Past the inline limit the writer finishes the WAL itself (see writerTakesOver).

@@ -203,9 +203,11 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
 int Database::walHook(void* self, sqlite3* db, const char*, int frames)
 {
     auto* d = static_cast<Database*>(self);
-    if (frames < Checkpointer::kWakeFrames) return SQLITE_OK;
-    if (!d->m_checkpointer) d->m_checkpointer = std::make_unique<Checkpointer>(d->m_path);
-    d->m_checkpointer->wake();
+    if (!d->m_checkpointer) {
+        if (frames < Checkpointer::kIdleFrames) return SQLITE_OK;
+        d->m_checkpointer = std::make_unique<Checkpointer>(d->m_path);
+    }
+    d->m_checkpointer->committed(frames);
     if (frames >= Checkpointer::kInlineFrames && d->m_checkpointer->writerTakesOver()) {
         // Copies only what the thread has not (Checkpointer.h), so the next transaction
         // restarts the WAL. PASSIVE never waits: a reader still on old frames makes it stop
