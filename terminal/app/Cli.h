@@ -53,6 +53,7 @@ void registerDecodeCommand(CLI::App& app, GlobalOptions& g);
 void registerHistoryCommand(CLI::App& app, GlobalOptions& g);
 void registerUserCommand(CLI::App& app, GlobalOptions& g);
 void registerMoveCommand(CLI::App& app, GlobalOptions& g); // move and putaway
+void registerUndoCommand(CLI::App& app, GlobalOptions& g);
 void registerCountCommands(CLI::App& app, GlobalOptions& g); // count, approve, reject, counts, tasks
 void registerSyncCommands(CLI::App& app, GlobalOptions& g); // enroll, sync (CmdSync.cpp, docs/sync.md)
 // registerUiCommand adds the touch UI's options to the main command; the UI runs when no

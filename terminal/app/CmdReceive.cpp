@@ -50,6 +50,11 @@ Json receivedJson(const std::string& scan, const store::ReceivedLine& l)
              {"allocations", allocations},
              {"to_stock", l.toStock}};
     if (l.overReceipt > 0) out["over_receipt"] = l.overReceipt;
+    if (!l.released.empty()) {
+        Json released = Json::array();
+        for (const auto& r : l.released) released.push_back({{"order_id", r.orderId}, {"line", r.line}, {"qty", r.qty}});
+        out["released"] = released;
+    }
     return out;
 }
 

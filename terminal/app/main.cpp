@@ -42,6 +42,7 @@ int main(int argc, char** argv)
     registerHistoryCommand(app, g);
     registerUserCommand(app, g);
     registerMoveCommand(app, g);
+    registerUndoCommand(app, g);
     registerCountCommands(app, g);
     registerSyncCommands(app, g);
     registerUiCommand(app, g); // no subcommand: the touch UI

@@ -78,7 +78,17 @@ struct StagedAllocation {
 
 using ledger::ReceiptRequest;
 
-// ReceivedLine is one product line of a receipt, as confirmed to the operator.
+// ReleasedAllocation: `qty` units of an order line's allocation given back (the line waits
+// again) because its product's allocatable units dropped (into quarantine, held, expired).
+struct ReleasedAllocation {
+    std::string orderId;
+    int64_t line = 0;
+    Qty qty = 0;
+};
+
+// ReceivedLine is one product line of a receipt, as confirmed to the operator. `released`:
+// allocations given back because the receipt made a lot known to be expired, so units
+// allocated from that lot before are no longer allocatable (docs/operations.md, Picking).
 struct ReceivedLine {
     std::string sku;
     Qty qty = 0;
@@ -89,19 +99,13 @@ struct ReceivedLine {
     std::vector<StagedAllocation> allocations;
     Qty toStock = 0;
     Qty overReceipt = 0;
+    std::vector<ReleasedAllocation> released;
 };
 
 // Moves and put-away (TerminalStoreMoves.cpp; docs/operations.md, Moves and put-away).
 // MovedLot: `qty` units of `lot` (nullopt: no lot) went from -> to.
 struct MovedLot {
     std::optional<std::string> lot;
-    Qty qty = 0;
-};
-// ReleasedAllocation: `qty` units of an order line's allocation given back (the line waits
-// again) because its product's units went into quarantine.
-struct ReleasedAllocation {
-    std::string orderId;
-    int64_t line = 0;
     Qty qty = 0;
 };
 struct MoveResult {
@@ -381,6 +385,47 @@ public:
     Result<int64_t> latestEventId();
 
     // --- Undo of the operator's last receipt (TerminalStoreUndo.cpp) ---
+    // The rules (what "picked or moved since" means, which receipt is the last) are in
+    // docs/operations.md, Undo.
+
+    // UndoneStage: `qty` units the receipt had carried on to staging lane `stage`, brought back.
+    struct UndoneStage {
+        std::string stage;
+        Qty qty = 0;
+    };
+    // UndoneLine is one product line of the undone receipt: `qty` units of `lot` taken back at
+    // `location` (after `staged` came back from the lanes); `inbound` of them had counted
+    // against open inbound lines (the pallet's lines, or the product's loose lines), which
+    // wait for them again.
+    struct UndoneLine {
+        std::string sku;
+        Qty qty = 0;
+        std::optional<std::string> lot;
+        std::optional<ledger::Date> expiry;
+        std::optional<std::string> sscc;
+        std::string location;
+        std::vector<UndoneStage> staged;
+        Qty inbound = 0;
+    };
+    struct UndoResult {
+        std::string opId;                    // the undo's own op (outbox kind `undo`)
+        std::string undoneOpId;              // the receipt's op
+        std::optional<std::string> scan;     // the receipt's scan (from its op, while the outbox holds it)
+        ledger::Timestamp receivedAt = 0;    // when the receipt was made
+        std::vector<UndoneLine> lines;
+        std::vector<ReleasedAllocation> released; // the receipt's claims given back, then any excess
+        std::vector<StagedAllocation> allocated;  // waiting lines covered again from other free stock
+    };
+    // undoLastReceipt reverses `actor`'s last receipt on this device (actor.operatorName,
+    // actor.device) in one transaction, by appending reversing events, never deleting any:
+    // staging moves moved back, `received` with minus quantities, the receipt's allocations
+    // released (`deallocated`), inbound progress and the pallet's SSCC given back, stock rows,
+    // then the quarantine rule's release of excess allocations and the allocation rule; and
+    // one outbox op (kind `undo`, naming the undone op_id). Refused with nothing written:
+    // nothing_to_undo (no receipt by this operator, or the last one is already undone),
+    // undo_blocked (units of the receipt's products were picked, moved, held or counted at
+    // its locations since, or its units there are no longer all unheld stock).
+    Result<UndoResult> undoLastReceipt(const Actor& actor);
 
     // --- Sync with backfilld (TerminalStoreSync.cpp; docs/sync.md, Terminal link) ---
     // This database's side of sync/link: identity and epoch, the outbox as the wire carries
@@ -475,6 +520,7 @@ private:
     Result<std::optional<CountRow>> readCount(int64_t countId);
 
     // Undo:
+    Result<UndoResult> undoInTransaction(const Actor& actor);
 
     std::unique_ptr<Database> m_db;
     bool m_inBatch = false;

@@ -105,21 +105,30 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::s
     Qty allocatedQty = 0, staged = 0;
     for (const auto& a : *allocations) {
         allocatedQty += a.qty;
-        // The receiver carries allocated units straight to the order's staging lane.
-        if (a.stage && *a.stage != location) {
+        // The receiver carries allocated units straight to the order's staging lane: only
+        // units of this receipt (an allocation beyond them took free stock that sits elsewhere).
+        const Qty carry = std::min(a.qty, qty - staged);
+        if (a.stage && *a.stage != location && carry > 0) {
             ledger::Event move = e;
             move.kind = EventKind::Moved;
-            move.qty = a.qty;
+            move.qty = carry;
             move.toLocation = *a.stage;
             move.sscc.clear();
             TRY(appendEvent(move, productId, 0, opId));
-            TRY(addStock(productId, *a.stage, e.lot, a.qty));
-            staged += a.qty;
+            TRY(addStock(productId, *a.stage, e.lot, carry));
+            staged += carry;
         }
     }
     if (qty > staged) TRY(addStock(productId, location, e.lot, qty - staged));
     out.allocations = std::move(*allocations);
-    out.toStock = qty - allocatedQty;
+    out.toStock = std::max<Qty>(0, qty - allocatedQty);
+    // A receipt that makes a lot known to be expired can leave units allocated from that lot
+    // (counted in before its expiry was known) uncovered: the lines served last give them back.
+    if (expired) {
+        auto released = releaseExcess(productId, actor, opId);
+        if (!released) return unexpected(released.error());
+        out.released = std::move(*released);
+    }
     return out;
 }
 

@@ -17,9 +17,9 @@ namespace backfill::test {
 // its WAL and shared-memory files) before and after the test.
 struct TempDb {
     std::filesystem::path path;
-    TempDb(const std::string& prefix, const std::string& name)
-        : path(std::filesystem::temp_directory_path() /
-               ("backfill-" + prefix + "-" + std::to_string(::getpid()) + "-" + name + ".db"))
+    TempDb(const std::string& prefix, const std::string& name,
+           const std::filesystem::path& dir = std::filesystem::temp_directory_path())
+        : path(dir / ("backfill-" + prefix + "-" + std::to_string(::getpid()) + "-" + name + ".db"))
     {
         remove();
     }
