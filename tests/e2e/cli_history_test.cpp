@@ -113,20 +113,21 @@ TEST_CASE("history: receipts and picks newest first, one entry per product line,
     const std::string pallet = "(00)" + kPallet;
     h.receiveOk({loose});     // events 1 received, 2 allocated (SO-1 1 unit)
     h.receiveOk({pallet});    // 3 received PEAR, 4 received APPLE, 5 allocated (SO-1 1 unit)
-    h.pickOk({"SO-1", "1", "2"}); // 6 picked: 2 of the lot-less pallet units, from DOCK
-    h.receiveOk({kPear});     // 7 received
+    h.pickOk({"SO-1", "1", "2"}); // first expiry first: 6 picked 1 of lot L1, 7 picked 1 lot-less unit
+    h.receiveOk({kPear});     // 8 received
     const int64_t after = nowSeconds();
 
     const Json all = history(h);
-    REQUIRE(all.size() == 5);
+    REQUIRE(all.size() == 6);
     for (const auto& e : all) {
         const int64_t at = isoSeconds(e["at"].get<std::string>());
         CHECK(at >= before);
         CHECK(at <= after);
     }
     const std::vector<Entry> expected{
-        {7, "receive", kPear, "PEAR", 1, "DOCK", {}, {}, {}, {}, {}, 4},
-        {6, "pick", {}, "APPLE", 2, "DOCK", {}, {}, {}, "SO-1", 1, 3},
+        {8, "receive", kPear, "PEAR", 1, "DOCK", {}, {}, {}, {}, {}, 4},
+        {7, "pick", {}, "APPLE", 1, "DOCK", {}, {}, {}, "SO-1", 1, 3},
+        {6, "pick", {}, "APPLE", 1, "DOCK", "L1", {}, {}, "SO-1", 1, 3},
         {4, "receive", pallet, "APPLE", 10, "DOCK", {}, {}, kPallet, {}, {}, 2},
         {3, "receive", pallet, "PEAR", 4, "DOCK", {}, {}, kPallet, {}, {}, 2},
         {1, "receive", loose, "APPLE", 1, "DOCK", "L1", "2026-06-30", {}, {}, {}, 1},

@@ -204,7 +204,7 @@ TEST_CASE("errors: a full disk is db_full naming the file and the operation; not
 TEST_CASE("errors: no room for the -shm file when opening is db_full, not db_io")
 {
     CliHarness h;
-    SmallDisk disk(h.dir() / "small", 256);
+    SmallDisk disk(h.dir() / "small", 1024); // room for the database, its WAL and -shm: the close checkpoints and removes both
     const std::string db = disk.withCatalog(h);
     REQUIRE_FALSE(fs::exists(db + "-shm")); // the last connection's close removed it
     disk.fill();

@@ -201,7 +201,11 @@ TEST_CASE("a wedge scan typed into the Receive screen is received as `backfill r
     CHECK(history[0]["operator"] == "ana");
     CHECK(history[0]["kind"] == "receive");
 
-    CHECK(ui.wait() == 0);
+    const int status = ui.wait();
+    std::ifstream errFile(cli.dir() / "ui.txt.err");
+    const std::string errText((std::istreambuf_iterator<char>(errFile)), std::istreambuf_iterator<char>());
+    INFO("the UI's stderr: " << errText);
+    CHECK(status == 0);
     std::ifstream out(cli.dir() / "ui.txt");
     const auto stats = Json::parse(out);
     CHECK(stats["screen"] == "receive");
