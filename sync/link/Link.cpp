@@ -21,7 +21,8 @@ LinkError protocolError(std::string code, std::string message) { return {Failure
 // the op and answers a resend as a duplicate, so the link acknowledges it and reports it.
 bool recordedRejection(const std::string& code)
 {
-    static const std::set<std::string> kRecorded{"bad_payload", "unknown_sku", "unknown_location", "unknown_line"};
+    static const std::set<std::string> kRecorded{"bad_payload",     "unknown_sku",    "unknown_location", "unknown_line",
+                                                 "unknown_receipt", "already_undone", "undo_blocked",     "enrolled"};
     return kRecorded.contains(code);
 }
 
