@@ -357,10 +357,10 @@ LineMap terminalLines(store::TerminalStore& t)
 TEST_CASE("simulation: terminals offline and syncing over a faulty network keep P1-P5 and P7")
 {
     std::map<std::string, int> outcomes, faults;
-    for (unsigned seed = 1; seed <= 12; ++seed) {
+    for (unsigned seed = 1; seed <= 30; ++seed) {
         CAPTURE(seed);
         World w(seed);
-        for (int step = 0; step < 60; ++step) {
+        for (int step = 0; step < 80; ++step) {
             auto& t = w.terminals[w.pick(3)];
             // Offline stretches: a terminal syncs on about one step in four.
             if (w.pick(4) == 0)
