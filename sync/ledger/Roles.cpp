@@ -1,5 +1,7 @@
 #include "ledger/Roles.h"
 
+#include <string>
+
 namespace backfill::ledger {
 
 bool allows(Role role, Action action)
@@ -66,6 +68,34 @@ bool isValidUserName(std::string_view name)
     for (char c : name)
         if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
     return true;
+}
+
+Result<void> checkUserFormat(std::string_view name, std::string_view pin)
+{
+    const std::string n(name);
+    if (!isValidUserName(name))
+        return fail("bad_user_name", "'" + n + "' is not a user name: 1 to " + std::to_string(kMaxUserNameLength) +
+                                         " letters, digits, '.', '_' or '-', starting with a letter or digit, and not '" +
+                                         std::string(kBuiltInOperator) + "'");
+    if (!isValidPin(pin)) return fail("bad_pin_format", "the PIN for '" + n + "' must be 4 to 12 digits");
+    return {};
+}
+
+Result<void> checkUserAdd(std::string_view name, Role role, int64_t users, bool exists)
+{
+    const std::string n(name);
+    if (exists) return fail("duplicate_user", "user '" + n + "' already exists: remove it first to change it");
+    if (users == 0 && role != Role::Supervisor)
+        return fail("supervisor_required", "the first user must be a supervisor (who can then add '" + n + "'): add a supervisor first");
+    return {};
+}
+
+Result<void> checkUserRemove(std::string_view name, Role role, int64_t users, int64_t supervisors)
+{
+    if (role == Role::Supervisor && supervisors == 1 && users > 1)
+        return fail("last_supervisor", "'" + std::string(name) + "' is the last supervisor and " + std::to_string(users - 1) +
+                                           " other users remain: add another supervisor first, or remove the others");
+    return {};
 }
 
 } // namespace backfill::ledger

@@ -16,6 +16,8 @@
 //
 // Reading (stock, backorders, history, user list, parse, decode) needs no role at all.
 
+#include "ledger/Result.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -52,6 +54,19 @@ inline constexpr std::string_view kBuiltInOperator = "cli";
 // isValidUserName: 1 to kMaxUserNameLength characters of A-Z a-z 0-9 . _ -, starting with a
 // letter or digit, and not kBuiltInOperator.
 bool isValidUserName(std::string_view name);
+
+// The rules of managing users, the same at a terminal (terminal/store/Users.cpp) and at the
+// server (`backfilld user`), which is the master for an enrolled terminal's users:
+// checkUserFormat refuses a name outside isValidUserName (bad_user_name) and a PIN outside
+// isValidPin (bad_pin_format);
+Result<void> checkUserFormat(std::string_view name, std::string_view pin);
+// checkUserAdd refuses a name that exists (duplicate_user) and a first user (`users` == 0)
+// who is not a supervisor (supervisor_required: nobody could manage the others);
+Result<void> checkUserAdd(std::string_view name, Role role, int64_t users, bool exists);
+// checkUserRemove refuses removing the only supervisor (`role`, among `supervisors`) while
+// other users remain (last_supervisor). Removing the last user of all is allowed (commands
+// then run as kBuiltInOperator again).
+Result<void> checkUserRemove(std::string_view name, Role role, int64_t users, int64_t supervisors);
 
 // Sign-in lockout: kMaxFailedSignIns wrong PINs in a row lock the user for kLockoutSeconds.
 inline constexpr int kMaxFailedSignIns = 5;

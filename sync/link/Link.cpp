@@ -21,7 +21,8 @@ LinkError protocolError(std::string code, std::string message) { return {Failure
 // the op and answers a resend as a duplicate, so the link acknowledges it and reports it.
 bool recordedRejection(const std::string& code)
 {
-    static const std::set<std::string> kRecorded{"bad_payload", "unknown_sku", "unknown_location", "unknown_line"};
+    static const std::set<std::string> kRecorded{"bad_payload",     "unknown_sku",    "unknown_location", "unknown_line",
+                                                 "unknown_receipt", "already_undone", "undo_blocked",     "enrolled"};
     return kRecorded.contains(code);
 }
 
@@ -35,6 +36,7 @@ public:
 
     Result<void, LinkError> open()
     {
+        if (m_options.exchange) return {};
         transport::ClientOptions o;
         o.url = m_identity.server;
         o.timeout = m_options.timeout;
@@ -56,7 +58,7 @@ public:
         if (!bytes) return unexpected(protocolError(bytes.error().code, "the terminal built a message the protocol refuses: " + bytes.error().message));
         auto pause = m_options.retryPause;
         for (int attempt = 0;; ++attempt) {
-            auto reply = m_client->request(*bytes);
+            auto reply = m_options.exchange ? m_options.exchange(m_identity.server, *bytes, m_options.timeout) : m_client->request(*bytes);
             if (!reply) {
                 const auto& code = reply.error().code;
                 const bool retry = code == "timeout" || code == "unreachable";
@@ -66,7 +68,7 @@ public:
                                                 {code, "server " + m_identity.server + " unreachable after " + std::to_string(attempt + 1) +
                                                            " attempts: " + reply.error().message +
                                                            "; the ops stay in the outbox: run `backfill sync` again when the network is back"}});
-                std::this_thread::sleep_for(pause);
+                wait(pause);
                 pause = std::min(pause * 2, m_options.retryPauseMax);
                 continue;
             }
@@ -75,7 +77,7 @@ public:
             if (const auto* e = std::get_if<protocol::Error>(&*message)) {
                 // A busy server database is transient: try again like a timeout.
                 if (e->code.starts_with("db_") && attempt < m_options.retries) {
-                    std::this_thread::sleep_for(pause);
+                    wait(pause);
                     pause = std::min(pause * 2, m_options.retryPauseMax);
                     continue;
                 }
@@ -83,6 +85,14 @@ public:
             }
             return std::move(*message);
         }
+    }
+
+    void wait(std::chrono::milliseconds pause)
+    {
+        if (m_options.pause)
+            m_options.pause(pause);
+        else
+            std::this_thread::sleep_for(pause);
     }
 
     // hello signs in (epoch >= 1) or enrols (epoch 0) and keeps the session id.

@@ -93,6 +93,13 @@ public:
     virtual Result<void> recordSync(const std::string& at) = 0;
 };
 
+// Exchange sends one encoded request to `url` and returns the reply's bytes, or an error whose
+// code is sync/transport's (`timeout` and `unreachable` are retried with the same bytes;
+// others end the round). The link's seam for tests: a deterministic simulation passes its
+// own (an in-process server behind a faulty network) instead of nng.
+using Exchange = std::function<Result<std::string>(const std::string& url, const std::string& request,
+                                                   std::chrono::milliseconds timeout)>;
+
 // LinkOptions: how hard to try (STYLE.md 5).
 struct LinkOptions {
     std::chrono::milliseconds timeout{5000};        // per request
@@ -102,6 +109,8 @@ struct LinkOptions {
     uint32_t pullBatch = protocol::kMaxEntriesPerChanges;
     std::string now;                                // recorded as last_sync ("" = not recorded)
     std::function<void(const std::string&)> progress; // a line per batch (nullptr = quiet)
+    Exchange exchange;                              // unset: sync/transport over nng to the identity's server
+    std::function<void(std::chrono::milliseconds)> pause; // waits between retries (unset: sleep)
 };
 
 // Failure says how a round failed, for the exit status (docs/sync.md, Terminal link).

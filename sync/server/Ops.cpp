@@ -1,5 +1,7 @@
 #include "server/Ops.h"
 
+#include "server/OpSupport.h"
+
 #include "ledger/Allocation.h"
 #include "ledger/Release.h"
 
@@ -12,7 +14,6 @@
 
 namespace backfill::server {
 
-using Json = nlohmann::ordered_json;
 using ledger::unexpected;
 using protocol::OpStatus;
 
@@ -21,14 +22,10 @@ using protocol::OpStatus;
         if (auto r_ = (expr); !r_) return ::backfill::ledger::unexpected(r_.error());                                  \
     } while (0)
 
-namespace {
+namespace detail {
 
 // ---------------------------------------------------------------------------------------
 // Reading payloads: each reader names the field it refuses, e.g. `lines[1].qty`.
-
-struct Bad {
-    std::string message;
-};
 
 std::string text(const Json& j, const char* key, const std::string& where, bool required, std::optional<Bad>& bad)
 {
@@ -70,13 +67,6 @@ const Json& array(const Json& j, const char* key, const std::string& where, bool
     }
     return *it;
 }
-
-// Claim is an allocation the terminal made (a receipt's `claims`, a move's `claims`).
-struct Claim {
-    std::string orderId;
-    int64_t line = 0;
-    Qty qty = 0;
-};
 
 std::vector<Claim> claimsOf(const Json& j, const std::string& where, std::optional<Bad>& bad)
 {
@@ -129,14 +119,6 @@ OpOutcome rejected(std::string code, std::string message)
 
 // ---------------------------------------------------------------------------------------
 // Settling a product's allocations
-
-// Settlement is what settle() decided, as JSON arrays ready for the log and the result.
-struct Settlement {
-    Json allocations = Json::array(); // {order_id, line, qty, claimed}
-    Json releases = Json::array();    // {order_id, line, qty}
-    Json corrections = Json::array(); // {order_id, line, sku, old_qty, new_qty, message}
-    bool changed() const { return !allocations.empty() || !releases.empty(); }
-};
 
 ledger::WaitingLine keyOf(const ledger::OrderLine& l)
 {
@@ -266,6 +248,12 @@ Result<void> flag(ServerStore& store, const OpContext& op, OpOutcome& out, Json&
     }
     return {};
 }
+
+} // namespace detail
+
+namespace {
+
+using namespace detail;
 
 // ---------------------------------------------------------------------------------------
 // receive: {"scan","location","lines":[{"sku","qty","lot","sscc","claims":[{"order_id","line","qty"}]}]}
@@ -621,6 +609,18 @@ Result<OpOutcome> applyCountReject(ServerStore& store, const OpContext& op, cons
     return out;
 }
 
+
+// user_add / user_remove: the server is the master for users (docs/server.md, Users). An
+// enrolled terminal refuses its own user admin, and enrolment refuses while ops written
+// before it wait, so these arrive only from an outbox older than that rule; they are refused
+// and recorded, so they never wedge the queue.
+Result<OpOutcome> applyUserOp(ServerStore&, const OpContext&, const Json& p)
+{
+    const std::string name = p.value("name", std::string());
+    return rejected("enrolled", "users are managed at the server (`backfilld user add|remove`): the terminal's change of user '" +
+                                    name + "' was not applied");
+}
+
 } // namespace
 
 Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, std::string_view payload)
@@ -629,7 +629,8 @@ Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_v
     static constexpr std::pair<std::string_view, Apply> kAppliers[] = {
         {"receive", &applyReceive}, {"move", &applyMove},   {"pick", &applyPick},
         {"short", &applyShort},     {"count", &applyCount}, {"count_approve", &applyCountApprove},
-        {"count_reject", &applyCountReject}};
+        {"count_reject", &applyCountReject}, {"undo", &applyUndo},
+        {"user_add", &applyUserOp},         {"user_remove", &applyUserOp}};
     const auto it = std::find_if(std::begin(kAppliers), std::end(kAppliers), [&](const auto& a) { return a.first == kind; });
     if (it == std::end(kAppliers)) {
         OpOutcome o = rejected("unknown_op", "this server does not apply '" + std::string(kind) +

@@ -36,13 +36,16 @@ struct OpOutcome {
 };
 
 // applyOp applies an op of `kind` with its JSON `payload`; kinds applied: receive, move, pick,
-// short, count, count_approve, count_reject (docs/server.md gives each payload). Outcomes (codes):
+// short, count, count_approve, count_reject, undo; user_add and user_remove are refused
+// (docs/server.md gives each payload). Outcomes (codes):
 //   Applied;
 //   Flagged  sscc_received (a pallet already received: no stock effect, every claim cut to 0),
 //            negative_stock (a move or pick took more than the server's book held there),
 //            over_pick (a line picked beyond its quantity); each with an exception row;
 //   Rejected bad_payload (the JSON is not the op's shape: the message names the field),
-//            unknown_sku, unknown_location, unknown_line (recorded: sending it again cannot help);
+//            unknown_sku, unknown_location, unknown_line, unknown_receipt, already_undone,
+//            undo_blocked (an undo), enrolled (user_add, user_remove: the server is the master
+//            for users) (recorded: sending it again cannot help);
 //   Rejected unknown_op (a kind this server does not apply yet; not recorded).
 // Fails (an error value, the transaction must roll back) only when the store fails.
 Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, std::string_view payload);

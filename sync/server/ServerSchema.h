@@ -12,7 +12,7 @@ namespace backfill::server {
 // distinct from the terminal's "BFTD": neither program opens the other's file.
 inline constexpr int64_t kServerApplicationId = 0x42465356;
 
-inline constexpr std::array<std::string_view, 1> kServerMigrations{
+inline constexpr std::array<std::string_view, 2> kServerMigrations{
     // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
     R"sql(
 CREATE TABLE products(
@@ -102,6 +102,15 @@ CREATE TABLE exceptions(
   payload TEXT NOT NULL,
   resolved_note TEXT
 );
+)sql",
+    // 2: operators (the server is the master for users; docs/server.md, Users). pin_hash is
+    // pin/PinHash.h's Argon2id string; terminals receive it by the log.
+    R"sql(
+CREATE TABLE users(
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK(role IN ('receiver', 'picker', 'supervisor')),
+  pin_hash TEXT NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

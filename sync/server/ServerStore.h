@@ -10,6 +10,7 @@
 #include "ledger/MasterDataCsv.h"
 #include "ledger/Projection.h"
 #include "ledger/Result.h"
+#include "ledger/Roles.h"
 #include "ledger/Types.h"
 #include "protocol/Messages.h"
 
@@ -62,6 +63,20 @@ struct AppliedOp {
 struct OpenInbound {
     int64_t id = 0;
     Qty open = 0;
+};
+
+// ReceivedInbound is an inbound line that has received units (what an undo may give back).
+struct ReceivedInbound {
+    int64_t id = 0;
+    Qty received = 0;
+};
+
+// UserRecord is an operator the server is the master of; terminals receive it by the log
+// (with the hash, so they sign operators in offline). `pinHash` is pin/PinHash.h's.
+struct UserRecord {
+    std::string name;
+    ledger::Role role = ledger::Role::Receiver;
+    std::string pinHash;
 };
 
 // StockRow is the stock of one product at one location in one lot ("" = none).
@@ -138,6 +153,9 @@ public:
     // ("" = loose lines, no pallet), in (eta, inbound_id, file order).
     virtual Result<std::vector<OpenInbound>> openInbound(std::string_view sku, std::string_view sscc) = 0;
     virtual Result<void> addInboundReceived(int64_t id, Qty qty) = 0;
+    // receivedInbound: lines of the product on pallet `sscc` ("" = loose) that received units,
+    // in receiving order (eta, inbound_id, file order).
+    virtual Result<std::vector<ReceivedInbound>> receivedInbound(std::string_view sku, std::string_view sscc) = 0;
     // inboundSupply: the open inbound of product `sku`, in (eta, inbound_id, import order).
     virtual Result<std::vector<ledger::InboundSupply>> inboundSupply(std::string_view sku) = 0;
     // inboundOfSscc is the inbound id a pallet belongs to.
@@ -154,6 +172,13 @@ public:
     virtual Result<void> addHeld(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) = 0;
     virtual Result<bool> ssccReceived(std::string_view sscc) = 0;
     virtual Result<void> markSsccReceived(std::string_view sscc, int64_t globalSeq) = 0;
+    // unmarkSsccReceived forgets a pallet's receipt (its undo): it may be received again.
+    virtual Result<void> unmarkSsccReceived(std::string_view sscc) = 0;
+
+    // Users, by name bytewise. removeUser: false when there is no such user.
+    virtual Result<std::vector<UserRecord>> users() = 0;
+    virtual Result<void> saveUser(const UserRecord& user) = 0;
+    virtual Result<bool> removeUser(std::string_view name) = 0;
 
     // Exceptions: returns the new id.
     virtual Result<int64_t> addException(const ExceptionRecord& record) = 0;

@@ -435,6 +435,18 @@ Result<std::vector<ledger::InboundSupply>> SqliteServerStore::inboundSupply(std:
     return out;
 }
 
+Result<std::vector<ReceivedInbound>> SqliteServerStore::receivedInbound(std::string_view sku, std::string_view sscc)
+{
+    std::vector<ReceivedInbound> out;
+    auto& q = m_db->prepare("SELECT id, received FROM inbound_lines WHERE sku = ? AND sscc = ? AND received > 0 "
+                            "ORDER BY eta, inbound_id, id");
+    q.bind(1, sku).bind(2, sscc);
+    while (q.step()) out.push_back({q.columnInt(0), q.columnInt(1)});
+    TRY(fromStatement(q));
+    q.reset();
+    return out;
+}
+
 Result<void> SqliteServerStore::addInboundReceived(int64_t id, Qty qty)
 {
     return m_db->prepare("UPDATE inbound_lines SET received = received + ? WHERE id = ?").bind(1, qty).bind(2, id).run();
@@ -524,6 +536,40 @@ Result<bool> SqliteServerStore::ssccReceived(std::string_view sscc)
 Result<void> SqliteServerStore::markSsccReceived(std::string_view sscc, int64_t globalSeq)
 {
     return m_db->prepare("INSERT INTO received_ssccs(sscc, global_seq) VALUES(?,?)").bind(1, sscc).bind(2, globalSeq).run();
+}
+
+Result<void> SqliteServerStore::unmarkSsccReceived(std::string_view sscc)
+{
+    return m_db->prepare("DELETE FROM received_ssccs WHERE sscc = ?").bind(1, sscc).run();
+}
+
+// ---------------------------------------------------------------------------------------
+// Users
+
+Result<std::vector<UserRecord>> SqliteServerStore::users()
+{
+    std::vector<UserRecord> out;
+    auto& q = m_db->prepare("SELECT name, role, pin_hash FROM users ORDER BY name");
+    while (q.step())
+        out.push_back({q.columnText(0), ledger::parseRole(q.columnText(1)).value_or(ledger::Role::Receiver), q.columnText(2)});
+    TRY(fromStatement(q));
+    q.reset();
+    return out;
+}
+
+Result<void> SqliteServerStore::saveUser(const UserRecord& u)
+{
+    return m_db->prepare("INSERT OR REPLACE INTO users(name, role, pin_hash) VALUES(?,?,?)")
+        .bind(1, u.name)
+        .bind(2, ledger::roleName(u.role))
+        .bind(3, u.pinHash)
+        .run();
+}
+
+Result<bool> SqliteServerStore::removeUser(std::string_view name)
+{
+    TRY(m_db->prepare("DELETE FROM users WHERE name = ?").bind(1, name).run());
+    return m_db->changes() > 0;
 }
 
 // ---------------------------------------------------------------------------------------

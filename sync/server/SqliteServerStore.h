@@ -59,6 +59,7 @@ public:
 
     Result<std::vector<OpenInbound>> openInbound(std::string_view sku, std::string_view sscc) override;
     Result<void> addInboundReceived(int64_t id, Qty qty) override;
+    Result<std::vector<ReceivedInbound>> receivedInbound(std::string_view sku, std::string_view sscc) override;
     Result<std::vector<ledger::InboundSupply>> inboundSupply(std::string_view sku) override;
     Result<std::optional<std::string>> inboundOfSscc(std::string_view sscc) override;
     Result<void> saveInboundLine(const ledger::InboundLine& line) override;
@@ -69,6 +70,11 @@ public:
     Result<void> addHeld(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) override;
     Result<bool> ssccReceived(std::string_view sscc) override;
     Result<void> markSsccReceived(std::string_view sscc, int64_t globalSeq) override;
+    Result<void> unmarkSsccReceived(std::string_view sscc) override;
+
+    Result<std::vector<UserRecord>> users() override;
+    Result<void> saveUser(const UserRecord& user) override;
+    Result<bool> removeUser(std::string_view name) override;
 
     Result<int64_t> addException(const ExceptionRecord& record) override;
     Result<std::vector<ExceptionRecord>> exceptions() override;

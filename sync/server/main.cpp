@@ -4,11 +4,12 @@
 //   backfilld import catalog|backorders|inbound|locations|reasons FILE
 //   backfilld enrol DEVICE_ID
 //   backfilld device add|revoke DEVICE_ID, device list
+//   backfilld user add NAME --role receiver|picker|supervisor [--pin PIN], user list, user remove NAME
 //   backfilld stock [--sku SKU], backorders, exceptions [resolve ID --note TEXT]
 //   backfilld log [--after N]
 //
 // Errors go to stderr as {"code":"...","error":"..."} (the terminal's shape). Exit status:
-// 0 ok, 1 refused (device_exists, unknown_device, bad_device_id), 2 an import had bad rows
+// 0 ok, 1 refused (device_exists, unknown_device, bad_device_id, the user rules' codes), 2 an import had bad rows
 // (nothing imported), 3 failure (unreadable file, bad usage, database, cannot listen).
 
 #include "ledger/Date.h"
@@ -18,6 +19,7 @@
 #include "server/Imports.h"
 #include "server/Queries.h"
 #include "server/SqliteServerStore.h"
+#include "server/Users.h"
 #include "transport/Transport.h"
 
 #include <CLI/CLI.hpp>
@@ -25,6 +27,8 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -33,6 +37,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
@@ -284,6 +289,80 @@ void registerDevice(CLI::App& app, Options& o)
     });
 }
 
+// readPinLine reads the PIN from the first line of stdin (echo off when it is a terminal), so
+// a script keeps it out of `ps`. The format is checked by the user rules.
+ledger::Result<std::string> readPinLine(const std::string& name)
+{
+    termios saved{};
+    const bool tty = ::isatty(0) && ::tcgetattr(0, &saved) == 0;
+    if (tty) {
+        std::fputs("PIN: ", stderr);
+        termios quiet = saved;
+        quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+        ::tcsetattr(0, TCSAFLUSH, &quiet);
+    }
+    std::string line;
+    const bool got = static_cast<bool>(std::getline(std::cin, line));
+    if (tty) {
+        ::tcsetattr(0, TCSAFLUSH, &saved);
+        std::fputc('\n', stderr);
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!got || line.empty())
+        return ledger::fail("bad_pin_format", "no PIN for '" + name + "': give --pin or one line on stdin, 4 to 12 digits");
+    return line;
+}
+
+void registerUser(CLI::App& app, Options& o)
+{
+    auto* cmd = app.add_subcommand("user", "operators: add, list, remove (terminals receive them by sync)");
+    cmd->require_subcommand(1);
+    struct Args {
+        std::string name, role;
+        std::optional<std::string> pin;
+    };
+    auto args = std::make_shared<Args>();
+    auto* add = cmd->add_subcommand("add", "add an operator (PIN from --pin or one line on stdin); prints {\"name\",\"role\"}");
+    add->add_option("NAME", args->name, "user name: letters, digits, '.', '_', '-'")->required();
+    add->add_option("--role", args->role, "receiver, picker or supervisor")->required();
+    add->add_option("--pin", args->pin, "4 to 12 digits (default: one line read from stdin)");
+    add->callback([&o, args] {
+        const auto role = ledger::parseRole(args->role);
+        if (!role) return fail(o, {"bad_role", "'" + args->role + "' is not a role: receiver, picker or supervisor"});
+        auto pin = args->pin ? ledger::Result<std::string>(*args->pin) : readPinLine(args->name);
+        if (!pin) return fail(o, pin.error());
+        auto store = openStore(o);
+        if (!store) return;
+        if (auto r = server::addUser(*store, args->name, *role, *pin); !r) {
+            if (r.error().code == "hash_failed") {
+                printError(r.error());
+                o.exitCode = kExitFailure;
+                return;
+            }
+            return fail(o, r.error());
+        }
+        printLine(Json{{"name", args->name}, {"role", ledger::roleName(*role)}}.dump());
+    });
+    auto* list = cmd->add_subcommand("list", R"(print [{"name","role"}] sorted by name (never a hash))");
+    list->callback([&o] {
+        auto store = openStore(o);
+        if (!store) return;
+        auto users = store->users();
+        if (!users) return fail(o, users.error());
+        Json out = Json::array();
+        for (const auto& u : *users) out.push_back({{"name", u.name}, {"role", ledger::roleName(u.role)}});
+        printLine(out.dump());
+    });
+    auto* remove = cmd->add_subcommand("remove", "remove an operator; prints {\"name\",\"removed\":true}");
+    remove->add_option("NAME", args->name, "user name")->required();
+    remove->callback([&o, args] {
+        auto store = openStore(o);
+        if (!store) return;
+        if (auto r = server::removeUser(*store, args->name); !r) return fail(o, r.error());
+        printLine(Json{{"name", args->name}, {"removed", true}}.dump());
+    });
+}
+
 void registerQueries(CLI::App& app, Options& o)
 {
     auto sku = std::make_shared<std::string>();
@@ -369,6 +448,7 @@ int main(int argc, char** argv)
     registerImport(app, o);
     registerDevice(app, o);
     registerQueries(app, o);
+    registerUser(app, o);
 
     std::string deviceId;
     auto* enrolCmd = app.add_subcommand("enrol", "print a one-time enrolment token for a device (a known one enrols again)");

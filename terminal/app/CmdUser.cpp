@@ -77,10 +77,27 @@ ledger::Result<std::string> readPin(const UserArgs& args)
     return line.text;
 }
 
+// refuseEnrolled: an enrolled terminal keeps no users of its own; they come from the server
+// (issue 11: `backfilld user add|remove`, then `backfill sync`). Exit 1 like import.
+bool refuseEnrolled(GlobalOptions& g, store::TerminalStore& store)
+{
+    auto enrolled = store.enrolled();
+    if (!enrolled) {
+        finish(g, enrolled.error());
+        return true;
+    }
+    if (!*enrolled) return false;
+    printError("enrolled", "this terminal is enrolled at a server, which is the master for its users: use `backfilld user add|remove` "
+                           "there, then run `backfill sync`");
+    g.exitCode = kExitRejected;
+    return true;
+}
+
 void runAdd(GlobalOptions& g, const UserArgs& args)
 {
     auto store = openStore(g, Access::Write);
     if (!store) return;
+    if (refuseEnrolled(g, *store)) return;
     if (!signIn(*store, g, ledger::Action::ManageUsers)) return;
     const auto role = ledger::parseRole(args.role);
     if (!role) return finish(g, {"bad_role", "'" + args.role + "' is not a role: receiver, picker or supervisor"});
@@ -95,6 +112,7 @@ void runRemove(GlobalOptions& g, const UserArgs& args)
 {
     auto store = openStore(g, Access::Write);
     if (!store) return;
+    if (refuseEnrolled(g, *store)) return;
     if (!signIn(*store, g, ledger::Action::ManageUsers)) return;
     store::Users users(store->database());
     if (auto r = users.remove(args.name, cliActor(g)); !r) return finish(g, r.error());

@@ -217,6 +217,14 @@ Result<void> foldEntry(Database& db, const std::string& kind, const Json& e)
     } else if (kind == "short") {
         for (const auto& h : list(e, "held")) TRY(addServerStock(db, str(e, "sku"), str(e, "location"), str(h, "lot"), 0, num(h, "qty")));
         TRY(addServerLine(db, str(e, "order_id"), num(e, "line"), -num(e, "deallocated"), 0));
+    } else if (kind == "undo") {
+        // The server reversed its receipt: its units leave, its allocations come back, and the
+        // pallet may be received again (docs/server.md, Undo).
+        for (const auto& l : list(e, "lines")) {
+            TRY(addServerStock(db, str(l, "sku"), str(e, "location"), str(l, "lot"), -num(l, "qty"), 0));
+            if (!str(l, "sscc").empty()) TRY(db.prepare("DELETE FROM received_ssccs WHERE sscc = ?").bind(1, str(l, "sscc")).run());
+        }
+        for (const auto& d : list(e, "deallocated")) TRY(addServerLine(db, str(d, "order_id"), num(d, "line"), -num(d, "qty"), 0));
     } else if (kind == "count" || kind == "count_approve") {
         if (e.contains("adjusted"))
             TRY(addServerStock(db, str(e, "sku"), str(e, "location"), str(e, "lot"), num(e, "adjusted"), -num(e, "holds_cleared")));
@@ -399,6 +407,17 @@ Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& chang
                 TRY(m_db->prepare("INSERT OR IGNORE INTO sync_corrections(seq, payload) VALUES(?, ?)").bind(1, entry.seq).bind(2, entry.payload).run());
                 applied.corrections.push_back(entry.payload);
             }
+        } else if (entry.kind == "user") {
+            // The server is the master for users: its entry carries the PIN's hash, so the
+            // operator signs in here offline. A changed hash or role starts a fresh count.
+            TRY(m_db->prepare("INSERT INTO users(name, role, pin_hash, created_at) VALUES(?,?,?,0) ON CONFLICT(name) DO UPDATE SET "
+                              "role = excluded.role, pin_hash = excluded.pin_hash, failed = 0, locked_until = 0")
+                    .bind(1, str(e, "name"))
+                    .bind(2, str(e, "role"))
+                    .bind(3, str(e, "pin_hash"))
+                    .run());
+        } else if (entry.kind == "user_removed") {
+            TRY(m_db->prepare("DELETE FROM users WHERE name = ?").bind(1, str(e, "name")).run());
         } else if (entry.kind == "product" || entry.kind == "location" || entry.kind == "reason" || entry.kind == "order_line" ||
                    entry.kind == "inbound_line") {
             TRY(applyMasterData(*m_db, entry.kind, e));

@@ -5,6 +5,8 @@
 #include "store/StoreSupport.h"
 #include "store/Uuid.h"
 
+#include "ledger/Undo.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -117,23 +119,24 @@ Result<Qty> looseInboundShare(Database& db, int64_t productId, int64_t eventId)
 }
 
 // giveBackLooseInbound lowers the product's loose inbound lines by `qty` received units,
-// last-filled first (reverse of receiving's (eta, inbound_id, file row) order).
+// last-filled first (ledger::giveBackInbound over receiving's (eta, inbound_id, file row) order).
 Result<void> giveBackLooseInbound(Database& db, int64_t productId, Qty qty)
 {
-    std::vector<std::pair<int64_t, Qty>> take;
+    std::vector<int64_t> ids;
+    std::vector<Qty> received;
     auto& q = db.prepare("SELECT id, received FROM inbound_lines WHERE product_id = ? AND sscc = '' AND received > 0 "
-                         "ORDER BY eta DESC, inbound_id DESC, id DESC");
+                         "ORDER BY eta, inbound_id, id");
     q.bind(1, productId);
-    Qty left = qty;
-    while (left > 0 && q.step()) {
-        const Qty n = std::min(left, q.columnInt(1));
-        take.emplace_back(q.columnInt(0), n);
-        left -= n;
+    while (q.step()) {
+        ids.push_back(q.columnInt(0));
+        received.push_back(q.columnInt(1));
     }
     TRY(fromStatement(q));
     q.reset();
-    for (const auto& [id, n] : take)
-        TRY(db.prepare("UPDATE inbound_lines SET received = received - ? WHERE id = ?").bind(1, n).bind(2, id).run());
+    const auto back = ledger::giveBackInbound(qty, received);
+    for (size_t i = 0; i < ids.size(); ++i)
+        if (back[i] > 0)
+            TRY(db.prepare("UPDATE inbound_lines SET received = received - ? WHERE id = ?").bind(1, back[i]).bind(2, ids[i]).run());
     return {};
 }
 
@@ -229,7 +232,7 @@ Result<TerminalStore::UndoResult> TerminalStore::undoInTransaction(const Actor& 
         std::vector<std::pair<std::string, std::string>> candidates; // (op_id, what happened)
         std::set<std::string> undoOps;
         auto& q = m_db->prepare("SELECT id, kind, product_id, location, qty, operator, COALESCE(op_id, '') FROM events "
-                                "WHERE id > ? AND kind <> 'allocated' AND kind <> 'deallocated' ORDER BY id");
+                                "WHERE id > ? ORDER BY id");
         q.bind(1, lastEvent);
         while (q.step()) {
             const std::string kind = q.columnText(1);
@@ -237,6 +240,7 @@ Result<TerminalStore::UndoResult> TerminalStore::undoInTransaction(const Actor& 
                 if (q.columnInt(4) < 0) undoOps.insert(q.columnText(6));
                 continue;
             }
+            if (!ledger::takesUnitsFromPlace(ledger::parseEventKind(kind).value_or(EventKind::Adjusted))) continue;
             const auto places = placesOf.find(q.columnInt(2));
             if (places == placesOf.end() || !places->second.count(q.columnText(3))) continue;
             candidates.emplace_back(q.columnText(6), skuOf[q.columnInt(2)] + " was " + kind + " at " + q.columnText(3) +
@@ -269,7 +273,7 @@ Result<TerminalStore::UndoResult> TerminalStore::undoInTransaction(const Actor& 
                 .bind(2, location)
                 .bind(3, lot)
                 .first([&](const Statement& r) { there = r.columnInt(0); }));
-        if (there < n)
+        if (!ledger::undoLeavesEnough(there, n))
             return ledger::fail("undo_blocked", "cannot undo the receipt of " + describe(units.front()) + ": " + location +
                                                     " holds " + std::to_string(there) + " unheld " + skuOf[pid] +
                                                     (lot.empty() ? "" : " lot " + lot) + ", the receipt left " +
@@ -330,7 +334,7 @@ Result<TerminalStore::UndoResult> TerminalStore::undoInTransaction(const Actor& 
                         line = r.columnInt(1);
                         holds = r.columnInt(2);
                     }));
-            const Qty n = std::min(a.qty, holds);
+            const Qty n = ledger::undoDeallocation(a.qty, holds);
             if (n <= 0) continue;
             TRY(m_db->prepare("UPDATE order_lines SET allocated = allocated - ? WHERE product_id = ? AND id = ?")
                     .bind(1, n)

@@ -1,9 +1,9 @@
 #include "store/Users.h"
 
+#include "pin/PinHash.h"
 #include "store/Outbox.h"
 
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 
 #include <optional>
 
@@ -19,37 +19,8 @@ using ledger::unexpected;
 
 namespace {
 
-// Argon2id with 2 passes over 19 MiB, p = 1: the OWASP Password Storage Cheat Sheet's
-// recommended minimum, chosen over libsodium's INTERACTIVE (2 passes over 64 MiB) because a
-// handheld's ARM cores run libsodium's portable Argon2 code (its SIMD versions are x86 only):
-// INTERACTIVE costs about 0.2 s on a PC here and an estimated 0.4-1 s on a handheld, this
-// about 0.03 s and 0.1-0.3 s (docs/operations.md). The PIN's real guard is the lockout. The
-// limits travel inside each hash string, so a later change still verifies old hashes.
-constexpr unsigned long long kOpsLimit = crypto_pwhash_OPSLIMIT_INTERACTIVE; // 2
-constexpr size_t kMemLimit = size_t{19} << 20;
-
-Result<void> startSodium()
-{
-    // sodium_init is idempotent and thread-safe: 0 = started now, 1 = already started.
-    if (sodium_init() < 0) return ledger::fail("hash_failed", "libsodium could not start (no random source?)");
-    return {};
-}
-
-Result<std::string> hashPin(const std::string& pin)
-{
-    RETURN_IF_ERROR(startSodium());
-    char out[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(out, pin.data(), pin.size(), kOpsLimit, kMemLimit) != 0)
-        return ledger::fail("hash_failed", "cannot hash the PIN: not enough memory (" + std::to_string(kMemLimit >> 20) +
-                                               " MiB needed); close other programs and try again");
-    return std::string(out);
-}
-
-bool pinMatches(const std::string& hash, const std::string& pin)
-{
-    if (!startSodium()) return false;
-    return crypto_pwhash_str_verify(hash.c_str(), pin.data(), pin.size()) == 0;
-}
+using pin::hashPin;
+using pin::pinMatches;
 
 Error unknownUser(const std::string& name)
 {
@@ -112,13 +83,7 @@ Result<std::vector<UserRow>> Users::list()
 
 Result<void> Users::add(const std::string& name, Role role, const std::string& pin, const Actor& by)
 {
-    if (!ledger::isValidUserName(name))
-        return ledger::fail("bad_user_name", "'" + name + "' is not a user name: 1 to " +
-                                                 std::to_string(ledger::kMaxUserNameLength) +
-                                                 " letters, digits, '.', '_' or '-', starting with a letter or digit, "
-                                                 "and not '" + std::string(ledger::kBuiltInOperator) + "'");
-    if (!ledger::isValidPin(pin))
-        return ledger::fail("bad_pin_format", "the PIN for '" + name + "' must be 4 to 12 digits");
+    RETURN_IF_ERROR(ledger::checkUserFormat(name, pin));
     // The slow hash runs before the write lock is taken: other processes' scans do not wait.
     auto hash = hashPin(pin);
     if (!hash) return unexpected(hash.error());
@@ -134,10 +99,7 @@ Result<void> Users::add(const std::string& name, Role role, const std::string& p
                             users = r.columnInt(0);
                             exists = r.columnInt(1) != 0;
                         }));
-    if (exists) return ledger::fail("duplicate_user", "user '" + name + "' already exists: remove it first to change it");
-    if (users == 0 && role != Role::Supervisor)
-        return ledger::fail("supervisor_required", "the first user must be a supervisor (who can then add '" + name +
-                                                       "'): add a supervisor first");
+    RETURN_IF_ERROR(ledger::checkUserAdd(name, role, users, exists));
     RETURN_IF_ERROR(m_db.prepare("INSERT INTO users(name, role, pin_hash, created_at) VALUES(?, ?, ?, ?)")
                         .bind(1, name)
                         .bind(2, ledger::roleName(role))
@@ -159,19 +121,13 @@ Result<void> Users::remove(const std::string& name, const Actor& by)
         role = roleOf(r, 0);
     }));
     if (!role) return unexpected(unknownUser(name));
-    if (*role == Role::Supervisor) {
-        int64_t users = 0, supervisors = 0;
-        RETURN_IF_ERROR(m_db.prepare("SELECT COUNT(*), COUNT(*) FILTER (WHERE role = 'supervisor') FROM users")
-                            .first([&](const Statement& r) {
-                                users = r.columnInt(0);
-                                supervisors = r.columnInt(1);
-                            }));
-        if (supervisors == 1 && users > 1)
-            return ledger::fail("last_supervisor", "'" + name + "' is the last supervisor and " +
-                                                       std::to_string(users - 1) +
-                                                       " other users remain: add another supervisor first, or "
-                                                       "remove the others");
-    }
+    int64_t users = 0, supervisors = 0;
+    RETURN_IF_ERROR(m_db.prepare("SELECT COUNT(*), COUNT(*) FILTER (WHERE role = 'supervisor') FROM users")
+                        .first([&](const Statement& r) {
+                            users = r.columnInt(0);
+                            supervisors = r.columnInt(1);
+                        }));
+    RETURN_IF_ERROR(ledger::checkUserRemove(name, *role, users, supervisors));
     RETURN_IF_ERROR(m_db.prepare("DELETE FROM users WHERE name = ?").bind(1, name).run());
     const nlohmann::ordered_json payload{{"name", name}, {"by", by.operatorName}};
     RETURN_IF_ERROR(appendOutboxOp(m_db, "user_remove", payload.dump(), by.at));

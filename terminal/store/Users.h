@@ -4,8 +4,10 @@
 //
 // A PIN is kept only as libsodium's crypto_pwhash_str (Argon2id, a random salt per user,
 // 2 passes over 19 MiB: about 0.03 s per check on a PC, an estimated 0.1-0.3 s on a
-// handheld; why in Users.cpp and docs/operations.md). The hash is never printed and never leaves the terminal: the outbox ops of
-// user changes carry the name, the role and who made the change.
+// handheld; why in pin/PinHash.cpp and docs/operations.md). The hash is never printed; the
+// outbox ops of user changes carry the name, the role and who made the change. An enrolled
+// terminal's users come from the server's log, hashes included (TerminalStoreSync.cpp), and
+// its own user admin is refused (`enrolled`, terminal/app/CmdUser.cpp).
 //
 // Lockout: kMaxFailedSignIns wrong PINs in a row lock the user for kLockoutSeconds. The wrong
 // PIN that reaches the limit answers bad_pin and locks; until the lock ends every attempt,

@@ -1,6 +1,6 @@
 // Properties of applying pushes (DESIGN.md P1, P3, P4, P8), over many seeds: three devices'
 // random ops (receive with random claims and shared pallets, move in and out of quarantine,
-// pick, short, count) pushed in random interleavings and batch splits, with resends
+// pick, short, count, undo of an own receipt) pushed in random interleavings and batch splits, with resends
 // (duplicates) and skipped ops (gaps) before a final drain. Checked after every push: never
 // more allocated than allocatable or than a line still needs (P3). At the end: every op took
 // effect exactly once (P1), replaying the log rebuilds stock and line state (P4), and without
@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -40,16 +41,32 @@ struct Device {
     std::vector<protocol::Op> ops;
 };
 
-// makeOps writes `n` random ops for a device. With `counts` false no count is made (counts
-// clamp at 0 on the book they meet, so their effect depends on the order: P8 excludes them).
+// makeOps writes `n` random ops for a device. With `counts` false no count and no undo is made
+// (counts clamp at 0 on the book they meet, and an undo is blocked or not by what other
+// devices did at its location first, so their effect depends on the order: P8 excludes them).
 std::vector<protocol::Op> makeOps(std::mt19937& rng, int device, int n, bool counts)
 {
     auto pick = [&](int hi) { return static_cast<int>(rng() % static_cast<unsigned>(hi)); };
     std::vector<protocol::Op> ops;
+    std::vector<std::string> receipts; // op ids of this device's receipts, for undos
     for (int i = 1; i <= n; ++i) {
         Json p;
         std::string kind;
-        const int what = pick(counts ? 10 : 9);
+        char id[37];
+        std::snprintf(id, sizeof id, "00000000-0000-4000-8%03d-%012d", device, i);
+        const int what = pick(counts ? 12 : 9);
+        if (what >= 10 && !receipts.empty()) {
+            // An undo, mostly of the device's last receipt, sometimes of an older one (it may
+            // be undone already, or blocked by what happened at its location since).
+            kind = "undo";
+            const std::string& undoes = pick(3) == 0 ? receipts[static_cast<size_t>(pick(static_cast<int>(receipts.size())))] : receipts.back();
+            Json claims = Json::array();
+            const auto& claimed = kLines[static_cast<size_t>(pick(static_cast<int>(kLines.size())))].first;
+            if (pick(3) == 0) claims.push_back({{"order_id", claimed}, {"line", 1}, {"qty", 1 + pick(2)}});
+            p = {{"undoes", undoes}, {"scan", ""}, {"lines", Json::array()}, {"released", Json::array()}, {"claims", claims}};
+            ops.push_back({id, i, 1, kind, p.dump(), 1'800'000'000});
+            continue;
+        }
         const auto& [order, lineSku] = kLines[static_cast<size_t>(pick(static_cast<int>(kLines.size())))];
         if (what < 4) {
             kind = "receive";
@@ -84,14 +101,16 @@ std::vector<protocol::Op> makeOps(std::mt19937& rng, int device, int n, bool cou
             kind = "short";
             p = {{"order_id", order}, {"line", 1}, {"location", "DOCK"}, {"sku", lineSku}, {"missing", 1}, {"reason", "NF"},
                  {"held", Json::array({{{"lot", ""}, {"qty", 1}}})}, {"claims", Json::array()}};
-        } else {
+        } else if (what == 9) {
             kind = "count";
             p = {{"count_id", i}, {"state", "applied"}, {"sku", kSkus[static_cast<size_t>(pick(2))]},
                  {"location", kLocations[static_cast<size_t>(pick(2))]}, {"lot", ""}, {"counted", 0}, {"variance", pick(7) - 3},
                  {"claims", Json::array()}};
+        } else {
+            kind = "count_reject"; // an undo with no receipt yet to undo
+            p = {{"count_id", i}, {"count_op_id", ""}, {"note", "none"}};
         }
-        char id[37];
-        std::snprintf(id, sizeof id, "00000000-0000-4000-8%03d-%012d", device, i);
+        if (kind == "receive") receipts.push_back(id);
         ops.push_back({id, i, 1, kind, p.dump(), 1'800'000'000});
     }
     return ops;
@@ -171,6 +190,8 @@ struct World {
             for (const auto& r : ack.results) {
                 CHECK(r.code != "unknown_op");
                 ++outcomes[r.code.empty() ? protocol::opStatusName(r.status) : r.code];
+                const auto it = std::find_if(batch.begin(), batch.end(), [&](const protocol::Op& o) { return o.opId == r.opId; });
+                if (it != batch.end() && it->kind == "undo") ++outcomes["undo " + (r.code.empty() ? std::string(protocol::opStatusName(r.status)) : r.code)];
             }
             // The device advances past what the server has handled for it.
             next[d] = static_cast<size_t>(*store->lastDeviceSeq(dev.id, 1));
@@ -229,6 +250,9 @@ void checkReplay(World& w)
         } else if (k == "short") {
             for (const auto& h : e["held"]) stock[key(e["sku"], e["location"], h["lot"])].second += h["qty"].get<Qty>();
             lines[e["order_id"].get<std::string>()].first -= e["deallocated"].get<Qty>();
+        } else if (k == "undo") {
+            for (const auto& l : e["lines"]) stock[key(l["sku"], e["location"], l["lot"])].first -= l["qty"].get<Qty>();
+            for (const auto& d : e["deallocated"]) lines[d["order_id"].get<std::string>()].first -= d["qty"].get<Qty>();
         } else if (k == "count" || k == "count_approve") {
             if (e.contains("adjusted")) {
                 auto& cell = stock[key(e["sku"], e["location"], e["lot"])];
@@ -274,7 +298,9 @@ TEST_CASE("P1, P3, P4 over random interleavings with duplicates and gaps")
     std::string summary;
     for (const auto& [k, n] : seen) summary += k + "=" + std::to_string(n) + " ";
     MESSAGE("outcomes over all seeds: ", summary);
-    for (const char* k : {"duplicate", "expected_seq", "sscc_received", "negative_stock", "applied"}) CHECK(seen[k] > 0);
+    for (const char* k : {"duplicate", "expected_seq", "sscc_received", "negative_stock", "applied", "undo applied", "undo undo_blocked",
+                          "undo already_undone"})
+        CHECK(seen[k] > 0);
 }
 
 TEST_CASE("P8: without counts, the physical state does not depend on the interleaving or the batch split")

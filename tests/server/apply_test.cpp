@@ -394,7 +394,7 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
     auto ack = s.push(hh, {op(1, 1, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-A","qty":0}]})"),
                            op(2, 2, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-Z","qty":1}]})"),
                            op(3, 3, "receive", R"({"location":"NOWHERE","lines":[{"sku":"SKU-A","qty":1}]})"),
-                           op(4, 4, "pick", "not json"), op(5, 5, "undo", R"({"op_id":"x"})"),
+                           op(4, 4, "pick", "not json"), op(5, 5, "teleport", R"({"op_id":"x"})"),
                            op(6, 6, "receive", receipt("DOCK", 1, ""))});
     REQUIRE(ack.results.size() == 5);
     CHECK(ack.results[0].code == "bad_payload");
@@ -405,9 +405,139 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
     CHECK(ack.results[4].status == OpStatus::Rejected);
     CHECK(ack.results[4].code == "unknown_op");
     for (const auto& r : ack.results) CHECK(r.status == OpStatus::Rejected);
-    CHECK(*s.store->lastDeviceSeq("HH-01", 1) == 4); // the undo op waits in the terminal's outbox
+    CHECK(*s.store->lastDeviceSeq("HH-01", 1) == 4); // the unknown op waits in the terminal's outbox
     CHECK(!*s.store->appliedOp(uuid(5)));
     CHECK(s.onHand("SKU-A", "DOCK") == 0);
+}
+
+std::string undo(int receiptOp, const std::string& claims = "")
+{
+    return R"({"undoes":")" + uuid(receiptOp) + R"(","scan":"x","lines":[],"released":[],"claims":[)" + claims + "]}";
+}
+
+TEST_CASE("undo: the server reverses its own receipt (stock, its allocations, inbound, SSCC); a second undo is already_undone")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    auto other = s.enrol("HH-02");
+    // Claimed SO-1 5 of 6; the server gave the sixth unit to SO-2 by the rule (the terminal's
+    // view may differ: the server reverses what it applied, not what the terminal believed).
+    s.push(hh, {op(1, 1, "receive", receipt("DOCK", 6, R"({"order_id":"SO-1","line":1,"qty":5})"))});
+    CHECK(s.line("SO-1").allocated == 5);
+    CHECK(s.line("SO-2").allocated == 1);
+    const int64_t before = s.head();
+    // The terminal covered SO-2 again from free stock it believed it had: a claim the server
+    // cannot grant (nothing is free once the receipt is gone), so it is cut with a correction.
+    auto ack = s.push(hh, {op(2, 2, "undo", undo(1, R"({"order_id":"SO-2","line":1,"qty":1})"))});
+    REQUIRE(ack.results.size() == 1);
+    CHECK(ack.results[0].status == OpStatus::Applied);
+    CHECK(ack.results[0].globalSeq == before + 1);
+    const std::string message = "SO-2 line 1: 1 units of SKU-A were allocated here, the server allocated 0 (the server had no free "
+                                "units left for it): take 1 units back to stock";
+    CHECK(ack.results[0].result ==
+          R"({"allocations":[],"releases":[],"corrections":[{"order_id":"SO-2","line":1,"sku":"SKU-A","old_qty":1,"new_qty":0,"message":")" +
+              message + R"("}]})");
+    auto entries = *s.store->entriesAfter(before, 10);
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[0].kind == "undo");
+    CHECK(entries[0].payload ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000002","device":"HH-01","device_seq":2,"undoes":"00000000-0000-4000-8000-000000000001","location":"DOCK","lines":[{"sku":"SKU-A","qty":6,"lot":"","sscc":"","inbound":0}],"deallocated":[{"order_id":"SO-1","line":1,"qty":5},{"order_id":"SO-2","line":1,"qty":1}],"allocations":[],"releases":[]})");
+    CHECK(entries[1].kind == "correction");
+    CHECK(s.onHand("SKU-A", "DOCK") == 0);
+    CHECK(s.line("SO-1").allocated == 0);
+    CHECK(s.line("SO-2").allocated == 0);
+
+    // Undone once: a second undo of it is refused and recorded (sending it again cannot help).
+    auto again = s.push(hh, {op(3, 3, "undo", undo(1))});
+    CHECK(again.results[0].status == OpStatus::Rejected);
+    CHECK(again.results[0].code == "already_undone");
+    CHECK(again.results[0].message == "undo: the receipt of 6 SKU-A at DOCK (op 00000000-0000-4000-8000-000000000001) was undone already (log seq " +
+                                          std::to_string(before + 1) + ")");
+    // Unknown, another device's, or a receipt the server rejected: unknown_receipt.
+    s.push(other, {op(10, 1, "receive", receipt("A-1", 2, "")), op(11, 2, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-Z","qty":1}]})")});
+    auto unknown = s.push(hh, {op(4, 4, "undo", undo(99)), op(5, 5, "undo", undo(10))});
+    REQUIRE(unknown.results.size() == 2);
+    CHECK(unknown.results[0].code == "unknown_receipt");
+    CHECK(unknown.results[0].message == "undo: op 00000000-0000-4000-8000-000000000099 is not a receipt of device HH-01 at this server: nothing to undo");
+    CHECK(unknown.results[1].code == "unknown_receipt");
+    auto rejectedReceipt = s.push(other, {op(12, 3, "undo", undo(11))});
+    CHECK(rejectedReceipt.results[0].code == "unknown_receipt");
+    CHECK(rejectedReceipt.results[0].message ==
+          "undo: the receipt 00000000-0000-4000-8000-000000000011 was rejected here (unknown_sku): the server applied nothing to undo");
+    CHECK(*s.store->lastDeviceSeq("HH-01", 1) == 5);
+    CHECK(s.onHand("SKU-A", "A-1") == 2);
+    const auto bad = s.push(hh, {op(6, 6, "undo", R"({"scan":"x"})")});
+    CHECK(bad.results[0].code == "bad_payload");
+    CHECK(bad.results[0].message == "undo: undoes: missing");
+}
+
+TEST_CASE("undo of a pallet: its inbound lines wait again and the SSCC may be received again")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    auto other = s.enrol("HH-02");
+    const std::string pallet = sscc(1);
+    s.push(hh, {op(1, 1, "receive", receipt("DOCK", 6, R"({"order_id":"SO-1","line":1,"qty":5})", pallet))});
+    CHECK(*s.store->ssccReceived(pallet));
+    CHECK(s.store->inboundSupply("SKU-A")->empty());
+    auto ack = s.push(hh, {op(2, 2, "undo", undo(1))});
+    CHECK(ack.results[0].status == OpStatus::Applied);
+    CHECK(s.lastEntry() ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000002","device":"HH-01","device_seq":2,"undoes":"00000000-0000-4000-8000-000000000001","location":"DOCK","lines":[{"sku":"SKU-A","qty":6,"lot":"","sscc":")" +
+              pallet + R"(","inbound":6}],"deallocated":[{"order_id":"SO-1","line":1,"qty":5},{"order_id":"SO-2","line":1,"qty":1}],"allocations":[],"releases":[]})");
+    CHECK(!*s.store->ssccReceived(pallet));
+    const auto supply = *s.store->inboundSupply("SKU-A");
+    REQUIRE(supply.size() == 1);
+    CHECK(supply[0].open == 6);
+    // Received again on another terminal: applied, not an exception.
+    auto again = s.push(other, {op(3, 1, "receive", receipt("DOCK", 6, "", pallet))});
+    CHECK(again.results[0].status == OpStatus::Applied);
+    CHECK(s.store->exceptions()->empty());
+    CHECK(s.onHand("SKU-A", "DOCK") == 6);
+}
+
+TEST_CASE("undo_blocked: units picked or moved at the receipt's location since, at the server, or no longer unheld there")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    auto other = s.enrol("HH-02");
+    s.push(hh, {op(1, 1, "receive", receipt("DOCK", 4, ""))});
+    // Another terminal picked 1 at DOCK meanwhile (the first terminal did not know).
+    auto picked = s.push(other, {op(2, 1, "pick", R"({"order_id":"SO-1","line":1,"qty":1,"location":"DOCK","lots":[{"lot":"","qty":1}]})")});
+    REQUIRE(picked.results[0].status == OpStatus::Applied);
+    const int64_t pickSeq = picked.results[0].globalSeq;
+    const int64_t before = s.head();
+    auto ack = s.push(hh, {op(3, 2, "undo", undo(1))});
+    CHECK(ack.results[0].status == OpStatus::Rejected);
+    CHECK(ack.results[0].code == "undo_blocked");
+    CHECK(ack.results[0].message == "undo: cannot undo the receipt of 4 SKU-A at DOCK (op 00000000-0000-4000-8000-000000000001): SKU-A was picked at DOCK since at the server (log seq " +
+                                        std::to_string(pickSeq) + ", device HH-02); correct it with a count");
+    CHECK(s.head() == before);
+    CHECK(s.onHand("SKU-A", "DOCK") == 3);
+    CHECK(*s.store->lastDeviceSeq("HH-01", 1) == 2); // recorded
+
+    // A receipt elsewhere is not blocked by a move out of DOCK.
+    s.push(hh, {op(4, 3, "receive", receipt("A-1", 2, ""))});
+    s.push(other, {op(5, 2, "move", R"({"from":"DOCK","to":"Q","sku":"SKU-A","lots":[{"lot":"","qty":1}],"claims":[]})")});
+    auto free = s.push(hh, {op(6, 4, "undo", undo(4))});
+    CHECK(free.results[0].status == OpStatus::Applied);
+    CHECK(s.onHand("SKU-A", "A-1") == 0);
+}
+
+TEST_CASE("user ops from a terminal are refused and recorded: the server is the master for users")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    auto ack = s.push(hh, {op(1, 1, "user_add", R"({"name":"rita","role":"receiver","by":"cli"})"),
+                           op(2, 2, "user_remove", R"({"name":"rita","by":"cli"})")});
+    REQUIRE(ack.results.size() == 2);
+    CHECK(ack.results[0].status == OpStatus::Rejected);
+    CHECK(ack.results[0].code == "enrolled");
+    CHECK(ack.results[0].message ==
+          "users are managed at the server (`backfilld user add|remove`): the terminal's change of user 'rita' was not applied");
+    CHECK(ack.results[1].code == "enrolled");
+    CHECK(*s.store->lastDeviceSeq("HH-01", 1) == 2);
+    CHECK(s.store->users()->empty());
 }
 
 TEST_CASE("pull: entries after the cursor, at most max_entries, next cursor and more")

@@ -1,0 +1,65 @@
+#pragma once
+// What the op appliers share (sync/server/Ops.cpp, OpsUndo.cpp): payload readers that name
+// the field they refuse, claims, and settle/finish, which settle a product's allocations and
+// write an op's log entry with its corrections (docs/server.md, Claims). Internal to
+// backfill_server.
+
+#include "server/Ops.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace backfill::server::detail {
+
+using Json = nlohmann::ordered_json;
+
+// Bad is the first field a reader refused, e.g. `lines[1].qty: 0, must be at least 1`.
+struct Bad {
+    std::string message;
+};
+
+// text, number and array read `key` of `j` (`where` prefixes the field's name in a refusal);
+// the first refusal is kept in `bad`.
+std::string text(const Json& j, const char* key, const std::string& where, bool required, std::optional<Bad>& bad);
+int64_t number(const Json& j, const char* key, const std::string& where, int64_t min, std::optional<Bad>& bad);
+const Json& array(const Json& j, const char* key, const std::string& where, bool required, std::optional<Bad>& bad);
+
+// Claim is an allocation the terminal made (a receipt's, a move's or an undo's `claims`).
+struct Claim {
+    std::string orderId;
+    int64_t line = 0;
+    Qty qty = 0;
+};
+std::vector<Claim> claimsOf(const Json& j, const std::string& where, std::optional<Bad>& bad);
+
+// rejected is a Rejected outcome (recorded).
+OpOutcome rejected(std::string code, std::string message);
+
+// Settlement is what settle() decided, as JSON arrays ready for the log and the result.
+struct Settlement {
+    Json allocations = Json::array(); // {order_id, line, qty, claimed}
+    Json releases = Json::array();    // {order_id, line, qty}
+    Json corrections = Json::array(); // {order_id, line, sku, old_qty, new_qty, message}
+    bool changed() const { return !allocations.empty() || !releases.empty(); }
+};
+
+// settle: (1) allocations beyond the allocatable stock give way, last served first
+// (ledger::releaseLastServed); (2) the claims, in the order the terminal made them, get what
+// their line still needs within free stock; (3) free stock left goes by the allocation rule.
+Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<Claim>& claims, Settlement& out);
+
+// identity is the head of every op's log entry: {"op_id","device","device_seq"}.
+Json identity(const OpContext& op);
+
+// finish writes the op's log entry (kind = the op kind) and one `correction` entry per cut
+// claim, and fills the outcome's global seq and result.
+Result<void> finish(ServerStore& store, const OpContext& op, std::string_view kind, Json entry, const Settlement& s, OpOutcome& out);
+
+// applyUndo applies an `undo` op (OpsUndo.cpp; docs/server.md, Undo).
+Result<OpOutcome> applyUndo(ServerStore& store, const OpContext& op, const Json& payload);
+
+} // namespace backfill::server::detail
