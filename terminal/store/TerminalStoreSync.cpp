@@ -97,6 +97,35 @@ Result<void> addServerLine(Database& db, const std::string& orderId, int64_t lin
         .run();
 }
 
+// addServerInbound spreads a received line's units over the inbound the server still
+// expected, by the server's rule (docs/server.md, Op kinds applied: receive): the pallet's
+// lines for an SSCC, else the loose lines, in (eta, inbound_id, file order); the rest was an
+// over-receipt. The terminal holds the server's inbound lines in the server's order (pulled
+// in log order), so the same rule lands on the same lines.
+Result<void> addServerInbound(Database& db, const std::string& sku, const std::string& sscc, Qty qty)
+{
+    std::vector<std::pair<int64_t, Qty>> take;
+    auto& open = db.prepare("SELECT l.id, l.qty - COALESCE(s.received, 0) FROM inbound_lines l JOIN products p ON p.id = l.product_id "
+                            "LEFT JOIN server_inbound s ON s.inbound_line_id = l.id "
+                            "WHERE p.sku = ? AND l.sscc = ? AND l.qty > COALESCE(s.received, 0) ORDER BY l.eta, l.inbound_id, l.id");
+    open.bind(1, sku).bind(2, sscc);
+    Qty left = qty;
+    while (left > 0 && open.step()) {
+        const Qty n = std::min(left, open.columnInt(1));
+        take.emplace_back(open.columnInt(0), n);
+        left -= n;
+    }
+    TRY(fromStatement(open));
+    open.reset();
+    for (const auto& [id, n] : take)
+        TRY(db.prepare("INSERT INTO server_inbound(inbound_line_id, received) VALUES(?, ?) "
+                       "ON CONFLICT(inbound_line_id) DO UPDATE SET received = received + excluded.received")
+                .bind(1, id)
+                .bind(2, n)
+                .run());
+    return {};
+}
+
 Result<int64_t> productIdOf(Database& db, const std::string& sku)
 {
     int64_t id = 0;
@@ -203,6 +232,7 @@ Result<void> foldEntry(Database& db, const std::string& kind, const Json& e)
     if (kind == "receive") {
         for (const auto& l : list(e, "lines")) {
             TRY(addServerStock(db, str(l, "sku"), str(e, "location"), str(l, "lot"), num(l, "qty"), 0));
+            TRY(addServerInbound(db, str(l, "sku"), str(l, "sscc"), num(l, "qty")));
             if (!str(l, "sscc").empty())
                 TRY(db.prepare("INSERT OR IGNORE INTO received_ssccs(sscc, event_id) VALUES(?, 0)").bind(1, str(l, "sscc")).run());
         }
@@ -328,7 +358,7 @@ Result<void> TerminalStore::saveEnrolment(const link::Identity& identity)
                        "DELETE FROM orders; DELETE FROM inbound_lines; DELETE FROM received_ssccs; DELETE FROM stock; "
                        "DELETE FROM lots; DELETE FROM events; DELETE FROM products; DELETE FROM locations; "
                        "DELETE FROM reasons; DELETE FROM users; DELETE FROM server_stock; DELETE FROM server_lines; "
-                       "DELETE FROM sync_corrections; DELETE FROM outbox WHERE acked = 1"));
+                       "DELETE FROM sync_corrections; DELETE FROM server_inbound; DELETE FROM outbox WHERE acked = 1"));
         TRY(writeSetting(*m_db, kCursor, "0"));
     }
     int64_t lastSeq = 0;
@@ -496,6 +526,11 @@ Result<void> TerminalStore::settleView(ledger::Timestamp at)
         orders.insert(d.orderId);
     }
     for (const auto& o : orders) TRY(refreshOrderOpen(o));
+
+    // Inbound progress: the server's (it counts every terminal's receipts).
+    TRY(m_db->exec("UPDATE inbound_lines SET received = COALESCE((SELECT s.received FROM server_inbound s WHERE s.inbound_line_id = "
+                   "inbound_lines.id), 0) WHERE received <> COALESCE((SELECT s.received FROM server_inbound s WHERE "
+                   "s.inbound_line_id = inbound_lines.id), 0)"));
     return tx->commit();
 }
 
