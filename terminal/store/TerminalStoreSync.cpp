@@ -452,6 +452,55 @@ Result<void> TerminalStore::settleView(ledger::Timestamp at)
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
 
+    // Order lines first: the server's allocated and picked win. A picked difference (another
+    // terminal's pick) is a `picked` event, as ledger::replay folds it: it takes the units off
+    // the line's allocation and out of stock at a location of the product here (the stock
+    // pass below then sets every cell to the server's with `adjusted` events, so the pick's
+    // real location comes out right). The allocation difference left is an `allocated` or
+    // `deallocated` event.
+    struct LineDiff {
+        int64_t id, productId;
+        std::string orderId;
+        Qty allocated, picked;
+    };
+    std::vector<LineDiff> diffs;
+    {
+        auto& s = m_db->prepare("SELECT l.id, l.product_id, l.order_id, COALESCE(v.allocated, 0), COALESCE(v.picked, 0) FROM order_lines l "
+                                "LEFT JOIN server_lines v ON v.order_id = l.order_id AND v.line = l.line "
+                                "WHERE l.allocated <> COALESCE(v.allocated, 0) OR l.picked <> COALESCE(v.picked, 0)");
+        while (s.step()) diffs.push_back({s.columnInt(0), s.columnInt(1), s.columnText(2), s.columnInt(3), s.columnInt(4)});
+        TRY(fromStatement(s));
+    }
+    std::set<std::string> orders;
+    for (const auto& d : diffs) {
+        Qty allocated = 0, picked = 0;
+        TRY(m_db->prepare("SELECT allocated, picked FROM order_lines WHERE id = ?").bind(1, d.id).first([&](const Statement& r) {
+            allocated = r.columnInt(0);
+            picked = r.columnInt(1);
+        }));
+        if (d.picked != picked) {
+            const Qty n = d.picked - picked;
+            std::string where = "DOCK";
+            TRY(m_db->prepare("SELECT location FROM (SELECT location, qty FROM stock WHERE product_id = ?1 UNION ALL "
+                              "SELECT s.location, s.qty FROM server_stock s JOIN products p ON p.sku = s.sku WHERE p.id = ?1) "
+                              "ORDER BY qty DESC, location LIMIT 1")
+                    .bind(1, d.productId)
+                    .first([&](const Statement& r) { where = r.columnText(0); }));
+            auto e = eventBy(actor, EventKind::Picked, n);
+            e.location = where;
+            TRY(appendEvent(e, d.productId, d.id, ""));
+            TRY(addStock(d.productId, where, "", -n));
+            allocated -= n;
+        }
+        if (d.allocated != allocated) {
+            auto e = eventBy(actor, d.allocated > allocated ? EventKind::Allocated : EventKind::Deallocated, std::abs(d.allocated - allocated));
+            TRY(appendEvent(e, d.productId, d.id, ""));
+        }
+        TRY(m_db->prepare("UPDATE order_lines SET allocated = ?, picked = ? WHERE id = ?").bind(1, d.allocated).bind(2, d.picked).bind(3, d.id).run());
+        orders.insert(d.orderId);
+    }
+    for (const auto& o : orders) TRY(refreshOrderOpen(o));
+
     // Stock: the server's cell wins; the difference is an `adjusted` (and `held`) event.
     using Key = std::tuple<int64_t, std::string, std::string>;
     std::map<Key, std::pair<Qty, Qty>> local, server;
@@ -497,35 +546,6 @@ Result<void> TerminalStore::settleView(ledger::Timestamp at)
                     .bind(5, s.second)
                     .run());
     }
-
-    // Order lines: the server's allocated and picked win; an allocation difference is an
-    // `allocated` or `deallocated` event. (A picked difference has no event of its own: the
-    // stock side of another terminal's pick is in the `adjusted` events above.)
-    struct LineDiff {
-        int64_t id, productId;
-        std::string orderId;
-        Qty allocated, picked;
-    };
-    std::vector<LineDiff> diffs;
-    {
-        auto& s = m_db->prepare("SELECT l.id, l.product_id, l.order_id, COALESCE(v.allocated, 0), COALESCE(v.picked, 0) FROM order_lines l "
-                                "LEFT JOIN server_lines v ON v.order_id = l.order_id AND v.line = l.line "
-                                "WHERE l.allocated <> COALESCE(v.allocated, 0) OR l.picked <> COALESCE(v.picked, 0)");
-        while (s.step()) diffs.push_back({s.columnInt(0), s.columnInt(1), s.columnText(2), s.columnInt(3), s.columnInt(4)});
-        TRY(fromStatement(s));
-    }
-    std::set<std::string> orders;
-    for (const auto& d : diffs) {
-        Qty before = 0;
-        TRY(m_db->prepare("SELECT allocated FROM order_lines WHERE id = ?").bind(1, d.id).first([&](const Statement& r) { before = r.columnInt(0); }));
-        if (d.allocated != before) {
-            auto e = eventBy(actor, d.allocated > before ? EventKind::Allocated : EventKind::Deallocated, std::abs(d.allocated - before));
-            TRY(appendEvent(e, d.productId, d.id, ""));
-        }
-        TRY(m_db->prepare("UPDATE order_lines SET allocated = ?, picked = ? WHERE id = ?").bind(1, d.allocated).bind(2, d.picked).bind(3, d.id).run());
-        orders.insert(d.orderId);
-    }
-    for (const auto& o : orders) TRY(refreshOrderOpen(o));
 
     // Inbound progress: the server's (it counts every terminal's receipts).
     TRY(m_db->exec("UPDATE inbound_lines SET received = COALESCE((SELECT s.received FROM server_inbound s WHERE s.inbound_line_id = "

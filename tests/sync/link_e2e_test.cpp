@@ -376,7 +376,7 @@ TEST_CASE("link: three terminals claim the same backorders offline; one pallet r
                {"corrections", Json::array({correction("SO-1", 1, "SKU-A", 4, 0, cut1), correction("SO-2", 1, "SKU-A", 2, 0, cut2)})}});
 
     // No over-fill at the server.
-    const Json expected = Json::array({lineJson("SO-1", 1, "SKU-A", 4, 4, 0, "allocated"), lineJson("SO-2", 1, "SKU-A", 4, 4, 0, "allocated"),
+    Json expected = Json::array({lineJson("SO-1", 1, "SKU-A", 4, 4, 0, "allocated"), lineJson("SO-2", 1, "SKU-A", 4, 4, 0, "allocated"),
                                        lineJson("SO-3", 1, "SKU-A", 4, 4, 0, "allocated"), lineJson("SO-4", 1, "SKU-B", 3, 3, 0, "allocated"),
                                        // Waits for 13 more; the inbound left (ASN-2, 5) cannot cover it: no eta.
                                        lineJson("SO-5", 1, "SKU-B", 20, 7, 0, "partially_allocated")});
@@ -394,16 +394,23 @@ TEST_CASE("link: three terminals claim the same backorders offline; one pallet r
     REQUIRE(palletOp.size() == 1);
     CHECK(exceptions[0]["op_id"] == palletOp[0]);
 
-    // A final round: every terminal's view is the server's; no correction is reported twice.
-    CHECK(t1.sync() == syncJson(0, 5 + 3));
-    CHECK(t2.sync() == syncJson(0, 1 + 2));
-    CHECK(t3.sync() == syncJson(0, 0));
+    // HH-01 picks SO-1 (offline again). A final round: every terminal's view is the
+    // server's; no correction is reported twice.
+    CHECK(t1.pickOk({"SO-1", "1", "4", "--location", "DOCK"})["qty"] == 4);
+    CHECK(t1.sync() == syncJson(1, 5 + 3 + 1));
+    CHECK(t2.sync() == syncJson(0, 3 + 1));
+    CHECK(t3.sync() == syncJson(0, 1));
+    expected[0] = lineJson("SO-1", 1, "SKU-A", 4, 0, 4, "picked");
+    CHECK(s.json({"backorders"}) == expected);
     for (auto* t : terminals) {
         CHECK(t->backorders() == expected);
-        CHECK(t->stockOf("SKU-A") == Json::array({stockJson("SKU-A", 18, 12)}));
+        CHECK(t->stockOf("SKU-A") == Json::array({stockJson("SKU-A", 14, 8)}));
         CHECK(t->stockOf("SKU-B") == Json::array({stockJson("SKU-B", 10, 10)}));
         checkSameView(s, *t);
         checkLedger(*t);
+        // ledger::replay's picked per line: the picked events (also for another terminal's pick).
+        CHECK(t->query("SELECT l.order_id, l.picked, (SELECT COALESCE(SUM(qty), 0) FROM events e WHERE e.order_line_id = l.id AND "
+                       "e.kind = 'picked') FROM order_lines l WHERE l.picked > 0") == std::vector<std::string>{"SO-1|4|4"});
     }
     CHECK(s.kill(SIGTERM) == 0);
 }
