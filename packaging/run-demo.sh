@@ -1,38 +1,86 @@
 #!/bin/sh
-# run-demo.sh: install the Debian packages, build, and run the demo headless on a fresh
-# terminal database: import the demo master data, receive the first announced pallet and the
-# sample scans, then print stock and backorders. (The touch UI and the server follow in later
-# issues; this script grows with them.)
+# run-demo.sh: install the Debian packages, build, and run the demo headless: start the server
+# backfilld on a fresh database with the demo master data imported into it, add a device and
+# enrol a fresh terminal database to it (the terminal pulls the master data), receive the
+# first announced pallet and the sample scans at the terminal while it records locally, then
+# `backfill sync` them to the server and print what both hold. backfilld is stopped on every
+# way out (trap), also when a step fails. Exit status 0 when every step worked.
 set -eu
 cd "$(dirname "$0")/.."
 sh packaging/install-deps.sh
 BUILD=${BACKFILL_BUILD:-build}
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKFILL_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" --target backfill
+cmake --build "$BUILD" -j "$(nproc)" --target backfill backfilld
 BIN="$BUILD/terminal/app/backfill"
+SERVER_BIN="$BUILD/sync/server/backfilld"
 DEMO="$BUILD/demo"
 rm -rf "$DEMO" && mkdir -p "$DEMO"
 DB="$DEMO/terminal.db"
+SDB="$DEMO/server.db"
 run() { "$BIN" --db "$DB" "$@"; }
+server() { "$SERVER_BIN" --db "$SDB" "$@"; }
 
-echo "== import demo master data (assets/demo)"
+# backfilld runs in the background until the script ends, however it ends.
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap 'stop_server' EXIT
+trap 'stop_server; exit 130' INT
+trap 'stop_server; exit 143' TERM
+
+echo "== backfilld: import demo master data (assets/demo) into the server"
 for kind in locations catalog inbound backorders; do
-  printf '%-11s ' "$kind"; run import "$kind" "assets/demo/$kind.csv"
+  printf '%-11s ' "$kind"; server import "$kind" "assets/demo/$kind.csv"
 done
+
+echo
+echo "== backfilld serve on 127.0.0.1 (a free port)"
+# The binary itself in the background (not the function: $! would be a subshell).
+"$SERVER_BIN" --db "$SDB" serve --listen tcp://127.0.0.1:0 >"$DEMO/serve.out" 2>"$DEMO/serve.err" &
+SERVER_PID=$!
+tries=0
+until grep -q '^listening ' "$DEMO/serve.out" 2>/dev/null; do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "backfilld did not start:" >&2; cat "$DEMO/serve.err" >&2; exit 1
+  fi
+  tries=$((tries + 1))
+  if [ "$tries" -gt 300 ]; then echo "backfilld did not listen within 30 s" >&2; exit 1; fi
+  sleep 0.1
+done
+URL=$(sed -n 's/^listening //p' "$DEMO/serve.out" | head -n 1)
+echo "listening $URL"
+
+echo
+echo "== enrol the demo terminal as DEMO-01 (it pulls the server's master data)"
+TOKEN=$(server device add DEMO-01)
+run enroll --server "$URL" --device DEMO-01 --token "$TOKEN"
 
 # The first pallet announced by an ASN in the demo inbound file.
 SSCC=$(awk -F, 'NR > 1 && $6 != "" { print $6; exit }' assets/demo/inbound.csv)
 echo
-echo "== receive pallet (00)$SSCC at the dock: every line of the ASN in one scan"
+echo "== receive pallet (00)$SSCC at the dock, offline: every line of the ASN in one scan"
 run receive "(00)$SSCC" | python3 packaging/show.py receipts
 echo
 echo "== receive the sample scans (assets/demo/scans.txt; some are refused on purpose)"
 run receive - < assets/demo/scans.txt | python3 packaging/show.py receipts || true
 echo
-echo "== stock (products with stock or allocations)"
+echo "== waiting for the server: $(run sync --status)"
+echo
+echo "== backfill sync: push the receipts, pull what the server decided"
+run sync
+echo
+echo "== stock at the terminal, now the server's (products with stock or allocations)"
 run stock | python3 packaging/show.py stock
 echo
 echo "== backorders"
 run backorders | python3 packaging/show.py backorders
 echo
-echo "database: $DB  (try: $BIN --db $DB stock --sku <SKU>)"
+echo "== backfilld stock: $(server stock | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), "rows,", sum(x["qty"] for x in r), "units")')"
+stop_server
+echo
+echo "databases: terminal $DB, server $SDB  (try: $BIN --db $DB stock --sku <SKU>; $SERVER_BIN --db $SDB log)"

@@ -96,7 +96,14 @@ void runEnroll(GlobalOptions& g, const SyncArgs& a)
     bool ok = true;
     Json corrections = correctionsJson(*store, g, ok);
     if (!ok) return;
-    printJson(Json{{"enrolled", a.device}, {"server", a.server}, {"epoch", done->epoch}, {"pushed", done->pushed}, {"pulled", done->pulled}});
+    // A re-enrolled terminal sends what waited: the corrections of its claims are shown here,
+    // as `sync` shows them (taking them marks them reported).
+    printJson(Json{{"enrolled", a.device},
+                   {"server", a.server},
+                   {"epoch", done->epoch},
+                   {"pushed", done->pushed},
+                   {"pulled", done->pulled},
+                   {"corrections", corrections}});
 }
 
 void runStatus(GlobalOptions& g)

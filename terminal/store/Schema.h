@@ -12,7 +12,7 @@ namespace backfill::store {
 // "BFTD"): set when the schema is created, checked before anything is written.
 inline constexpr int64_t kApplicationId = 0x42465444;
 
-inline constexpr std::array<std::string_view, 9> kMigrations{
+inline constexpr std::array<std::string_view, 10> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.
     R"sql(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -292,6 +292,12 @@ CREATE TABLE server_lines(
   PRIMARY KEY(order_id, line)
 ) WITHOUT ROWID;
 CREATE TABLE sync_corrections(seq INTEGER PRIMARY KEY, payload TEXT NOT NULL, reported INTEGER NOT NULL DEFAULT 0);
+)sql",
+    // 10: the server's inbound progress at the cursor (units received per inbound line),
+    // folded from the pulled receipts by the server's rule, that inbound_lines.received is
+    // set to when no op waits (so ETAs agree with the server's once a terminal is in step).
+    R"sql(
+CREATE TABLE server_inbound(inbound_line_id INTEGER PRIMARY KEY, received INTEGER NOT NULL);
 )sql",
 };
 

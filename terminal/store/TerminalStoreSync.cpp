@@ -97,6 +97,35 @@ Result<void> addServerLine(Database& db, const std::string& orderId, int64_t lin
         .run();
 }
 
+// addServerInbound spreads a received line's units over the inbound the server still
+// expected, by the server's rule (docs/server.md, Op kinds applied: receive): the pallet's
+// lines for an SSCC, else the loose lines, in (eta, inbound_id, file order); the rest was an
+// over-receipt. The terminal holds the server's inbound lines in the server's order (pulled
+// in log order), so the same rule lands on the same lines.
+Result<void> addServerInbound(Database& db, const std::string& sku, const std::string& sscc, Qty qty)
+{
+    std::vector<std::pair<int64_t, Qty>> take;
+    auto& open = db.prepare("SELECT l.id, l.qty - COALESCE(s.received, 0) FROM inbound_lines l JOIN products p ON p.id = l.product_id "
+                            "LEFT JOIN server_inbound s ON s.inbound_line_id = l.id "
+                            "WHERE p.sku = ? AND l.sscc = ? AND l.qty > COALESCE(s.received, 0) ORDER BY l.eta, l.inbound_id, l.id");
+    open.bind(1, sku).bind(2, sscc);
+    Qty left = qty;
+    while (left > 0 && open.step()) {
+        const Qty n = std::min(left, open.columnInt(1));
+        take.emplace_back(open.columnInt(0), n);
+        left -= n;
+    }
+    TRY(fromStatement(open));
+    open.reset();
+    for (const auto& [id, n] : take)
+        TRY(db.prepare("INSERT INTO server_inbound(inbound_line_id, received) VALUES(?, ?) "
+                       "ON CONFLICT(inbound_line_id) DO UPDATE SET received = received + excluded.received")
+                .bind(1, id)
+                .bind(2, n)
+                .run());
+    return {};
+}
+
 Result<int64_t> productIdOf(Database& db, const std::string& sku)
 {
     int64_t id = 0;
@@ -203,6 +232,7 @@ Result<void> foldEntry(Database& db, const std::string& kind, const Json& e)
     if (kind == "receive") {
         for (const auto& l : list(e, "lines")) {
             TRY(addServerStock(db, str(l, "sku"), str(e, "location"), str(l, "lot"), num(l, "qty"), 0));
+            TRY(addServerInbound(db, str(l, "sku"), str(l, "sscc"), num(l, "qty")));
             if (!str(l, "sscc").empty())
                 TRY(db.prepare("INSERT OR IGNORE INTO received_ssccs(sscc, event_id) VALUES(?, 0)").bind(1, str(l, "sscc")).run());
         }
@@ -336,7 +366,7 @@ Result<void> TerminalStore::saveEnrolment(const link::Identity& identity)
                        "DELETE FROM orders; DELETE FROM inbound_lines; DELETE FROM received_ssccs; DELETE FROM stock; "
                        "DELETE FROM lots; DELETE FROM events; DELETE FROM products; DELETE FROM locations; "
                        "DELETE FROM reasons; DELETE FROM users; DELETE FROM server_stock; DELETE FROM server_lines; "
-                       "DELETE FROM sync_corrections; DELETE FROM outbox WHERE acked = 1"));
+                       "DELETE FROM sync_corrections; DELETE FROM server_inbound; DELETE FROM outbox WHERE acked = 1"));
         TRY(writeSetting(*m_db, kCursor, "0"));
     }
     int64_t lastSeq = 0;
@@ -441,6 +471,55 @@ Result<void> TerminalStore::settleView(ledger::Timestamp at)
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
 
+    // Order lines first: the server's allocated and picked win. A picked difference (another
+    // terminal's pick) is a `picked` event, as ledger::replay folds it: it takes the units off
+    // the line's allocation and out of stock at a location of the product here (the stock
+    // pass below then sets every cell to the server's with `adjusted` events, so the pick's
+    // real location comes out right). The allocation difference left is an `allocated` or
+    // `deallocated` event.
+    struct LineDiff {
+        int64_t id, productId;
+        std::string orderId;
+        Qty allocated, picked;
+    };
+    std::vector<LineDiff> diffs;
+    {
+        auto& s = m_db->prepare("SELECT l.id, l.product_id, l.order_id, COALESCE(v.allocated, 0), COALESCE(v.picked, 0) FROM order_lines l "
+                                "LEFT JOIN server_lines v ON v.order_id = l.order_id AND v.line = l.line "
+                                "WHERE l.allocated <> COALESCE(v.allocated, 0) OR l.picked <> COALESCE(v.picked, 0)");
+        while (s.step()) diffs.push_back({s.columnInt(0), s.columnInt(1), s.columnText(2), s.columnInt(3), s.columnInt(4)});
+        TRY(fromStatement(s));
+    }
+    std::set<std::string> orders;
+    for (const auto& d : diffs) {
+        Qty allocated = 0, picked = 0;
+        TRY(m_db->prepare("SELECT allocated, picked FROM order_lines WHERE id = ?").bind(1, d.id).first([&](const Statement& r) {
+            allocated = r.columnInt(0);
+            picked = r.columnInt(1);
+        }));
+        if (d.picked != picked) {
+            const Qty n = d.picked - picked;
+            std::string where = "DOCK";
+            TRY(m_db->prepare("SELECT location FROM (SELECT location, qty FROM stock WHERE product_id = ?1 UNION ALL "
+                              "SELECT s.location, s.qty FROM server_stock s JOIN products p ON p.sku = s.sku WHERE p.id = ?1) "
+                              "ORDER BY qty DESC, location LIMIT 1")
+                    .bind(1, d.productId)
+                    .first([&](const Statement& r) { where = r.columnText(0); }));
+            auto e = eventBy(actor, EventKind::Picked, n);
+            e.location = where;
+            TRY(appendEvent(e, d.productId, d.id, ""));
+            TRY(addStock(d.productId, where, "", -n));
+            allocated -= n;
+        }
+        if (d.allocated != allocated) {
+            auto e = eventBy(actor, d.allocated > allocated ? EventKind::Allocated : EventKind::Deallocated, std::abs(d.allocated - allocated));
+            TRY(appendEvent(e, d.productId, d.id, ""));
+        }
+        TRY(m_db->prepare("UPDATE order_lines SET allocated = ?, picked = ? WHERE id = ?").bind(1, d.allocated).bind(2, d.picked).bind(3, d.id).run());
+        orders.insert(d.orderId);
+    }
+    for (const auto& o : orders) TRY(refreshOrderOpen(o));
+
     // Stock: the server's cell wins; the difference is an `adjusted` (and `held`) event.
     using Key = std::tuple<int64_t, std::string, std::string>;
     std::map<Key, std::pair<Qty, Qty>> local, server;
@@ -487,34 +566,10 @@ Result<void> TerminalStore::settleView(ledger::Timestamp at)
                     .run());
     }
 
-    // Order lines: the server's allocated and picked win; an allocation difference is an
-    // `allocated` or `deallocated` event. (A picked difference has no event of its own: the
-    // stock side of another terminal's pick is in the `adjusted` events above.)
-    struct LineDiff {
-        int64_t id, productId;
-        std::string orderId;
-        Qty allocated, picked;
-    };
-    std::vector<LineDiff> diffs;
-    {
-        auto& s = m_db->prepare("SELECT l.id, l.product_id, l.order_id, COALESCE(v.allocated, 0), COALESCE(v.picked, 0) FROM order_lines l "
-                                "LEFT JOIN server_lines v ON v.order_id = l.order_id AND v.line = l.line "
-                                "WHERE l.allocated <> COALESCE(v.allocated, 0) OR l.picked <> COALESCE(v.picked, 0)");
-        while (s.step()) diffs.push_back({s.columnInt(0), s.columnInt(1), s.columnText(2), s.columnInt(3), s.columnInt(4)});
-        TRY(fromStatement(s));
-    }
-    std::set<std::string> orders;
-    for (const auto& d : diffs) {
-        Qty before = 0;
-        TRY(m_db->prepare("SELECT allocated FROM order_lines WHERE id = ?").bind(1, d.id).first([&](const Statement& r) { before = r.columnInt(0); }));
-        if (d.allocated != before) {
-            auto e = eventBy(actor, d.allocated > before ? EventKind::Allocated : EventKind::Deallocated, std::abs(d.allocated - before));
-            TRY(appendEvent(e, d.productId, d.id, ""));
-        }
-        TRY(m_db->prepare("UPDATE order_lines SET allocated = ?, picked = ? WHERE id = ?").bind(1, d.allocated).bind(2, d.picked).bind(3, d.id).run());
-        orders.insert(d.orderId);
-    }
-    for (const auto& o : orders) TRY(refreshOrderOpen(o));
+    // Inbound progress: the server's (it counts every terminal's receipts).
+    TRY(m_db->exec("UPDATE inbound_lines SET received = COALESCE((SELECT s.received FROM server_inbound s WHERE s.inbound_line_id = "
+                   "inbound_lines.id), 0) WHERE received <> COALESCE((SELECT s.received FROM server_inbound s WHERE "
+                   "s.inbound_line_id = inbound_lines.id), 0)"));
     return tx->commit();
 }
 

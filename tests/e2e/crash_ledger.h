@@ -85,7 +85,7 @@ inline const std::string kProductTotals =
 
 // ledgerProblems lists every product, line or lane of the database at `path` where the derived
 // figures disagree with the ledger (any terminal database: imports, receipts, picks):
-// on hand = received - picked events; allocated = allocated - deallocated - picked events;
+// on hand = received + adjusted - picked events; allocated = allocated - deallocated - picked events;
 // every allocation went to its order's lane; open orders per lane match the orders; no
 // negative stock; no line holding more than it still needs, nothing held by a cancelled line;
 // nothing allocated beyond the stock outside quarantine. Empty when sound.
@@ -101,7 +101,7 @@ inline std::vector<std::string> ledgerProblems(const std::string& path)
         }
     };
     add("on hand vs events",
-        kProductTotals + "SELECT t.sku, t.on_hand, COALESCE((SELECT SUM(CASE kind WHEN 'received' THEN qty WHEN 'picked' THEN -qty "
+        kProductTotals + "SELECT t.sku, t.on_hand, COALESCE((SELECT SUM(CASE kind WHEN 'received' THEN qty WHEN 'adjusted' THEN qty WHEN 'picked' THEN -qty "
                          "ELSE 0 END) FROM events e WHERE e.product_id = t.id), 0) AS n FROM t WHERE t.on_hand <> n");
     add("allocated vs events",
         kProductTotals + "SELECT t.sku, t.allocated, COALESCE((SELECT SUM(CASE kind WHEN 'allocated' THEN qty WHEN 'deallocated' "

@@ -1,0 +1,487 @@
+// The terminal's link to backfilld end to end (issue 11 item 4, Must show): the real backfilld
+// ($BACKFILLD_BIN) serving on tcp://127.0.0.1 and real `backfill` processes ($BACKFILL_BIN),
+// each terminal on its own database file. Enrolment, offline receipts, `backfill sync` and
+// `sync --status` exactly, resync, exit statuses 4 and 5, re-enrolment after a revoke, import
+// refused while enrolled; three terminals claiming the same backorders offline; one pallet
+// received on two terminals; backfilld killed with SIGKILL in the middle of a push.
+//
+// Few processes on purpose (the whole file runs in well under 40 s under ASan): receipts go
+// in batches through `receive -`, and the test never sleeps for a fixed time; it polls with
+// a deadline where it waits for another process.
+#include "e2e/CliHarness.h"
+
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace backfill::e2e;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* kNow = "2026-01-15T10:00:00Z";
+const std::string kGtinA = withCheckDigit("400000000001"); // SKU-A, each
+const std::string kGtinB = withCheckDigit("400000000002"); // SKU-B, each
+const std::string kPallet = withCheckDigit("34000000000000001"); // ASN-1: 10 SKU-B
+
+std::string backfilldBin()
+{
+    const char* b = std::getenv("BACKFILLD_BIN");
+    if (!b || !*b) throw std::runtime_error("BACKFILLD_BIN is not set: run the test through ctest");
+    return b;
+}
+
+// scanA is a receipt scan of `units` of SKU-A.
+std::string scanA(int units) { return "(01)0" + kGtinA + "(30)" + std::to_string(units); }
+
+// Server is backfilld: its database in `h`'s folder, its commands, and `serve` while running.
+class Server {
+public:
+    explicit Server(const CliHarness& h) : m_h(h), m_db((h.dir() / "server.db").string()) {}
+    ~Server() { kill(SIGKILL); }
+
+    RunResult run(const std::vector<std::string>& args, const std::string& input = "") const
+    {
+        std::vector<std::string> all{"--db", m_db, "--today", CliHarness::kToday};
+        all.insert(all.end(), args.begin(), args.end());
+        return m_h.runProgram(backfilldBin(), all, input);
+    }
+    Json json(const std::vector<std::string>& args) const
+    {
+        auto r = run(args);
+        INFO(r);
+        REQUIRE(r.status == 0);
+        return r.json();
+    }
+    void import(const std::string& kind, const std::string& csv, int64_t n) const
+    {
+        const auto file = m_h.writeFile("server-" + kind + ".csv", csv);
+        CHECK(json({"import", kind, file}) == Json{{"imported", n}});
+    }
+    // addDevice runs `device add NAME` and gives the token it printed.
+    std::string addDevice(const std::string& name) const
+    {
+        auto r = run({"device", "add", name});
+        INFO(r);
+        REQUIRE(r.status == 0);
+        REQUIRE(r.out.size() == 65);
+        return r.out.substr(0, 64);
+    }
+
+    // serve starts `backfilld serve --listen URL` and waits for its `listening URL` line.
+    void serve(const std::string& url = "tcp://127.0.0.1:0")
+    {
+        REQUIRE(m_pid < 0);
+        std::vector<std::string> args{backfilldBin(), "--db", m_db, "serve", "--listen", url};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        int fds[2];
+        REQUIRE(::pipe(fds) == 0);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+        posix_spawn_file_actions_addclose(&fa, fds[0]);
+        posix_spawn_file_actions_addclose(&fa, fds[1]);
+        const auto err = (m_h.dir() / "serve-stderr.txt").string();
+        posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        const int rc = ::posix_spawn(&m_pid, args[0].c_str(), &fa, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&fa);
+        ::close(fds[1]);
+        REQUIRE(rc == 0);
+        m_out = fds[0];
+        const std::string line = readLine(30s);
+        REQUIRE_MESSAGE(line.rfind("listening tcp://127.0.0.1:", 0) == 0, line);
+        m_url = line.substr(std::string("listening ").size());
+    }
+    // kill sends `signal` and waits for the exit; gives the exit status (-1: killed by it).
+    int kill(int signal)
+    {
+        if (m_pid < 0) return -1;
+        ::kill(m_pid, signal);
+        int st = 0;
+        while (::waitpid(m_pid, &st, 0) < 0) {
+        }
+        m_pid = -1;
+        ::close(m_out);
+        m_out = -1;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+    const std::string& url() const { return m_url; }
+    const std::string& db() const { return m_db; }
+
+    // stockOf is the server's rows of `sku` as the terminal's `stock --sku` lists locations.
+    Json stockOf(const std::string& sku) const
+    {
+        Json out = Json::array();
+        for (auto row : json({"stock", "--sku", sku}))
+            out.push_back({{"location", row["location"]}, {"lot", row["lot"]}, {"qty", row["qty"]}, {"held", row["held"]}});
+        return out;
+    }
+
+private:
+    std::string readLine(std::chrono::milliseconds timeout)
+    {
+        std::string line;
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{m_out, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0) continue;
+            char c;
+            if (::read(m_out, &c, 1) != 1) break;
+            if (c == '\n') return line;
+            line += c;
+        }
+        return line;
+    }
+
+    const CliHarness& m_h;
+    std::string m_db;
+    pid_t m_pid = -1;
+    int m_out = -1;
+    std::string m_url;
+};
+
+// Terminal is one `backfill` database with the link's commands.
+struct Terminal : CliHarness {
+    RunResult at(const std::vector<std::string>& args, const std::string& input = "") const
+    {
+        std::vector<std::string> all{"--now", kNow};
+        all.insert(all.end(), args.begin(), args.end());
+        return run(all, input);
+    }
+    Json enroll(const Server& s, const std::string& device, const std::string& token) const
+    {
+        auto r = at({"enroll", "--server", s.url(), "--device", device, "--token", token});
+        INFO(r);
+        REQUIRE(r.status == 0);
+        return r.json();
+    }
+    Json sync() const
+    {
+        auto r = at({"sync"});
+        INFO(r);
+        REQUIRE(r.status == 0);
+        return r.json();
+    }
+    Json status() const
+    {
+        auto r = at({"sync", "--status"});
+        INFO(r);
+        REQUIRE(r.status == 0);
+        return r.json();
+    }
+    // receiveAll receives each scan of `scans` in one `receive -` run.
+    void receiveAll(const std::vector<std::string>& scans) const
+    {
+        std::string input;
+        for (const auto& s : scans) input += s + "\n";
+        auto r = at({"receive", "-"}, input);
+        INFO(r);
+        REQUIRE(r.status == 0);
+        REQUIRE(r.outLines().size() == scans.size());
+    }
+    // locationsOf is the terminal's `stock --sku` locations without expiry (the server keeps none).
+    Json locationsOf(const std::string& sku) const
+    {
+        Json out = Json::array();
+        for (const auto& row : stockDetail(sku))
+            for (auto l : row["locations"]) {
+                l.erase("expiry");
+                out.push_back(l);
+            }
+        return out;
+    }
+};
+
+Json correction(const std::string& order, int64_t line, const std::string& sku, int64_t oldQty, int64_t newQty, const std::string& message)
+{
+    return Json{{"order_id", order}, {"line", line}, {"sku", sku}, {"old_qty", oldQty}, {"new_qty", newQty}, {"message", message}};
+}
+
+Json syncJson(int64_t pushed, int64_t pulled, Json corrections = Json::array())
+{
+    return Json{{"pushed", pushed}, {"pulled", pulled}, {"corrections", std::move(corrections)}};
+}
+
+int64_t logHead(const Server& s)
+{
+    const Json log = s.json({"log"});
+    return log.empty() ? 0 : log.back()["seq"].get<int64_t>();
+}
+
+const char* kLocations = "code,kind,sequence\nDOCK,receiving,1\nA-01,storage,100\n";
+
+std::string catalog()
+{
+    return "sku,description,gtin\nSKU-A,Widget," + kGtinA + "\nSKU-B,Gadget," + kGtinB + "\n";
+}
+
+// The views agree: every product's stock (totals and each location) and every backorder.
+void checkSameView(const Server& s, const Terminal& t)
+{
+    CHECK(t.backorders() == s.json({"backorders"}));
+    for (const char* sku : {"SKU-A", "SKU-B"}) {
+        CAPTURE(sku);
+        CHECK(t.locationsOf(sku) == s.stockOf(sku));
+    }
+}
+
+} // namespace
+
+TEST_CASE("link: enrol, receive offline, sync and its status, resync sends nothing, exit 4 and 5, re-enrolment sends what waited")
+{
+    Terminal t;
+    Server s(t);
+    s.import("locations", kLocations, 2);
+    s.import("catalog", catalog(), 2);
+    s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,5,0,2026-01-01\n", 1);
+    const std::string token = s.addDevice("HH-01");
+    s.serve();
+    const int64_t head = logHead(s);
+
+    // Enrolment pulls the master data: the terminal is ready to work.
+    CHECK(t.enroll(s, "HH-01", token) == Json{{"enrolled", "HH-01"}, {"server", s.url()}, {"epoch", 1}, {"pushed", 0}, {"pulled", head}, {"corrections", Json::array()}});
+    CHECK(t.status() ==
+          Json{{"server", s.url()}, {"device", "HH-01"}, {"epoch", 1}, {"unsent", 0}, {"cursor", head}, {"last_sync", kNow}});
+    CHECK(t.backorders() == s.json({"backorders"}));
+    const auto refused = t.importCsv("catalog", catalog());
+    CHECK(refused.status == 1);
+    CHECK(refused.codes() == std::vector<std::string>{"enrolled"});
+
+    // Offline: three receipts recorded locally, the first allocating to SO-1.
+    t.receiveAll({scanA(3), scanA(4), "(01)0" + kGtinB + "(30)2"});
+    CHECK(t.status()["unsent"] == 3);
+    CHECK(s.json({"stock"}) == Json::array());
+    CHECK(t.sync() == syncJson(3, 3));
+    CHECK(t.status() ==
+          Json{{"server", s.url()}, {"device", "HH-01"}, {"epoch", 1}, {"unsent", 0}, {"cursor", head + 3}, {"last_sync", kNow}});
+    CHECK(s.stockOf("SKU-A") == Json::array({Json{{"location", "DOCK"}, {"lot", nullptr}, {"qty", 7}, {"held", 0}}}));
+    CHECK(t.stockOf("SKU-A") == Json::array({stockJson("SKU-A", 7, 5)}));
+    checkSameView(s, t);
+    // Nothing doubled: a second round sends and pulls nothing.
+    CHECK(t.sync() == syncJson(0, 0));
+    CHECK(s.stockOf("SKU-A")[0]["qty"] == 7);
+    CHECK(t.stockOf("SKU-A") == Json::array({stockJson("SKU-A", 7, 5)}));
+
+    // The server stopped: exit 4, the op waits in the outbox.
+    const std::string url = s.url();
+    CHECK(s.kill(SIGTERM) == 0);
+    t.receiveAll({scanA(1)});
+    auto down = t.at({"sync", "--timeout-ms", "300", "--retries", "1"});
+    CHECK(down.status == 4);
+    CHECK(down.out == "");
+    CHECK(down.codes() == std::vector<std::string>{"timeout"});
+    CHECK(t.status()["unsent"] == 1);
+
+    // Back on the same address: the waiting op goes.
+    s.serve(url);
+    CHECK(t.sync() == syncJson(1, 1));
+    CHECK(s.stockOf("SKU-A")[0]["qty"] == 8);
+
+    // Revoked: exit 5, nothing applied; the ops wait.
+    CHECK(s.json({"device", "revoke", "HH-01"}) == Json{{"revoked", "HH-01"}});
+    t.receiveAll({scanA(2)});
+    auto revoked = t.at({"sync"});
+    CHECK(revoked.status == 5);
+    CHECK(revoked.out == "");
+    CHECK(revoked.codes() == std::vector<std::string>{"revoked"});
+    CHECK(s.stockOf("SKU-A")[0]["qty"] == 8);
+    CHECK(t.status()["unsent"] == 1);
+
+    // Enrolled again (a new epoch): what waited is sent under the old epoch's sequence.
+    auto again = s.run({"enrol", "HH-01"});
+    REQUIRE(again.status == 0);
+    const Json reenrolled = t.enroll(s, "HH-01", again.out.substr(0, 64));
+    CHECK(reenrolled["epoch"] == 2);
+    CHECK(reenrolled["pushed"] == 1);
+    CHECK(reenrolled["pulled"] == 1);
+    CHECK(reenrolled["corrections"] == Json::array());
+    CHECK(t.status()["unsent"] == 0);
+    CHECK(t.status()["epoch"] == 2);
+    CHECK(s.stockOf("SKU-A")[0]["qty"] == 10);
+    t.receiveAll({scanA(1)});
+    CHECK(t.sync() == syncJson(1, 1));
+    CHECK(s.stockOf("SKU-A")[0]["qty"] == 11);
+    CHECK(t.stockOf("SKU-A") == Json::array({stockJson("SKU-A", 11, 5)}));
+    checkSameView(s, t);
+    CHECK(s.kill(SIGTERM) == 0);
+}
+
+TEST_CASE("link: three terminals claim the same backorders offline; one pallet received on two terminals")
+{
+    Terminal t1, t2, t3;
+    Server s(t1);
+    s.import("locations", kLocations, 2);
+    s.import("catalog", catalog(), 2);
+    s.import("inbound", "inbound_id,supplier,sku,qty,eta,sscc\nASN-1,Acme,SKU-B,10,2026-01-20," + kPallet + "\nASN-2,Acme,SKU-B,5,2026-01-25,\n", 2);
+    s.import("backorders",
+             "order_id,line,customer,sku,qty,priority,ordered_at\n"
+             "SO-1,1,Ann,SKU-A,4,0,2026-01-01\n"
+             "SO-2,1,Bob,SKU-A,4,0,2026-01-02\n"
+             "SO-3,1,Cid,SKU-A,4,0,2026-01-03\n"
+             "SO-4,1,Dee,SKU-B,3,0,2026-01-04\n"
+             "SO-5,1,Eve,SKU-B,20,0,2026-01-05\n",
+             5);
+    std::vector<Terminal*> terminals{&t1, &t2, &t3};
+    std::vector<std::string> tokens;
+    for (int i = 1; i <= 3; ++i) tokens.push_back(s.addDevice("HH-0" + std::to_string(i)));
+    s.serve();
+    const int64_t head = logHead(s);
+    for (int i = 0; i < 3; ++i) CHECK(terminals[i]->enroll(s, "HH-0" + std::to_string(i + 1), tokens[i])["pulled"] == head);
+
+    // Offline, each terminal receives 6 SKU-A and allocates them as its rule says: SO-1 4,
+    // SO-2 2. The first two also receive the same pallet (10 SKU-B) and allocate SO-4 3 and
+    // SO-5 7 from it.
+    t1.receiveAll({scanA(6), "(00)" + kPallet});
+    t2.receiveAll({scanA(6), "(00)" + kPallet});
+    t3.receiveAll({scanA(6)});
+    for (auto* t : terminals)
+        CHECK(t->backorders()[0] == lineJson("SO-1", 1, "SKU-A", 4, 4, 0, "allocated"));
+
+    // In turn. HH-01 first: every claim honoured.
+    CHECK(t1.sync() == syncJson(2, 2));
+    // HH-02: SO-1 needs nothing more; SO-2 gets its 2; the rule gives SO-3 the other 4; the
+    // pallet was received already: no stock, its claim cut.
+    const std::string cut1 = "SO-1 line 1: 4 units of SKU-A were allocated here, the server allocated 0 (the line needed no more units): take 4 units back to stock";
+    const auto palletCut = [](const std::string& order, int64_t qty) {
+        return correction(order, 1, "SKU-B", qty, 0,
+                          order + " line 1: pallet SSCC " + kPallet + " was already received, so its " + std::to_string(qty) +
+                              " units of SKU-B do not count: take them back off the order");
+    };
+    CHECK(t2.sync() == syncJson(2, 2 + 2 + 3, Json::array({correction("SO-1", 1, "SKU-A", 4, 0, cut1), palletCut("SO-4", 3), palletCut("SO-5", 7)})));
+    // HH-03 was revoked meanwhile: refused, its receipt waits; enrolled again (epoch 2) it
+    // sends the receipt written under epoch 1, and both its claims are cut.
+    CHECK(s.json({"device", "revoke", "HH-03"}) == Json{{"revoked", "HH-03"}});
+    const auto refused = t3.at({"sync"});
+    CHECK(refused.status == 5);
+    CHECK(refused.codes() == std::vector<std::string>{"revoked"});
+    CHECK(t3.status()["unsent"] == 1);
+    const auto token3 = s.run({"enrol", "HH-03"});
+    REQUIRE(token3.status == 0);
+    const std::string cut2 = "SO-2 line 1: 2 units of SKU-A were allocated here, the server allocated 0 (the line needed no more units): take 2 units back to stock";
+    CHECK(t3.enroll(s, "HH-03", token3.out.substr(0, 64)) ==
+          Json{{"enrolled", "HH-03"}, {"server", s.url()}, {"epoch", 2}, {"pushed", 1}, {"pulled", 2 + 5 + 1 + 2},
+               {"corrections", Json::array({correction("SO-1", 1, "SKU-A", 4, 0, cut1), correction("SO-2", 1, "SKU-A", 2, 0, cut2)})}});
+
+    // No over-fill at the server.
+    Json expected = Json::array({lineJson("SO-1", 1, "SKU-A", 4, 4, 0, "allocated"), lineJson("SO-2", 1, "SKU-A", 4, 4, 0, "allocated"),
+                                       lineJson("SO-3", 1, "SKU-A", 4, 4, 0, "allocated"), lineJson("SO-4", 1, "SKU-B", 3, 3, 0, "allocated"),
+                                       // Waits for 13 more; the inbound left (ASN-2, 5) cannot cover it: no eta.
+                                       lineJson("SO-5", 1, "SKU-B", 20, 7, 0, "partially_allocated")});
+    CHECK(s.json({"backorders"}) == expected);
+    CHECK(s.stockOf("SKU-A") == Json::array({Json{{"location", "DOCK"}, {"lot", nullptr}, {"qty", 18}, {"held", 0}}}));
+    CHECK(s.stockOf("SKU-B") == Json::array({Json{{"location", "DOCK"}, {"lot", nullptr}, {"qty", 10}, {"held", 0}}}));
+
+    // The second receipt of the pallet is an exception for a person.
+    const Json exceptions = s.json({"exceptions"});
+    REQUIRE(exceptions.size() == 1);
+    CHECK(exceptions[0]["code"] == "sscc_received");
+    CHECK(exceptions[0]["device"] == "HH-02");
+    CHECK(exceptions[0]["resolved"] == nullptr);
+    const auto palletOp = t2.query("SELECT op_id FROM outbox WHERE kind = 'receive' AND payload LIKE '%" + kPallet + "%'");
+    REQUIRE(palletOp.size() == 1);
+    CHECK(exceptions[0]["op_id"] == palletOp[0]);
+
+    // HH-01 picks SO-1 (offline again). A final round: every terminal's view is the
+    // server's; no correction is reported twice.
+    CHECK(t1.pickOk({"SO-1", "1", "4", "--location", "DOCK"})["qty"] == 4);
+    CHECK(t1.sync() == syncJson(1, 5 + 3 + 1));
+    CHECK(t2.sync() == syncJson(0, 3 + 1));
+    CHECK(t3.sync() == syncJson(0, 1));
+    expected[0] = lineJson("SO-1", 1, "SKU-A", 4, 0, 4, "picked");
+    CHECK(s.json({"backorders"}) == expected);
+    for (auto* t : terminals) {
+        CHECK(t->backorders() == expected);
+        CHECK(t->stockOf("SKU-A") == Json::array({stockJson("SKU-A", 14, 8)}));
+        CHECK(t->stockOf("SKU-B") == Json::array({stockJson("SKU-B", 10, 10)}));
+        checkSameView(s, *t);
+        checkLedger(*t);
+        // ledger::replay's picked per line: the picked events (also for another terminal's pick).
+        CHECK(t->query("SELECT l.order_id, l.picked, (SELECT COALESCE(SUM(qty), 0) FROM events e WHERE e.order_line_id = l.id AND "
+                       "e.kind = 'picked') FROM order_lines l WHERE l.picked > 0") == std::vector<std::string>{"SO-1|4|4"});
+    }
+    CHECK(s.kill(SIGTERM) == 0);
+}
+
+TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 300 receipts; restarted, the next sync applies each once")
+{
+    Terminal t;
+    Server s(t);
+    s.import("locations", kLocations, 2);
+    s.import("catalog", catalog(), 2);
+    const std::string token = s.addDevice("HH-01");
+    s.serve();
+    const std::string url = s.url();
+    const int64_t head = logHead(s);
+    CHECK(t.enroll(s, "HH-01", token)["pulled"] == head);
+
+    constexpr int kReceipts = 300;
+    std::vector<std::string> scans;
+    for (int i = 1; i <= kReceipts; ++i) scans.push_back(scanA(1 + i % 3)); // 1, 2 or 3 units: 600 in all
+    t.receiveAll(scans);
+    CHECK(t.status()["unsent"] == kReceipts);
+
+    // `backfill sync` in the background; SIGKILL the server once it applied some of the push.
+    const auto out = (t.dir() / "sync-out.txt").string();
+    const auto err = (t.dir() / "sync-err.txt").string();
+    std::vector<std::string> args{std::getenv("BACKFILL_BIN"), "--db", t.db(), "--today", CliHarness::kToday, "--now", kNow,
+                                  "sync", "--timeout-ms", "3000", "--retries", "1"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t sync = -1;
+    REQUIRE(::posix_spawn(&sync, args[0].c_str(), &fa, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&fa);
+    auto applied = [&] {
+        sqlite3* db = nullptr;
+        int64_t n = 0;
+        if (sqlite3_open_v2(s.db().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+            sqlite3_busy_timeout(db, 1000);
+            sqlite3_stmt* st = nullptr;
+            if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM applied_ops", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+                n = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+        }
+        sqlite3_close(db);
+        return n;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (applied() < kReceipts / 10 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(2ms);
+    CHECK(s.kill(SIGKILL) == -1);
+    const int64_t beforeKill = applied();
+    MESSAGE("ops applied before SIGKILL: ", beforeKill, " of ", kReceipts);
+    CHECK(beforeKill >= kReceipts / 10);
+    int st = 0;
+    while (::waitpid(sync, &st, 0) < 0) {
+    }
+    // The push got no answer: unreachable, the ops stay unacknowledged in the outbox.
+    CHECK(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 4);
+    CHECK(t.status()["unsent"] == kReceipts);
+
+    // Restarted on the same file and address: the same ops again, each applied once.
+    s.serve(url);
+    CHECK(t.sync() == syncJson(kReceipts, kReceipts));
+    CHECK(s.stockOf("SKU-A") == Json::array({Json{{"location", "DOCK"}, {"lot", nullptr}, {"qty", 600}, {"held", 0}}}));
+    CHECK(t.stockOf("SKU-A") == Json::array({stockJson("SKU-A", 600, 0)}));
+    CHECK(s.json({"log", "--after", std::to_string(head)}).size() == static_cast<size_t>(kReceipts));
+    CHECK(t.sync() == syncJson(0, 0));
+    checkSameView(s, t);
+    CHECK(s.kill(SIGTERM) == 0);
+}
