@@ -83,7 +83,7 @@ Result<std::vector<ledger::Replenishment>> replenishment(ServerStore& store, led
     std::vector<ledger::ProductPosition> positions;
     std::map<std::string, std::vector<ledger::Supplier>> suppliers;
     std::map<std::string, std::vector<ledger::Promotion>> promotions;
-    auto done = store.transact("computing replenishment", [&]() -> Result<void> {
+    auto done = store.snapshot("computing replenishment", [&]() -> Result<void> {
         auto p = store.productPositions(from, to);
         if (!p) return unexpected(p.error());
         positions = std::move(*p);

@@ -51,6 +51,16 @@ Result<void> forEachEntry(ServerStore& store, int64_t cursor, std::span<const st
     }
 }
 
+namespace {
+
+// readLog visits every entry of `kinds` inside one snapshot (a report sees one state).
+Result<void> readLog(ServerStore& store, std::span<const std::string> kinds, const std::function<Result<void>(const TimedLogEntry&)>& visit)
+{
+    return store.snapshot("reading the log", [&] { return forEachEntry(store, 0, kinds, visit); });
+}
+
+} // namespace
+
 Result<ledger::BackorderAging> backorderAgingReport(ServerStore& store, ledger::Date today)
 {
     auto lines = store.orderLines();
@@ -62,7 +72,7 @@ Result<std::vector<ledger::FillRateDay>> fillRateReport(ServerStore& store, ledg
 {
     static const std::vector<std::string> kKinds{"receive", "move", "pick", "short", "count", "count_approve", "allocation"};
     std::vector<ledger::AllocationFact> facts;
-    TRY(forEachEntry(store, 0, kKinds, [&](const TimedLogEntry& e) -> Result<void> {
+    TRY(readLog(store, kKinds, [&](const TimedLogEntry& e) -> Result<void> {
         const auto day = dayOf(e);
         if (!day || *day < from || !(*day < to)) return {};
         const Json p = Json::parse(e.payload, nullptr, false);
@@ -80,7 +90,7 @@ Result<std::vector<ledger::VelocityRow>> velocityReport(ServerStore& store, ledg
 {
     static const std::vector<std::string> kKinds{"pick"};
     std::vector<ledger::PickFact> picks;
-    TRY(forEachEntry(store, 0, kKinds, [&](const TimedLogEntry& e) -> Result<void> {
+    TRY(readLog(store, kKinds, [&](const TimedLogEntry& e) -> Result<void> {
         const auto day = dayOf(e);
         if (!day || *day < from || !(*day < to)) return {};
         const Json p = Json::parse(e.payload, nullptr, false);
@@ -96,7 +106,7 @@ Result<std::vector<CountRecord>> countsReport(ServerStore& store)
     static const std::vector<std::string> kKinds{"count", "count_approve", "count_reject"};
     std::vector<CountRecord> out;
     std::map<std::string, size_t> byOpId; // a count's op_id -> its record (a rejection names it)
-    TRY(forEachEntry(store, 0, kKinds, [&](const TimedLogEntry& e) -> Result<void> {
+    TRY(readLog(store, kKinds, [&](const TimedLogEntry& e) -> Result<void> {
         const Json p = Json::parse(e.payload, nullptr, false);
         if (!p.is_object()) return {};
         CountRecord r;

@@ -104,6 +104,9 @@ public:
     virtual Result<void> transact(const char* what, const std::function<Result<void>()>& body) = 0;
 
     // Back office (issue 13; docs/backoffice.md).
+    // snapshot runs `body` in one read transaction: every read sees the same state, and
+    // writers (pushes) are not held up meanwhile. `body` must not write.
+    virtual Result<void> snapshot(const char* what, const std::function<Result<void>()>& body) = 0;
     // setLogTime sets when the entries appended from now on happened (an op's device time,
     // a command's --today); nullopt: the system clock at each append. logTime reads it back.
     virtual void setLogTime(std::optional<ledger::Timestamp> at) = 0;

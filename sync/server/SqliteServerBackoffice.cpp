@@ -26,6 +26,17 @@ Result<void> fromStatement(const Statement& s)
 
 } // namespace
 
+Result<void> SqliteServerStore::snapshot(const char* what, const std::function<Result<void>()>& body)
+{
+    store::Database::Operation op(*m_db, what);
+    // BEGIN (deferred): in WAL mode a read transaction sees one snapshot and blocks no writer.
+    TRY(m_db->prepare("BEGIN").run());
+    auto done = body();
+    auto end = m_db->prepare(done ? "COMMIT" : "ROLLBACK").run();
+    if (!done) return done;
+    return end;
+}
+
 Result<std::vector<TimedLogEntry>> SqliteServerStore::logEntries(int64_t cursor, size_t max, std::span<const std::string> kinds)
 {
     std::string sql = "SELECT seq, kind, payload, at FROM log WHERE seq > ?1";

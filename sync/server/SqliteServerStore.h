@@ -30,6 +30,7 @@ public:
     Result<void> transact(const char* what, const std::function<Result<void>()>& body) override;
 
     // Back office (SqliteServerBackoffice.cpp).
+    Result<void> snapshot(const char* what, const std::function<Result<void>()>& body) override;
     void setLogTime(std::optional<ledger::Timestamp> at) override { m_logTime = at; }
     std::optional<ledger::Timestamp> logTime() const override { return m_logTime; }
     Result<std::vector<TimedLogEntry>> logEntries(int64_t cursor, size_t max, std::span<const std::string> kinds) override;

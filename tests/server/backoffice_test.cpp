@@ -9,10 +9,12 @@
 #include "server/Imports.h"
 #include "server/Replenish.h"
 #include "server/Reports.h"
+#include "server/ServerSchema.h"
 #include "server/SqliteServerStore.h"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -400,4 +402,38 @@ TEST_CASE("exports: records with their cursor; resumed from the cursor, exactly 
     auto whole = exportSince(*w.store, ExportKind::Receipts, 0);
     CHECK(paged == whole->records);
     CHECK(paged.size() == 3);
+}
+
+TEST_CASE("a database of schema 1 upgrades: its log entries keep no time, new ones get one")
+{
+    const fs::path dir = fs::temp_directory_path() / ("backfilld_office_v1_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string path = (dir / "server.db").string();
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        const std::string v1 = std::string(kServerMigrations[0]) +
+                               "PRAGMA user_version=1; PRAGMA application_id=" + std::to_string(kServerApplicationId) + ";"
+                               "INSERT INTO log(seq, kind, payload) VALUES(1, 'receive', "
+                               "'{\"op_id\":\"x\",\"device\":\"HH-01\",\"location\":\"DOCK\",\"lines\":[{\"sku\":\"SKU-A\",\"qty\":2,\"lot\":\"\",\"sscc\":\"\"}]}');";
+        REQUIRE(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    {
+        auto store = SqliteServerStore::open(path);
+        REQUIRE(store);
+        auto old = (*store)->logEntries(0, 10, {});
+        REQUIRE(old->size() == 1);
+        CHECK_FALSE(old->at(0).at);
+        auto batch = exportSince(**store, ExportKind::Receipts, 0);
+        REQUIRE(batch->records.size() == 1);
+        CHECK(batch->records[0] ==
+              R"({"cursor":1,"type":"receipt","at":null,"op_id":"x","device":"HH-01","location":"DOCK","lines":[{"sku":"SKU-A","qty":2,"lot":"","sscc":""}]})");
+        (*store)->setLogTime(at("2026-12-01T00:00Z"));
+        REQUIRE(importCatalog(**store, ledger::parseCatalogCsv("sku,description\nSKU-A,Widget\n"))->imported == 1);
+        CHECK((*store)->logEntries(1, 10, {})->at(0).at == at("2026-12-01T00:00Z"));
+        CHECK((*store)->suppliers()->empty());
+    }
+    fs::remove_all(dir);
 }
