@@ -3,6 +3,7 @@
 #include "ledger/CheckDigit.h"
 #include "ledger/Csv.h"
 #include "ledger/Date.h"
+#include "ledger/Decimal.h"
 
 #include <algorithm>
 #include <charconv>
@@ -354,6 +355,20 @@ public:
              quoted(v) + (zoneMissing ? " has no time zone; end it with Z (UTC) or an offset such as +01:00"
                                       : " is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] followed by Z or "
                                         "an offset such as +01:00"));
+        return std::nullopt;
+    }
+
+    // decimal reads a required decimal >= 0 (ledger/Decimal.h).
+    std::optional<Decimal> decimal(size_t s)
+    {
+        const std::string_view v = get(s);
+        if (v.empty()) {
+            fail(s, "required", "a value is required");
+            return std::nullopt;
+        }
+        auto d = parseDecimal(v);
+        if (d) return *d;
+        fail(s, d.error().code, quoted(v) + " " + d.error().message);
         return std::nullopt;
     }
 
@@ -710,6 +725,37 @@ ParsedRows<Reason> parseReasonsCsv(std::string_view text)
         }
         if (!sheet.rowOk()) continue;
         sheet.accept(Reason{std::move(*code), *kind, std::move(*description)});
+    }
+    return out;
+}
+
+ParsedRows<Supplier> parseSuppliersCsv(std::string_view text)
+{
+    enum { kSku, kSupplier, kLeadTime, kMinOrderQty, kUnitCost };
+    static constexpr ColumnSpec kSpecs[] = {
+        {"sku", true}, {"supplier", true}, {"lead_time_days", true}, {"min_order_qty", false}, {"unit_cost", true},
+    };
+    ParsedRows<Supplier> out;
+    Sheet<Supplier> sheet(text, kSpecs, out);
+    if (!sheet.readHeader()) return out;
+
+    std::unordered_map<std::string, int64_t> keys;
+    keys.reserve(sheet.capacityHint());
+    while (sheet.nextRow()) {
+        auto sku = sheet.text(kSku, true);
+        auto supplier = sheet.text(kSupplier, true);
+        auto lead = sheet.number(kLeadTime, 0, std::numeric_limits<int32_t>::max(), std::nullopt);
+        auto moq = sheet.number(kMinOrderQty, 1, kMaxInt, 1);
+        auto cost = sheet.decimal(kUnitCost);
+        if (sku && supplier) {
+            const auto [it, fresh] = keys.emplace(compositeKey({*sku, *supplier}), sheet.line());
+            if (!fresh)
+                sheet.fail(kSupplier, "duplicate_key",
+                           "sku " + quoted(*sku) + " supplier " + quoted(*supplier) + " is already on line " +
+                               std::to_string(it->second) + "; each (sku, supplier) may appear once");
+        }
+        if (!sheet.rowOk()) continue;
+        sheet.accept(Supplier{std::move(*sku), std::move(*supplier), static_cast<int32_t>(*lead), *moq, *cost});
     }
     return out;
 }

@@ -23,6 +23,7 @@
 // bad_kind, bad_sscc, duplicate_key, duplicate_gtin, sscc_conflict.
 // Warning codes: unknown_column, unused_case_qty.
 
+#include "ledger/Replenishment.h"
 #include "ledger/Types.h"
 
 #include <cstdint>
@@ -116,5 +117,12 @@ struct Reason {
 // ASCII case); description may hold line ends and tabs. Key: code (duplicate_key): one code
 // has one kind, so DAMAGED for a short pick and for an adjustment are two codes.
 ParsedRows<Reason> parseReasonsCsv(std::string_view text);
+
+// parseSuppliersCsv reads `sku,supplier,lead_time_days,min_order_qty,unit_cost` (issue 13
+// item 1), several rows per product. Required: sku, supplier, lead_time_days (0 or more
+// days), unit_cost (a decimal >= 0 with at most 4 decimals, like 12.50). Optional:
+// min_order_qty (>= 1, empty = 1). Key: (sku, supplier) (duplicate_key). Whether the sku
+// exists is the caller's check.
+ParsedRows<Supplier> parseSuppliersCsv(std::string_view text);
 
 } // namespace backfill::ledger

@@ -214,6 +214,7 @@ protocol::Message Applier::push(const protocol::Push& push)
     auto who = authenticate(push.auth);
     if (!who) return errorOf(who.error());
     protocol::PushAck ack;
+    const auto pinned = m_store.logTime();
     for (const auto& op : push.ops) {
         protocol::OpResult r;
         r.opId = op.opId;
@@ -266,6 +267,9 @@ protocol::Message Applier::push(const protocol::Push& push)
                 }
                 return {};
             }
+            // The op's entries carry when the device did it (reports by day, exports); the
+            // server's clock when the device sent no time.
+            m_store.setLogTime(op.createdAt > 0 ? op.createdAt : m_options.now());
             auto outcome = applyOp(m_store, {who->deviceId, op.opId, op.deviceSeq}, op.kind, op.payload);
             if (!outcome) return unexpected(outcome.error());
             r.status = outcome->status;
@@ -280,6 +284,7 @@ protocol::Message Applier::push(const protocol::Push& push)
             return m_store.recordOp({op.opId, who->deviceId, op.epoch, op.deviceSeq, op.kind, outcome->status, outcome->code,
                                      outcome->message, outcome->globalSeq, outcome->result});
         });
+        m_store.setLogTime(pinned);
         if (!done) return errorOf(done.error());
         ack.results.push_back(std::move(r));
         if (stop) break;

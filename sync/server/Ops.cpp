@@ -572,7 +572,10 @@ Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const 
     entry["lot"] = lot;
     entry["counted"] = counted;
     entry["variance"] = variance;
-    if (approval) entry["count_op_id"] = p.value("count_op_id", std::string());
+    if (approval) {
+        entry["count_op_id"] = p.value("count_op_id", std::string());
+        entry["reason"] = p.contains("reason") && p["reason"].is_string() ? p["reason"].get<std::string>() : std::string();
+    }
     Settlement settlement;
     if (state == "applied") {
         TRY(applyVariance(store, sku, location, lot, variance, entry));

@@ -12,7 +12,7 @@ namespace backfill::server {
 // distinct from the terminal's "BFTD": neither program opens the other's file.
 inline constexpr int64_t kServerApplicationId = 0x42465356;
 
-inline constexpr std::array<std::string_view, 2> kServerMigrations{
+inline constexpr std::array<std::string_view, 3> kServerMigrations{
     // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
     R"sql(
 CREATE TABLE products(
@@ -111,6 +111,26 @@ CREATE TABLE users(
   role TEXT NOT NULL CHECK(role IN ('receiver', 'picker', 'supervisor')),
   pin_hash TEXT NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 3: back office (issue 13): when each log entry happened, suppliers, promotions.
+    R"sql(
+ALTER TABLE log ADD COLUMN at INTEGER;  -- seconds since 1970; NULL for entries written before
+CREATE INDEX log_kind ON log(kind, seq);
+CREATE INDEX order_lines_ordered ON order_lines(ordered_at);
+CREATE TABLE suppliers(
+  sku TEXT NOT NULL REFERENCES products(sku),
+  supplier TEXT NOT NULL,
+  lead_time_days INTEGER NOT NULL,
+  min_order_qty INTEGER NOT NULL,
+  unit_cost INTEGER NOT NULL,      -- ten-thousandths (ledger/Decimal.h)
+  PRIMARY KEY(sku, supplier)
+) WITHOUT ROWID;
+CREATE TABLE promotions(
+  id INTEGER PRIMARY KEY,
+  sku TEXT NOT NULL REFERENCES products(sku),
+  factor INTEGER NOT NULL,         -- ten-thousandths
+  until TEXT NOT NULL              -- YYYY-MM-DD, inclusive
+);
 )sql",
 };
 

@@ -9,6 +9,7 @@
 
 #include "ledger/MasterDataCsv.h"
 #include "ledger/Projection.h"
+#include "ledger/Replenishment.h"
 #include "ledger/Result.h"
 #include "ledger/Roles.h"
 #include "ledger/Types.h"
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,6 +101,15 @@ struct ExceptionRecord {
     std::optional<std::string> resolvedNote; // set once a person resolved it
 };
 
+// TimedLogEntry is a log entry with when it happened (`at`, seconds since 1970; nullopt for
+// entries written before the log kept times).
+struct TimedLogEntry {
+    int64_t seq = 0;
+    std::string kind;
+    std::string payload; // JSON
+    std::optional<ledger::Timestamp> at;
+};
+
 class ServerStore {
 public:
     virtual ~ServerStore() = default;
@@ -106,6 +117,29 @@ public:
     // transact runs `body` in one write transaction: committed when it succeeds, rolled back
     // (nothing of it kept) when it or the commit fails. `what` names it for error messages.
     virtual Result<void> transact(const char* what, const std::function<Result<void>()>& body) = 0;
+
+    // Back office (issue 13; docs/backoffice.md).
+    // snapshot runs `body` in one read transaction: every read sees the same state, and
+    // writers (pushes) are not held up meanwhile. `body` must not write.
+    virtual Result<void> snapshot(const char* what, const std::function<Result<void>()>& body) = 0;
+    // setLogTime sets when the entries appended from now on happened (an op's device time,
+    // a command's --today); nullopt: the system clock at each append. logTime reads it back.
+    virtual void setLogTime(std::optional<ledger::Timestamp> at) = 0;
+    virtual std::optional<ledger::Timestamp> logTime() const = 0;
+    // logEntries returns at most `max` entries with seq > cursor whose kind is one of `kinds`
+    // (every kind when empty), in seq order, with their times.
+    virtual Result<std::vector<TimedLogEntry>> logEntries(int64_t cursor, size_t max, std::span<const std::string> kinds) = 0;
+    // replaceSuppliers makes `suppliers` the whole supplier list of product `sku`.
+    virtual Result<void> replaceSuppliers(std::string_view sku, std::span<const ledger::Supplier> suppliers) = 0;
+    // suppliers: every product's suppliers by (sku, supplier).
+    virtual Result<std::vector<ledger::Supplier>> suppliers() = 0;
+    // addPromotion stores a promotion (its id is ignored) and returns the new id.
+    virtual Result<int64_t> addPromotion(const ledger::Promotion& promotion) = 0;
+    // promotions: every promotion, active or not, by (sku, id).
+    virtual Result<std::vector<ledger::Promotion>> promotions() = 0;
+    // productPositions: every product of the catalog by sku, with its stock, open inbound,
+    // open lines and the quantity of the lines (not cancelled) ordered in [demandFrom, demandTo).
+    virtual Result<std::vector<ledger::ProductPosition>> productPositions(ledger::Timestamp demandFrom, ledger::Timestamp demandTo) = 0;
 
     // Devices and sessions.
     virtual Result<std::optional<DeviceRecord>> device(std::string_view deviceId) = 0;

@@ -234,9 +234,13 @@ Result<int64_t> SqliteServerStore::appendLog(std::string_view kind, std::string_
 {
     // seq = last + 1 inside the write transaction: writers are serialised, so seqs become
     // visible in order and a reader's cursor never passes a seq that may still appear.
-    TRY(m_db->prepare("INSERT INTO log(seq, kind, payload) VALUES((SELECT COALESCE(MAX(seq), 0) + 1 FROM log), ?, ?)")
+    const ledger::Timestamp at =
+        m_logTime ? *m_logTime
+                  : std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    TRY(m_db->prepare("INSERT INTO log(seq, kind, payload, at) VALUES((SELECT COALESCE(MAX(seq), 0) + 1 FROM log), ?, ?, ?)")
             .bind(1, kind)
             .bind(2, payloadJson)
+            .bind(3, at)
             .run());
     return m_db->lastInsertRowId();
 }

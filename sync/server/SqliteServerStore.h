@@ -29,6 +29,17 @@ public:
 
     Result<void> transact(const char* what, const std::function<Result<void>()>& body) override;
 
+    // Back office (SqliteServerBackoffice.cpp).
+    Result<void> snapshot(const char* what, const std::function<Result<void>()>& body) override;
+    void setLogTime(std::optional<ledger::Timestamp> at) override { m_logTime = at; }
+    std::optional<ledger::Timestamp> logTime() const override { return m_logTime; }
+    Result<std::vector<TimedLogEntry>> logEntries(int64_t cursor, size_t max, std::span<const std::string> kinds) override;
+    Result<void> replaceSuppliers(std::string_view sku, std::span<const ledger::Supplier> suppliers) override;
+    Result<std::vector<ledger::Supplier>> suppliers() override;
+    Result<int64_t> addPromotion(const ledger::Promotion& promotion) override;
+    Result<std::vector<ledger::Promotion>> promotions() override;
+    Result<std::vector<ledger::ProductPosition>> productPositions(ledger::Timestamp demandFrom, ledger::Timestamp demandTo) override;
+
     Result<std::optional<DeviceRecord>> device(std::string_view deviceId) override;
     Result<std::vector<DeviceRecord>> devices() override;
     Result<void> saveDevice(const DeviceRecord& record) override;
@@ -84,6 +95,7 @@ private:
     explicit SqliteServerStore(std::unique_ptr<store::Database> db);
     Result<void> migrate();
     std::unique_ptr<store::Database> m_db;
+    std::optional<ledger::Timestamp> m_logTime;
 };
 
 } // namespace backfill::server

@@ -7,6 +7,7 @@
 //   backfilld user add NAME --role receiver|picker|supervisor [--pin PIN], user list, user remove NAME
 //   backfilld stock [--sku SKU], backorders, exceptions [resolve ID --note TEXT]
 //   backfilld log [--after N]
+//   back office: import suppliers, promo, replenish, report, export (server/BackofficeCommands.h)
 //
 // Errors go to stderr as {"code":"...","error":"..."} (the terminal's shape). Exit status:
 // 0 ok, 1 refused (device_exists, unknown_device, bad_device_id, the user rules' codes), 2 an import had bad rows
@@ -16,6 +17,7 @@
 #include "ledger/MasterDataCsv.h"
 #include "protocol/Codec.h"
 #include "server/Apply.h"
+#include "server/BackofficeCommands.h"
 #include "server/Imports.h"
 #include "server/Queries.h"
 #include "server/SqliteServerStore.h"
@@ -85,6 +87,8 @@ std::unique_ptr<server::SqliteServerStore> openStore(Options& o)
         o.exitCode = kExitFailure;
         return nullptr;
     }
+    // With --today, what a command logs is dated today 00:00 UTC (reports by day).
+    if (const auto today = ledger::parseDate(o.todayText)) (*store)->setLogTime(ledger::startOf(*today));
     return std::move(*store);
 }
 
@@ -449,6 +453,9 @@ int main(int argc, char** argv)
     registerDevice(app, o);
     registerQueries(app, o);
     registerUser(app, o);
+    // Back office (issue 13; server/BackofficeCommands.h): import suppliers, promo, replenish,
+    // report, export.
+    server::registerBackofficeCommands(app, {&o.dbPath, &o.todayText, &o.exitCode});
 
     std::string deviceId;
     auto* enrolCmd = app.add_subcommand("enrol", "print a one-time enrolment token for a device (a known one enrols again)");

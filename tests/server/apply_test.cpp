@@ -377,7 +377,7 @@ TEST_CASE("short and counts: missing units held and deallocated, a count's varia
     CHECK(s.line("SO-1").allocated == 4);
     CHECK(s.line("SO-2").allocated == 4);
     CHECK(s.lastEntry() ==
-          R"({"op_id":"00000000-0000-4000-8000-000000000005","device":"HH-01","device_seq":5,"count_id":1,"state":"applied","sku":"SKU-A","location":"DOCK","lot":"","counted":7,"variance":-2,"count_op_id":"00000000-0000-4000-8000-000000000004","adjusted":-2,"holds_cleared":2,"allocations":[],"releases":[]})");
+          R"({"op_id":"00000000-0000-4000-8000-000000000005","device":"HH-01","device_seq":5,"count_id":1,"state":"applied","sku":"SKU-A","location":"DOCK","lot":"","counted":7,"variance":-2,"count_op_id":"00000000-0000-4000-8000-000000000004","reason":"LOST","adjusted":-2,"holds_cleared":2,"allocations":[],"releases":[]})");
     auto dropped = s.push(hh, {op(6, 6, "count_reject", R"({"count_id":2,"count_op_id":"00000000-0000-4000-8000-000000000009","note":"miscount"})")});
     CHECK(dropped.results[0].status == OpStatus::Applied);
     CHECK(s.onHand("SKU-A", "DOCK") == 8);
