@@ -152,3 +152,29 @@ TEST_CASE("putaway session: free move, and a release from quarantine is a superv
     CHECK(v.last.code == "forbidden");
     CHECK(s.stockAt("MUG", "Q") == 7);
 }
+
+TEST_CASE("putaway session: a supervisor releases from quarantine with a free move")
+{
+    SessionHarness s("release", ui::ScreenId::Putaway);
+    s.receive("09501101010079", 6);
+    s.move("MUG", 6, "DOCK", "Q");
+    {
+        store::Users users(s.store().database());
+        REQUIRE(users.add("sue", ledger::Role::Supervisor, "1111", app::cliActor(s.options())));
+    }
+    s.options().operatorName = "sue";
+    setenv("BACKFILL_PIN", "1111", 1);
+    s.start();
+    unsetenv("BACKFILL_PIN");
+    REQUIRE(s.session().screen() == ui::ScreenId::Putaway);
+    const auto& v = s.session().putawayView();
+    s.tap("Free move");
+    s.scan("LOC:Q");
+    s.scan("(01)19501101010076"); // the case: 6 units
+    s.scan("LOC:A1");
+    CHECK(v.last.feedback == ui::Feedback::Accepted);
+    CHECK(v.last.title == "6 x MUG -> A1");
+    CHECK(v.last.lines.front() == "released from quarantine Q");
+    CHECK(s.stockAt("MUG", "A1") == 6);
+    CHECK(s.stockAt("MUG", "Q") == 0);
+}
