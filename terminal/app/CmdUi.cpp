@@ -90,7 +90,7 @@ void runUi(GlobalOptions& g, const UiArgs& args)
 void registerUiCommand(CLI::App& app, GlobalOptions& g)
 {
     auto args = std::make_shared<UiArgs>();
-    app.add_option("--start", args->start, "UI: screen to open after sign-in: home, receive (putaway, pick, count, stock, sync: coming)")
+    app.add_option("--start", args->start, "UI: screen to open after sign-in: home, receive, putaway, pick, count, stock (sync: coming, opens home)")
         ->check([](const std::string& name) {
             return ui::parseScreenName(name) ? std::string()
                                              : "'" + name + "' is no screen: home, receive, putaway, pick, count, stock or sync";

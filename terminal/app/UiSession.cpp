@@ -118,10 +118,35 @@ bool UiSession::mayDo(ledger::Action action, std::string& why) const
 void UiSession::open(ui::ScreenId screen)
 {
     m_screen = screen;
-    if (screen == ui::ScreenId::Receive) refreshReceive();
-    else refreshHome();
-    if (screen != ui::ScreenId::Receive) m_screen = ui::ScreenId::Home; // the other screens are not built yet
+    switch (screen) {
+    case ui::ScreenId::Receive: refreshReceive(); break;
+    case ui::ScreenId::Putaway:
+        m_putawayView = {};
+        m_putawayInput = {};
+        refreshPutaway();
+        break;
+    case ui::ScreenId::Pick:
+        m_pickView = {};
+        refreshPick();
+        break;
+    case ui::ScreenId::Count:
+        m_countView = {};
+        m_countInput = {};
+        refreshCount();
+        break;
+    case ui::ScreenId::Stock:
+        m_stockView = {};
+        m_stockInput = {};
+        refreshStock();
+        break;
+    default:
+        refreshHome();
+        m_screen = ui::ScreenId::Home; // Sync is not built yet
+        break;
+    }
 }
+
+ui::Outcome UiSession::refusalFor(const ledger::Error& e) { return ui::refusal(e.code, e.message); }
 
 long long UiSession::unsynced()
 {
@@ -197,12 +222,28 @@ void UiSession::onScan(const scan::Scan& scan)
         receive(scan.text);
         return;
     }
-    // Home: a pallet label goes to receiving; the other workflows are not built yet.
-    scan::ParseOptions parse;
-    parse.today = m_g.today();
-    auto parsed = workflow::parseReceiptScan(scan.text, parse);
-    if (parsed && workflow::receiptFromScan(*parsed, "")->sscc) {
-        std::string why;
+    if (m_screen == ui::ScreenId::Putaway) {
+        putawayScan(readScan(m_store, m_g, scan.text));
+        return;
+    }
+    if (m_screen == ui::ScreenId::Pick) {
+        pickScan(readScan(m_store, m_g, scan.text));
+        return;
+    }
+    if (m_screen == ui::ScreenId::Count) {
+        countScan(readScan(m_store, m_g, scan.text));
+        return;
+    }
+    if (m_screen == ui::ScreenId::Stock) {
+        stockScan(readScan(m_store, m_g, scan.text));
+        return;
+    }
+    // Home routes a scan to where it belongs: a pallet to Receive, a product to its stock
+    // card, a location to a count there.
+    const ScanMeaning meaning = readScan(m_store, m_g, scan.text);
+    std::string why;
+    switch (meaning.kind) {
+    case ScanMeaning::Kind::Pallet:
         if (!mayDo(ledger::Action::Receive, why)) {
             m_homeView.message = why;
             return;
@@ -210,8 +251,21 @@ void UiSession::onScan(const scan::Scan& scan)
         open(ui::ScreenId::Receive);
         receive(scan.text);
         return;
+    case ScanMeaning::Kind::Product:
+        open(ui::ScreenId::Stock);
+        openStockCard(meaning.sku);
+        return;
+    case ScanMeaning::Kind::Location:
+        if (!mayDo(ledger::Action::Count, why)) {
+            m_homeView.message = why;
+            return;
+        }
+        open(ui::ScreenId::Count);
+        countAt(meaning.location);
+        return;
+    case ScanMeaning::Kind::Refused: break;
     }
-    m_homeView.message = "scan " + scan.text + ": only pallet labels (00) are routed from Home so far; open Receive to receive a product";
+    m_homeView.message = "scan " + scan.text + ": " + meaning.code + ": " + meaning.message;
 }
 
 void UiSession::receive(const std::string& text)
@@ -261,6 +315,30 @@ void UiSession::receive(const std::string& text)
     m_receiveView.last = std::move(r);
 }
 
+void UiSession::undoLastReceipt()
+{
+    std::string why;
+    if (!mayDo(ledger::Action::Undo, why)) {
+        m_receiveView.last = refused("", {"forbidden", why.substr(std::string("forbidden: ").size())});
+        return;
+    }
+    auto undone = m_store.undoLastReceipt(cliActor(m_g));
+    if (!undone) {
+        m_receiveView.last = refused("", undone.error());
+        return;
+    }
+    ui::ReceiveResult r;
+    r.feedback = ui::Feedback::Attention;
+    r.scan = undone->scan.value_or("");
+    r.code = "undone";
+    std::string what;
+    for (const auto& l : undone->lines)
+        what += (what.empty() ? "" : "; ") + std::to_string(l.qty) + " x " + l.sku + (l.lot ? " LOT " + *l.lot : "") + " at " + l.location;
+    r.message = "taken back (a reversing entry; the history keeps both): " + what;
+    refreshReceive();
+    m_receiveView.last = std::move(r);
+}
+
 bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext& ctx)
 {
     const ui::ScreenId before = m_screen;
@@ -275,10 +353,35 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
         }
         break;
     }
+    case ui::ScreenId::Putaway: {
+        auto intent = ui::drawPutawayScreen(m_putawayView, m_putawayInput, ctx);
+        applyPutaway(intent);
+        changed = changed || intent.kind != ui::PutawayIntent::Kind::None;
+        break;
+    }
+    case ui::ScreenId::Pick: {
+        auto intent = ui::drawPickScreen(m_pickView, m_pickInput, ctx);
+        applyPick(intent);
+        changed = changed || intent.kind != ui::PickIntent::Kind::None;
+        break;
+    }
+    case ui::ScreenId::Count: {
+        auto intent = ui::drawCountScreen(m_countView, m_countInput, ctx);
+        applyCount(intent);
+        changed = changed || intent.kind != ui::CountIntent::Kind::None;
+        break;
+    }
+    case ui::ScreenId::Stock: {
+        auto intent = ui::drawStockScreen(m_stockView, m_stockInput, ctx);
+        applyStock(intent);
+        changed = changed || intent.kind != ui::StockIntent::Kind::None;
+        break;
+    }
     case ui::ScreenId::Receive: {
         auto intent = ui::drawReceiveScreen(m_receiveView, m_receiveInput, ctx);
         if (intent.kind == ui::ReceiveIntent::Kind::Acknowledge && m_receiveView.last) m_receiveView.last->acknowledged = true;
         if (intent.kind == ui::ReceiveIntent::Kind::Home) open(ui::ScreenId::Home);
+        if (intent.kind == ui::ReceiveIntent::Kind::Undo) undoLastReceipt();
         changed = changed || intent.kind != ui::ReceiveIntent::Kind::None;
         break;
     }

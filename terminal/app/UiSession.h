@@ -11,20 +11,28 @@
 //       |
 //       +--otherwise--> SignIn --signIn() accepted--> the --start screen (Home)
 //                         ^                               |
-//                         +------ Home "Sign out" --------+ Home <--tile / "Home"--> Receive
+//                         +------ Home "Sign out" --------+ Home <--tile / "Home"--> Receive,
+//                                                                 Put away, Pick, Count, Stock
 //
-// A scan is applied on every screen (onScan): on Receive it is received; on Home a pallet
-// (00) opens Receive and is received there, anything else is told where it will go; on
-// SignIn it is not taken and the operator is told to sign in first.
+// A scan is applied on every screen (onScan): on Receive it is received; on Put away, Pick,
+// Count and Stock it is read by readScan (UiScan.h) and applied by that screen's glue
+// (UiSession<Screen>.cpp); on Home a pallet opens Receive, a product its Stock card, a
+// location a Count there; on SignIn it is not taken and the operator is told to sign in
+// first.
 
 #include "app/Cli.h"
+#include "app/UiScan.h"
 #include "ledger/Roles.h"
 #include "scan/Wedge.h"
 #include "store/TerminalStore.h"
+#include "ui/CountScreen.h"
 #include "ui/HomeScreen.h"
+#include "ui/PickScreen.h"
+#include "ui/PutawayScreen.h"
 #include "ui/ReceiveScreen.h"
 #include "ui/ScreenId.h"
 #include "ui/SignInScreen.h"
+#include "ui/StockScreen.h"
 #include "ui/UiContext.h"
 
 #include <optional>
@@ -48,6 +56,13 @@ public:
     bool frame(const std::vector<scan::Scan>& scans, const ui::UiContext& ctx);
 
     ui::ScreenId screen() const { return m_screen; }
+    // The views as last built (headless session tests read them).
+    const ui::HomeView& homeView() const { return m_homeView; }
+    const ui::ReceiveView& receiveView() const { return m_receiveView; }
+    const ui::PutawayView& putawayView() const { return m_putawayView; }
+    const ui::PickView& pickView() const { return m_pickView; }
+    const ui::CountView& countView() const { return m_countView; }
+    const ui::StockView& stockView() const { return m_stockView; }
 
 private:
     bool signIn(const std::string& name, const std::string& pin);
@@ -55,10 +70,41 @@ private:
     void open(ui::ScreenId screen);
     void onScan(const scan::Scan& scan);
     void receive(const std::string& text);
+    void undoLastReceipt();
     void refreshHome();
     void refreshReceive();
     long long unsynced();
     bool mayDo(ledger::Action action, std::string& why) const;
+    // refusalFor turns a store or sign-in error into a red outcome.
+    static ui::Outcome refusalFor(const ledger::Error& e);
+
+    // Put away / move (UiSessionPutaway.cpp).
+    void refreshPutaway();
+    void putawayScan(const ScanMeaning& scan);
+    void applyPutaway(const ui::PutawayIntent& intent);
+    // moveUnits records one move (a release out of quarantine needs ledger::Action::Release)
+    // and shows its outcome; true when it was recorded.
+    bool moveUnits(const ledger::MoveRequest& request);
+
+    // Pick (UiSessionPick.cpp).
+    void refreshPick();
+    void pickScan(const ScanMeaning& scan);
+    void applyPick(const ui::PickIntent& intent);
+    void pickUnits(long long qty);
+
+    // Count (UiSessionCount.cpp).
+    void refreshCount();
+    void countScan(const ScanMeaning& scan);
+    void applyCount(const ui::CountIntent& intent);
+    void countAt(const std::string& location);
+    void submitCount(long long qty);
+
+    // Stock (UiSessionStock.cpp).
+    void refreshStock();
+    void searchStock(const std::string& query);
+    void openStockCard(const std::string& sku);
+    void stockScan(const ScanMeaning& scan);
+    void applyStock(const ui::StockIntent& intent);
 
     store::TerminalStore& m_store;
     GlobalOptions& m_g;
@@ -73,6 +119,15 @@ private:
     ui::HomeInput m_homeInput;
     ui::ReceiveView m_receiveView;
     ui::ReceiveInput m_receiveInput;
+    ui::PutawayView m_putawayView;
+    ui::PutawayInput m_putawayInput;
+    ui::PickView m_pickView;
+    ui::PickInput m_pickInput;
+    ui::CountView m_countView;
+    ui::CountInput m_countInput;
+    ui::StockView m_stockView;
+    ui::StockInput m_stockInput;
+    int64_t m_countBasis = 0; // the ledger position the count at the current location began at
 };
 
 } // namespace backfill::app

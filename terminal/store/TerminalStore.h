@@ -466,6 +466,23 @@ public:
     Result<void> recordSync(const std::string& at);
     // --- end Sync
 
+    // --- Lookups for the touch UI (TerminalStoreLookups.cpp). Read only. ---
+    // ProductRef: a product as a screen names it; `units` is what one scan of the GTIN looked
+    // up stands for (1 when found by sku or text).
+    struct ProductRef {
+        std::string sku;
+        std::string description;
+        Qty units = 1;
+    };
+    // productByGtin resolves a GTIN-14 (nullopt: not in the catalog).
+    Result<std::optional<ProductRef>> productByGtin(const std::string& gtin);
+    // findProducts lists products whose sku or description contains `text` (ASCII case
+    // insensitive), sorted by sku, at most `limit`.
+    Result<std::vector<ProductRef>> findProducts(const std::string& text, size_t limit);
+    // reasons lists the reason codes of `kind`, sorted by code.
+    Result<std::vector<ledger::Reason>> reasons(ledger::ReasonKind kind);
+    // --- end Lookups
+
     // outboxCount is the number of ops not yet acknowledged by the server.
     Result<int64_t> outboxCount();
     // events lists the ledger in order (tests, audits).

@@ -10,10 +10,10 @@ std::vector<HomeTile> homeTiles()
 {
     return {
         {ScreenId::Receive, "Receive", std::nullopt, "", true},
-        {ScreenId::Putaway, "Put away", std::nullopt, "to put away", false},
-        {ScreenId::Pick, "Pick", std::nullopt, "lines to pick", false},
-        {ScreenId::Count, "Count", std::nullopt, "counts due", false},
-        {ScreenId::Stock, "Stock", std::nullopt, "", false},
+        {ScreenId::Putaway, "Put away", std::nullopt, "to put away", true},
+        {ScreenId::Pick, "Pick", std::nullopt, "lines to pick", true},
+        {ScreenId::Count, "Count", std::nullopt, "counts due", true},
+        {ScreenId::Stock, "Stock", std::nullopt, "", true},
         {ScreenId::Sync, "Sync", std::nullopt, "unsent", false},
     };
 }

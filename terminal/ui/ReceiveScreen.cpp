@@ -40,7 +40,7 @@ std::string recentText(const RecentReceipt& r)
     return text;
 }
 
-ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput&, const UiContext& ctx)
+ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, const UiContext& ctx)
 {
     ReceiveIntent intent;
     beginScreen("##receive");
@@ -88,7 +88,18 @@ ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput&, const Ui
     ImGui::EndChild();
 
     ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), ImGui::GetWindowHeight() - barH - ImGui::GetStyle().WindowPadding.y));
-    if (touchButton(ctx, "Home", ImVec2(width, barH))) intent.kind = ReceiveIntent::Kind::Home;
+    const float half = (width - spacing) / 2.0f;
+    if (touchButton(ctx, "Home", ImVec2(half, barH))) intent.kind = ReceiveIntent::Kind::Home;
+    ImGui::SameLine(0, spacing);
+    if (input.undoArmed) ImGui::PushStyleColor(ImGuiCol_Button, feedbackColor(Feedback::Attention));
+    const bool undoTapped = touchButton(ctx, input.undoArmed ? "Tap again to undo" : "Undo last", ImVec2(half, barH));
+    if (input.undoArmed) ImGui::PopStyleColor();
+    if (undoTapped) {
+        if (input.undoArmed) intent.kind = ReceiveIntent::Kind::Undo;
+        input.undoArmed = !input.undoArmed;
+    } else if (intent.kind != ReceiveIntent::Kind::None) {
+        input.undoArmed = false;
+    }
     endScreen();
     return intent;
 }

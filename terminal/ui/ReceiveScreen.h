@@ -63,10 +63,12 @@ struct ReceiveView {
     std::vector<RecentReceipt> recent; // newest first
 };
 
-struct ReceiveInput {};
+struct ReceiveInput {
+    bool undoArmed = false; // "Undo" was tapped once: the button asks for a second tap
+};
 
 struct ReceiveIntent {
-    enum class Kind { None, Home, Acknowledge } kind = Kind::None;
+    enum class Kind { None, Home, Acknowledge, Undo } kind = Kind::None;
 };
 
 // allocationText is the decision line of one receipt line: "5 -> SO-1042 Acme, stage OUT-1;
@@ -86,7 +88,8 @@ std::string recentText(const RecentReceipt& r);
 
 // drawReceiveScreen: the header, the band of the last result (its lines and decisions, or the
 // refusal with "Tap to acknowledge" while not acknowledged: returns Acknowledge), the latest
-// receipts (rows of metrics.rowPx, clipped), and the bottom bar (Home: returns Home).
+// receipts (rows of metrics.rowPx, clipped), and the bottom bar: Home returns Home; "Undo last"
+// asks once ("Tap again to undo", any other tap disarms it), then returns Undo.
 ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, const UiContext& ctx);
 
 } // namespace backfill::ui

@@ -92,7 +92,10 @@ public:
         auto once = [&] { frame([&] { intents.push_back(draw()); }); };
         once(); // lay out, so the target exists
         const auto t = find(label);
-        io().MousePos = ImVec2((t.min.x + t.max.x) / 2, (t.min.y + t.max.y) / 2);
+        const ImVec2 centre((t.min.x + t.max.x) / 2, (t.min.y + t.max.y) / 2);
+        if (centre.x < 0 || centre.y < 0 || centre.x > io().DisplaySize.x || centre.y > io().DisplaySize.y)
+            throw std::runtime_error("touch target '" + label + "' is off the screen");
+        io().MousePos = centre;
         once();
         io().MouseDown[0] = true;
         once();

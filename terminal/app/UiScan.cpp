@@ -1,0 +1,68 @@
+#include "app/UiScan.h"
+
+#include "scan/Gs1Parser.h"
+#include "workflow/ReceiptScan.h"
+
+namespace backfill::app {
+
+namespace {
+
+ScanMeaning refusedScan(const std::string& text, const ledger::Error& e)
+{
+    ScanMeaning m;
+    m.text = text;
+    m.code = e.code;
+    m.message = e.message;
+    return m;
+}
+
+} // namespace
+
+ScanMeaning readScan(store::TerminalStore& store, const GlobalOptions& g, const std::string& text)
+{
+    std::string prefix = kDefaultLocationPrefix;
+    if (auto stored = store.setting("location_prefix"); stored && *stored && !(*stored)->empty()) prefix = **stored;
+    const bool labelled = text.size() > prefix.size() && text.compare(0, prefix.size(), prefix) == 0;
+    const std::string code = labelled ? text.substr(prefix.size()) : text;
+    auto kind = store.locationKind(code);
+    if (!kind) return refusedScan(text, kind.error());
+    if (*kind) {
+        ScanMeaning m;
+        m.kind = ScanMeaning::Kind::Location;
+        m.text = text;
+        m.location = code;
+        m.locationKind = **kind;
+        return m;
+    }
+    if (labelled)
+        return refusedScan(text, {"unknown_location", "location " + code + " is not in the location list: check the label or "
+                                                                           "import the location"});
+
+    scan::ParseOptions parse;
+    parse.today = g.today();
+    if (const char gs = g.gsChar()) parse.gsSubstitute = gs;
+    else if (auto stored = store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
+        parse.gsSubstitute = (**stored)[0];
+    auto parsed = workflow::parseReceiptScan(text, parse);
+    if (!parsed) return refusedScan(text, parsed.error());
+    auto request = workflow::receiptFromScan(*parsed, "");
+    if (!request) return refusedScan(text, request.error());
+    ScanMeaning m;
+    m.text = text;
+    if (request->sscc) {
+        m.kind = ScanMeaning::Kind::Pallet;
+        return m;
+    }
+    auto product = store.productByGtin(*request->gtin);
+    if (!product) return refusedScan(text, product.error());
+    if (!*product)
+        return refusedScan(text, {"unknown_gtin", "GTIN " + *request->gtin + " is not in the catalog: check the label or add the product"});
+    m.kind = ScanMeaning::Kind::Product;
+    m.sku = (*product)->sku;
+    m.units = (*product)->units * request->count;
+    m.lot = request->lot;
+    m.expiry = request->expiry;
+    return m;
+}
+
+} // namespace backfill::app

@@ -1,0 +1,175 @@
+// UiSession: the pick screen's glue (issue 12 item 5; docs/ui.md, Pick). The same store calls
+// as `backfill picklist`, `pick` and `short` (CmdPick.cpp).
+
+#include "app/AppStore.h"
+#include "app/UiSession.h"
+
+#include <map>
+
+namespace backfill::app {
+
+void UiSession::refreshPick()
+{
+    ui::PickView& v = m_pickView;
+    v.operatorName = m_g.signedInAs;
+    v.unsynced = unsynced();
+    v.tasks.clear();
+    v.current.reset();
+    v.step = ui::PickStep::Location;
+    m_pickInput = {};
+    auto orders = m_store.picklist(std::nullopt, m_g.today());
+    if (!orders) {
+        v.last = refusalFor(orders.error());
+        return;
+    }
+    std::map<std::string, std::string> customers;
+    if (auto rows = m_store.backorders())
+        for (const auto& b : *rows) customers.emplace(b.line.orderId, b.line.customer);
+    for (const auto& o : *orders)
+        for (const auto& l : o.lines)
+            for (const auto& t : l.take)
+                v.tasks.push_back({o.orderId, customers[o.orderId], o.stage, l.line, l.sku, t.location, t.lot,
+                                   t.expiry ? std::optional<std::string>(ledger::formatDate(*t.expiry)) : std::nullopt, t.qty});
+    if (!v.tasks.empty()) v.current = 0; // the next job, not a menu
+}
+
+void UiSession::pickUnits(long long qty)
+{
+    ui::PickView& v = m_pickView;
+    const ui::PickTask t = v.tasks[*v.current];
+    if (qty <= 0 || qty > t.qty) {
+        v.last = ui::refusal("bad_qty", std::to_string(qty) + " units: take 1 to " + std::to_string(t.qty) + " here, or record a short");
+        return;
+    }
+    auto picked = m_store.pickLot(t.orderId, t.line, qty, t.location, t.lot, cliActor(m_g));
+    if (!picked) {
+        v.last = refusalFor(picked.error());
+        return;
+    }
+    ui::Outcome o;
+    o.feedback = ui::Feedback::Accepted;
+    o.title = std::to_string(qty) + " x " + t.sku + " picked";
+    o.lines.push_back(t.orderId + " line " + std::to_string(t.line) + " from " + t.location + (t.lot ? "  LOT " + *t.lot : ""));
+    if (t.stage) o.lines.push_back("take them to stage " + *t.stage);
+    refreshPick();
+    v.last = std::move(o);
+}
+
+void UiSession::pickScan(const ScanMeaning& scan)
+{
+    ui::PickView& v = m_pickView;
+    if (scan.kind == ScanMeaning::Kind::Refused) {
+        v.last = ui::refusal(scan.code, scan.message);
+        return;
+    }
+    if (!v.current || *v.current >= v.tasks.size()) {
+        v.last = ui::refusal("nothing_to_pick", "no allocated units wait to be picked");
+        return;
+    }
+    const ui::PickTask& t = v.tasks[*v.current];
+    if (scan.kind == ScanMeaning::Kind::Pallet) {
+        v.last = ui::refusal("not_pickable", "a pallet label is not picked: scan location " + t.location + ", then the product");
+        return;
+    }
+    if (scan.kind == ScanMeaning::Kind::Location) {
+        if (scan.location != t.location) {
+            v.last = ui::refusal("wrong_location", "this is " + scan.location + ": take " + t.sku + " at " + t.location);
+            return;
+        }
+        v.step = ui::PickStep::Product;
+        v.last = {};
+        return;
+    }
+    if (v.step == ui::PickStep::Location) {
+        v.last = ui::refusal("scan_location_first", "scan location " + t.location + " first, then the product");
+        return;
+    }
+    if (scan.sku != t.sku) {
+        v.last = ui::refusal("wrong_product", scan.sku + " is not the product to take here: take " + t.sku);
+        return;
+    }
+    if (scan.lot && t.lot && *scan.lot != *t.lot) {
+        v.last = ui::refusal("wrong_lot", "lot " + *scan.lot + " is not the lot to take: take " + ui::pickLotText(t) +
+                                              ", first expiry first out");
+        return;
+    }
+    if (scan.lot && !t.lot) {
+        v.last = ui::refusal("wrong_lot", "lot " + *scan.lot + " is not the stock to take: take the units without a lot");
+        return;
+    }
+    if (t.qty == 1 || scan.units == t.qty) { // the label says how many: no keypad needed
+        pickUnits(scan.units);
+        return;
+    }
+    v.step = ui::PickStep::Quantity;
+    m_pickInput.digits = std::to_string(t.qty);
+    v.last = {};
+}
+
+void UiSession::applyPick(const ui::PickIntent& intent)
+{
+    ui::PickView& v = m_pickView;
+    const bool hasTask = v.current && *v.current < v.tasks.size();
+    switch (intent.kind) {
+    case ui::PickIntent::Kind::Home: open(ui::ScreenId::Home); break;
+    case ui::PickIntent::Kind::Select:
+        v.current = intent.index;
+        v.step = ui::PickStep::Location;
+        break;
+    case ui::PickIntent::Kind::Confirm:
+        if (hasTask && v.step == ui::PickStep::Quantity) pickUnits(intent.qty);
+        break;
+    case ui::PickIntent::Kind::Short: {
+        if (!hasTask) break;
+        std::string why;
+        if (!mayDo(ledger::Action::Short, why)) {
+            v.last = ui::refusal("forbidden", why.substr(std::string("forbidden: ").size()));
+            break;
+        }
+        auto reasons = m_store.reasons(ledger::ReasonKind::Short);
+        if (!reasons) {
+            v.last = refusalFor(reasons.error());
+            break;
+        }
+        v.reasons.clear();
+        for (const auto& r : *reasons) v.reasons.push_back({r.code, r.description});
+        v.step = ui::PickStep::Short;
+        m_pickInput = {};
+        break;
+    }
+    case ui::PickIntent::Kind::ShortConfirm: {
+        if (!hasTask || v.step != ui::PickStep::Short) break;
+        const ui::PickTask t = v.tasks[*v.current];
+        store::ShortRequest request{t.orderId, t.line, t.location, intent.qty, intent.reason};
+        auto shorted = m_store.shortPick(request, cliActor(m_g));
+        if (!shorted) {
+            v.last = refusalFor(shorted.error());
+            break;
+        }
+        ui::Outcome o;
+        o.feedback = ui::Feedback::Attention;
+        o.title = "Short: " + std::to_string(shorted->missing) + " x " + t.sku + " missing at " + t.location;
+        o.lines.push_back(t.orderId + " line " + std::to_string(t.line) + " waits for them again; reason " + intent.reason);
+        o.lines.push_back("count task " + std::to_string(shorted->countTask) + " raised for " + t.location);
+        for (const auto& a : shorted->allocated)
+            o.lines.push_back(std::to_string(a.qty) + " -> " + a.orderId + " from other stock");
+        o.code = "short";
+        refreshPick();
+        v.last = std::move(o);
+        break;
+    }
+    case ui::PickIntent::Kind::Skip:
+        if (hasTask) v.current = (*v.current + 1) % v.tasks.size();
+        v.step = ui::PickStep::Location;
+        m_pickInput = {};
+        break;
+    case ui::PickIntent::Kind::Cancel:
+        v.step = ui::PickStep::Location;
+        m_pickInput = {};
+        break;
+    case ui::PickIntent::Kind::Acknowledge: v.last.acknowledged = true; break;
+    case ui::PickIntent::Kind::None: break;
+    }
+}
+
+} // namespace backfill::app

@@ -1,0 +1,171 @@
+// UiSession: the put-away / move screen's glue (issue 12 item 4; docs/ui.md, Put away).
+// The same store calls as `backfill putaway` and `backfill move` (CmdMove.cpp).
+
+#include "app/AppStore.h"
+#include "app/UiSession.h"
+
+namespace backfill::app {
+
+void UiSession::refreshPutaway()
+{
+    m_putawayView.operatorName = m_g.signedInAs;
+    m_putawayView.unsynced = unsynced();
+    m_putawayView.items.clear();
+    m_putawayView.active.reset();
+    m_putawayView.otherBin.reset();
+    auto rows = m_store.putaway();
+    if (!rows) {
+        m_putawayView.last = refusalFor(rows.error());
+        return;
+    }
+    for (const auto& r : *rows) m_putawayView.items.push_back({r.sku, r.lot, r.from, r.qty, r.suggest});
+}
+
+bool UiSession::moveUnits(const ledger::MoveRequest& request)
+{
+    auto fromKind = m_store.locationKind(request.from);
+    auto toKind = fromKind ? m_store.locationKind(request.to) : fromKind;
+    if (!fromKind || !toKind) {
+        m_putawayView.last = refusalFor(!fromKind ? fromKind.error() : toKind.error());
+        return false;
+    }
+    // Out of quarantine into any other kind of location releases held stock: a supervisor's.
+    const bool release = *fromKind == ledger::LocationKind::Quarantine && *toKind && **toKind != ledger::LocationKind::Quarantine;
+    std::string why;
+    if (release && !mayDo(ledger::Action::Release, why)) {
+        m_putawayView.last = ui::refusal("forbidden", why.substr(std::string("forbidden: ").size()));
+        return false;
+    }
+    auto moved = m_store.move(request, cliActor(m_g));
+    if (!moved) {
+        m_putawayView.last = refusalFor(moved.error());
+        return false;
+    }
+    ui::Outcome o;
+    o.feedback = ui::Feedback::Accepted;
+    o.title = std::to_string(moved->qty) + " x " + moved->sku + " -> " + moved->to;
+    o.lines.push_back(std::string(release ? "released from quarantine " : "from ") + moved->from);
+    for (const auto& l : moved->lots)
+        if (l.lot) o.lines.push_back("LOT " + *l.lot + ": " + std::to_string(l.qty));
+    for (const auto& r : moved->released)
+        o.lines.push_back(std::to_string(r.qty) + " given back by " + r.orderId + " line " + std::to_string(r.line));
+    for (const auto& a : moved->allocated)
+        o.lines.push_back(std::to_string(a.qty) + " -> " + a.orderId + (a.stage ? ", stage " + *a.stage : ""));
+    refreshPutaway();
+    m_putawayView.last = std::move(o);
+    return true;
+}
+
+void UiSession::putawayScan(const ScanMeaning& scan)
+{
+    ui::PutawayView& v = m_putawayView;
+    if (scan.kind == ScanMeaning::Kind::Refused) {
+        v.last = ui::refusal(scan.code, scan.message);
+        return;
+    }
+    if (scan.kind == ScanMeaning::Kind::Pallet) {
+        v.last = ui::refusal("not_movable", "a pallet label moves nothing here: scan its products' labels, or receive it on Receive");
+        return;
+    }
+    if (v.freeMove) {
+        ui::FreeMove& m = *v.freeMove;
+        if (scan.kind == ScanMeaning::Kind::Location) {
+            if (m.from.empty() || m.sku.empty()) { // the source, or another source before any product
+                m.from = scan.location;
+                v.last = {};
+                return;
+            }
+            ledger::MoveRequest request;
+            request.scan = scan.text;
+            request.sku = m.sku;
+            request.count = m.qty;
+            request.lot = m.lot;
+            request.from = m.from;
+            request.to = scan.location;
+            if (moveUnits(request)) v.freeMove = ui::FreeMove{};
+            return;
+        }
+        if (m.from.empty()) {
+            v.last = ui::refusal("scan_location_first", "scan the location the units come from first, then the product");
+            return;
+        }
+        if (m.sku == scan.sku && m.lot == scan.lot) {
+            m.qty += scan.units; // another label of the same product: more units
+        } else {
+            m.sku = scan.sku;
+            m.qty = scan.units;
+            m.lot = scan.lot;
+        }
+        v.last = {};
+        return;
+    }
+
+    if (scan.kind == ScanMeaning::Kind::Product) {
+        for (size_t i = 0; i < v.items.size(); ++i) {
+            const auto& item = v.items[i];
+            if (item.sku == scan.sku && (!scan.lot || item.lot == scan.lot)) {
+                v.active = i;
+                v.otherBin.reset();
+                v.last = {};
+                return;
+            }
+        }
+        v.last = ui::refusal("not_waiting", scan.sku + (scan.lot ? " lot " + *scan.lot : "") +
+                                                " has nothing waiting to be put away: use Free move to move stock");
+        return;
+    }
+    // A bin.
+    if (!v.active || *v.active >= v.items.size()) {
+        v.last = ui::refusal("choose_line_first", "tap a line or scan its product first, then scan the bin");
+        return;
+    }
+    const ui::PutawayItem item = v.items[*v.active];
+    if (item.suggest && scan.location != *item.suggest && v.otherBin != scan.location) {
+        v.otherBin = scan.location;
+        v.last = {ui::Feedback::Attention, scan.location + " is not the suggested bin",
+                  {"suggested: " + *item.suggest, "scan " + scan.location + " again to put there"}, "other_bin", false};
+        return;
+    }
+    ledger::MoveRequest request;
+    request.scan = scan.text;
+    request.sku = item.sku;
+    request.count = item.qty;
+    request.lot = item.lot;
+    request.from = item.from;
+    request.to = scan.location;
+    moveUnits(request);
+}
+
+void UiSession::applyPutaway(const ui::PutawayIntent& intent)
+{
+    ui::PutawayView& v = m_putawayView;
+    switch (intent.kind) {
+    case ui::PutawayIntent::Kind::Home: open(ui::ScreenId::Home); break;
+    case ui::PutawayIntent::Kind::Select:
+        v.active = intent.index;
+        v.otherBin.reset();
+        if (!ui::needsAck(v.last)) v.last = {};
+        break;
+    case ui::PutawayIntent::Kind::FreeMove:
+        v.freeMove = ui::FreeMove{};
+        v.active.reset();
+        v.otherBin.reset();
+        break;
+    case ui::PutawayIntent::Kind::List:
+        v.freeMove.reset();
+        refreshPutaway();
+        break;
+    case ui::PutawayIntent::Kind::Cancel:
+        if (v.freeMove) v.freeMove = ui::FreeMove{};
+        v.active.reset();
+        v.otherBin.reset();
+        break;
+    case ui::PutawayIntent::Kind::SetQty:
+        if (v.freeMove && intent.qty > 0) v.freeMove->qty = intent.qty;
+        break;
+    case ui::PutawayIntent::Kind::Acknowledge: v.last.acknowledged = true; break;
+    case ui::PutawayIntent::Kind::None: break;
+    }
+}
+
+} // namespace backfill::app

@@ -1,0 +1,99 @@
+// UiSession: the stock screen's glue (issue 12 item 7; docs/ui.md, Stock). The same store
+// calls as `backfill stock --sku` and `backfill backorders` (CmdQueries.cpp).
+
+#include "app/AppStore.h"
+#include "app/UiSession.h"
+
+namespace backfill::app {
+
+namespace {
+constexpr size_t kMaxHits = 500;
+}
+
+void UiSession::refreshStock()
+{
+    m_stockView.operatorName = m_g.signedInAs;
+    m_stockView.unsynced = unsynced();
+}
+
+void UiSession::searchStock(const std::string& query)
+{
+    ui::StockView& v = m_stockView;
+    v.hits.clear();
+    if (query.empty()) return;
+    auto hits = m_store.findProducts(query, kMaxHits);
+    if (!hits) {
+        v.last = refusalFor(hits.error());
+        return;
+    }
+    for (const auto& h : *hits) v.hits.push_back({h.sku, h.description});
+}
+
+void UiSession::openStockCard(const std::string& sku)
+{
+    ui::StockView& v = m_stockView;
+    auto rows = m_store.stock(sku, m_g.today());
+    if (!rows) {
+        v.last = refusalFor(rows.error());
+        return;
+    }
+    if (rows->empty()) {
+        v.last = ui::refusal("unknown_sku", "product " + sku + " is not in the catalog");
+        return;
+    }
+    const store::StockRow& r = rows->front();
+    ui::StockCard card;
+    card.sku = r.sku;
+    if (auto found = m_store.findProducts(sku, 50))
+        for (const auto& p : *found)
+            if (p.sku == sku) card.description = p.description;
+    card.onHand = r.onHand;
+    card.allocated = r.allocated;
+    card.free = r.free();
+    card.held = r.held;
+    card.quarantined = r.quarantined;
+    card.expired = r.expired;
+    for (const auto& l : r.locations)
+        card.locations.push_back({l.location, l.lot, l.expiry ? std::optional<std::string>(ledger::formatDate(*l.expiry)) : std::nullopt,
+                                  l.qty, l.held});
+    if (auto lines = m_store.backorders()) {
+        for (const auto& b : *lines) {
+            if (b.line.sku != sku || b.line.cancelled || b.line.picked >= b.line.qty) continue;
+            card.waiting.push_back({b.line.orderId, b.line.line, b.line.customer, b.line.qty - b.line.picked, b.line.allocated,
+                                    std::string(ledger::lineStateName(b.state)),
+                                    b.eta ? std::optional<std::string>(ledger::formatDate(*b.eta)) : std::nullopt});
+        }
+    } else {
+        v.last = refusalFor(lines.error());
+    }
+    v.card = std::move(card);
+    if (!ui::needsAck(v.last)) v.last = {};
+}
+
+void UiSession::stockScan(const ScanMeaning& scan)
+{
+    ui::StockView& v = m_stockView;
+    if (scan.kind == ScanMeaning::Kind::Product) {
+        openStockCard(scan.sku);
+        return;
+    }
+    if (scan.kind == ScanMeaning::Kind::Refused) v.last = ui::refusal(scan.code, scan.message);
+    else v.last = ui::refusal("not_a_product", "scan a product's label to see its stock");
+}
+
+void UiSession::applyStock(const ui::StockIntent& intent)
+{
+    ui::StockView& v = m_stockView;
+    switch (intent.kind) {
+    case ui::StockIntent::Kind::Home: open(ui::ScreenId::Home); break;
+    case ui::StockIntent::Kind::Search: searchStock(intent.query); break;
+    case ui::StockIntent::Kind::Open:
+        if (intent.index < v.hits.size()) openStockCard(v.hits[intent.index].sku);
+        break;
+    case ui::StockIntent::Kind::Back: v.card.reset(); break;
+    case ui::StockIntent::Kind::Acknowledge: v.last.acknowledged = true; break;
+    case ui::StockIntent::Kind::None: break;
+    }
+}
+
+} // namespace backfill::app

@@ -1,0 +1,49 @@
+// TerminalStore: small lookups the touch UI needs (a GTIN's product, product search, reason
+// codes). Read only.
+
+#include "store/StoreSupport.h"
+
+namespace backfill::store {
+
+Result<std::optional<TerminalStore::ProductRef>> TerminalStore::productByGtin(const std::string& gtin)
+{
+    Database::Operation op(*m_db, "looking up a GTIN");
+    std::optional<ProductRef> found;
+    TRY(m_db->prepare("SELECT p.sku, p.description, g.units FROM gtins g JOIN products p ON p.id = g.product_id WHERE g.gtin = ?")
+            .bind(1, gtin)
+            .first([&](const Statement& r) { found = ProductRef{r.columnText(0), r.columnText(1), r.columnInt(2)}; }));
+    return found;
+}
+
+Result<std::vector<TerminalStore::ProductRef>> TerminalStore::findProducts(const std::string& text, size_t limit)
+{
+    Database::Operation op(*m_db, "searching products");
+    std::string pattern = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+    }
+    pattern += "%";
+    std::vector<ProductRef> rows;
+    auto& s = m_db->prepare("SELECT sku, description FROM products WHERE sku LIKE ?1 ESCAPE '\\' OR description LIKE ?1 "
+                            "ESCAPE '\\' ORDER BY sku LIMIT ?2");
+    s.bind(1, pattern).bind(2, static_cast<int64_t>(limit));
+    while (s.step()) rows.push_back({s.columnText(0), s.columnText(1), 1});
+    TRY(fromStatement(s));
+    s.reset();
+    return rows;
+}
+
+Result<std::vector<ledger::Reason>> TerminalStore::reasons(ledger::ReasonKind kind)
+{
+    Database::Operation op(*m_db, "reading reason codes");
+    std::vector<ledger::Reason> rows;
+    auto& s = m_db->prepare("SELECT code, description FROM reasons WHERE kind = ? ORDER BY code");
+    s.bind(1, std::string(ledger::reasonKindName(kind)));
+    while (s.step()) rows.push_back({s.columnText(0), kind, s.columnText(1)});
+    TRY(fromStatement(s));
+    s.reset();
+    return rows;
+}
+
+} // namespace backfill::store

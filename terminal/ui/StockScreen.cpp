@@ -1,0 +1,127 @@
+#include "ui/StockScreen.h"
+
+#include <algorithm>
+
+namespace backfill::ui {
+
+std::vector<std::string> stockSummary(const StockCard& card)
+{
+    return {"on hand " + std::to_string(card.onHand) + "  allocated " + std::to_string(card.allocated) + "  free " +
+                std::to_string(card.free),
+            "held " + std::to_string(card.held) + "  quarantined " + std::to_string(card.quarantined) + "  expired " +
+                std::to_string(card.expired)};
+}
+
+std::string stockLotText(const StockLotRow& row)
+{
+    std::string text = row.location;
+    if (row.lot) text += "  LOT " + *row.lot;
+    if (row.expiry) text += "  exp " + *row.expiry;
+    text += "  " + std::to_string(row.qty);
+    if (row.held > 0) text += " (" + std::to_string(row.held) + " held)";
+    return text;
+}
+
+std::string waitingText(const WaitingLine& line)
+{
+    std::string state = line.state;
+    for (char& c : state)
+        if (c == '_') c = ' ';
+    std::string text = line.orderId + " line " + std::to_string(line.line);
+    if (!line.customer.empty()) text += "  " + line.customer;
+    text += "  " + std::to_string(line.allocated) + " of " + std::to_string(line.qty) + " allocated  " + state;
+    if (line.eta) text += ", ETA " + *line.eta;
+    return text;
+}
+
+namespace {
+
+// drawCard: the summary, then one clipped list of the location rows, a header and the waiting
+// lines (every row one text line high).
+void drawCard(const StockCard& card, const UiContext& ctx)
+{
+    if (ctx.fonts.result) ImGui::PushFont(ctx.fonts.result);
+    ImGui::TextUnformatted(card.sku.c_str());
+    if (ctx.fonts.result) ImGui::PopFont();
+    ImGui::TextWrapped("%s", card.description.c_str());
+    for (const auto& line : stockSummary(card)) ImGui::TextUnformatted(line.c_str());
+    ImGui::Separator();
+    const size_t rows = 1 + card.locations.size() + 1 + card.waiting.size();
+    ImGui::BeginChild("##card", ImVec2(ImGui::GetContentRegionAvail().x, listHeight(ctx)), false);
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(rows), ImGui::GetTextLineHeightWithSpacing());
+    while (clipper.Step())
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+            auto i = static_cast<size_t>(r);
+            if (i == 0) {
+                ImGui::Text("By location (%zu)", card.locations.size());
+                continue;
+            }
+            i -= 1;
+            if (i < card.locations.size()) {
+                ImGui::TextUnformatted(stockLotText(card.locations[i]).c_str());
+                continue;
+            }
+            i -= card.locations.size();
+            if (i == 0) {
+                ImGui::Text("Waiting lines (%zu)", card.waiting.size());
+                continue;
+            }
+            ImGui::TextUnformatted(waitingText(card.waiting[i - 1]).c_str());
+        }
+    clipper.End();
+    ImGui::EndChild();
+}
+
+} // namespace
+
+StockIntent drawStockScreen(const StockView& view, StockInput& input, const UiContext& ctx)
+{
+    StockIntent intent;
+    beginScreen("##stock");
+    drawHeader(ctx, {"STOCK", view.card ? std::string_view(view.card->sku) : std::string_view(), view.operatorName, view.unsynced});
+    if (drawOutcome(ctx, view.last, ImGui::GetContentRegionAvail().y * 0.25f)) intent.kind = StockIntent::Kind::Acknowledge;
+    const float width = ImGui::GetContentRegionAvail().x;
+
+    if (view.card) {
+        drawCard(*view.card, ctx);
+    } else {
+        drawPrompt(ctx, "Scan a product, or search");
+        // The field is as tall as any target, and has the keyboard whenever nothing else is
+        // held, so typing needs no tap first (a scan never reaches it: WedgeInput).
+        const float padY = std::max(ImGui::GetStyle().FramePadding.y, (ctx.metrics.minTargetPx - ImGui::GetFontSize()) / 2.0f);
+        ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, padY));
+        ImGui::SetNextItemWidth(width);
+        if (!ImGui::IsAnyItemActive()) ImGui::SetKeyboardFocusHere();
+        if (ImGui::InputTextWithHint("##query", "sku or name", input.query, sizeof input.query)) {
+            intent.kind = StockIntent::Kind::Search;
+            intent.query = input.query;
+        }
+        ImGui::PopStyleVar();
+        if (ctx.targets) ctx.targets->push_back({"search", ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+        ImGui::BeginChild("##hits", ImVec2(width, listHeight(ctx)), false);
+        ImGuiListClipper clipper;
+        clipper.Begin(static_cast<int>(view.hits.size()), ctx.metrics.rowPx + ImGui::GetStyle().ItemSpacing.y);
+        while (clipper.Step())
+            for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+                const StockHit& hit = view.hits[static_cast<size_t>(i)];
+                if (touchRow(ctx, hit.sku + "  " + hit.description, "hit" + std::to_string(i))) {
+                    intent.kind = StockIntent::Kind::Open;
+                    intent.index = static_cast<size_t>(i);
+                }
+            }
+        clipper.End();
+        ImGui::EndChild();
+    }
+
+    const float w = bottomBar(ctx, 2);
+    if (touchButton(ctx, "Home", ImVec2(w, 0))) intent.kind = StockIntent::Kind::Home;
+    ImGui::SameLine(0, ctx.metrics.spacingPx);
+    ImGui::BeginDisabled(!view.card);
+    if (touchButton(ctx, "Back", ImVec2(w, 0)) && view.card) intent.kind = StockIntent::Kind::Back;
+    ImGui::EndDisabled();
+    endScreen();
+    return intent;
+}
+
+} // namespace backfill::ui

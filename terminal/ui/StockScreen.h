@@ -1,0 +1,81 @@
+#pragma once
+// Stock (issue 12 item 7): a product by scan or search; its card: on hand, allocated, free,
+// held, quarantined and expired units, then on hand by location and lot, then the order
+// lines waiting for it with their state ("backordered, ETA 2026-12-12", "out of stock").
+// Long lists are virtualised with ImGuiListClipper: only the rows in sight are laid out, so a
+// product in 100k locations draws as fast as one in ten.
+
+#include "ui/ScreenParts.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace backfill::ui {
+
+struct StockHit {
+    std::string sku;
+    std::string description;
+};
+
+struct StockLotRow {
+    std::string location;
+    std::optional<std::string> lot;
+    std::optional<std::string> expiry; // YYYY-MM-DD
+    long long qty = 0;
+    long long held = 0;
+};
+
+struct WaitingLine {
+    std::string orderId;
+    long long line = 0;
+    std::string customer;
+    long long qty = 0;
+    long long allocated = 0;
+    std::string state;               // ledger::lineStateName: backordered, out_of_stock, ...
+    std::optional<std::string> eta;  // YYYY-MM-DD
+};
+
+struct StockCard {
+    std::string sku;
+    std::string description;
+    long long onHand = 0;
+    long long allocated = 0;
+    long long free = 0;
+    long long held = 0;
+    long long quarantined = 0;
+    long long expired = 0;
+    std::vector<StockLotRow> locations;
+    std::vector<WaitingLine> waiting;
+};
+
+struct StockView {
+    std::string operatorName;
+    long long unsynced = -1;
+    std::vector<StockHit> hits;     // the search's products
+    std::optional<StockCard> card;  // the product shown
+    Outcome last;
+};
+
+struct StockInput {
+    char query[64] = {};
+};
+
+struct StockIntent {
+    enum class Kind { None, Home, Search, Open, Back, Acknowledge } kind = Kind::None;
+    std::string query; // Search
+    size_t index = 0;  // Open: the hit tapped
+};
+
+// stockSummary: "on hand 15  allocated 7  free 8" and "held 1  quarantined 0  expired 0".
+std::vector<std::string> stockSummary(const StockCard& card);
+// stockLotText: "A1  LOT L7  exp 2027-03-01  10 (1 held)".
+std::string stockLotText(const StockLotRow& row);
+// waitingText: "SO-1 line 2  Acme  5 of 7 allocated  backordered, ETA 2026-12-12".
+std::string waitingText(const WaitingLine& line);
+
+// drawStockScreen: typing into the search field returns Search with the text (each edit);
+// a hit returns Open; Back (on a card) returns to the hits; Home.
+StockIntent drawStockScreen(const StockView& view, StockInput& input, const UiContext& ctx);
+
+} // namespace backfill::ui

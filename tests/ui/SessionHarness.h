@@ -1,0 +1,135 @@
+#pragma once
+// SessionHarness drives the real UiSession headless on a real SQLite file: the store and
+// workflow code the CLI uses, a small warehouse imported through the store's imports, scans
+// handed to UiSession::frame as the wedge would, taps through UiHarness. Tests read outcomes
+// from the session's views and the store (stock, picklist, counts) afterwards.
+
+#include "store/StoreTestSupport.h"
+#include "ui/UiHarness.h"
+
+#include "app/AppStore.h"
+#include "app/UiSession.h"
+#include "ledger/MasterDataCsv.h"
+
+#include <memory>
+#include <string>
+
+namespace backfill::uitest {
+
+// The warehouse: DOCK receiving; A1, A2 storage (path order A1, A2); OUT1 staging; Q
+// quarantine. MUG (GTIN 09501101010079, case 19501101010076 of 6), TEA (09501101010147).
+inline constexpr const char* kCatalog = "sku,description,gtin,case_gtin,case_qty,safety_stock,lead_time_days\n"
+                                        "MUG,Mug white,9501101010079,19501101010076,6,0,5\n"
+                                        "TEA,Tea green,9501101010147,,,0,5\n";
+inline constexpr const char* kLocations = "code,kind,sequence\n"
+                                          "DOCK,receiving,1\n"
+                                          "A1,storage,10\n"
+                                          "A2,storage,20\n"
+                                          "OUT1,staging,30\n"
+                                          "Q,quarantine,40\n";
+inline constexpr const char* kReasons = "code,kind,description\n"
+                                        "NOT_FOUND,short,Not there\n"
+                                        "DAMAGED,short,Damaged\n"
+                                        "COUNT_ERROR,adjust,Book was wrong\n";
+inline constexpr const char* kToday = "2026-12-04";
+inline constexpr const char* kMug = "(01)09501101010079";
+inline constexpr const char* kTea = "(01)09501101010147";
+
+class SessionHarness {
+public:
+    SessionHarness(const std::string& name, ui::ScreenId start)
+        : m_file("uisession", name)
+    {
+        auto opened = store::TerminalStore::open(m_file.path.string());
+        REQUIRE(opened);
+        m_store = std::move(*opened);
+        m_g.dbPath = m_file.path.string();
+        m_g.todayText = kToday;
+        m_g.nowText = "2026-12-04T09:00:00Z";
+        const auto actor = app::cliActor(m_g);
+        REQUIRE(m_store->importCatalog(ledger::parseCatalogCsv(kCatalog), actor)->errors.empty());
+        REQUIRE(m_store->importLocations(ledger::parseLocationsCsv(kLocations), actor)->errors.empty());
+        REQUIRE(m_store->importReasons(ledger::parseReasonsCsv(kReasons), actor)->errors.empty());
+        m_session = std::make_unique<app::UiSession>(*m_store, m_g, start);
+    }
+
+    store::TerminalStore& store() { return *m_store; }
+    app::GlobalOptions& options() { return m_g; }
+    app::UiSession& session() { return *m_session; }
+    UiHarness& ui() { return m_ui; }
+
+    // orders imports backorder lines (rows of order_id,line,customer,email,sku,qty,priority,
+    // ordered_at,promised_at); free stock is allocated at once.
+    void orders(const std::string& rows)
+    {
+        const std::string csv = "order_id,line,customer,email,sku,qty,priority,ordered_at,promised_at\n" + rows;
+        auto r = m_store->importBackorders(ledger::parseBackordersCsv(csv), app::cliActor(m_g));
+        REQUIRE(r);
+        REQUIRE(r->errors.empty());
+    }
+
+    // receive puts `units` of a product (by a (01)+(30) label, with an optional lot) at DOCK
+    // through the store, as `backfill receive` does.
+    void receive(const std::string& gtin, long long units, const std::string& lot = "", const std::string& expiry = "")
+    {
+        ledger::ReceiptRequest r;
+        r.gtin = gtin;
+        r.count = units;
+        if (!lot.empty()) r.lot = lot;
+        if (!expiry.empty()) r.expiry = ledger::parseDate(expiry);
+        r.location = "DOCK";
+        r.scan = "seed";
+        REQUIRE(m_store->receive(r, app::cliActor(m_g)));
+    }
+    void move(const std::string& sku, long long qty, const std::string& from, const std::string& to, const std::string& lot = "")
+    {
+        ledger::MoveRequest m;
+        m.sku = sku;
+        m.count = qty;
+        if (!lot.empty()) m.lot = lot;
+        m.from = from;
+        m.to = to;
+        REQUIRE(m_store->move(m, app::cliActor(m_g)));
+    }
+
+    void start() { m_session->start(); frame(); }
+
+    // frame draws one frame with no scan; scan draws one with `text` as a wedge scan.
+    void frame() { m_ui.frame([&] { m_session->frame({}, m_ui.ctx()); }); }
+    void scan(const std::string& text, bool doubleRead = false)
+    {
+        scan::Scan s;
+        s.text = text;
+        s.doubleRead = doubleRead;
+        m_ui.frame([&] { m_session->frame({s}, m_ui.ctx()); });
+        frame();
+    }
+    // tap presses and releases the target labelled `label` (found in the last frame).
+    void tap(const std::string& label)
+    {
+        m_ui.tap<bool>(label, [&] { return m_session->frame({}, m_ui.ctx()); });
+        frame();
+    }
+    bool has(const std::string& label) const { return m_ui.has(label); }
+
+    // stockAt: units of sku at location (all lots), from the store.
+    long long stockAt(const std::string& sku, const std::string& location)
+    {
+        auto rows = m_store->stock(sku, *ledger::parseDate(kToday));
+        REQUIRE(rows);
+        REQUIRE(rows->size() == 1);
+        long long n = 0;
+        for (const auto& l : rows->front().locations)
+            if (l.location == location) n += l.qty;
+        return n;
+    }
+
+private:
+    test::TempDb m_file;
+    std::unique_ptr<store::TerminalStore> m_store;
+    app::GlobalOptions m_g;
+    UiHarness m_ui;
+    std::unique_ptr<app::UiSession> m_session;
+};
+
+} // namespace backfill::uitest
