@@ -83,4 +83,14 @@ echo
 echo "== backfilld stock: $(server stock | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), "rows,", sum(x["qty"] for x in r), "units")')"
 stop_server
 echo
+# The touch terminal on the same database: on this display, or on an Xvfb of its own when
+# there is none; it opens Home, writes a screenshot and exits by itself after 3 s.
+SHOT="$DEMO/home.png"
+echo "== the touch terminal (backfill with no subcommand): screenshot $SHOT"
+if [ -n "${DISPLAY:-}" ]; then
+  "$BIN" --db "$DB" --exit-after 3000 --screenshot "$SHOT"
+else
+  xvfb-run -a -s "-screen 0 1200x2000x24" "$BIN" --db "$DB" --exit-after 3000 --screenshot "$SHOT"
+fi
+echo
 echo "databases: terminal $DB, server $SDB  (try: $BIN --db $DB stock --sku <SKU>; $SERVER_BIN --db $SDB log)"
