@@ -109,6 +109,9 @@ struct Workspace {
     {
         const auto [status, lines] = backfill::test::runToEnd(command(args), errPath());
         INFO(args[0] << ": " << backfill::test::readFile(errPath()));
+        std::string printed;
+        for (const auto& line : lines) printed += line + "\n";
+        INFO("stdout: " << printed);
         REQUIRE(WIFEXITED(status));
         REQUIRE(WEXITSTATUS(status) == 0);
         return lines;
@@ -194,7 +197,7 @@ void setUp(const Workspace& w, std::mt19937& rng)
     for (const char* kind : {"locations", "catalog", "backorders"})
         w.runOk({"import", kind, (w.dir / (std::string(kind) + ".csv")).string()});
     std::vector<std::string> receipts{"receive", "--location", "A-01"};
-    for (int p = 0; p < kProducts; ++p) receipts.push_back("(01)" + gtinOf(p) + "(30)40");
+    for (int p = 0; p < kProducts; ++p) receipts.push_back("(01)0" + gtinOf(p) + "(30)40");
     w.runOk(receipts);
     receipts[2] = "A-02";
     w.runOk(receipts);
@@ -258,7 +261,7 @@ TEST_CASE("move, pick and undo survive SIGKILL at random moments: every printed 
             const bool toA2 = rng() % 2 == 0;
             std::vector<std::string> scans;
             for (int i = 0, n = std::uniform_int_distribution<int>(10, 40)(rng); i < n; ++i)
-                scans.push_back("(01)" + gtinOf(product(rng)));
+                scans.push_back("(01)0" + gtinOf(product(rng)));
             size_t killAfter = std::uniform_int_distribution<size_t>(0, scans.size() - 1)(rng);
             auto delay = std::chrono::microseconds(std::uniform_int_distribution<int>(0, 3000)(rng));
             if (rng() % 6 == 0) {
@@ -344,7 +347,7 @@ TEST_CASE("move, pick and undo survive SIGKILL at random moments: every printed 
         } else {
             // A receipt (run to its end), then its undo, killed.
             const int p = product(rng);
-            w.runOk({"receive", "--location", "DOCK-1", "(01)" + gtinOf(p) + "(30)" + std::to_string(1 + rng() % 5)});
+            w.runOk({"receive", "--location", "DOCK-1", "(01)0" + gtinOf(p) + "(30)" + std::to_string(1 + rng() % 5)});
             const std::string receipt =
                 CrashDb(w.db).rows("SELECT op_id FROM outbox WHERE kind = 'receive' ORDER BY device_seq DESC LIMIT 1").at(0).at(0);
             const auto undosBefore = state.undone.size();
