@@ -16,7 +16,7 @@ mkdir -p "$out"
 # cannot break this build.
 clang++-14 -std=c++20 -O1 -gline-tables-only -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$src/terminal" -I"$src/sync" \
-    "$src/tests/fuzz/csv_import_fuzz.cpp" "$src"/terminal/store/*.cpp "$src"/sync/ledger/*.cpp \
+    "$src/tests/fuzz/csv_import_fuzz.cpp" "$src"/terminal/store/*.cpp "$src"/sync/ledger/*.cpp "$src"/sync/pin/*.cpp \
     -lsqlite3 -lsodium -pthread \
     -o "$out/csv_import_fuzz"
 
