@@ -125,6 +125,7 @@ struct OpsState {
     int64_t picks = 0;                        // pick ops
     std::vector<std::string> undone;          // `undoes` of every undo op, in device_seq order
     std::map<std::string, int64_t> pickedOf;  // "order/line" -> picked
+    int64_t counts = 0;                       // count ops
 };
 
 // checkOps runs every consistency check on the database and returns what it holds.
@@ -148,6 +149,7 @@ OpsState checkOps(const std::string& path)
         const auto payload = json::parse(row[1]);
         if (row[0] == "move") s.moveScans.push_back(payload.at("scan").get<std::string>());
         if (row[0] == "pick") ++s.picks;
+        if (row[0] == "count") ++s.counts;
         if (row[0] == "undo") s.undone.push_back(payload.at("undoes").get<std::string>());
     }
     // Every action's op has its events, every event's op is in the outbox.
@@ -162,7 +164,8 @@ OpsState checkOps(const std::string& path)
     for (const auto& r : db.rows("SELECT product_id, location, lot, qty FROM events WHERE kind = 'received' "
                                  "UNION ALL SELECT product_id, to_location, lot, qty FROM events WHERE kind = 'moved' "
                                  "UNION ALL SELECT product_id, location, lot, -qty FROM events WHERE kind = 'moved' "
-                                 "UNION ALL SELECT product_id, location, lot, -qty FROM events WHERE kind = 'picked'"))
+                                 "UNION ALL SELECT product_id, location, lot, -qty FROM events WHERE kind = 'picked' "
+                                 "UNION ALL SELECT product_id, location, lot, qty FROM events WHERE kind = 'adjusted'"))
         derived[{r[0], r[1], r[2]}] += std::stoll(r[3]);
     std::erase_if(derived, [](const auto& kv) { return kv.second == 0; });
     CHECK(stock == derived);
@@ -238,7 +241,7 @@ std::chrono::microseconds timed(const std::function<void()>& run)
 
 } // namespace
 
-TEST_CASE("move, pick and undo survive SIGKILL at random moments: every printed action is recorded, the ledger stays "
+TEST_CASE("move, pick, undo and count survive SIGKILL at random moments: every printed action is recorded, the ledger stays "
           "consistent")
 {
     ::signal(SIGPIPE, SIG_IGN); // a killed child closes its stdin under our writes
@@ -251,12 +254,12 @@ TEST_CASE("move, pick and undo survive SIGKILL at random moments: every printed 
     REQUIRE(state.ops == 2 * kProducts);
 
     // How long one whole pick and one whole undo take on this machine and build.
-    std::chrono::microseconds pickRun{}, undoRun{};
+    std::chrono::microseconds pickRun{}, undoRun{}, countRun{};
     int kills = 0, beyondPrinted = 0, movesRecorded = 0;
     std::uniform_int_distribution<int> product(0, kProducts - 1);
     for (int round = 0; round < kRounds; ++round) {
         CAPTURE(round);
-        const int kind = round < 2 ? round + 1 : static_cast<int>(rng() % 3); // 0 move, 1 pick, 2 undo
+        const int kind = round < 3 ? round + 1 : static_cast<int>(rng() % 4); // 0 move, 1 pick, 2 undo, 3 count
         if (kind == 0) {
             const bool toA2 = rng() % 2 == 0;
             std::vector<std::string> scans;
@@ -344,6 +347,36 @@ TEST_CASE("move, pick and undo survive SIGKILL at random moments: every printed 
                 CHECK(state.pickedOf.at(key) - pickedBefore == state.picks - picksBefore);
                 beyondPrinted += static_cast<int>(state.picks - picksBefore);
             }
+        } else if (kind == 3) {
+            // A blind count of one product at a storage location, killed: a count that matches
+            // the book, or differs by a few units (applied, recount or pending: one count op each).
+            const int p = product(rng);
+            const std::string location = rng() % 2 == 0 ? "A-01" : "A-02";
+            const std::string qty = std::to_string(std::uniform_int_distribution<int>(30, 50)(rng));
+            const std::vector<std::string> args{"count", "--location", location, "--sku", skuOf(p), "--qty", qty};
+            const int64_t countsBefore = state.counts;
+            std::vector<std::string> lines;
+            bool killed = false;
+            if (countRun.count() == 0) {
+                countRun = timed([&] { lines = w.runOk(args); });
+            } else {
+                const auto delay = drawDelay(rng, countRun);
+                CAPTURE(delay.count());
+                std::tie(lines, killed) = runKilled(w, args, delay);
+            }
+            kills += killed;
+            state = checkOps(w.db);
+            REQUIRE(lines.size() <= 1);
+            if (lines.size() == 1) {
+                const auto doc = json::parse(lines[0]);
+                CHECK(doc.contains("count_id"));
+                CHECK((doc.at("state") == "applied" || doc.at("state") == "recount" || doc.at("state") == "pending"));
+                CHECK(state.counts == countsBefore + 1);
+            } else {
+                CHECK(killed);
+                CHECK(state.counts - countsBefore <= 1);
+                beyondPrinted += static_cast<int>(state.counts - countsBefore);
+            }
         } else {
             // A receipt (run to its end), then its undo, killed.
             const int p = product(rng);
@@ -379,7 +412,7 @@ TEST_CASE("move, pick and undo survive SIGKILL at random moments: every printed 
     }
     MESSAGE(kRounds << " rounds, " << kills << " kills, " << movesRecorded << " moves recorded; " << beyondPrinted
                     << " rounds recorded an action whose line was not printed; a whole pick took " << pickRun.count()
-                    << " us, an undo " << undoRun.count() << " us");
+                    << " us, an undo " << undoRun.count() << " us, a count " << countRun.count() << " us");
 
     // The database still serves normal runs, and the CLI reads the totals the ledger gives.
     w.runOk({"move", "--from", "A-01", "--to", "A-02", "--sku", skuOf(0), "--qty", "1"});
@@ -388,6 +421,7 @@ TEST_CASE("move, pick and undo survive SIGKILL at random moments: every printed 
     REQUIRE(stockLines.size() == 1);
     int64_t onHand = 0;
     for (const auto& row : json::parse(stockLines[0])) onHand += row.at("on_hand").get<int64_t>();
-    CHECK(onHand == CrashDb(w.db).integer("SELECT SUM(CASE kind WHEN 'received' THEN qty WHEN 'picked' THEN -qty ELSE 0 END) "
+    CHECK(onHand == CrashDb(w.db).integer("SELECT SUM(CASE kind WHEN 'received' THEN qty WHEN 'adjusted' THEN qty WHEN 'picked' THEN -qty "
+                                          "ELSE 0 END) "
                                           "FROM events"));
 }
