@@ -206,6 +206,7 @@ ledger::Result<SessionRecord> Applier::authenticate(const protocol::Auth& auth)
     if (const auto* c = std::get_if<protocol::Credentials>(&auth))
         if ((*d)->tokenHash.empty() || !sameHash(tokenHash(c->token), (*d)->tokenHash))
             return ledger::fail("bad_credentials", "device '" + deviceId + "': wrong token");
+    if (m_options.counters) m_options.counters->seen(deviceId, m_options.now());
     return SessionRecord{deviceId, epoch};
 }
 
@@ -332,6 +333,32 @@ protocol::Message Applier::pull(const protocol::Pull& pull)
     return changes;
 }
 
+// count adds one answered request to the counters (server/Metrics.h), by its reply.
+void Applier::count(const protocol::Message& reply)
+{
+    ServerCounters& c = *m_options.counters;
+    if (std::holds_alternative<protocol::Error>(reply)) {
+        ++c.refused;
+    } else if (std::holds_alternative<protocol::HelloAck>(reply)) {
+        ++c.hellos;
+    } else if (std::holds_alternative<protocol::Changes>(reply)) {
+        ++c.pulls;
+    } else if (const auto* ack = std::get_if<protocol::PushAck>(&reply)) {
+        ++c.pushes;
+        for (const auto& r : ack->results) {
+            switch (r.status) {
+            case OpStatus::Applied: ++c.opsApplied; break;
+            case OpStatus::Flagged: ++c.opsFlagged; break;
+            case OpStatus::Duplicate: ++c.opsDuplicate; continue; // its corrections were counted once
+            case OpStatus::Rejected: ++c.opsRejected; continue;
+            }
+            const auto result = nlohmann::json::parse(r.result, nullptr, false);
+            if (result.is_object() && result.contains("corrections") && result["corrections"].is_array())
+                c.corrections += result["corrections"].size();
+        }
+    }
+}
+
 std::string Applier::handle(std::string_view request)
 {
     protocol::Message reply;
@@ -352,6 +379,7 @@ std::string Applier::handle(std::string_view request)
     } catch (const std::exception& e) {
         reply = protocol::Error{"server_error", std::string("the server failed: ") + e.what()};
     }
+    if (m_options.counters) count(reply);
     auto bytes = protocol::encodeChecked(reply);
     if (bytes) return *bytes;
     return protocol::encode(protocol::Error{bytes.error().code, "the server could not encode its reply: " + bytes.error().message});

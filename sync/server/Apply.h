@@ -19,6 +19,7 @@
 // Device secrets: HelloAck has no field for a new secret, so the one-time enrolment token
 // becomes the device's secret for the epoch it opened (it can never enrol again).
 
+#include "server/Metrics.h"
 #include "server/Ops.h"
 #include "server/ServerStore.h"
 
@@ -35,6 +36,9 @@ struct ApplierOptions {
     // it blocks until the log may have grown or `most` has passed, and returns false when the
     // server is stopping (the Pull is then answered at once). Unset: Pull never waits.
     std::function<bool(std::chrono::milliseconds most)> waitForChange;
+    // counters, when set, count requests, op results and corrections, and note which
+    // device was served when (`backfilld serve --http`: /metrics; server/Metrics.h).
+    ServerCounters* counters = nullptr;
 };
 
 class Applier {
@@ -51,6 +55,7 @@ public:
 
 private:
     ledger::Result<SessionRecord> authenticate(const protocol::Auth& auth);
+    void count(const protocol::Message& reply);
     ServerStore& m_store;
     ApplierOptions m_options;
 };

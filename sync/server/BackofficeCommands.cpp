@@ -1,5 +1,7 @@
 #include "server/BackofficeCommands.h"
 
+#include "server/CommandSupport.h"
+
 #include "ledger/Date.h"
 #include "ledger/MasterDataCsv.h"
 #include "server/Exports.h"
@@ -26,63 +28,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
-
-constexpr int kExitRejected = 1;
-constexpr int kExitBadInput = 2;
-constexpr int kExitFailure = 3;
-
-void printError(const std::string& code, const std::string& message)
-{
-    const std::string text = Json{{"code", code}, {"error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace);
-    std::fprintf(stderr, "%s\n", text.c_str());
-}
-
-void printText(const std::string& text)
-{
-    if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fflush(stdout) == 0) return;
-    printError("output_failed", std::string("standard output: cannot write: ") + std::strerror(errno));
-    std::_Exit(kExitFailure);
-}
-
-void printLine(const std::string& text) { printText(text + "\n"); }
-
-// Command is what every command needs: the store, today, and how to fail.
-struct Command {
-    CommandContext ctx;
-
-    // fail prints `e` and sets the exit status: 3 for the store's own failures, else 1.
-    void fail(const ledger::Error& e) const
-    {
-        printError(e.code, e.message);
-        *ctx.exitCode = e.code.rfind("db_", 0) == 0 || e.code == "no_database" ? kExitFailure : kExitRejected;
-    }
-    void failure(const std::string& code, const std::string& message) const
-    {
-        printError(code, message);
-        *ctx.exitCode = kExitFailure;
-    }
-
-    // today is --today, else the system clock's UTC date (main checked --today's form).
-    ledger::Date today() const
-    {
-        if (auto d = ledger::parseDate(*ctx.todayText)) return *d;
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-        return ledger::dateOf(now.count());
-    }
-
-    // open opens the store; with --today, what it logs is dated today 00:00 UTC.
-    std::unique_ptr<SqliteServerStore> open() const
-    {
-        auto store = SqliteServerStore::open(*ctx.dbPath);
-        if (!store) {
-            printError(store.error().code, store.error().message);
-            *ctx.exitCode = kExitFailure;
-            return nullptr;
-        }
-        if (!ctx.todayText->empty()) (*store)->setLogTime(ledger::startOf(today()));
-        return std::move(*store);
-    }
-};
 
 std::string csvField(const std::string& s)
 {

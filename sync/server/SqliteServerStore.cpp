@@ -116,6 +116,14 @@ Result<void> SqliteServerStore::migrate()
     return tx->commit();
 }
 
+Result<SqliteServerStore::BackupReport> SqliteServerStore::backup(const std::string& path)
+{
+    store::Database::Operation op(*m_db, "copying it for a backup");
+    auto done = m_db->backupTo(path);
+    if (!done) return unexpected(done.error());
+    return BackupReport{done->pages, done->bytes};
+}
+
 Result<void> SqliteServerStore::transact(const char* what, const std::function<Result<void>()>& body)
 {
     store::Database::Operation op(*m_db, what);

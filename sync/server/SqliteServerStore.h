@@ -28,6 +28,13 @@ public:
     ~SqliteServerStore() override;
 
     Result<void> transact(const char* what, const std::function<Result<void>()>& body) override;
+    // backup writes a consistent copy of the server's database to `path` while it serves
+    // (`backfilld backup`; store::Database::backupTo: backup_exists, backup_failed, db_*).
+    struct BackupReport {
+        int64_t pages = 0;
+        int64_t bytes = 0;
+    };
+    Result<BackupReport> backup(const std::string& path);
 
     // Back office (SqliteServerBackoffice.cpp).
     Result<void> snapshot(const char* what, const std::function<Result<void>()>& body) override;

@@ -16,12 +16,15 @@
 #include "ledger/Date.h"
 #include "ledger/MasterDataCsv.h"
 #include "protocol/Codec.h"
+#include "server/AdminCommands.h"
 #include "server/Apply.h"
 #include "server/BackofficeCommands.h"
 #include "server/Imports.h"
 #include "server/Queries.h"
 #include "server/SqliteServerStore.h"
 #include "server/Users.h"
+#include "server/Metrics.h"
+#include "transport/HttpServer.h"
 #include "transport/Transport.h"
 
 #include <CLI/CLI.hpp>
@@ -37,6 +40,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -99,7 +103,37 @@ struct ServeArgs {
     std::string listen;
     std::string tlsCert;
     std::string tlsKey;
+    std::string http; // /health and /metrics (server/Metrics.h), when set
 };
+
+// startHttp serves /health and /metrics on `url` with a connection of its own (the HTTP
+// server answers on one thread). /health is 200 {"status":"ok","log_head":N} when the
+// database answers, else 503 with the error; /metrics is Prometheus text, 503 likewise.
+ledger::Result<std::unique_ptr<transport::HttpServer>> startHttp(const Options& o, const std::string& url,
+                                                                 server::ServerCounters& counters)
+{
+    auto store = std::make_shared<std::unique_ptr<server::SqliteServerStore>>();
+    auto connection = [&o, store]() -> ledger::Result<server::SqliteServerStore*> {
+        if (!*store) {
+            auto opened = server::SqliteServerStore::open(o.dbPath);
+            if (!opened) return ledger::unexpected(opened.error());
+            *store = std::move(*opened);
+        }
+        return store->get();
+    };
+    auto failed = [](const ledger::Error& e) {
+        return transport::HttpReply{503, "application/json", Json{{"status", "failing"}, {"code", e.code}, {"error", e.message}}.dump() + "\n"};
+    };
+    return transport::HttpServer::start(url, {"/health", "/metrics"}, [=, &counters](const std::string& path) {
+        auto db = connection();
+        if (!db) return failed(db.error());
+        const int64_t now = static_cast<int64_t>(std::time(nullptr));
+        auto m = server::collectMetrics(**db, counters, now);
+        if (!m) return failed(m.error());
+        if (path == "/health") return transport::HttpReply{200, "application/json", Json{{"status", "ok"}, {"log_head", m->logHead}}.dump() + "\n"};
+        return transport::HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", server::renderPrometheus(*m)};
+    });
+}
 
 void serve(Options& o, const ServeArgs& args)
 {
@@ -129,7 +163,9 @@ void serve(Options& o, const ServeArgs& args)
     std::condition_variable changed;
     uint64_t changes = 0;
     bool stopping = false;
+    server::ServerCounters counters;
     server::ApplierOptions applierOptions;
+    applierOptions.counters = &counters;
     applierOptions.waitForChange = [&](std::chrono::milliseconds most) {
         std::unique_lock lock(changeMutex);
         const uint64_t seen = changes;
@@ -171,6 +207,18 @@ void serve(Options& o, const ServeArgs& args)
         o.exitCode = kExitFailure;
         return;
     }
+    std::unique_ptr<transport::HttpServer> http;
+    if (!args.http.empty()) {
+        auto started = startHttp(o, args.http, counters);
+        if (!started) {
+            (*srv)->stop();
+            printError(started.error());
+            o.exitCode = kExitFailure;
+            return;
+        }
+        http = std::move(*started);
+        printLine("http " + http->url());
+    }
     printLine("listening " + (*srv)->url());
     int received = 0;
     sigwait(&stopSignals, &received);
@@ -179,6 +227,7 @@ void serve(Options& o, const ServeArgs& args)
         stopping = true;
     }
     changed.notify_all();
+    if (http) http->stop();
     (*srv)->stop();
     std::fprintf(stderr, "backfilld: stopped (%s)\n", received == SIGINT ? "SIGINT" : "SIGTERM");
 }
@@ -433,6 +482,11 @@ int main(int argc, char** argv)
 {
     CLI::App app{"backfilld: the Backfill server terminals sync with"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("backfilld ") + BACKFILL_VERSION);
+    // Settings from a file (the .deb's systemd unit uses /etc/backfill/backfilld.toml):
+    // `key = value` for the global options, a [serve] section for serve's; the command line
+    // wins over the file; an unknown key is bad usage.
+    app.set_config("--config", "", "read options from this TOML file (command-line options override it)");
     Options o;
     std::signal(SIGPIPE, SIG_IGN);
     app.add_option("--db", o.dbPath, "server database (default ./backfilld.db)")->check([](const std::string& path) {
@@ -447,6 +501,7 @@ int main(int argc, char** argv)
     serveCmd->add_option("--listen", serveArgs.listen, "tcp://HOST:PORT (0 = any free port), tls+tcp://..., ipc://...")->required();
     serveCmd->add_option("--tls-cert", serveArgs.tlsCert, "server certificate (PEM) for tls+tcp://");
     serveCmd->add_option("--tls-key", serveArgs.tlsKey, "its private key (PEM, a separate file)");
+    serveCmd->add_option("--http", serveArgs.http, "serve /health and /metrics on http://HOST:PORT (0 = any free port); prints `http URL`");
     serveCmd->callback([&] { serve(o, serveArgs); });
 
     registerImport(app, o);
@@ -456,6 +511,8 @@ int main(int argc, char** argv)
     // Back office (issue 13; server/BackofficeCommands.h): import suppliers, promo, replenish,
     // report, export.
     server::registerBackofficeCommands(app, {&o.dbPath, &o.todayText, &o.exitCode});
+    // Operations (issue 13 item 6; server/AdminCommands.h): backup.
+    server::registerAdminCommands(app, {&o.dbPath, &o.todayText, &o.exitCode});
 
     std::string deviceId;
     auto* enrolCmd = app.add_subcommand("enrol", "print a one-time enrolment token for a device (a known one enrols again)");
@@ -493,6 +550,8 @@ int main(int argc, char** argv)
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         printError("bad_usage", e.what());

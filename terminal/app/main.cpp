@@ -14,6 +14,7 @@ int main(int argc, char** argv)
 {
     CLI::App app{"backfill: barcode-scanning warehouse terminal"};
     app.require_subcommand(0, 1); // none: the touch UI (CmdUi.cpp)
+    app.set_version_flag("--version", std::string("backfill ") + BACKFILL_VERSION);
     GlobalOptions g;
     std::signal(SIGPIPE, SIG_IGN); // a closed stdout pipe is output_failed (printJson), not a silent death
     app.add_option("--db", g.dbPath, "terminal database (default $XDG_DATA_HOME/backfill/terminal.db)")
@@ -50,6 +51,8 @@ int main(int argc, char** argv)
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         printError("bad_usage", e.what());

@@ -41,10 +41,13 @@ const char* codeFor(int rc, int systemErrno)
 
 Error Database::errorFrom(int rc, const char* what) const
 {
-    const int systemErrno = m_db ? sqlite3_system_errno(m_db) : 0;
-    if (!what) what = m_operation ? m_operation : "using the database";
-    std::string message = m_path + ": " + what + ": ";
-    message += m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+    return errorFor(rc, m_db ? sqlite3_system_errno(m_db) : 0, m_path, what ? what : m_operation ? m_operation : "using the database",
+                    m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc));
+}
+
+Error Database::errorFor(int rc, int systemErrno, const std::string& path, const char* what, const char* words)
+{
+    std::string message = path + ": " + what + ": " + words;
     if (systemErrno != 0 && (rc & 0xff) != SQLITE_CONSTRAINT) {
         message += " (";
         message += std::strerror(systemErrno);

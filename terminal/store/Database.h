@@ -135,10 +135,24 @@ public:
         const char* m_previous;
     };
 
+    // BackupReport says what backupTo wrote.
+    struct BackupReport {
+        int64_t pages = 0;
+        int64_t bytes = 0;
+    };
+    // backupTo writes a consistent copy of the database to `path` with SQLite's online
+    // backup (one read transaction, so writers on other connections go on), checks the copy
+    // with quick_check, syncs it and only then gives it its name (Backup.cpp). Fails with
+    // backup_exists (never overwrites), backup_failed (the copy did not check out) or the
+    // db_* code of what went wrong on either file; a failed backup leaves nothing at `path`.
+    Result<BackupReport> backupTo(const std::string& path);
+
     // errorFrom translates an SQLite result code into our error: the code from the result
     // code and the system errno (ENOSPC is db_full wherever it happened), the message from
     // the file, the operation (`what`, else the current Operation) and SQLite's own words.
     Error errorFrom(int rc, const char* what = nullptr) const;
+    // errorFor is errorFrom for any connection: `words` is SQLite's message for it.
+    static Error errorFor(int rc, int systemErrno, const std::string& path, const char* what, const char* words);
 
 private:
     Database(sqlite3* db, std::string path);
