@@ -487,6 +487,7 @@ int main(int argc, char** argv)
     // `key = value` for the global options, a [serve] section for serve's; the command line
     // wins over the file; an unknown key is bad usage.
     app.set_config("--config", "", "read options from this TOML file (command-line options override it)");
+    app.allow_config_extras(CLI::config_extras_mode::error); // inherited by the subcommands made below
     Options o;
     std::signal(SIGPIPE, SIG_IGN);
     app.add_option("--db", o.dbPath, "server database (default ./backfilld.db)")->check([](const std::string& path) {
