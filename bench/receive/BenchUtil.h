@@ -16,12 +16,24 @@
 #include <thread>
 #include <vector>
 
+#include <time.h>
+
 namespace backfill::bench {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 inline double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// threadCpuUs is the calling thread's CPU time so far (user + system, the kernel's side of
+// writes and fsync included): unlike wall time it hardly moves with the shared disk's speed,
+// so it compares code changes across runs.
+inline double threadCpuUs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
 
 inline double median(std::vector<double> v)
 {
@@ -115,6 +127,7 @@ public:
         const std::string payload(160, 'x');
         int cur = 0, high = 0;
         sqlite3_db_status(m_db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &high, 1);
+        const double cpu0 = threadCpuUs();
         const auto t0 = Clock::now();
         for (size_t i = 0; i < n; ++i) {
             if (every > Clock::duration::zero()) std::this_thread::sleep_until(t0 + every * static_cast<int64_t>(i));
@@ -131,11 +144,13 @@ public:
             if (latencyUs) latencyUs->push_back(std::chrono::duration<double, std::micro>(Clock::now() - c0).count());
         }
         const double rate = static_cast<double>(n) / secondsSince(t0);
+        m_cpuUs += threadCpuUs() - cpu0;
         sqlite3_db_status(m_db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &high, 0);
         m_pages += cur;
         m_commits += static_cast<int64_t>(n);
         return rate;
     }
+    double cpuPerCommit() const { return m_commits ? m_cpuUs / static_cast<double>(m_commits) : 0; }
     double pagesPerCommit() const { return m_commits ? static_cast<double>(m_pages) / static_cast<double>(m_commits) : 0; }
 
 private:
@@ -143,6 +158,7 @@ private:
     sqlite3* m_db = nullptr;
     sqlite3_stmt *m_begin = nullptr, *m_insert = nullptr, *m_commit = nullptr;
     int64_t m_pages = 0, m_commits = 0;
+    double m_cpuUs = 0;
 };
 
 } // namespace backfill::bench

@@ -116,6 +116,7 @@ public:
         const int changes0 = sqlite3_total_changes(h);
         const store::Actor actor{"bench", "bench", 1795000000};
         size_t bytes = 0;
+        const double cpu0 = threadCpuUs();
         const auto t0 = Clock::now();
         for (size_t i = 0; i < scans.size(); i += group) {
             if (every > Clock::duration::zero()) std::this_thread::sleep_until(t0 + every * static_cast<int64_t>(i / group));
@@ -143,8 +144,10 @@ public:
             }
         }
         const double rate = static_cast<double>(scans.size()) / secondsSince(t0);
+        const double cpu = threadCpuUs() - cpu0;
         sqlite3_db_status(h, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &high, 0);
         auto& w = group > 1 ? m_grouped : m_single;
+        w.cpuUs += cpu;
         w.pages += cur;
         w.rows += sqlite3_total_changes(h) - changes0;
         w.scans += static_cast<int64_t>(scans.size());
@@ -154,6 +157,8 @@ public:
 
     struct Written {
         int64_t pages = 0, rows = 0, scans = 0;
+        double cpuUs = 0; // the receiving thread's CPU time (user + system, fsync's included)
+        double cpuPerScan() const { return scans ? cpuUs / static_cast<double>(scans) : 0; }
         double pagesPerScan() const { return scans ? static_cast<double>(pages) / static_cast<double>(scans) : 0; }
         double rowsPerScan() const { return scans ? static_cast<double>(rows) / static_cast<double>(scans) : 0; }
     };
@@ -266,7 +271,7 @@ try {
 
     Series bareRate, eachIn, eachCli, groupIn, burstCli;
     std::vector<double> latencyIn, latencyCli;
-    std::vector<double> pagesSingle, rowsSingle, pagesGrouped, rowsGrouped, pagesBare;
+    std::vector<double> pagesSingle, rowsSingle, pagesGrouped, rowsGrouped, pagesBare, cpuSingle, cpuGrouped, cpuBare;
     for (int r = 0; r < reps; ++r) {
         const uint64_t seed = 1000 + static_cast<uint64_t>(r) * 10;
         copyDatabase(templ, run);
@@ -296,6 +301,9 @@ try {
         pagesGrouped.push_back(in.grouped().pagesPerScan());
         rowsGrouped.push_back(in.grouped().rowsPerScan());
         pagesBare.push_back(limit.pagesPerCommit());
+        cpuBare.push_back(limit.cpuPerCommit());
+        cpuSingle.push_back(in.single().cpuPerScan());
+        cpuGrouped.push_back(in.grouped().cpuPerScan());
         std::printf("rep %d done: bare %.0f commits/s, (a) in-process %.0f, cli %.0f scans/s, (b) in-process %.0f, cli %.0f "
                     "scans/s (block medians so far)\n",
                     r + 1, median(bareRate.rates), median(eachIn.rates), median(eachCli.rates), median(groupIn.rates),
@@ -367,6 +375,9 @@ try {
     std::printf("written per scan, txn per scan: %.1f pages, %.1f rows; groups of 100: %.2f pages, %.1f rows; "
                 "bare commit: %.1f pages\n",
                 median(pagesSingle), median(rowsSingle), median(pagesGrouped), median(rowsGrouped), median(pagesBare));
+    std::printf("receiving thread's CPU per scan, in process: %.0f us in its own transaction, %.0f us in groups of 100; "
+                "per bare commit: %.0f us\n",
+                median(cpuSingle), median(cpuGrouped), median(cpuBare));
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_receive: %s\n", e.what());

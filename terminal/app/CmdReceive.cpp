@@ -102,7 +102,7 @@ public:
     // flush prints the queued lines: call only after the commit that holds them.
     void flush()
     {
-        for (const auto& doc : m_pending) printJson(doc);
+        printJsonLines(m_pending);
         m_pending.clear();
     }
     void discard() { m_pending.clear(); }

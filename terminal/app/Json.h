@@ -25,7 +25,8 @@ inline void printError(const std::string& code, const std::string& message)
 }
 
 // printJson writes one JSON document and a newline to stdout and flushes it, so a line is
-// out before the next step starts (receive confirms a scan only after its commit).
+// out before the next step starts (receive confirms a scan only after its commit);
+// writeLinesOrExit is its write and flush.
 //
 // A failed write (a full disk, a closed pipe, a closed stdout) ends the process at once with
 // exit status 3 and `output_failed` on stderr: nothing more is read or done, in whichever
@@ -33,12 +34,11 @@ inline void printError(const std::string& code, const std::string& message)
 // (every caller prints only after its commit; the database survives an exit as it survives
 // a crash), and `backfill history` shows it. Continuing would confirm nothing to anyone and
 // keep changing the database unseen.
-inline void printJson(const Json& doc)
+inline void writeLinesOrExit(const std::string& text)
 {
-    const std::string text = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     errno = 0;
-    const bool written = std::fwrite(text.data(), 1, text.size(), stdout) == text.size() &&
-                         std::fputc('\n', stdout) != EOF && std::fflush(stdout) == 0 && !std::ferror(stdout);
+    const bool written = std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fflush(stdout) == 0 &&
+                         !std::ferror(stdout);
     if (written) return;
     const int error = errno;
     printError("output_failed", std::string("standard output: cannot write a result line: ") +
@@ -47,6 +47,26 @@ inline void printJson(const Json& doc)
     // _Exit, not exit: no static destructors run under the threads still working (the
     // checkpointer, a camera), and no buffered output is retried.
     std::_Exit(kExitFailure);
+}
+
+inline void printJson(const Json& doc)
+{
+    std::string text = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    text += '\n';
+    writeLinesOrExit(text);
+}
+
+// printJsonLines is printJson for several documents in one write and one flush (a group
+// commit's lines: all of them are confirmed by the same commit).
+template <class Docs>
+void printJsonLines(const Docs& docs)
+{
+    std::string text;
+    for (const auto& doc : docs) {
+        text += doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        text += '\n';
+    }
+    if (!text.empty()) writeLinesOrExit(text);
 }
 
 inline void printError(const ledger::Error& e) { printError(e.code, e.message); }

@@ -151,6 +151,7 @@ Database::Database(sqlite3* db, std::string path) : m_db(db), m_path(std::move(p
 Database::~Database()
 {
     m_checkpointer.reset(); // before the close, which checkpoints what is left
+    m_byAddress.clear();
     m_cache.clear();
     // Finalize every statement before closing, so close always succeeds.
     sqlite3_stmt* stmt = nullptr;
@@ -227,7 +228,22 @@ int Database::backgroundCheckpoints() const { return m_checkpointer ? m_checkpoi
 int64_t Database::framesCheckpointed() const { return m_checkpointer ? m_checkpointer->framesCheckpointed() : 0; }
 
 
-Statement& Database::prepare(const std::string& sql)
+Statement& Database::prepareLiteral(const char* sql, size_t size)
+{
+    const std::string_view text(sql, size);
+    if (auto it = m_byAddress.find(sql); it != m_byAddress.end() && it->second.first == text) {
+        it->second.second->reset();
+        return *it->second.second;
+    }
+    Statement& s = prepare(text);
+    if (&s != m_failed.get()) {
+        auto it = m_cache.find(text);
+        m_byAddress[sql] = {it->first, it->second.get()};
+    }
+    return s;
+}
+
+Statement& Database::prepare(std::string_view sql)
 {
     auto it = m_cache.find(sql);
     if (it != m_cache.end()) {
@@ -235,7 +251,7 @@ Statement& Database::prepare(const std::string& sql)
         return *it->second;
     }
     sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v3(m_db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+    const int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                                       nullptr);
     if (rc != SQLITE_OK) {
         // Preparing reads the schema, so a file that cannot be read fails here: that is a
@@ -246,9 +262,9 @@ Statement& Database::prepare(const std::string& sql)
             m_failed = std::make_unique<Statement>(*this, errorFrom(rc));
             return *m_failed;
         }
-        throw std::runtime_error(errorFrom(rc, "preparing a statement").message + ": " + sql);
+        throw std::runtime_error(errorFrom(rc, "preparing a statement").message + ": " + std::string(sql));
     }
-    auto [pos, inserted] = m_cache.emplace(sql, std::make_unique<Statement>(*this, stmt));
+    auto [pos, inserted] = m_cache.emplace(std::string(sql), std::make_unique<Statement>(*this, stmt));
     return *pos->second;
 }
 

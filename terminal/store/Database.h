@@ -11,10 +11,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -103,7 +105,21 @@ public:
     // prepare returns a cached, reset statement for `sql`. When the file cannot be read, the
     // statement fails at its first step with the db_* error; an error in the SQL itself (our
     // bug, or a schema newer than this binary) throws.
-    Statement& prepare(const std::string& sql);
+    Statement& prepare(std::string_view sql);
+    // A string literal's statement is found by the literal's address first (a pointer compare
+    // and one memcmp, not a walk down the map comparing SQL texts): a receipt prepares ~20
+    // statements, so this is on the hot path of every scan.
+    template <size_t N>
+    Statement& prepare(const char (&sql)[N])
+    {
+        return prepareLiteral(sql, N - 1);
+    }
+    Statement& prepare(const std::string& sql) { return prepare(std::string_view(sql)); }
+    template <class T, std::enable_if_t<std::is_same_v<T, const char*>, int> = 0>
+    Statement& prepare(T sql)
+    {
+        return prepare(std::string_view(sql));
+    }
     // exec runs one or more statements without results; `what` names the operation for
     // errors (else the current Operation).
     Result<void> exec(std::string_view sql, const char* what = nullptr);
@@ -157,12 +173,15 @@ public:
 private:
     Database(sqlite3* db, std::string path);
     static int walHook(void* self, sqlite3* db, const char* name, int frames);
+    Statement& prepareLiteral(const char* sql, size_t size);
     sqlite3* m_db;
     std::string m_path;
     const char* m_operation = nullptr;
     std::unique_ptr<Checkpointer> m_checkpointer; // started at the first WAL that needs it
     std::map<std::string, std::unique_ptr<Statement>, std::less<>> m_cache;
     std::unique_ptr<Statement> m_failed; // the last statement that could not be prepared
+    // By address: a literal's text and its statement in m_cache (checked by content on use).
+    std::unordered_map<const char*, std::pair<std::string_view, Statement*>> m_byAddress;
 };
 
 // Transaction is BEGIN IMMEDIATE ... COMMIT, rolled back on destruction unless committed.

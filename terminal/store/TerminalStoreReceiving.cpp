@@ -1,6 +1,7 @@
 // TerminalStore: receiving (group commit, receipts, inbound and SSCC matching, allocation).
 
 #include "store/StoreSupport.h"
+#include "store/JsonText.h"
 #include "store/Uuid.h"
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,59 @@
 #include <set>
 
 namespace backfill::store {
+
+namespace {
+
+// receivePayload is the outbox payload of a receipt: {"scan", "location", "lines": [{"sku",
+// "qty", "lot", "sscc", "claims": [{"order_id", "line", "qty"}]}]}, the bytes nlohmann's
+// dump() makes of it. Written directly (store/JsonText.h) unless some text is not ASCII.
+std::string receivePayload(const ReceiptRequest& request, const std::vector<ReceivedLine>& lines)
+{
+    std::string out;
+    out.reserve(256);
+    bool ascii = true;
+    auto field = [&](std::string_view name, std::string_view text) {
+        out += name;
+        ascii = ascii && appendJsonString(out, text);
+    };
+    auto number = [&](std::string_view name, int64_t n) {
+        out += name;
+        appendJsonInt(out, n);
+    };
+    field("{\"scan\":", request.scan);
+    field(",\"location\":", request.location);
+    out += ",\"lines\":[";
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const auto& l = lines[i];
+        field(i ? ",{\"sku\":" : "{\"sku\":", l.sku);
+        number(",\"qty\":", l.qty);
+        field(",\"lot\":", l.lot ? std::string_view(*l.lot) : std::string_view());
+        field(",\"sscc\":", l.sscc ? std::string_view(*l.sscc) : std::string_view());
+        out += ",\"claims\":[";
+        for (size_t k = 0; k < l.allocations.size(); ++k) {
+            const auto& a = l.allocations[k];
+            field(k ? ",{\"order_id\":" : "{\"order_id\":", a.orderId);
+            number(",\"line\":", a.line);
+            number(",\"qty\":", a.qty);
+            out += '}';
+        }
+        out += "]}";
+    }
+    out += "]}";
+    if (ascii) return out;
+
+    nlohmann::ordered_json payload{{"scan", request.scan}, {"location", request.location}};
+    auto& jl = payload["lines"] = nlohmann::ordered_json::array();
+    for (const auto& l : lines) {
+        nlohmann::ordered_json claims = nlohmann::ordered_json::array();
+        for (const auto& a : l.allocations) claims.push_back({{"order_id", a.orderId}, {"line", a.line}, {"qty", a.qty}});
+        jl.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot.value_or("")}, {"sscc", l.sscc.value_or("")},
+                      {"claims", claims}});
+    }
+    return payload.dump();
+}
+
+} // namespace
 
 // ---------------------------------------------------------------------------------------
 // Receiving
@@ -149,7 +203,6 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
         if (!known && haveLocations)
             return ledger::fail("unknown_location", "location '" + request.location + "' is not in the locations list");
     }
-    nlohmann::ordered_json payload{{"scan", request.scan}, {"location", request.location}};
     // The op_id is made first so every event of the scan carries it; the outbox row is
     // written once, at the end, with the whole intent.
     const std::string opId = newUuid();
@@ -193,14 +246,7 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
         return ledger::fail("not_receivable", "the scan names neither a pallet (00) nor a product (01/02)");
     }
 
-    auto& jl = payload["lines"] = nlohmann::ordered_json::array();
-    for (const auto& l : lines) {
-        nlohmann::ordered_json claims = nlohmann::ordered_json::array();
-        for (const auto& a : l.allocations) claims.push_back({{"order_id", a.orderId}, {"line", a.line}, {"qty", a.qty}});
-        jl.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot.value_or("")}, {"sscc", l.sscc.value_or("")},
-                      {"claims", claims}});
-    }
-    TRY(appendOutbox(opId, "receive", payload.dump(), actor.at));
+    TRY(appendOutbox(opId, "receive", receivePayload(request, lines), actor.at));
     return lines;
 }
 
