@@ -34,7 +34,7 @@ struct HomeIntent {
 };
 
 // homeTiles gives the six tiles in UI.md's order (Receive, Put away, Pick, Count, Stock,
-// Sync), none counted, all built but Sync; the app fills in the counts.
+// Sync), none counted, all built; the app fills in the counts.
 std::vector<HomeTile> homeTiles();
 
 // tileLines are the lines under a tile's title: the waiting work ("9 lines to pick") when

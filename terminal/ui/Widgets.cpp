@@ -97,9 +97,10 @@ void drawHeader(const UiContext& ctx, const HeaderInfo& info)
         ImGui::TextUnformatted(info.context.data(), info.context.data() + info.context.size());
     }
     std::string right(info.operatorName);
+    // The link's state is a word, not only a colour: "ana  online  unsent 0".
+    if (ctx.link) right += (right.empty() ? "" : "  ") + std::string(ctx.link);
     if (info.unsynced >= 0) {
         char buf[48];
-        // The dot is grey: the sync link does not exist yet, so the terminal is offline.
         std::snprintf(buf, sizeof buf, "%sunsent %lld", right.empty() ? "" : "  ", info.unsynced);
         right += buf;
     }
