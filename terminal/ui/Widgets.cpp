@@ -163,6 +163,17 @@ void drawBandLines(const UiContext& ctx, Feedback feedback, const std::vector<Ba
     ImGui::PopStyleColor();
 }
 
+bool operatorInput()
+{
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.InputQueueCharacters.Size > 0 || io.MouseWheel != 0.0f || io.MouseWheelH != 0.0f) return true;
+    for (bool down : io.MouseDown)
+        if (down) return true;
+    for (bool down : io.KeysDown)
+        if (down) return true;
+    return false;
+}
+
 KeypadKey drawKeypad(const UiContext& ctx, const char* id, std::string& digits, size_t maxDigits)
 {
     static constexpr const char* kLabels[12] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "<"};
