@@ -249,14 +249,17 @@ void UiSession::onScan(const scan::Scan& scan)
         stockScan(readScan(m_store, m_g, scan.text));
         return;
     }
-    // Home routes a scan to where it belongs: a pallet to Receive, a product to its stock
-    // card, a location to a count there.
+    // Home (and Sync) route a scan to where it belongs: a pallet to Receive, a product to its
+    // stock card, a location to a count there. What cannot go anywhere is told where the
+    // operator looks.
     const ScanMeaning meaning = readScan(m_store, m_g, scan.text);
     std::string why;
+    const bool onSync = m_screen == ui::ScreenId::Sync;
     switch (meaning.kind) {
     case ScanMeaning::Kind::Pallet:
         if (!mayDo(ledger::Action::Receive, why)) {
-            m_homeView.message = why;
+            if (onSync) m_syncView.last = refusalFor({"forbidden", why.substr(std::string("forbidden: ").size())});
+            else m_homeView.message = why;
             return;
         }
         open(ui::ScreenId::Receive);
@@ -268,7 +271,8 @@ void UiSession::onScan(const scan::Scan& scan)
         return;
     case ScanMeaning::Kind::Location:
         if (!mayDo(ledger::Action::Count, why)) {
-            m_homeView.message = why;
+            if (onSync) m_syncView.last = refusalFor({"forbidden", why.substr(std::string("forbidden: ").size())});
+            else m_homeView.message = why;
             return;
         }
         open(ui::ScreenId::Count);
@@ -276,7 +280,8 @@ void UiSession::onScan(const scan::Scan& scan)
         return;
     case ScanMeaning::Kind::Refused: break;
     }
-    m_homeView.message = "scan " + scan.text + ": " + meaning.code + ": " + meaning.message;
+    if (onSync) m_syncView.last = refusalFor({meaning.code, "scan " + scan.text + ": " + meaning.message});
+    else m_homeView.message = "scan " + scan.text + ": " + meaning.code + ": " + meaning.message;
 }
 
 void UiSession::receive(const std::string& text)

@@ -253,6 +253,18 @@ TEST_CASE("sync screen: a terminal that is not enrolled says so and offers no sy
     CHECK(v.inbox.empty());
     s.tap("Sync now"); // disabled
     CHECK(v.last.title.empty());
+    // A scan here routes as on Home; one that goes nowhere is refused here, in red.
+    s.scan("(01)09501101010086");
+    CHECK(v.last.code == "unknown_gtin");
+    CHECK(v.last.lines == std::vector<std::string>{"scan (01)09501101010086: GTIN 09501101010086 is not in the catalog: check the "
+                                                   "label or add the product"});
+    s.tap("Tap to acknowledge");
+    CHECK(v.last.acknowledged);
+    s.scan(uitest::kMug);
+    CHECK(s.session().screen() == ui::ScreenId::Stock);
+    s.tap("Home");
+    s.tap("Sync\n0 unsent");
+    CHECK(s.session().screen() == ui::ScreenId::Sync);
     s.tap("Home");
     CHECK(s.session().screen() == ui::ScreenId::Home);
 }
