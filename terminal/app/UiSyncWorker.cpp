@@ -3,6 +3,7 @@
 #include "link/Link.h"
 
 #include <algorithm>
+#include <ctime>
 
 namespace backfill::app {
 

@@ -1,6 +1,6 @@
 #pragma once
-// Home: one big tile per workflow with the count of waiting work (UI.md "Home"). Tiles of
-// screens not built yet are shown, say "coming" and do nothing when tapped.
+// Home: one big tile per workflow with the count of waiting work (UI.md "Home"). A tile of a
+// screen not built (`built` false; none today) says "coming" and does nothing when tapped.
 
 #include "ui/ScreenId.h"
 #include "ui/UiContext.h"
