@@ -8,14 +8,20 @@ set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BACKFILL_BUILD:-build}
 BIN=${BACKFILL_BIN:-$BUILD/terminal/app/backfill}
-if [ ! -x "$BIN" ]; then
+SERVER_BIN=${BACKFILLD_BIN:-$BUILD/sync/server/backfilld}
+if [ ! -x "$BIN" ] || [ ! -x "$SERVER_BIN" ]; then
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKFILL_TESTS=OFF >/dev/null
-  cmake --build "$BUILD" -j 2 --target backfill
+  cmake --build "$BUILD" -j 2 --target backfill backfilld
 fi
 OUT=docs/screenshots
 WORK=$(mktemp -d)
 XPID=
+SPID=
 cleanup() {
+  if [ -n "$SPID" ]; then
+    kill "$SPID" 2>/dev/null || true
+    wait "$SPID" 2>/dev/null || true
+  fi
   if [ -n "$XPID" ]; then
     kill "$XPID" 2>/dev/null || true
     wait "$XPID" 2>/dev/null || true
@@ -54,6 +60,29 @@ demo "$WORK/users.db"
 "$BIN" --db "$WORK/users.db" user add ana --role supervisor --pin 1111 >/dev/null
 BACKFILL_PIN=1111 "$BIN" --db "$WORK/users.db" --operator ana user add bo --role receiver --pin 2222 >/dev/null
 BACKFILL_PIN=1111 "$BIN" --db "$WORK/users.db" --operator ana user add carla --role picker --pin 3333 >/dev/null
+
+# Sync on an enrolled terminal: backfilld serves the demo data; SYNC-01 and SYNC-02 both
+# receive the same 12 jugs offline, claiming the lines that wait for them; SYNC-01 syncs
+# first, so when SYNC-02's UI opens, its worker pushes and pulls the corrections of its cut
+# claims into the inbox.
+for kind in locations catalog inbound backorders; do
+  "$SERVER_BIN" --db "$WORK/server.db" --today $TODAY import "$kind" "assets/demo/$kind.csv" >/dev/null
+done
+"$SERVER_BIN" --db "$WORK/server.db" --today $TODAY serve --listen tcp://127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SPID=$!
+tries=0
+until grep -q '^listening ' "$WORK/serve.out" 2>/dev/null; do
+  tries=$((tries + 1))
+  if [ $tries -gt 300 ] || ! kill -0 "$SPID" 2>/dev/null; then echo "backfilld did not start:" >&2; cat "$WORK/serve.err" >&2; exit 1; fi
+  sleep 0.1
+done
+URL=$(sed -n 's/^listening //p' "$WORK/serve.out" | head -n 1)
+for t in 01 02; do
+  "$BIN" --db "$WORK/sync$t.db" --today $TODAY enroll --server "$URL" --device "SYNC-$t" \
+    --token "$("$SERVER_BIN" --db "$WORK/server.db" device add "SYNC-$t")" >/dev/null
+  "$BIN" --db "$WORK/sync$t.db" --today $TODAY receive "(01)09501101010772(30)12" >/dev/null
+done
+"$BIN" --db "$WORK/sync01.db" --today $TODAY sync >/dev/null
 
 # scan TEXT SHOT: type TEXT + Return into the window as a wedge scanner does.
 scan() {
@@ -96,5 +125,9 @@ for size in 480x800 1080x1920; do
   shot $size count count
   # Stock after a product label scanned in the window: the product's card.
   shot $size stock stock "9501101010772"
+  # Sync after the worker's first round (the screenshot at exit shows its outcome).
+  cp "$WORK/sync02.db" "$WORK/shot.db"
+  "$BIN" --db "$WORK/shot.db" --today $TODAY --start sync --window $size --exit-after 4000 --screenshot "$OUT/sync-$size.png"
+  rm -f "$WORK/shot.db" "$WORK/shot.db-wal" "$WORK/shot.db-shm"
 done
 ls -l "$OUT"/*.png

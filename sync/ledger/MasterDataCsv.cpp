@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <optional>
 #include <span>
 #include <unordered_map>
@@ -645,14 +646,16 @@ ParsedRows<InboundLine> parseInboundCsv(std::string_view text)
 
 ParsedRows<Location> parseLocationsCsv(std::string_view text)
 {
-    enum { kCode, kKind, kSequence };
-    static constexpr ColumnSpec kSpecs[] = {{"code", true}, {"kind", true}, {"sequence", true}};
+    enum { kCode, kKind, kSequence, kGln, kGlnExtension };
+    static constexpr ColumnSpec kSpecs[] = {
+        {"code", true}, {"kind", true}, {"sequence", true}, {"gln", false}, {"gln_extension", false}};
     ParsedRows<Location> out;
     Sheet<Location> sheet(text, kSpecs, out);
     if (!sheet.readHeader()) return out;
 
     std::unordered_map<std::string, int64_t> codes;
     codes.reserve(sheet.capacityHint());
+    std::map<std::pair<std::string, std::string>, int64_t> glns;
     while (sheet.nextRow()) {
         auto code = sheet.text(kCode, true);
         std::optional<LocationKind> kind;
@@ -675,8 +678,41 @@ ParsedRows<Location> parseLocationsCsv(std::string_view text)
                            "location " + quoted(*code) + " is already on line " + std::to_string(it->second) +
                                "; each code may appear once");
         }
+        std::optional<std::string> gln;
+        std::string glnExtension;
+        if (const std::string_view g = sheet.get(kGln); !g.empty()) {
+            // GS1 General Specifications 3.7.9: a GLN is 13 digits, the last a mod-10 check digit.
+            if (!allDigits(g) || g.size() != 13)
+                sheet.fail(kGln, "bad_gln", quoted(g) + " is not a GLN; a GLN has 13 digits and nothing else");
+            else if (sheet.checkDigit(kGln, g))
+                gln = std::string(g);
+        }
+        if (const std::string_view x = sheet.get(kGlnExtension); !x.empty()) {
+            // AI (254) is X..20: GS1 AI encodable character set 82 (GS1 GS Figure 7.11-1).
+            static constexpr std::string_view kCset82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+            if (x.size() > 20 || x.find_first_not_of(kCset82) != std::string_view::npos)
+                sheet.fail(kGlnExtension, "bad_gln_extension",
+                           quoted(x) + " is not a GLN extension; AI (254) takes 1 to 20 letters, digits or GS1 punctuation");
+            else if (sheet.get(kGln).empty())
+                sheet.fail(kGlnExtension, "gln_required", "a GLN extension needs the GLN it extends in column gln");
+            else
+                glnExtension = std::string(x);
+        }
+        if (gln) {
+            const auto [it, fresh] = glns.emplace(std::make_pair(*gln, glnExtension), sheet.line());
+            if (!fresh)
+                sheet.fail(kGln, "duplicate_gln",
+                           "GLN " + *gln + (glnExtension.empty() ? "" : " extension " + glnExtension) + " is already on line " +
+                               std::to_string(it->second) + "; a GS1 location label names one location");
+        }
         if (!sheet.rowOk()) continue;
-        sheet.accept(Location{std::move(*code), *kind, *sequence});
+        Location location;
+        location.code = std::move(*code);
+        location.kind = *kind;
+        location.sequence = *sequence;
+        location.gln = std::move(gln);
+        location.glnExtension = std::move(glnExtension);
+        sheet.accept(std::move(location));
     }
     return out;
 }

@@ -92,8 +92,13 @@ ParsedRows<OrderLine> parseBackordersCsv(std::string_view text);
 // the 1-based index of the record among the data records, in file order.
 ParsedRows<InboundLine> parseInboundCsv(std::string_view text);
 
-// parseLocationsCsv reads `code,kind,sequence`. All required; kind is receiving, storage,
-// staging or quarantine (any ASCII case); sequence any whole number. Key: code.
+// parseLocationsCsv reads `code,kind,sequence[,gln,gln_extension]`. code, kind and sequence
+// are required; kind is receiving, storage, staging or quarantine (any ASCII case); sequence
+// any whole number. Key: code. Optional, for GS1 location labels (AI 414 + AI 254): gln, 13
+// digits with a valid check digit (bad_gln, check_digit; GS1 General Specifications 3.7.9 and
+// 7.9.1), and gln_extension, 1 to 20 characters of GS1 AI encodable set 82 (bad_gln_extension;
+// GS1 GS 3.2, AI 254), only beside a gln (gln_required). A (gln, gln_extension) pair names one
+// location (duplicate_gln).
 ParsedRows<Location> parseLocationsCsv(std::string_view text);
 
 // ReasonKind says what a reason code explains: a short pick (`short`) or a stock adjustment

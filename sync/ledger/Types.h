@@ -39,6 +39,10 @@ struct Location {
     std::string code;
     LocationKind kind = LocationKind::Storage;
     int64_t sequence = 0;
+    // gln: the GLN (13 digits) a GS1 location label carries in AI (414), with glnExtension
+    // in AI (254) ('' for none): such a label names this location (docs/ui.md). Optional.
+    std::optional<std::string> gln;
+    std::string glnExtension;
 };
 
 // OrderLine is one customer order line waiting for goods. `allocated` counts units reserved

@@ -8,7 +8,9 @@
 #include "app/AppStore.h"
 #include "app/Cli.h"
 #include "app/Json.h"
+#include "app/MainQueue.h"
 #include "app/UiSession.h"
+#include "app/UiSyncWorker.h"
 #include "platform/Window.h"
 #include "ui/ScreenId.h"
 
@@ -26,6 +28,7 @@ struct UiArgs {
     long exitAfterMs = -1;
     long frames = -1;
     bool stats = false;
+    long idleSignOutS = -1; // --idle-signout; < 0: the setting idle_signout_s, else 600 s
 };
 
 // parseWindowSize reads "WxH" (each 100..8192).
@@ -63,14 +66,39 @@ void runUi(GlobalOptions& g, const UiArgs& args)
             (*window)->setGsSubstitute(static_cast<unsigned char>((**stored)[0]));
 
     UiSession session(*store, g, start.value_or(ui::ScreenId::Home));
+    if (args.idleSignOutS >= 0) session.setIdleSignOut(std::chrono::seconds(args.idleSignOutS));
     session.start();
 
+    // The link to backfilld on its worker (an enrolled terminal only); its rounds come back
+    // through the main-thread queue, drained at every wake-up of the loop.
+    platform::Window& win = **window;
+    MainQueue queue;
+    queue.setWake([&win] { win.wake(); });
+    std::unique_ptr<UiSyncWorker> worker;
+    if (auto enrolled = store->enrolled(); enrolled && *enrolled) {
+        UiSyncOptions so;
+        so.dbPath = g.databasePath();
+        so.busyTimeout = std::chrono::milliseconds(g.busyTimeoutMs);
+        so.now = [&g] { return g.now(); };
+        auto started = UiSyncWorker::start(so, queue, [&session](const UiSyncState& s) { session.applySync(s); });
+        if (started) {
+            worker = std::move(*started);
+            session.attachSync(worker.get());
+        } else {
+            printError(started.error()); // the UI works offline without it
+        }
+    }
+
     platform::LoopOptions lo;
+    lo.onWake = [&] {
+        const bool posted = queue.drain() > 0;
+        return session.tick() || posted;
+    };
     if (args.frames >= 0) lo.frames = args.frames;
     if (args.exitAfterMs >= 0) lo.exitAfter = std::chrono::milliseconds(args.exitAfterMs);
     lo.screenshotPath = args.screenshot;
-    platform::Window& win = **window;
     auto report = win.run(lo, [&](const std::vector<scan::Scan>& scans) { return session.frame(scans, win.context()); });
+    worker.reset(); // stop the link before the session and the store go
     if (!report) {
         printError(report.error());
         g.exitCode = kExitFailure;
@@ -90,7 +118,7 @@ void runUi(GlobalOptions& g, const UiArgs& args)
 void registerUiCommand(CLI::App& app, GlobalOptions& g)
 {
     auto args = std::make_shared<UiArgs>();
-    app.add_option("--start", args->start, "UI: screen to open after sign-in: home, receive, putaway, pick, count, stock (sync: coming, opens home)")
+    app.add_option("--start", args->start, "UI: screen to open after sign-in: home, receive, putaway, pick, count, stock, sync")
         ->check([](const std::string& name) {
             return ui::parseScreenName(name) ? std::string()
                                              : "'" + name + "' is no screen: home, receive, putaway, pick, count, stock or sync";
@@ -107,6 +135,9 @@ void registerUiCommand(CLI::App& app, GlobalOptions& g)
     app.add_option("--frames", args->frames, "UI: draw N frames without sleeping, then quit (tests, screenshots)")
         ->check(CLI::Range(1L, 1000000L));
     app.add_flag("--stats", args->stats, "UI: print frame statistics as JSON at exit");
+    app.add_option("--idle-signout", args->idleSignOutS,
+                   "UI: sign out after S seconds without input, 0 never (default: setting idle_signout_s, else 600)")
+        ->check(CLI::Range(0L, 86400L));
     app.callback([&app, &g, args] {
         if (app.get_subcommands().empty()) runUi(g, *args);
     });

@@ -43,6 +43,28 @@ ScanMeaning readScan(store::TerminalStore& store, const GlobalOptions& g, const 
     if (const char gs = g.gsChar()) parse.gsSubstitute = gs;
     else if (auto stored = store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
         parse.gsSubstitute = (**stored)[0];
+    // A GS1 location label: (414) the GLN of a physical location, (254) its extension
+    // component (GS1 General Specifications 3.7.9 and 3.2, AI 254), carrying no trade item
+    // or logistic unit key.
+    if (auto gs1 = scan::parseScan(text, parse); gs1 && !gs1->find("00") && !gs1->find("01") && !gs1->find("02"))
+        if (const scan::Element* gln = gs1->find("414")) {
+            const scan::Element* ext = gs1->find("254");
+            const std::string extension = ext ? ext->value : "";
+            auto code = store.locationByGln(gln->value, extension);
+            if (!code) return refusedScan(text, code.error());
+            if (!*code)
+                return refusedScan(text, {"unknown_location", "GLN " + gln->value + (extension.empty() ? "" : " extension " + extension) +
+                                                                  " (AI 414/254) names no location here: check the label or import the "
+                                                                  "locations with their gln"});
+            auto glnKind = store.locationKind(**code);
+            if (!glnKind) return refusedScan(text, glnKind.error());
+            ScanMeaning m;
+            m.kind = ScanMeaning::Kind::Location;
+            m.text = text;
+            m.location = **code;
+            m.locationKind = glnKind->value_or(ledger::LocationKind::Storage);
+            return m;
+        }
     auto parsed = workflow::parseReceiptScan(text, parse);
     if (!parsed) return refusedScan(text, parsed.error());
     auto request = workflow::receiptFromScan(*parsed, "");

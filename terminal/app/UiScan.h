@@ -2,8 +2,10 @@
 // UiScan: what a scan means on the workflow screens (put away, pick, count, stock, Home),
 // decided with the same parser and store lookups as the CLI: a location label (the
 // configurable prefix, setting `location_prefix`, default "LOC:", or a bare code that is a
-// known location), a pallet label (00), a product label ((01)/(02) with count, lot and
-// expiry, its GTIN resolved in the catalog), or a refusal with a stable code.
+// known location, or a GS1 location label: AI (414) GLN with an optional (254) extension,
+// mapped to a location by the locations' gln columns), a pallet label (00), a product label
+// ((01)/(02) with count, lot and expiry, its GTIN resolved in the catalog), or a refusal with
+// a stable code (an unmapped GLN is unknown_location).
 
 #include "app/Cli.h"
 #include "store/TerminalStore.h"

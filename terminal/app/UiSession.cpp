@@ -52,6 +52,12 @@ UiSession::UiSession(store::TerminalStore& store, GlobalOptions& g, ui::ScreenId
 
 void UiSession::start()
 {
+    m_lastInput = m_clock();
+    if (!m_idleFixed)
+        if (auto stored = m_store.setting("idle_signout_s"); stored && *stored && !(*stored)->empty() &&
+                                                              (*stored)->size() <= 9 &&
+                                                              (*stored)->find_first_not_of("0123456789") == std::string::npos)
+            m_idleSignOut = std::chrono::seconds(std::stoll(**stored));
     store::Users users(m_store.database());
     auto any = users.any();
     if (any && !*any) {
@@ -139,9 +145,14 @@ void UiSession::open(ui::ScreenId screen)
         m_stockInput = {};
         refreshStock();
         break;
+    case ui::ScreenId::Sync:
+        m_syncView.chosen.reset();
+        m_syncView.last = {};
+        refreshSync();
+        break;
     default:
         refreshHome();
-        m_screen = ui::ScreenId::Home; // Sync is not built yet
+        m_screen = ui::ScreenId::Home;
         break;
     }
 }
@@ -238,14 +249,17 @@ void UiSession::onScan(const scan::Scan& scan)
         stockScan(readScan(m_store, m_g, scan.text));
         return;
     }
-    // Home routes a scan to where it belongs: a pallet to Receive, a product to its stock
-    // card, a location to a count there.
+    // Home (and Sync) route a scan to where it belongs: a pallet to Receive, a product to its
+    // stock card, a location to a count there. What cannot go anywhere is told where the
+    // operator looks.
     const ScanMeaning meaning = readScan(m_store, m_g, scan.text);
     std::string why;
+    const bool onSync = m_screen == ui::ScreenId::Sync;
     switch (meaning.kind) {
     case ScanMeaning::Kind::Pallet:
         if (!mayDo(ledger::Action::Receive, why)) {
-            m_homeView.message = why;
+            if (onSync) m_syncView.last = refusalFor({"forbidden", why.substr(std::string("forbidden: ").size())});
+            else m_homeView.message = why;
             return;
         }
         open(ui::ScreenId::Receive);
@@ -257,7 +271,8 @@ void UiSession::onScan(const scan::Scan& scan)
         return;
     case ScanMeaning::Kind::Location:
         if (!mayDo(ledger::Action::Count, why)) {
-            m_homeView.message = why;
+            if (onSync) m_syncView.last = refusalFor({"forbidden", why.substr(std::string("forbidden: ").size())});
+            else m_homeView.message = why;
             return;
         }
         open(ui::ScreenId::Count);
@@ -265,7 +280,8 @@ void UiSession::onScan(const scan::Scan& scan)
         return;
     case ScanMeaning::Kind::Refused: break;
     }
-    m_homeView.message = "scan " + scan.text + ": " + meaning.code + ": " + meaning.message;
+    if (onSync) m_syncView.last = refusalFor({meaning.code, "scan " + scan.text + ": " + meaning.message});
+    else m_homeView.message = "scan " + scan.text + ": " + meaning.code + ": " + meaning.message;
 }
 
 void UiSession::receive(const std::string& text)
@@ -339,11 +355,16 @@ void UiSession::undoLastReceipt()
     m_receiveView.last = std::move(r);
 }
 
-bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext& ctx)
+bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext& baseCtx)
 {
     const ui::ScreenId before = m_screen;
+    bool changed = checkIdle();
+    if (!scans.empty() || ui::operatorInput()) m_lastInput = m_clock();
+    // Every header shows the link's state once the terminal is enrolled.
+    ui::UiContext ctx = baseCtx;
+    if (m_syncState && m_syncState->link != ui::LinkState::NotEnrolled) ctx.link = ui::linkWord(m_syncState->link);
     for (const auto& s : scans) onScan(s);
-    bool changed = !scans.empty();
+    changed = changed || !scans.empty();
     switch (m_screen) {
     case ui::ScreenId::SignIn: {
         auto intent = ui::drawSignInScreen(m_signInView, m_signInInput, ctx);
@@ -377,6 +398,12 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
         changed = changed || intent.kind != ui::StockIntent::Kind::None;
         break;
     }
+    case ui::ScreenId::Sync: {
+        auto intent = ui::drawSyncScreen(m_syncView, m_syncInput, ctx);
+        applySyncIntent(intent);
+        changed = changed || intent.kind != ui::SyncIntent::Kind::None;
+        break;
+    }
     case ui::ScreenId::Receive: {
         auto intent = ui::drawReceiveScreen(m_receiveView, m_receiveInput, ctx);
         if (intent.kind == ui::ReceiveIntent::Kind::Acknowledge && m_receiveView.last) m_receiveView.last->acknowledged = true;
@@ -404,6 +431,10 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
         break;
     }
     }
+    // An action committed (an op waits in the outbox): the link pushes it at once when
+    // online (offline, the worker keeps to its back-off).
+    if (changed && m_sync)
+        if (auto n = m_store.outboxCount(); n && *n > 0) m_sync->nudge();
     return changed || m_screen != before;
 }
 

@@ -12,7 +12,16 @@
 //       +--otherwise--> SignIn --signIn() accepted--> the --start screen (Home)
 //                         ^                               |
 //                         +------ Home "Sign out" --------+ Home <--tile / "Home"--> Receive,
-//                                                                 Put away, Pick, Count, Stock
+//                         +------ idle (checkIdle) -------+        Put away, Pick, Count,
+//                                                                  Stock, Sync
+//
+// Idle sign-out: a signed-in user (not the built-in operator of a terminal without users)
+// is signed out after idleSignOut() without input (a tap, a key, a scan); checked in frame()
+// and in tick(), which the frame loop calls on every wake-up (at least every 2 s).
+//
+// Sync: with a UiSyncWorker attached (attachSync), every frame that committed something
+// nudges it, so the action is pushed at once when online; applySync (posted to the main
+// thread after each round) updates the Sync screen, the headers and the Home tile.
 //
 // A scan is applied on every screen (onScan): on Receive it is received; on Put away, Pick,
 // Count and Stock it is read by readScan (UiScan.h) and applied by that screen's glue
@@ -22,6 +31,7 @@
 
 #include "app/Cli.h"
 #include "app/UiScan.h"
+#include "app/UiSyncWorker.h"
 #include "ledger/Roles.h"
 #include "scan/Wedge.h"
 #include "store/TerminalStore.h"
@@ -33,8 +43,11 @@
 #include "ui/ScreenId.h"
 #include "ui/SignInScreen.h"
 #include "ui/StockScreen.h"
+#include "ui/SyncScreen.h"
 #include "ui/UiContext.h"
 
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +68,23 @@ public:
     // when something changed that the next frame must show.
     bool frame(const std::vector<scan::Scan>& scans, const ui::UiContext& ctx);
 
+    // tick runs between frames (every wake-up of the loop): the idle sign-out. Returns true
+    // when the screen changed.
+    bool tick();
+
+    // Idle sign-out after `idle` without input (0: never). Without a call, start() reads the
+    // setting `idle_signout_s` (whole seconds), else kDefaultIdleSignOut.
+    void setIdleSignOut(std::chrono::seconds idle);
+    std::chrono::seconds idleSignOut() const { return m_idleSignOut; }
+    static constexpr std::chrono::seconds kDefaultIdleSignOut{600};
+    // setClock replaces the steady clock idle time is measured with (tests).
+    void setClock(std::function<std::chrono::steady_clock::time_point()> clock) { m_clock = std::move(clock); }
+
+    // attachSync gives the session the link's worker (nullptr: none, not enrolled).
+    void attachSync(UiSyncWorker* worker) { m_sync = worker; }
+    // applySync takes a round's outcome (on the main thread).
+    void applySync(const UiSyncState& state);
+
     ui::ScreenId screen() const { return m_screen; }
     // The views as last built (headless session tests read them).
     const ui::HomeView& homeView() const { return m_homeView; }
@@ -63,6 +93,8 @@ public:
     const ui::PickView& pickView() const { return m_pickView; }
     const ui::CountView& countView() const { return m_countView; }
     const ui::StockView& stockView() const { return m_stockView; }
+    const ui::SyncView& syncView() const { return m_syncView; }
+    const ui::SignInView& signInView() const { return m_signInView; }
 
 private:
     bool signIn(const std::string& name, const std::string& pin);
@@ -99,6 +131,13 @@ private:
     void countAt(const std::string& location);
     void submitCount(long long qty);
 
+    // Sync (UiSessionSync.cpp).
+    void refreshSync();
+    void loadInbox();
+    void applySyncIntent(const ui::SyncIntent& intent);
+    // checkIdle signs an idle operator out; true when it did.
+    bool checkIdle();
+
     // Stock (UiSessionStock.cpp).
     void refreshStock();
     void searchStock(const std::string& query);
@@ -128,6 +167,16 @@ private:
     ui::StockView m_stockView;
     ui::StockInput m_stockInput;
     int64_t m_countBasis = 0; // the ledger position the count at the current location began at
+
+    ui::SyncView m_syncView;
+    ui::SyncInput m_syncInput;
+    std::vector<int64_t> m_inboxSeqs;              // the inbox rows' correction seqs
+    UiSyncWorker* m_sync = nullptr;
+    std::optional<UiSyncState> m_syncState;        // the worker's last round
+    std::chrono::seconds m_idleSignOut = kDefaultIdleSignOut;
+    bool m_idleFixed = false;                       // set by setIdleSignOut: the setting is not read
+    std::function<std::chrono::steady_clock::time_point()> m_clock = [] { return std::chrono::steady_clock::now(); };
+    std::chrono::steady_clock::time_point m_lastInput{};
 };
 
 } // namespace backfill::app

@@ -139,6 +139,8 @@ void Window::onKey(GLFWwindow* w, int key, int scancode, int action, int mods)
     }
 }
 
+void Window::wake() { glfwPostEmptyEvent(); }
+
 void Window::onChar(GLFWwindow* w, unsigned int codepoint)
 {
     Window* win = self(w);
@@ -238,7 +240,8 @@ ledger::Result<LoopReport> Window::run(const LoopOptions& options, const FrameFn
             glfwPollEvents();
         ++report.wakeups;
         const auto outputs = m_wedge->poll(Clock::now());
-        if (m_changed || !outputs.empty()) settle = kSettleFrames;
+        const bool woken = options.onWake && options.onWake();
+        if (m_changed || woken || !outputs.empty()) settle = kSettleFrames;
         m_changed = false;
         if (!frameMode && settle <= 0) continue; // nothing changed: draw nothing
 

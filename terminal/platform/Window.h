@@ -49,6 +49,9 @@ struct LoopOptions {
     // maxIdleWait: the longest sleep while idle (so the frame function can notice a changed
     // database now and then). The loop draws a frame after it only if asked to.
     std::chrono::milliseconds maxIdleWait{2000};
+    // onWake runs on the main thread after every wait (the main-thread queue is drained here,
+    // the idle sign-out checked); true asks for frames, as input does.
+    std::function<bool()> onWake;
 };
 
 // FrameFn draws one frame (between ImGui::NewFrame and ImGui::Render) given the scans the
@@ -77,6 +80,10 @@ public:
     Window& operator=(const Window&) = delete;
 
     const ui::UiContext& context() const { return m_ctx; }
+
+    // wake interrupts the loop's wait from any thread (glfwPostEmptyEvent), so work a worker
+    // posted to the main thread is taken at once.
+    void wake();
 
     // setGsSubstitute makes the wedge read `gs` as GS (the terminal's stored setting, known
     // only once the database is open). Call before run.

@@ -12,7 +12,7 @@ namespace backfill::store {
 // "BFTD"): set when the schema is created, checked before anything is written.
 inline constexpr int64_t kApplicationId = 0x42465444;
 
-inline constexpr std::array<std::string_view, 10> kMigrations{
+inline constexpr std::array<std::string_view, 11> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.
     R"sql(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -298,6 +298,18 @@ CREATE TABLE sync_corrections(seq INTEGER PRIMARY KEY, payload TEXT NOT NULL, re
     // set to when no op waits (so ETAs agree with the server's once a terminal is in step).
     R"sql(
 CREATE TABLE server_inbound(inbound_line_id INTEGER PRIMARY KEY, received INTEGER NOT NULL);
+)sql",
+    // 11: the touch UI (issue 12, docs/ui.md). GS1 location labels: a location's GLN (AI 414)
+    // and GLN extension component (AI 254, '' for none), imported with the locations, so a
+    // (414)(254) label names a location. The corrections inbox: who acknowledged a pulled
+    // correction on the Sync screen, and when (apart from `reported`, which the CLI's sync
+    // sets when it prints one).
+    R"sql(
+ALTER TABLE locations ADD COLUMN gln TEXT;
+ALTER TABLE locations ADD COLUMN gln_ext TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX locations_gln ON locations(gln, gln_ext) WHERE gln IS NOT NULL;
+ALTER TABLE sync_corrections ADD COLUMN acked_by TEXT;
+ALTER TABLE sync_corrections ADD COLUMN acked_at INTEGER;
 )sql",
 };
 

@@ -481,7 +481,35 @@ public:
     Result<std::vector<ProductRef>> findProducts(const std::string& text, size_t limit);
     // reasons lists the reason codes of `kind`, sorted by code.
     Result<std::vector<ledger::Reason>> reasons(ledger::ReasonKind kind);
+    // locationByGln is the location a GS1 location label names: GLN `gln` (AI 414) with
+    // extension `extension` (AI 254, "" for none), as imported (nullopt: none).
+    Result<std::optional<std::string>> locationByGln(const std::string& gln, const std::string& extension);
     // --- end Lookups
+
+    // --- The corrections inbox of the Sync screen (TerminalStoreInbox.cpp; docs/ui.md) ---
+    // A pulled correction of this device's claims (docs/sync.md) with what the terminal
+    // knows of the claim: where its units were carried (`stagedAt`: the staging lane the
+    // receipt moved them to, else the location they were received at).
+    struct Correction {
+        int64_t seq = 0;                        // the server log entry
+        std::string orderId;
+        int64_t line = 0;
+        std::string sku;
+        Qty oldQty = 0;                         // claimed here
+        Qty newQty = 0;                         // granted by the server
+        std::string message;                    // the server's words
+        std::string opId;                       // this device's op whose claim was cut
+        std::optional<std::string> stagedAt;
+        std::optional<std::string> ackedBy;
+        std::optional<ledger::Timestamp> ackedAt;
+    };
+    // corrections lists the pulled corrections in log order: only those no operator
+    // acknowledged yet with `open`, else all.
+    Result<std::vector<Correction>> corrections(bool open);
+    // acknowledgeCorrection records that `actor` saw correction `seq` and acts on it. Refused:
+    // unknown_correction, already_acknowledged (naming who and when).
+    Result<Correction> acknowledgeCorrection(int64_t seq, const Actor& actor);
+    // --- end Inbox
 
     // outboxCount is the number of ops not yet acknowledged by the server.
     Result<int64_t> outboxCount();

@@ -2,6 +2,7 @@
 
 #include "store/StoreSupport.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -106,12 +107,41 @@ Result<ImportReport> TerminalStore::importLocations(const ledger::ParsedRows<led
     ImportReport report = reportFor(rows);
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
+    // A GS1 location label names one location: a GLN (with its extension) another location
+    // holds, which this file does not give a GLN of its own, is refused with its line.
+    for (size_t i = 0; i < rows.rows.size(); ++i) {
+        const auto& l = rows.rows[i];
+        if (!l.gln) continue;
+        std::optional<std::string> owner;
+        TRY(m_db->prepare("SELECT code FROM locations WHERE gln = ? AND gln_ext = ? AND code <> ?")
+                .bind(1, *l.gln)
+                .bind(2, l.glnExtension)
+                .bind(3, l.code)
+                .first([&](const Statement& r) { owner = r.columnText(0); }));
+        if (!owner) continue;
+        // The owner may give it up in this same file (it gets another GLN here).
+        const bool ownerMoves = std::any_of(rows.rows.begin(), rows.rows.end(), [&](const ledger::Location& o) {
+            return o.code == *owner && o.gln && !(*o.gln == *l.gln && o.glnExtension == l.glnExtension);
+        });
+        if (!ownerMoves)
+            addIssue(report, {rows.lines[i], "gln", "duplicate_gln",
+                              "GLN " + *l.gln + (l.glnExtension.empty() ? "" : " extension " + l.glnExtension) +
+                                  " already names location " + *owner + "; a GS1 location label names one location"});
+    }
+    if (!report.errors.empty()) return report;
+    // A row without a gln keeps the GLN stored; one with it replaces it. The file's GLNs are
+    // let go of first, so two locations trading labels never collide half-way.
     for (const auto& l : rows.rows)
-        TRY(m_db->prepare("INSERT INTO locations(code, kind, sequence) VALUES(?,?,?) ON CONFLICT(code) DO UPDATE SET "
-                          "kind = excluded.kind, sequence = excluded.sequence")
+        if (l.gln) TRY(m_db->prepare("UPDATE locations SET gln = NULL, gln_ext = '' WHERE code = ?").bind(1, l.code).run());
+    for (const auto& l : rows.rows)
+        TRY(m_db->prepare("INSERT INTO locations(code, kind, sequence, gln, gln_ext) VALUES(?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET "
+                          "kind = excluded.kind, sequence = excluded.sequence, gln = COALESCE(excluded.gln, locations.gln), "
+                          "gln_ext = CASE WHEN excluded.gln IS NULL THEN locations.gln_ext ELSE excluded.gln_ext END")
                 .bind(1, l.code)
                 .bind(2, ledger::locationKindName(l.kind))
                 .bind(3, l.sequence)
+                .bindOptional(4, l.gln)
+                .bind(5, l.glnExtension)
                 .run());
     TRY(tx->commit());
     report.imported = static_cast<int64_t>(rows.rows.size());

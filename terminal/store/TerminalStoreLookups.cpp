@@ -46,4 +46,15 @@ Result<std::vector<ledger::Reason>> TerminalStore::reasons(ledger::ReasonKind ki
     return rows;
 }
 
+Result<std::optional<std::string>> TerminalStore::locationByGln(const std::string& gln, const std::string& extension)
+{
+    Database::Operation op(*m_db, "looking up a GLN");
+    std::optional<std::string> code;
+    TRY(m_db->prepare("SELECT code FROM locations WHERE gln = ? AND gln_ext = ?")
+            .bind(1, gln)
+            .bind(2, extension)
+            .first([&](const Statement& r) { code = r.columnText(0); }));
+    return code;
+}
+
 } // namespace backfill::store

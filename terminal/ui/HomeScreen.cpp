@@ -14,7 +14,7 @@ std::vector<HomeTile> homeTiles()
         {ScreenId::Pick, "Pick", std::nullopt, "lines to pick", true},
         {ScreenId::Count, "Count", std::nullopt, "counts due", true},
         {ScreenId::Stock, "Stock", std::nullopt, "", true},
-        {ScreenId::Sync, "Sync", std::nullopt, "unsent", false},
+        {ScreenId::Sync, "Sync", std::nullopt, "unsent", true},
     };
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// Home: one big tile per workflow with the count of waiting work (UI.md "Home"). Tiles of
-// screens not built yet are shown, say "coming" and do nothing when tapped.
+// Home: one big tile per workflow with the count of waiting work (UI.md "Home"). A tile of a
+// screen not built (`built` false; none today) says "coming" and does nothing when tapped.
 
 #include "ui/ScreenId.h"
 #include "ui/UiContext.h"
@@ -34,7 +34,7 @@ struct HomeIntent {
 };
 
 // homeTiles gives the six tiles in UI.md's order (Receive, Put away, Pick, Count, Stock,
-// Sync), none counted, all built but Sync; the app fills in the counts.
+// Sync), none counted, all built; the app fills in the counts.
 std::vector<HomeTile> homeTiles();
 
 // tileLines are the lines under a tile's title: the waiting work ("9 lines to pick") when

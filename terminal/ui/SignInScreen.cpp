@@ -11,6 +11,7 @@ const char* signInMessageTitle(const std::string& code)
     if (code == "forbidden") return "Not allowed";
     if (code == "unknown_user") return "Unknown operator";
     if (code == "not_signed_in") return "Scan not taken";
+    if (code == "signed_out_idle") return "Signed out";
     return "Cannot sign in";
 }
 
@@ -21,7 +22,8 @@ SignInIntent drawSignInScreen(const SignInView& view, SignInInput& input, const 
     drawHeader(ctx, {"SIGN IN", "", "", -1});
 
     if (view.message) {
-        drawBandLines(ctx, Feedback::Refused,
+        // An idle sign-out is a notice (amber), not a refusal.
+        drawBandLines(ctx, view.message->code == "signed_out_idle" ? Feedback::Attention : Feedback::Refused,
                       {{signInMessageTitle(view.message->code), true}, {view.message->text, false}},
                       ImGui::GetContentRegionAvail().y * 0.3f);
     }

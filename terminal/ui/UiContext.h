@@ -35,6 +35,9 @@ struct UiContext {
     // targets: when set, every touch control appends itself here (the caller clears it per
     // frame). Headless tests find a widget by label through it.
     std::vector<TouchTarget>* targets = nullptr;
+    // link: the sync link's state in words ("online", "offline", ...) for every screen's
+    // header; null when the terminal is not enrolled (nothing to show).
+    const char* link = nullptr;
 };
 
 } // namespace backfill::ui

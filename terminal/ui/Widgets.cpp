@@ -97,9 +97,10 @@ void drawHeader(const UiContext& ctx, const HeaderInfo& info)
         ImGui::TextUnformatted(info.context.data(), info.context.data() + info.context.size());
     }
     std::string right(info.operatorName);
+    // The link's state is a word, not only a colour: "ana  online  unsent 0".
+    if (ctx.link) right += (right.empty() ? "" : "  ") + std::string(ctx.link);
     if (info.unsynced >= 0) {
         char buf[48];
-        // The dot is grey: the sync link does not exist yet, so the terminal is offline.
         std::snprintf(buf, sizeof buf, "%sunsent %lld", right.empty() ? "" : "  ", info.unsynced);
         right += buf;
     }
@@ -160,6 +161,17 @@ void drawBandLines(const UiContext& ctx, Feedback feedback, const std::vector<Ba
     ImGui::EndChild();
     ImGui::PopStyleVar();
     ImGui::PopStyleColor();
+}
+
+bool operatorInput()
+{
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.InputQueueCharacters.Size > 0 || io.MouseWheel != 0.0f || io.MouseWheelH != 0.0f) return true;
+    for (bool down : io.MouseDown)
+        if (down) return true;
+    for (bool down : io.KeysDown)
+        if (down) return true;
+    return false;
 }
 
 KeypadKey drawKeypad(const UiContext& ctx, const char* id, std::string& digits, size_t maxDigits)

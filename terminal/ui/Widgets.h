@@ -57,6 +57,10 @@ struct BandLine {
 // a longer result (a pallet of many lines) scrolls inside the band.
 void drawBandLines(const UiContext& ctx, Feedback feedback, const std::vector<BandLine>& lines, float maxHeight);
 
+// operatorInput: the operator touched the screen or typed this frame (a button or wheel
+// held, a character or key queued): what keeps a session from signing out when idle.
+bool operatorInput();
+
 // KeypadKey is what one keypad tap did.
 enum class KeypadKey { None, Digit, Clear, Back };
 

@@ -13,6 +13,7 @@
 #include "ui/ReceiveScreen.h"
 #include "ui/StockScreen.h"
 #include "ui/SignInScreen.h"
+#include "ui/SyncScreen.h"
 #include "ui/WedgeInput.h"
 
 using namespace backfill;
@@ -36,6 +37,23 @@ ui::HomeView homeView()
     v.tiles = ui::homeTiles();
     v.tiles[1].waiting = 4; // Put away
     v.tiles[2].waiting = 9; // Pick
+    return v;
+}
+
+ui::SyncView syncView()
+{
+    ui::SyncView v;
+    v.operatorName = "ana";
+    v.unsynced = 2;
+    v.state = ui::LinkState::Offline;
+    v.server = "tcp://backfilld.example:5555";
+    v.device = "HH-03";
+    v.lastSync = "2026-12-04T09:00:00Z";
+    v.lastError = "timeout: no reply within 3000 ms";
+    for (int i = 0; i < 30; ++i)
+        v.inbox.push_back({100 + i, "SO-" + std::to_string(1000 + i) + " line 1  5 x MUG back to stock",
+                           "SO-" + std::to_string(1000 + i) + " line 1: take 5 x MUG from OUT-1 back to stock",
+                           "the server had no free units left for it"});
     return v;
 }
 
@@ -162,7 +180,7 @@ TEST_CASE("sign-in: refusals are named in words")
     checkTargets(h);
 }
 
-TEST_CASE("home: a built tile opens its screen, Sync says coming and does nothing")
+TEST_CASE("home: every tile opens its screen")
 {
     UiHarness h;
     auto view = homeView();
@@ -173,7 +191,8 @@ TEST_CASE("home: a built tile opens its screen, Sync says coming and does nothin
                                                                   {"Put away\n4 to put away", ui::ScreenId::Putaway},
                                                                   {"Pick\n9 lines to pick", ui::ScreenId::Pick},
                                                                   {"Count", ui::ScreenId::Count},
-                                                                  {"Stock", ui::ScreenId::Stock}};
+                                                                  {"Stock", ui::ScreenId::Stock},
+                                                                  {"Sync", ui::ScreenId::Sync}};
     for (const auto& [label, screen] : built) {
         CAPTURE(label);
         auto open = lastOf(h.tap<ui::HomeIntent>(label, draw));
@@ -181,7 +200,6 @@ TEST_CASE("home: a built tile opens its screen, Sync says coming and does nothin
         CHECK(open.screen == screen);
     }
     CHECK(ui::tileLabel(view.tiles[2]) == "Pick\n9 lines to pick");
-    CHECK(lastOf(h.tap<ui::HomeIntent>("Sync\ncoming", draw)).kind == ui::HomeIntent::Kind::None);
     CHECK(lastOf(h.tap<ui::HomeIntent>("Sign out", draw)).kind == ui::HomeIntent::Kind::SignOut);
 }
 
@@ -281,6 +299,16 @@ TEST_CASE("every touch target is at least the minimum, portrait handheld and lar
         ui::StockInput sti;
         ui.frame([&] { ui::drawStockScreen(sv2, sti, ui.ctx()); });
         checkTargets(ui);
+
+        auto yv = syncView();
+        ui::SyncInput yi;
+        ui.frame([&] { ui::drawSyncScreen(yv, yi, ui.ctx()); });
+        checkTargets(ui);
+        yv.chosen = 0;
+        yv.mayAct = false;
+        yv.whyNot = "only a supervisor may";
+        ui.frame([&] { ui::drawSyncScreen(yv, yi, ui.ctx()); });
+        checkTargets(ui);
     }
     CHECK(ui::scaleForWindow(1080, 1920) == doctest::Approx(2.25f));
     CHECK(ui::scaleForWindow(480, 800) == doctest::Approx(1.0f));
@@ -305,11 +333,13 @@ TEST_CASE("a wedge burst is a scan on every screen; slow typing reaches ImGui")
     ui::CountInput ci;
     auto stv = stockView();
     ui::StockInput sti;
+    auto yv = syncView();
+    ui::SyncInput yi;
     const std::vector<std::function<void()>> screens = {
         [&] { ui::drawSignInScreen(sv, si, h.ctx()); },   [&] { ui::drawHomeScreen(hv, hi, h.ctx()); },
         [&] { ui::drawReceiveScreen(rv, ri, h.ctx()); },  [&] { ui::drawPutawayScreen(pv, pi, h.ctx()); },
         [&] { ui::drawPickScreen(kv, ki, h.ctx()); },     [&] { ui::drawCountScreen(cv, ci, h.ctx()); },
-        [&] { ui::drawStockScreen(stv, sti, h.ctx()); },
+        [&] { ui::drawStockScreen(stv, sti, h.ctx()); },   [&] { ui::drawSyncScreen(yv, yi, h.ctx()); },
     };
     const std::string code = "(00)095011010000042001";
     scan::Wedge wedge;
@@ -347,4 +377,36 @@ TEST_CASE("a wedge burst is a scan on every screen; slow typing reaches ImGui")
     input.deliver({}, h.io());
     CHECK_FALSE(h.io().KeysDown[backspace]);
     CHECK_FALSE(input.pressedKeys());
+}
+
+TEST_CASE("sync: the state in words, a correction chosen and acknowledged, sync now, home")
+{
+    UiHarness h;
+    auto view = syncView();
+    ui::SyncInput input;
+    auto draw = [&] { return ui::drawSyncScreen(view, input, h.ctx()); };
+    CHECK(ui::syncStatusLines(view) == std::vector<std::string>{"Unsent actions: 2", "Last sync: 2026-12-04T09:00:00Z",
+                                                                "Server: tcp://backfilld.example:5555 as HH-03",
+                                                                "Last attempt: timeout: no reply within 3000 ms"});
+    CHECK(std::string(ui::linkWord(view.state)) == "offline");
+    h.frame([&] { draw(); });
+    CHECK_FALSE(h.has("Acknowledge")); // nothing chosen yet
+    auto choose = lastOf(h.tap<ui::SyncIntent>("SO-1000 line 1  5 x MUG back to stock", draw));
+    CHECK(choose.kind == ui::SyncIntent::Kind::Choose);
+    CHECK(choose.index == 0);
+    view.chosen = 0;
+    auto ack = lastOf(h.tap<ui::SyncIntent>("Acknowledge", draw));
+    CHECK(ack.kind == ui::SyncIntent::Kind::Acknowledge);
+    CHECK(ack.index == 0);
+    view.mayAct = false;
+    CHECK(lastOf(h.tap<ui::SyncIntent>("Acknowledge", draw)).kind == ui::SyncIntent::Kind::None);
+    CHECK(lastOf(h.tap<ui::SyncIntent>("Sync now", draw)).kind == ui::SyncIntent::Kind::SyncNow);
+    CHECK(lastOf(h.tap<ui::SyncIntent>("Home", draw)).kind == ui::SyncIntent::Kind::Home);
+
+    ui::SyncView none;
+    CHECK(ui::syncStatusLines(none) ==
+          std::vector<std::string>{"Unsent actions: 0", "Last sync: never",
+                                   "Not enrolled: ask a supervisor to run backfill enroll; this terminal works on its own until then"});
+    auto drawNone = [&] { return ui::drawSyncScreen(none, input, h.ctx()); };
+    CHECK(lastOf(h.tap<ui::SyncIntent>("Sync now", drawNone)).kind == ui::SyncIntent::Kind::None); // disabled
 }

@@ -1,0 +1,147 @@
+// UiSession: the Sync screen's glue (the link's state as the worker reported it, the
+// corrections inbox and its acknowledgements) and the idle sign-out.
+
+#include "app/AppStore.h"
+#include "app/UiSession.h"
+#include "store/Users.h"
+#include "ui/Widgets.h"
+
+namespace backfill::app {
+
+namespace {
+
+// correctionRow says a correction as what to do: the units the server did not grant go back
+// from where this terminal carried them.
+ui::SyncCorrectionRow correctionRow(const store::TerminalStore::Correction& c)
+{
+    const std::string line = c.orderId + " line " + std::to_string(c.line);
+    const std::string units = std::to_string(c.oldQty - c.newQty) + " x " + c.sku;
+    ui::SyncCorrectionRow row;
+    row.seq = c.seq;
+    row.summary = line + "  " + units + " back to stock";
+    row.action = line + ": take " + units + (c.stagedAt ? " from " + *c.stagedAt : "") + " back to stock";
+    row.reason = c.message;
+    return row;
+}
+
+} // namespace
+
+void UiSession::setIdleSignOut(std::chrono::seconds idle)
+{
+    m_idleSignOut = idle;
+    m_idleFixed = true;
+}
+
+bool UiSession::tick() { return checkIdle(); }
+
+bool UiSession::checkIdle()
+{
+    if (!m_signedIn || m_idleSignOut.count() <= 0 || m_g.signedInAs == ledger::kBuiltInOperator) return false;
+    if (m_clock() - m_lastInput < m_idleSignOut) return false;
+    const std::string who = m_g.signedInAs;
+    const long long minutes = m_idleSignOut.count() / 60;
+    const std::string after = minutes > 0 && m_idleSignOut.count() % 60 == 0 ? std::to_string(minutes) + " min"
+                                                                               : std::to_string(m_idleSignOut.count()) + " s";
+    m_g.signedInAs = std::string(ledger::kBuiltInOperator);
+    showSignIn();
+    m_signInInput.operatorName = who;
+    m_signInView.message = ui::SignInMessage{"signed_out_idle", who + " was signed out after " + after + " without input: sign in again"};
+    m_lastInput = m_clock();
+    return true;
+}
+
+void UiSession::applySync(const UiSyncState& state)
+{
+    const bool first = !m_syncState;
+    m_syncState = state;
+    m_syncView.state = state.link;
+    m_syncView.server = state.server.value_or("");
+    m_syncView.device = state.device.value_or("");
+    m_syncView.lastSync = state.lastSync;
+    m_syncView.lastError = state.error ? state.error->code + ": " + state.error->message : "";
+    // The headers' unsent counts follow the outbox.
+    const long long unsent = state.unsent;
+    for (long long* u : {&m_homeView.unsynced, &m_receiveView.unsynced, &m_putawayView.unsynced, &m_pickView.unsynced,
+                         &m_countView.unsynced, &m_stockView.unsynced, &m_syncView.unsynced})
+        if (*u >= 0) *u = unsent;
+    for (auto& tile : m_homeView.tiles)
+        if (tile.screen == ui::ScreenId::Sync) tile.waiting = unsent;
+    if (first || state.pulled > 0) loadInbox();
+}
+
+void UiSession::refreshSync()
+{
+    m_syncView.operatorName = m_g.signedInAs;
+    m_syncView.unsynced = unsynced();
+    std::string why;
+    m_syncView.mayAct = mayDo(ledger::Action::Move, why);
+    m_syncView.whyNot = m_syncView.mayAct ? "" : why;
+    if (!m_syncState) {
+        // No round reported yet (or no worker): what the database says.
+        if (auto status = m_store.syncStatus()) {
+            m_syncView.state = status->server ? (m_sync ? ui::LinkState::Connecting : ui::LinkState::Offline) : ui::LinkState::NotEnrolled;
+            m_syncView.server = status->server.value_or("");
+            m_syncView.device = status->device.value_or("");
+            m_syncView.lastSync = status->lastSync;
+        } else {
+            m_syncView.last = refusalFor(status.error());
+        }
+    }
+    loadInbox();
+}
+
+void UiSession::loadInbox()
+{
+    auto open = m_store.corrections(true);
+    if (!open) {
+        m_syncView.last = refusalFor(open.error());
+        return;
+    }
+    std::optional<int64_t> chosen;
+    if (m_syncView.chosen && *m_syncView.chosen < m_syncView.inbox.size()) chosen = m_syncView.inbox[*m_syncView.chosen].seq;
+    m_syncView.inbox.clear();
+    m_syncView.chosen.reset();
+    for (const auto& c : *open) {
+        if (chosen && c.seq == *chosen) m_syncView.chosen = m_syncView.inbox.size();
+        m_syncView.inbox.push_back(correctionRow(c));
+    }
+}
+
+void UiSession::applySyncIntent(const ui::SyncIntent& intent)
+{
+    switch (intent.kind) {
+    case ui::SyncIntent::Kind::None: return;
+    case ui::SyncIntent::Kind::Home: open(ui::ScreenId::Home); return;
+    case ui::SyncIntent::Kind::SyncNow:
+        if (m_sync) {
+            m_sync->syncNow();
+            m_syncView.last = {ui::Feedback::Attention, "Syncing", {"a round with the server was asked for; this screen shows its outcome"}, "", false};
+        } else {
+            m_syncView.last = refusalFor({"no_link", "the link is not running: restart the terminal once it is enrolled"});
+        }
+        return;
+    case ui::SyncIntent::Kind::Choose:
+        if (intent.index < m_syncView.inbox.size()) m_syncView.chosen = intent.index;
+        return;
+    case ui::SyncIntent::Kind::AcknowledgeOutcome: m_syncView.last.acknowledged = true; return;
+    case ui::SyncIntent::Kind::Acknowledge: break;
+    }
+    if (intent.index >= m_syncView.inbox.size()) return;
+    std::string why;
+    if (!mayDo(ledger::Action::Move, why)) {
+        m_syncView.last = refusalFor({"forbidden", why.substr(std::string("forbidden: ").size())});
+        return;
+    }
+    const ui::SyncCorrectionRow row = m_syncView.inbox[intent.index];
+    auto done = m_store.acknowledgeCorrection(row.seq, cliActor(m_g));
+    if (!done) {
+        m_syncView.last = refusalFor(done.error());
+        loadInbox();
+        return;
+    }
+    m_syncView.chosen.reset();
+    m_syncView.last = {ui::Feedback::Accepted, "Acknowledged by " + m_g.signedInAs, {row.action}, "", false};
+    loadInbox();
+}
+
+} // namespace backfill::app
