@@ -174,7 +174,7 @@ TEST_CASE("backfilld notifications, notify (relay down then back), unsubscribe, 
     cli.ok({"import", "inbound", cli.file("slip.csv", "inbound_id,supplier,sku,qty,eta\nASN-1,Acme,SKU-A,8,2026-12-12\n")});
     CHECK(cli.ok({"notifications"}).size() == 2);
 
-    test::SmtpSink sink;
+    backfill::test::SmtpSink sink;
     const std::string url = sink.url();
     sink.down();
     // 12-02, relay down: the held-back changes are queued first, then nothing can be sent.
@@ -251,7 +251,7 @@ TEST_CASE("backfilld notify killed while the relay held its reply: after a resta
     cli.ok({"import", "inbound", cli.file("more-inbound.csv", "inbound_id,supplier,sku,qty,eta\nASN-2,Acme,SKU-A,12,2026-12-10\n")});
     REQUIRE(cli.ok({"notifications"}).size() == 5);
 
-    test::SmtpSink sink;
+    backfill::test::SmtpSink sink;
     sink.holdData(true);
     const pid_t pid = cli.spawn(cli.argv("2026-12-01", {"notify", "--smtp", sink.url()}), "killed");
     REQUIRE(sink.waitFor([](const auto&, size_t held) { return held == 1; }));
@@ -283,7 +283,7 @@ TEST_CASE("backfilld notify killed while the relay held its reply: after a resta
 TEST_CASE("backfilld serve --smtp sends in the background what imports queue")
 {
     Cli cli;
-    test::SmtpSink sink;
+    backfill::test::SmtpSink sink;
     CHECK(cli.ok({"import", "catalog", cli.file("catalog.csv", "sku,description\nSKU-A,Widget\n")}) == Json{{"imported", 1}});
     const pid_t pid = cli.spawn(cli.argv("2026-12-01", {"serve", "--listen", "tcp://127.0.0.1:0", "--smtp", sink.url(), "--smtp-from",
                                                         "shop@example.com", "--notify-interval", "0.2"}),
