@@ -46,13 +46,17 @@ Result<void> notifyEtas(ServerStore& store, const std::string& sku, const std::s
     if (waiting.empty()) return {};
     auto supply = store.inboundSupply(sku);
     if (!supply) return unexpected(supply.error());
+    // One read of what the product's customers were told, not one per line.
+    auto memories = store.etaMemories(sku);
+    if (!memories) return unexpected(memories.error());
+    // Without inbound no line has a date: only lines told one before can need a message.
+    if (supply->empty() && memories->empty()) return {};
     const auto etas = ledger::projectEtas(waiting, *supply);
     for (size_t i = 0; i < of.size(); ++i) {
         const ledger::OrderLine& l = *of[i];
         if (l.email.empty()) continue;
-        auto stored = store.etaMemory(l.orderId, l.line);
-        if (!stored) return unexpected(stored.error());
-        const EtaMemoryRecord before = stored->value_or(EtaMemoryRecord{});
+        const auto stored = memories->find({l.orderId, l.line});
+        const EtaMemoryRecord before = stored == memories->end() ? EtaMemoryRecord{} : stored->second;
         const auto d = ledger::decideEta(before.memory, etas[i], clock.today);
         if (d.notice) {
             ledger::Notice n;

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -181,8 +182,9 @@ public:
     // False when the message was not pending any more (unsubscribed meanwhile).
     virtual Result<bool> markNotification(int64_t id, std::string_view state, int64_t now, int64_t nextAttemptAt,
                                           std::optional<std::string_view> error) = 0;
-    // etaMemory: what the customer of a line was told of its ETA (nullopt: nothing yet).
-    virtual Result<std::optional<EtaMemoryRecord>> etaMemory(std::string_view orderId, int64_t line) = 0;
+    // etaMemories: what the customers of product `sku`'s lines were told of their ETAs, by
+    // (order_id, line); a line told nothing yet is absent.
+    virtual Result<std::map<std::pair<std::string, int64_t>, EtaMemoryRecord>> etaMemories(std::string_view sku) = 0;
     virtual Result<void> saveEtaMemory(std::string_view orderId, int64_t line, const EtaMemoryRecord& record) = 0;
     // deferredSkus: the products of lines whose ETA change waits for a later day, by sku.
     virtual Result<std::vector<std::string>> deferredSkus() = 0;
@@ -195,6 +197,8 @@ public:
     // unsubscribe adds `email` (normalised) to the unsubscribed addresses (false when it was
     // already there) and turns its pending messages `unsubscribed`; `dropped` counts them.
     virtual Result<bool> unsubscribe(std::string_view email, ledger::Date day, int64_t& dropped) = 0;
+    // notificationCounts: how many messages of the outbox are in each state.
+    virtual Result<std::map<std::string, int64_t>> notificationCounts() = 0;
     // notifyInstance is this database's random hex id, part of every Message-ID.
     virtual Result<std::string> notifyInstance() = 0;
 

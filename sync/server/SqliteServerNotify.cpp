@@ -130,15 +130,17 @@ Result<bool> SqliteServerStore::markNotification(int64_t id, std::string_view st
     return m_db->changes() > 0;
 }
 
-Result<std::optional<EtaMemoryRecord>> SqliteServerStore::etaMemory(std::string_view orderId, int64_t line)
+Result<std::map<std::pair<std::string, int64_t>, EtaMemoryRecord>> SqliteServerStore::etaMemories(std::string_view sku)
 {
-    std::optional<EtaMemoryRecord> out;
-    TRY(m_db->prepare("SELECT told_eta, last_day, deferred FROM notify_lines WHERE order_id = ? AND line = ?")
-            .bind(1, orderId)
-            .bind(2, line)
-            .first([&](const Statement& r) {
-                out = EtaMemoryRecord{{true, dateOf(r.columnOptionalText(0)), ledger::parseDate(r.columnText(1))}, r.columnInt(2) != 0};
-            }));
+    std::map<std::pair<std::string, int64_t>, EtaMemoryRecord> out;
+    auto& q = m_db->prepare("SELECT n.order_id, n.line, n.told_eta, n.last_day, n.deferred FROM order_lines o "
+                            "JOIN notify_lines n ON n.order_id = o.order_id AND n.line = o.line "
+                            "WHERE o.sku = ? AND o.cancelled = 0 AND o.picked < o.qty");
+    q.bind(1, sku);
+    while (q.step())
+        out.emplace(std::pair{q.columnText(0), q.columnInt(1)},
+                    EtaMemoryRecord{{true, dateOf(q.columnOptionalText(2)), ledger::parseDate(q.columnText(3))}, q.columnInt(4) != 0});
+    TRY(fromStatement(q));
     return out;
 }
 
@@ -210,6 +212,15 @@ Result<bool> SqliteServerStore::unsubscribe(std::string_view email, ledger::Date
             .run());
     dropped = m_db->changes();
     return added;
+}
+
+Result<std::map<std::string, int64_t>> SqliteServerStore::notificationCounts()
+{
+    std::map<std::string, int64_t> out;
+    auto& q = m_db->prepare("SELECT state, COUNT(*) FROM notifications GROUP BY state");
+    while (q.step()) out[q.columnText(0)] = q.columnInt(1);
+    TRY(fromStatement(q));
+    return out;
 }
 
 Result<std::string> SqliteServerStore::notifyInstance()

@@ -9,6 +9,7 @@
 #include "ledger/Date.h"
 #include "server/Apply.h"
 #include "server/Imports.h"
+#include "server/Metrics.h"
 #include "server/Notifier.h"
 #include "server/Notify.h"
 #include "server/SqliteServerStore.h"
@@ -385,4 +386,14 @@ TEST_CASE("sender: a refused recipient fails for good; a message whose data the 
     DeliverOptions all;
     all.ignoreBackoff = true;
     CHECK(deliverDue(*shop.store, client, all)->failed == 0);
+
+    // /metrics counts the outbox by state.
+    ServerCounters counters;
+    auto m = collectMetrics(*shop.store, counters, shop.clock);
+    REQUIRE(m);
+    CHECK(m->notifications == std::map<std::string, int64_t>{{"failed", 1}, {"sent", 1}});
+    const std::string text = renderPrometheus(*m);
+    CHECK(text.find("backfilld_notifications{state=\"pending\"} 0\nbackfilld_notifications{state=\"sent\"} 1\n"
+                    "backfilld_notifications{state=\"failed\"} 1\nbackfilld_notifications{state=\"unsubscribed\"} 0\n") !=
+          std::string::npos);
 }
