@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="
   build-essential cmake ninja-build pkg-config git
-  libsqlite3-dev sqlite3 libsodium-dev
+  libsqlite3-dev sqlite3 libsodium-dev libcurl4-openssl-dev
   libzxing-dev libstb-dev libturbojpeg0-dev
   libnng-dev libmbedtls-dev openssl
   libimgui-dev libglfw3-dev libgl-dev

@@ -81,6 +81,14 @@ echo "== backorders"
 run backorders | python3 packaging/show.py backorders
 echo
 echo "== backfilld stock: $(server stock | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), "rows,", sum(x["qty"] for x in r), "units")')"
+echo
+echo "== customer notifications queued by the imports and the receipts (backfilld notifications; sent by notify --smtp URL)"
+server notifications | python3 -c '
+import collections, json, sys
+rows = json.load(sys.stdin)
+print(len(rows), "messages:", ", ".join("%d %s" % (n, k) for k, n in sorted(collections.Counter(r["kind"] for r in rows).items())))
+for r in rows[:5]:
+    print("  %-8s %-28s %s" % (r["state"], r["email"], r["subject"]))'
 stop_server
 echo
 # The touch terminal on the same database: on this display, or on an Xvfb of its own when

@@ -796,4 +796,40 @@ ParsedRows<Supplier> parseSuppliersCsv(std::string_view text)
     return out;
 }
 
+ParsedRows<WaitlistEntry> parseWaitlistCsv(std::string_view text)
+{
+    enum { kEmail, kSku };
+    static constexpr ColumnSpec kSpecs[] = {{"email", true}, {"sku", true}};
+    ParsedRows<WaitlistEntry> out;
+    Sheet<WaitlistEntry> sheet(text, kSpecs, out);
+    if (!sheet.readHeader()) return out;
+
+    std::unordered_map<std::string, int64_t> keys;
+    keys.reserve(sheet.capacityHint());
+    while (sheet.nextRow()) {
+        auto email = sheet.text(kEmail, true);
+        if (email) {
+            const auto at = email->find('@');
+            const bool ok = at != std::string::npos && at > 0 && at + 1 < email->size() &&
+                            email->find('@', at + 1) == std::string::npos && email->find(' ') == std::string::npos;
+            if (!ok) sheet.fail(kEmail, "bad_email", quoted(*email) + " is not an e-mail address like name@example.com");
+        }
+        auto sku = sheet.text(kSku, true);
+        if (sheet.rowOk()) {
+            // The key compares addresses as the notifications do (ledger/Notifications.h).
+            std::string key = *email;
+            for (char& c : key)
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            const auto [it, fresh] = keys.emplace(compositeKey({key, *sku}), sheet.line());
+            if (!fresh)
+                sheet.fail(kSku, "duplicate_key",
+                           "email " + quoted(*email) + " sku " + quoted(*sku) + " is already on line " +
+                               std::to_string(it->second) + "; each (email, sku) may appear once");
+        }
+        if (!sheet.rowOk()) continue;
+        sheet.accept(WaitlistEntry{std::move(*email), std::move(*sku)});
+    }
+    return out;
+}
+
 } // namespace backfill::ledger

@@ -130,4 +130,16 @@ ParsedRows<Reason> parseReasonsCsv(std::string_view text);
 // exists is the caller's check.
 ParsedRows<Supplier> parseSuppliersCsv(std::string_view text);
 
+// WaitlistEntry is a customer who asked to be told when a product is back in stock (issue 13
+// item 3; docs/backoffice.md, Notifications).
+struct WaitlistEntry {
+    std::string email;
+    std::string sku;
+};
+
+// parseWaitlistCsv reads `email,sku`, both required; email as in the backorders (bad_email).
+// Key: (email with ASCII letters lower-cased, sku) (duplicate_key). Whether the sku exists is
+// the caller's check.
+ParsedRows<WaitlistEntry> parseWaitlistCsv(std::string_view text);
+
 } // namespace backfill::ledger

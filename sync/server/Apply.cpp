@@ -1,5 +1,7 @@
 #include "server/Apply.h"
 
+#include "server/Notify.h"
+
 #include "protocol/Codec.h"
 #include "server/Tokens.h"
 
@@ -282,6 +284,10 @@ protocol::Message Applier::push(const protocol::Push& push)
                 stop = true;
                 return {};
             }
+            // Customer notifications the op causes are queued in its transaction (server/Notify.h).
+            const int64_t now = m_options.now();
+            if (auto n = notifyAfterOp(m_store, op.kind, *outcome, {ledger::dateOf(pinned ? *pinned : now), now}); !n)
+                return unexpected(n.error());
             return m_store.recordOp({op.opId, who->deviceId, op.epoch, op.deviceSeq, op.kind, outcome->status, outcome->code,
                                      outcome->message, outcome->globalSeq, outcome->result});
         });

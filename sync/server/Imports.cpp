@@ -1,10 +1,12 @@
 #include "server/Imports.h"
 
+#include "server/Notify.h"
 #include "server/Ops.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -30,13 +32,15 @@ void addIssue(ImportReport& report, ledger::ImportIssue issue)
 // run checks each row (inside the transaction, so what it reads cannot change before the
 // rows are written), then writes them all, or nothing when any check failed.
 template <class Row, class Check, class Write>
-Result<ImportReport> run(ServerStore& store, const char* what, const ledger::ParsedRows<Row>& rows, Check check, Write write)
+Result<ImportReport> run(ServerStore& store, const char* what, const ledger::ParsedRows<Row>& rows, Check check, Write write,
+                         const std::function<Result<void>()>& after = {})
 {
     ImportReport report;
     auto done = store.transact(what, [&]() -> Result<void> {
         for (size_t i = 0; i < rows.rows.size(); ++i) TRY(check(rows.rows[i], rows.lines[i], report));
         if (!report.errors.empty()) return {};
         for (const auto& row : rows.rows) TRY(write(row));
+        if (after) TRY(after());
         return {};
     });
     if (!done) return unexpected(done.error());
@@ -123,7 +127,14 @@ Result<ImportReport> importInbound(ServerStore& store, const ledger::ParsedRows<
         if (!seq) return unexpected(seq.error());
         return {};
     };
-    return run(store, "importing inbound", rows, check, write);
+    // New or changed inbound moves ETAs: the customers are told in the same transaction.
+    auto notify = [&]() -> Result<void> {
+        std::vector<std::string> skus;
+        for (const auto& l : rows.rows)
+            if (std::find(skus.begin(), skus.end(), l.sku) == skus.end()) skus.push_back(l.sku);
+        return notifyProducts(store, skus, notifyClock(store));
+    };
+    return run(store, "importing inbound", rows, check, write, notify);
 }
 
 Result<ImportReport> importBackorders(ServerStore& store, const ledger::ParsedRows<ledger::OrderLine>& rows)
@@ -173,7 +184,9 @@ Result<ImportReport> importBackorders(ServerStore& store, const ledger::ParsedRo
         if (!report.errors.empty()) return {};
         for (const auto& row : rows.rows) TRY(write(row));
         for (const auto& sku : touched) TRY(settleProduct(store, sku, "import"));
-        return {};
+        // New lines, cancels and changed quantities move ETAs (server/Notify.h).
+        const std::vector<std::string> skus(touched.begin(), touched.end());
+        return notifyProducts(store, skus, notifyClock(store));
     });
     if (!done) return unexpected(done.error());
     if (report.errors.empty()) report.imported = static_cast<int64_t>(rows.rows.size());

@@ -47,6 +47,9 @@ ledger::Result<MetricsSnapshot> collectMetrics(ServerStore& store, const ServerC
         auto head = store.headSeq();
         if (!head) return ledger::unexpected(head.error());
         m.logHead = *head;
+        auto queue = store.notificationCounts();
+        if (!queue) return ledger::unexpected(queue.error());
+        m.notifications = *queue;
         return {};
     });
     if (!read) return ledger::unexpected(read.error());
@@ -80,6 +83,11 @@ std::string renderPrometheus(const MetricsSnapshot& m)
     out << "backfilld_open_exceptions " << m.openExceptions << '\n';
     family("backfilld_log_head", "gauge", "The server log's last sequence number.");
     out << "backfilld_log_head " << m.logHead << '\n';
+    family("backfilld_notifications", "gauge", "Customer messages in the outbox, by state (backfilld notifications).");
+    for (const char* state : {"pending", "sent", "failed", "unsubscribed"}) {
+        const auto it = m.notifications.find(state);
+        out << "backfilld_notifications{state=\"" << state << "\"} " << (it == m.notifications.end() ? 0 : it->second) << '\n';
+    }
     return out.str();
 }
 

@@ -45,6 +45,7 @@ struct MetricsSnapshot {
     int64_t connectedTerminals = 0; // of those, seen within kConnectedWindowSeconds
     int64_t openExceptions = 0;     // not yet resolved by a person
     int64_t logHead = 0;            // the server log's last seq
+    std::map<std::string, int64_t> notifications; // customer messages by state (pending, sent, failed, unsubscribed)
 };
 
 // A terminal counts as connected when its last Hello (stored) or its last request to this

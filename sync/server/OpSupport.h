@@ -44,6 +44,7 @@ struct Settlement {
     Json allocations = Json::array(); // {order_id, line, qty, claimed}
     Json releases = Json::array();    // {order_id, line, qty}
     Json corrections = Json::array(); // {order_id, line, sku, old_qty, new_qty, message}
+    std::vector<std::string> skus;    // the products settled, in order
     bool changed() const { return !allocations.empty() || !releases.empty(); }
 };
 

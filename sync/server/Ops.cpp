@@ -130,6 +130,7 @@ ledger::WaitingLine keyOf(const ledger::OrderLine& l)
 // their line still needs within free stock; (3) free stock left goes by the allocation rule.
 Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<Claim>& claims, Settlement& out)
 {
+    if (std::find(out.skus.begin(), out.skus.end(), sku) == out.skus.end()) out.skus.emplace_back(sku);
     auto lines = store.openLines(sku);
     if (!lines) return unexpected(lines.error());
     auto onHand = store.allocatableOnHand(sku);
@@ -213,6 +214,7 @@ Result<void> finish(ServerStore& store, const OpContext& op, std::string_view ki
     auto seq = store.appendLog(kind, entry.dump());
     if (!seq) return unexpected(seq.error());
     out.globalSeq = *seq;
+    out.skus = s.skus;
     for (const auto& c : s.corrections) {
         Json j = identity(op);
         for (const auto& [k, v] : c.items()) j[k] = v;

@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace backfill::server {
 
@@ -33,6 +34,7 @@ struct OpOutcome {
     int64_t globalSeq = 0;
     std::string result = "{}"; // JSON: {"allocations":[...],"corrections":[...]} and kind-specific fields
     bool record = true;
+    std::vector<std::string> skus; // the products whose allocations the op settled (notifications)
 };
 
 // applyOp applies an op of `kind` with its JSON `payload`; kinds applied: receive, move, pick,

@@ -12,7 +12,7 @@ namespace backfill::server {
 // distinct from the terminal's "BFTD": neither program opens the other's file.
 inline constexpr int64_t kServerApplicationId = 0x42465356;
 
-inline constexpr std::array<std::string_view, 3> kServerMigrations{
+inline constexpr std::array<std::string_view, 4> kServerMigrations{
     // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
     R"sql(
 CREATE TABLE products(
@@ -131,6 +131,54 @@ CREATE TABLE promotions(
   factor INTEGER NOT NULL,         -- ten-thousandths
   until TEXT NOT NULL              -- YYYY-MM-DD, inclusive
 );
+)sql",
+    // 4: customer notifications (issue 13 item 3; docs/backoffice.md, Notifications): the
+    // outbox of messages, what each line's customer was told of its ETA, the waitlist, the
+    // unsubscribed addresses, and this database's random part of every Message-ID.
+    R"sql(
+CREATE TABLE notifications(
+  id INTEGER PRIMARY KEY,
+  event TEXT NOT NULL UNIQUE,      -- the event that queued it (queued once): a JSON array
+  kind TEXT NOT NULL,              -- ledger::noticeKindName
+  email TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  order_id TEXT NOT NULL,          -- '' for back_in_stock
+  line INTEGER NOT NULL,
+  sku TEXT NOT NULL,
+  qty INTEGER NOT NULL,
+  eta TEXT,
+  previous_eta TEXT,
+  day TEXT NOT NULL,               -- YYYY-MM-DD the event was queued on
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  state TEXT NOT NULL,             -- pending, sent, failed, unsubscribed
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  queued_at INTEGER NOT NULL,
+  sent_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX notifications_due ON notifications(next_attempt_at, id) WHERE state = 'pending';
+CREATE TABLE notify_lines(
+  order_id TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  told_eta TEXT,                   -- NULL: a withdrawal was the last thing told
+  last_day TEXT NOT NULL,          -- the day of the last ETA message
+  deferred INTEGER NOT NULL DEFAULT 0, -- a change held back by the daily limit
+  PRIMARY KEY(order_id, line)
+) WITHOUT ROWID;
+CREATE INDEX notify_lines_deferred ON notify_lines(deferred) WHERE deferred = 1;
+CREATE TABLE waitlist(
+  email TEXT NOT NULL,             -- ledger::normalizeEmail
+  sku TEXT NOT NULL REFERENCES products(sku),
+  added_day TEXT NOT NULL,
+  notified_day TEXT,               -- NULL while it waits
+  PRIMARY KEY(email, sku)
+) WITHOUT ROWID;
+CREATE INDEX waitlist_waiting ON waitlist(sku) WHERE notified_day IS NULL;
+CREATE TABLE unsubscribed(email TEXT PRIMARY KEY, day TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE notify_instance(id TEXT NOT NULL);
+INSERT INTO notify_instance(id) VALUES(lower(hex(randomblob(8))));
 )sql",
 };
 

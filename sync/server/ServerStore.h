@@ -8,6 +8,7 @@
 // with a rule's code. Functions that change something must run inside transact().
 
 #include "ledger/MasterDataCsv.h"
+#include "ledger/Notifications.h"
 #include "ledger/Projection.h"
 #include "ledger/Replenishment.h"
 #include "ledger/Result.h"
@@ -17,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -110,6 +112,29 @@ struct TimedLogEntry {
     std::optional<ledger::Timestamp> at;
 };
 
+// NotificationRecord is one queued customer message (docs/backoffice.md, Notifications).
+// `state`: pending (to send), sent (the relay accepted it), failed (the relay refused it for
+// good), unsubscribed (its address was unsubscribed before it went out: never sent).
+struct NotificationRecord {
+    int64_t id = 0;
+    std::string event;     // what queued it (JSON array): queued once per event
+    ledger::Notice notice; // kind, email, customer, order, line, sku, qty, dates
+    ledger::MailText text;
+    std::string state;
+    int64_t attempts = 0;
+    int64_t nextAttemptAt = 0; // seconds since 1970; 0 = at once
+    int64_t queuedAt = 0;
+    std::optional<int64_t> sentAt;
+    std::optional<std::string> lastError;
+};
+
+// EtaMemoryRecord is a line's ledger::EtaMemory with whether a change of it waits for a
+// later day (the daily limit held it back).
+struct EtaMemoryRecord {
+    ledger::EtaMemory memory;
+    bool deferred = false;
+};
+
 class ServerStore {
 public:
     virtual ~ServerStore() = default;
@@ -140,6 +165,42 @@ public:
     // productPositions: every product of the catalog by sku, with its stock, open inbound,
     // open lines and the quantity of the lines (not cancelled) ordered in [demandFrom, demandTo).
     virtual Result<std::vector<ledger::ProductPosition>> productPositions(ledger::Timestamp demandFrom, ledger::Timestamp demandTo) = 0;
+
+    // Customer notifications (issue 13 item 3; server/Notify.h).
+    // queueNotification stores a message for `event` unless that event was queued before
+    // (then false and nothing changes). The message is `unsubscribed` at once when its address
+    // is. `now` is the queue time (seconds since 1970).
+    virtual Result<bool> queueNotification(std::string_view event, const ledger::Notice& notice, const ledger::MailText& text,
+                                           int64_t now) = 0;
+    // notifications: the outbox by id, only `state` when it is not empty.
+    virtual Result<std::vector<NotificationRecord>> notifications(std::string_view state) = 0;
+    // dueNotifications: at most `max` pending messages with id > `afterId` due at `now`
+    // (next_attempt_at <= now; every pending one when `ignoreBackoff`), by id.
+    virtual Result<std::vector<NotificationRecord>> dueNotifications(int64_t now, bool ignoreBackoff, int64_t afterId, size_t max) = 0;
+    // markNotification records a send attempt of a pending message: `state` sent (sentAt =
+    // now), failed, or pending again (retry at nextAttemptAt); attempts + 1, error kept.
+    // False when the message was not pending any more (unsubscribed meanwhile).
+    virtual Result<bool> markNotification(int64_t id, std::string_view state, int64_t now, int64_t nextAttemptAt,
+                                          std::optional<std::string_view> error) = 0;
+    // etaMemories: what the customers of product `sku`'s lines were told of their ETAs, by
+    // (order_id, line); a line told nothing yet is absent.
+    virtual Result<std::map<std::pair<std::string, int64_t>, EtaMemoryRecord>> etaMemories(std::string_view sku) = 0;
+    virtual Result<void> saveEtaMemory(std::string_view orderId, int64_t line, const EtaMemoryRecord& record) = 0;
+    // deferredSkus: the products of lines whose ETA change waits for a later day, by sku.
+    virtual Result<std::vector<std::string>> deferredSkus() = 0;
+    // addToWaitlist stores (email, sku) waiting from `day`; an entry already notified waits
+    // again; one still waiting is left as it is. Returns whether it changed anything.
+    virtual Result<bool> addToWaitlist(std::string_view email, std::string_view sku, ledger::Date day) = 0;
+    // waitlist: the addresses waiting for `sku`, by email.
+    virtual Result<std::vector<std::string>> waitlist(std::string_view sku) = 0;
+    virtual Result<void> markWaitlistNotified(std::string_view email, std::string_view sku, ledger::Date day) = 0;
+    // unsubscribe adds `email` (normalised) to the unsubscribed addresses (false when it was
+    // already there) and turns its pending messages `unsubscribed`; `dropped` counts them.
+    virtual Result<bool> unsubscribe(std::string_view email, ledger::Date day, int64_t& dropped) = 0;
+    // notificationCounts: how many messages of the outbox are in each state.
+    virtual Result<std::map<std::string, int64_t>> notificationCounts() = 0;
+    // notifyInstance is this database's random hex id, part of every Message-ID.
+    virtual Result<std::string> notifyInstance() = 0;
 
     // Devices and sessions.
     virtual Result<std::optional<DeviceRecord>> device(std::string_view deviceId) = 0;

@@ -47,6 +47,23 @@ public:
     Result<std::vector<ledger::Promotion>> promotions() override;
     Result<std::vector<ledger::ProductPosition>> productPositions(ledger::Timestamp demandFrom, ledger::Timestamp demandTo) override;
 
+    // Customer notifications (SqliteServerNotify.cpp).
+    Result<bool> queueNotification(std::string_view event, const ledger::Notice& notice, const ledger::MailText& text,
+                                   int64_t now) override;
+    Result<std::vector<NotificationRecord>> notifications(std::string_view state) override;
+    Result<std::vector<NotificationRecord>> dueNotifications(int64_t now, bool ignoreBackoff, int64_t afterId, size_t max) override;
+    Result<bool> markNotification(int64_t id, std::string_view state, int64_t now, int64_t nextAttemptAt,
+                                  std::optional<std::string_view> error) override;
+    Result<std::map<std::pair<std::string, int64_t>, EtaMemoryRecord>> etaMemories(std::string_view sku) override;
+    Result<void> saveEtaMemory(std::string_view orderId, int64_t line, const EtaMemoryRecord& record) override;
+    Result<std::vector<std::string>> deferredSkus() override;
+    Result<bool> addToWaitlist(std::string_view email, std::string_view sku, ledger::Date day) override;
+    Result<std::vector<std::string>> waitlist(std::string_view sku) override;
+    Result<void> markWaitlistNotified(std::string_view email, std::string_view sku, ledger::Date day) override;
+    Result<bool> unsubscribe(std::string_view email, ledger::Date day, int64_t& dropped) override;
+    Result<std::map<std::string, int64_t>> notificationCounts() override;
+    Result<std::string> notifyInstance() override;
+
     Result<std::optional<DeviceRecord>> device(std::string_view deviceId) override;
     Result<std::vector<DeviceRecord>> devices() override;
     Result<void> saveDevice(const DeviceRecord& record) override;

@@ -20,6 +20,7 @@
 #include "server/Apply.h"
 #include "server/BackofficeCommands.h"
 #include "server/Imports.h"
+#include "server/NotifyCommands.h"
 #include "server/Queries.h"
 #include "server/SqliteServerStore.h"
 #include "server/Users.h"
@@ -104,6 +105,7 @@ struct ServeArgs {
     std::string tlsCert;
     std::string tlsKey;
     std::string http; // /health and /metrics (server/Metrics.h), when set
+    server::ServeNotifyArgs notify; // --smtp: customer notifications in the background
 };
 
 // startHttp serves /health and /metrics on `url` with a connection of its own (the HTTP
@@ -219,9 +221,11 @@ void serve(Options& o, const ServeArgs& args)
         http = std::move(*started);
         printLine("http " + http->url());
     }
+    auto sender = server::startServeSender(args.notify, {&o.dbPath, &o.todayText, &o.exitCode});
     printLine("listening " + (*srv)->url());
     int received = 0;
     sigwait(&stopSignals, &received);
+    sender.reset();
     {
         std::lock_guard lock(changeMutex);
         stopping = true;
@@ -503,6 +507,7 @@ int main(int argc, char** argv)
     serveCmd->add_option("--tls-cert", serveArgs.tlsCert, "server certificate (PEM) for tls+tcp://");
     serveCmd->add_option("--tls-key", serveArgs.tlsKey, "its private key (PEM, a separate file)");
     serveCmd->add_option("--http", serveArgs.http, "serve /health and /metrics on http://HOST:PORT (0 = any free port); prints `http URL`");
+    server::addServeNotifyOptions(*serveCmd, serveArgs.notify);
     serveCmd->callback([&] { serve(o, serveArgs); });
 
     registerImport(app, o);
@@ -514,6 +519,9 @@ int main(int argc, char** argv)
     server::registerBackofficeCommands(app, {&o.dbPath, &o.todayText, &o.exitCode});
     // Operations (issue 13 item 6; server/AdminCommands.h): backup.
     server::registerAdminCommands(app, {&o.dbPath, &o.todayText, &o.exitCode});
+    // Customer notifications (issue 13 item 3; server/NotifyCommands.h): import waitlist,
+    // notifications, notify, unsubscribe.
+    server::registerNotifyCommands(app, {&o.dbPath, &o.todayText, &o.exitCode});
 
     std::string deviceId;
     auto* enrolCmd = app.add_subcommand("enrol", "print a one-time enrolment token for a device (a known one enrols again)");
