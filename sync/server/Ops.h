@@ -21,6 +21,7 @@ struct OpContext {
     std::string deviceId;
     std::string opId;
     int64_t deviceSeq = 0;
+    int64_t epoch = 1; // the epoch the op was written under
 };
 
 // OpOutcome is what became of one op. `record` false means the op was not handled for good

@@ -12,7 +12,7 @@ namespace backfill::store {
 // "BFTD"): set when the schema is created, checked before anything is written.
 inline constexpr int64_t kApplicationId = 0x42465444;
 
-inline constexpr std::array<std::string_view, 10> kMigrations{
+inline constexpr std::array<std::string_view, 11> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.
     R"sql(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -298,6 +298,19 @@ CREATE TABLE sync_corrections(seq INTEGER PRIMARY KEY, payload TEXT NOT NULL, re
     // set to when no op waits (so ETAs agree with the server's once a terminal is in step).
     R"sql(
 CREATE TABLE server_inbound(inbound_line_id INTEGER PRIMARY KEY, received INTEGER NOT NULL);
+)sql",
+    // 11: a count's basis as the server knows it (DESIGN.md P6; docs/sync.md, Counts): the
+    // server cursor pulled at the basis and this device's last op then (epoch, wire seq);
+    // NULL for counts recorded before. sync_marks: the cursor each pull left, by the latest
+    // event id at that moment, so the cursor at any basis is known (the latest mark at or
+    // before it); started with the cursor now.
+    R"sql(
+ALTER TABLE counts ADD COLUMN basis_cursor INTEGER;
+ALTER TABLE counts ADD COLUMN basis_epoch INTEGER;
+ALTER TABLE counts ADD COLUMN basis_device_seq INTEGER;
+CREATE TABLE sync_marks(event_id INTEGER PRIMARY KEY, cursor INTEGER NOT NULL);
+INSERT INTO sync_marks(event_id, cursor)
+  SELECT (SELECT COALESCE(MAX(id), 0) FROM events), CAST(value AS INTEGER) FROM settings WHERE key = 'sync_cursor';
 )sql",
 };
 
