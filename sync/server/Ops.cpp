@@ -555,7 +555,9 @@ Result<void> applyAtBasis(ServerStore& store, const OpContext& op, OpOutcome& ou
         entry["book_at_basis"] = bookAtBasis;
         entry["unknown"] = unknown.net;
     }
-    const Qty adjustment = std::max(wanted, -std::max<Qty>(now, 0));
+    // Never below 0: units cannot be on a shelf below nothing (a book already below 0 comes
+    // up to what was counted).
+    const Qty adjustment = std::max(wanted, -now);
     if (adjustment != 0) TRY(store.addStock(sku, location, lot, adjustment));
     if (held != 0) TRY(store.addHeld(sku, location, lot, -held));
     entry["adjusted"] = adjustment;
