@@ -42,7 +42,9 @@ struct OpOutcome {
 //   Applied;
 //   Flagged  sscc_received (a pallet already received: no stock effect, every claim cut to 0),
 //            negative_stock (a move or pick took more than the server's book held there),
-//            over_pick (a line picked beyond its quantity); each with an exception row;
+//            over_pick (a line picked beyond its quantity), stale_count (a count whose basis
+//            missed other devices' movements at its key, applied at its basis: P6); each with an
+//            exception row;
 //   Rejected bad_payload (the JSON is not the op's shape: the message names the field),
 //            unknown_sku, unknown_location, unknown_line, unknown_receipt, already_undone,
 //            undo_blocked (an undo), enrolled (user_add, user_remove: the server is the master
