@@ -273,7 +273,7 @@ protocol::Message Applier::push(const protocol::Push& push)
             // The op's entries carry when the device did it (reports by day, exports); the
             // server's clock when the device sent no time.
             m_store.setLogTime(op.createdAt > 0 ? op.createdAt : m_options.now());
-            auto outcome = applyOp(m_store, {who->deviceId, op.opId, op.deviceSeq}, op.kind, op.payload);
+            auto outcome = applyOp(m_store, {who->deviceId, op.opId, op.deviceSeq, op.epoch}, op.kind, op.payload);
             if (!outcome) return unexpected(outcome.error());
             r.status = outcome->status;
             r.code = outcome->code;

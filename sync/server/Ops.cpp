@@ -1,5 +1,6 @@
 #include "server/Ops.h"
 
+#include "server/Movements.h"
 #include "server/OpSupport.h"
 
 #include "ledger/Allocation.h"
@@ -215,6 +216,8 @@ Result<void> finish(ServerStore& store, const OpContext& op, std::string_view ki
     if (!seq) return unexpected(seq.error());
     out.globalSeq = *seq;
     out.skus = s.skus;
+    // The entry's on-hand changes, by key, for counts to come (P6: server/Movements.h).
+    TRY(store.addMovements({*seq, op.deviceId, op.epoch, op.deviceSeq}, movementsOf(kind, entry)));
     for (const auto& c : s.corrections) {
         Json j = identity(op);
         for (const auto& [k, v] : c.items()) j[k] = v;
@@ -522,11 +525,15 @@ Result<OpOutcome> applyShort(ServerStore& store, const OpContext& op, const Json
     return out;
 }
 
-// applyVariance puts a count's variance on top of the server's book at its key (DESIGN.md 1,
-// Counts; P6: what moved since the basis still counts), never below 0 there, and settles the
-// key's hold (the count found what is there).
-Result<void> applyVariance(ServerStore& store, const std::string& sku, const std::string& location, const std::string& lot,
-                           Qty variance, Json& entry)
+// A count is applied at the basis its terminal knew (DESIGN.md P6; docs/sync.md, Counts):
+// the book then was the book now minus the movements at the key the basis did not know, so
+// the key ends at counted + those movements (never below 0), and its hold is settled (the
+// count found what is there). A count that other devices' movements overtook is flagged
+// stale_count for a person. A payload without a basis (an outbox older than the rule) puts
+// the terminal's variance on top of the book now, as before.
+Result<void> applyAtBasis(ServerStore& store, const OpContext& op, OpOutcome& out, Json& entry, const std::string& sku,
+                          const std::string& location, const std::string& lot, Qty counted, Qty variance,
+                          const std::optional<CountBasis>& basis)
 {
     auto rows = store.stock(sku);
     if (!rows) return unexpected(rows.error());
@@ -536,17 +543,43 @@ Result<void> applyVariance(ServerStore& store, const std::string& sku, const std
             now = r.qty;
             held = r.held;
         }
-    const Qty adjustment = std::max(variance, -std::max<Qty>(now, 0));
+    Qty wanted = variance;
+    UnknownMovements unknown;
+    if (basis) {
+        auto u = store.movementsUnknownTo(sku, location, lot, *basis);
+        if (!u) return unexpected(u.error());
+        unknown = *u;
+        const Qty bookAtBasis = now - unknown.net;
+        wanted = counted - bookAtBasis;
+        entry["basis_cursor"] = basis->cursor;
+        entry["basis_epoch"] = basis->epoch;
+        entry["basis_device_seq"] = basis->deviceSeq;
+        entry["book_at_basis"] = bookAtBasis;
+        entry["unknown"] = unknown.net;
+    }
+    // Never below 0: units cannot be on a shelf below nothing (a book already below 0 comes
+    // up to what was counted).
+    const Qty adjustment = std::max(wanted, -now);
     if (adjustment != 0) TRY(store.addStock(sku, location, lot, adjustment));
     if (held != 0) TRY(store.addHeld(sku, location, lot, -held));
     entry["adjusted"] = adjustment;
     entry["holds_cleared"] = held;
+    if (basis && unknown.byOthers > 0) {
+        const std::string where = sku + (lot.empty() ? "" : " lot " + lot) + " at " + location;
+        const std::string net = (unknown.net >= 0 ? "+" : "") + std::to_string(unknown.net);
+        TRY(flag(store, op, out, entry, "stale_count",
+                 "the count of " + where + " (" + std::to_string(counted) + " counted) did not know " +
+                     std::to_string(unknown.count) + " movements there since log seq " + std::to_string(basis->cursor) +
+                     " (net " + net + "): applied as " + std::to_string(counted) + " " + net + " = " +
+                     std::to_string(now + adjustment) + "; recount if goods moved while counting"));
+    }
     return {};
 }
 
-// count / count_approve: {"count_id","state","sku","location","lot","counted","variance",...,"claims"}
-// A count in state `applied` and every approval adjust stock by the terminal's variance
-// (counted - book at the basis it knew); `recount` and `pending` counts change nothing.
+// count / count_approve: {"count_id","state","sku","location","lot","counted","variance",
+// "basis_cursor","basis_epoch","basis_device_seq",...,"claims"}. A count in state `applied`
+// and every approval are applied at their basis (applyAtBasis); `recount` and `pending`
+// counts change nothing.
 Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const Json& p, const char* kind, bool approval)
 {
     std::optional<Bad> bad;
@@ -560,6 +593,19 @@ Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const 
     const auto claims = claimsOf(p, "", bad);
     if (!bad && state != "applied" && state != "recount" && state != "pending")
         bad = Bad{"state: '" + state + "', must be applied, recount or pending"};
+    // The basis: the server cursor the terminal had pulled and its own last op it knew.
+    std::optional<CountBasis> basis;
+    if (!bad && p.contains("basis_cursor") && !p["basis_cursor"].is_null()) {
+        CountBasis b;
+        b.deviceId = op.deviceId;
+        b.cursor = number(p, "basis_cursor", "", 0, bad);
+        b.epoch = number(p, "basis_epoch", "", 0, bad);
+        b.deviceSeq = number(p, "basis_device_seq", "", 0, bad);
+        if (!bad && (b.epoch > op.epoch || (b.epoch == op.epoch && b.deviceSeq >= op.deviceSeq)))
+            bad = Bad{"basis_device_seq: epoch " + std::to_string(b.epoch) + " seq " + std::to_string(b.deviceSeq) +
+                      " is not before this op (epoch " + std::to_string(op.epoch) + " seq " + std::to_string(op.deviceSeq) + ")"};
+        basis = b;
+    }
     if (bad) return rejected("bad_payload", std::string(kind) + ": " + bad->message);
     auto product = store.product(sku);
     if (!product) return unexpected(product.error());
@@ -580,7 +626,7 @@ Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const 
     }
     Settlement settlement;
     if (state == "applied") {
-        TRY(applyVariance(store, sku, location, lot, variance, entry));
+        TRY(applyAtBasis(store, op, out, entry, sku, location, lot, counted, variance, basis));
         TRY(settle(store, sku, claims, settlement));
     }
     TRY(finish(store, op, kind, std::move(entry), settlement, out));

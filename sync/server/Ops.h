@@ -22,6 +22,7 @@ struct OpContext {
     std::string deviceId;
     std::string opId;
     int64_t deviceSeq = 0;
+    int64_t epoch = 1; // the epoch the op was written under
 };
 
 // OpOutcome is what became of one op. `record` false means the op was not handled for good
@@ -43,7 +44,9 @@ struct OpOutcome {
 //   Applied;
 //   Flagged  sscc_received (a pallet already received: no stock effect, every claim cut to 0),
 //            negative_stock (a move or pick took more than the server's book held there),
-//            over_pick (a line picked beyond its quantity); each with an exception row;
+//            over_pick (a line picked beyond its quantity), stale_count (a count whose basis
+//            missed other devices' movements at its key, applied at its basis: P6); each with an
+//            exception row;
 //   Rejected bad_payload (the JSON is not the op's shape: the message names the field),
 //            unknown_sku, unknown_location, unknown_line, unknown_receipt, already_undone,
 //            undo_blocked (an undo), enrolled (user_add, user_remove: the server is the master

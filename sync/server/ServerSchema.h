@@ -12,7 +12,7 @@ namespace backfill::server {
 // distinct from the terminal's "BFTD": neither program opens the other's file.
 inline constexpr int64_t kServerApplicationId = 0x42465356;
 
-inline constexpr std::array<std::string_view, 4> kServerMigrations{
+inline constexpr std::array<std::string_view, 5> kServerMigrations{
     // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
     R"sql(
 CREATE TABLE products(
@@ -179,6 +179,55 @@ CREATE INDEX waitlist_waiting ON waitlist(sku) WHERE notified_day IS NULL;
 CREATE TABLE unsubscribed(email TEXT PRIMARY KEY, day TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE notify_instance(id TEXT NOT NULL);
 INSERT INTO notify_instance(id) VALUES(lower(hex(randomblob(8))));
+)sql",
+    // 5: movements (DESIGN.md P6; docs/sync.md, Counts): every on-hand change an op made, by
+    // key, with its log entry's seq and its device op, so a count is applied at the basis
+    // its terminal knew (counted + what moved there after it). Filled from the log as it
+    // stands (server/Movements.h gives the same deltas for new entries).
+    R"sql(
+CREATE TABLE movements(
+  seq INTEGER NOT NULL,            -- the op's log entry
+  sku TEXT NOT NULL,
+  location TEXT NOT NULL,
+  lot TEXT NOT NULL,
+  qty INTEGER NOT NULL,            -- on-hand change, never 0
+  device_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  device_seq INTEGER NOT NULL
+);
+CREATE INDEX movements_key ON movements(sku, location, lot, seq);
+INSERT INTO movements(seq, sku, location, lot, qty, device_id, epoch, device_seq)
+SELECT seq, sku, location, lot, qty, device_id, epoch, device_seq FROM (
+  SELECT l.seq, json_extract(j.value, '$.sku') AS sku, json_extract(l.payload, '$.location') AS location,
+         json_extract(j.value, '$.lot') AS lot, json_extract(j.value, '$.qty') AS qty, a.device_id, a.epoch, a.device_seq
+  FROM log l JOIN applied_ops a ON a.op_id = json_extract(l.payload, '$.op_id') JOIN json_each(l.payload, '$.lines') j
+  WHERE l.kind = 'receive'
+  UNION ALL
+  SELECT l.seq, json_extract(l.payload, '$.sku'), json_extract(l.payload, '$.from'), json_extract(j.value, '$.lot'),
+         -json_extract(j.value, '$.qty'), a.device_id, a.epoch, a.device_seq
+  FROM log l JOIN applied_ops a ON a.op_id = json_extract(l.payload, '$.op_id') JOIN json_each(l.payload, '$.lots') j
+  WHERE l.kind = 'move'
+  UNION ALL
+  SELECT l.seq, json_extract(l.payload, '$.sku'), json_extract(l.payload, '$.to'), json_extract(j.value, '$.lot'),
+         json_extract(j.value, '$.qty'), a.device_id, a.epoch, a.device_seq
+  FROM log l JOIN applied_ops a ON a.op_id = json_extract(l.payload, '$.op_id') JOIN json_each(l.payload, '$.lots') j
+  WHERE l.kind = 'move'
+  UNION ALL
+  SELECT l.seq, json_extract(l.payload, '$.sku'), json_extract(l.payload, '$.location'), json_extract(j.value, '$.lot'),
+         -json_extract(j.value, '$.qty'), a.device_id, a.epoch, a.device_seq
+  FROM log l JOIN applied_ops a ON a.op_id = json_extract(l.payload, '$.op_id') JOIN json_each(l.payload, '$.lots') j
+  WHERE l.kind = 'pick'
+  UNION ALL
+  SELECT l.seq, json_extract(j.value, '$.sku'), json_extract(l.payload, '$.location'), json_extract(j.value, '$.lot'),
+         -json_extract(j.value, '$.qty'), a.device_id, a.epoch, a.device_seq
+  FROM log l JOIN applied_ops a ON a.op_id = json_extract(l.payload, '$.op_id') JOIN json_each(l.payload, '$.lines') j
+  WHERE l.kind = 'undo'
+  UNION ALL
+  SELECT l.seq, json_extract(l.payload, '$.sku'), json_extract(l.payload, '$.location'), json_extract(l.payload, '$.lot'),
+         json_extract(l.payload, '$.adjusted'), a.device_id, a.epoch, a.device_seq
+  FROM log l JOIN applied_ops a ON a.op_id = json_extract(l.payload, '$.op_id')
+  WHERE l.kind IN ('count', 'count_approve')
+) WHERE qty IS NOT NULL AND qty <> 0 ORDER BY seq;
 )sql",
 };
 

@@ -135,6 +135,40 @@ struct EtaMemoryRecord {
     bool deferred = false;
 };
 
+// Movement is one change of on-hand units at (sku, location, lot) that an op made, as its
+// log entry records it (server/Movements.h). MovementSource says which op: its log entry's
+// seq and the device op (device, epoch, device_seq).
+struct Movement {
+    std::string sku;
+    std::string location;
+    std::string lot;
+    Qty qty = 0;
+};
+struct MovementSource {
+    int64_t seq = 0;
+    std::string deviceId;
+    int64_t epoch = 0;
+    int64_t deviceSeq = 0;
+};
+
+// CountBasis is what a counting terminal knew (DESIGN.md P6; docs/sync.md, Counts): every
+// log entry up to `cursor`, and its own ops up to (epoch, deviceSeq) (every op of an earlier
+// epoch, and those of `epoch` with device_seq <= deviceSeq).
+struct CountBasis {
+    int64_t cursor = 0;
+    std::string deviceId;
+    int64_t epoch = 0;
+    int64_t deviceSeq = 0;
+};
+
+// UnknownMovements sums the movements at a key that a basis did not know: their net units,
+// how many there are, and how many of them other devices made.
+struct UnknownMovements {
+    Qty net = 0;
+    int64_t count = 0;
+    int64_t byOthers = 0;
+};
+
 class ServerStore {
 public:
     virtual ~ServerStore() = default;
@@ -265,6 +299,12 @@ public:
     // addHeld changes the units on hold at (sku, location, lot) by `delta` (the row is created
     // with qty 0 when missing).
     virtual Result<void> addHeld(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) = 0;
+    // addMovements records the on-hand changes an op made (its entry's seq and device op);
+    // movementsUnknownTo sums those at (sku, location, lot) that `basis` did not know: log seq
+    // after its cursor and not an op of its device up to its (epoch, device_seq).
+    virtual Result<void> addMovements(const MovementSource& source, std::span<const Movement> movements) = 0;
+    virtual Result<UnknownMovements> movementsUnknownTo(std::string_view sku, std::string_view location, std::string_view lot,
+                                                        const CountBasis& basis) = 0;
     virtual Result<bool> ssccReceived(std::string_view sscc) = 0;
     virtual Result<void> markSsccReceived(std::string_view sscc, int64_t globalSeq) = 0;
     // unmarkSsccReceived forgets a pallet's receipt (its undo): it may be received again.

@@ -103,6 +103,10 @@ public:
     Result<std::vector<StockRow>> stock(std::string_view sku) override;
     Result<void> addStock(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) override;
     Result<void> addHeld(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) override;
+    // Movements (SqliteServerMovements.cpp).
+    Result<void> addMovements(const MovementSource& source, std::span<const Movement> movements) override;
+    Result<UnknownMovements> movementsUnknownTo(std::string_view sku, std::string_view location, std::string_view lot,
+                                                const CountBasis& basis) override;
     Result<bool> ssccReceived(std::string_view sscc) override;
     Result<void> markSsccReceived(std::string_view sscc, int64_t globalSeq) override;
     Result<void> unmarkSsccReceived(std::string_view sscc) override;

@@ -12,7 +12,7 @@ namespace backfill::store {
 // "BFTD"): set when the schema is created, checked before anything is written.
 inline constexpr int64_t kApplicationId = 0x42465444;
 
-inline constexpr std::array<std::string_view, 11> kMigrations{
+inline constexpr std::array<std::string_view, 12> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.
     R"sql(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -310,6 +310,19 @@ ALTER TABLE locations ADD COLUMN gln_ext TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX locations_gln ON locations(gln, gln_ext) WHERE gln IS NOT NULL;
 ALTER TABLE sync_corrections ADD COLUMN acked_by TEXT;
 ALTER TABLE sync_corrections ADD COLUMN acked_at INTEGER;
+)sql",
+    // 12: a count's basis as the server knows it (DESIGN.md P6; docs/sync.md, Counts): the
+    // server cursor pulled at the basis and this device's last op then (epoch, wire seq);
+    // NULL for counts recorded before. sync_marks: the cursor each pull left, by the latest
+    // event id at that moment, so the cursor at any basis is known (the latest mark at or
+    // before it); started with the cursor now.
+    R"sql(
+ALTER TABLE counts ADD COLUMN basis_cursor INTEGER;
+ALTER TABLE counts ADD COLUMN basis_epoch INTEGER;
+ALTER TABLE counts ADD COLUMN basis_device_seq INTEGER;
+CREATE TABLE sync_marks(event_id INTEGER PRIMARY KEY, cursor INTEGER NOT NULL);
+INSERT INTO sync_marks(event_id, cursor)
+  SELECT (SELECT COALESCE(MAX(id), 0) FROM events), CAST(value AS INTEGER) FROM settings WHERE key = 'sync_cursor';
 )sql",
 };
 

@@ -340,6 +340,12 @@ public:
         std::optional<std::string> decidedBy;
         std::optional<ledger::Timestamp> decidedAt;
         std::string opId; // the count's outbox op
+        // The basis as the server knows it (DESIGN.md P6; docs/sync.md, Counts): the server
+        // cursor pulled when event `basis` was the latest, and this device's last op written
+        // by then, as (epoch, wire device_seq). Nullopt for counts recorded before migration 12.
+        std::optional<int64_t> basisCursor;
+        std::optional<int64_t> basisEpoch;
+        std::optional<int64_t> basisDeviceSeq;
     };
     // CountOutcome: a recorded count and, when it was applied, what applying it did.
     struct CountOutcome {
@@ -557,6 +563,9 @@ private:
     Result<CountOutcome> countInTransaction(const CountRequest& request, const Actor& actor);
     // bookAtBasis: the key's stock now minus the stock deltas of the events after `basis`.
     Result<Qty> bookAtBasis(int64_t productId, const std::string& location, const std::string& lot, int64_t basis);
+    // serverBasis fills `c`'s basisCursor, basisEpoch and basisDeviceSeq for its basis
+    // (`latest`: the ledger position now, before the count writes anything).
+    Result<void> serverBasis(CountRow& c, int64_t latest);
     // withinCountThreshold: |variance| is within setting count_threshold for `book`.
     Result<bool> withinCountThreshold(Qty variance, Qty book);
     // applyCount makes a count's adjustment on top of the current book, lifts the key's holds,

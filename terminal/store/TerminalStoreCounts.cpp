@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <set>
 
 namespace backfill::store {
 
@@ -77,8 +78,10 @@ Json claimsJson(const std::vector<StagedAllocation>& allocated)
 }
 
 // countOpPayload is what the server needs to apply a count itself: counted - book at the
-// basis on top of its own book (DESIGN.md 1, Counts; P6). The basis is named by its local
-// event id and by the op that wrote that event (which the server knows once pushed).
+// basis on top of its own book (DESIGN.md 1, Counts; P6). The server knows the basis as
+// basis_cursor (the server log it had pulled) and basis_epoch/basis_device_seq (this
+// device's last op written by then); the local event id and the op that wrote it are kept
+// for people reading the log.
 Json countOpPayload(const TerminalStore::CountOutcome& out)
 {
     const auto& c = out.count;
@@ -91,6 +94,9 @@ Json countOpPayload(const TerminalStore::CountOutcome& out)
                 {"basis", c.basis},
                 {"basis_op_id", c.basisOpId.value_or("")},
                 {"book_at_basis", c.bookAtBasis},
+                {"basis_cursor", c.basisCursor ? Json(*c.basisCursor) : Json(nullptr)},
+                {"basis_epoch", c.basisEpoch ? Json(*c.basisEpoch) : Json(nullptr)},
+                {"basis_device_seq", c.basisDeviceSeq ? Json(*c.basisDeviceSeq) : Json(nullptr)},
                 {"variance", c.variance},
                 {"attempt", c.attempt},
                 {"recount_of", c.recountOf ? Json(*c.recountOf) : Json(nullptr)},
@@ -104,7 +110,7 @@ Json countOpPayload(const TerminalStore::CountOutcome& out)
 constexpr const char* kCountColumns =
     "SELECT c.id, c.state, p.sku, c.location, c.lot, c.counted, c.basis, c.book, c.variance, c.attempt, c.recount_of, "
     "c.adjusted, c.reason, c.note, c.operator, c.at, c.decided_by, c.decided_at, c.op_id, "
-    "(SELECT e.op_id FROM events e WHERE e.id = c.basis) FROM counts c JOIN products p ON p.id = c.product_id ";
+    "(SELECT e.op_id FROM events e WHERE e.id = c.basis), c.basis_cursor, c.basis_epoch, c.basis_device_seq FROM counts c JOIN products p ON p.id = c.product_id ";
 
 TerminalStore::CountRow countFrom(const Statement& r)
 {
@@ -129,6 +135,9 @@ TerminalStore::CountRow countFrom(const Statement& r)
     c.decidedAt = r.columnOptionalInt(17);
     c.opId = r.columnText(18);
     c.basisOpId = r.columnOptionalText(19);
+    c.basisCursor = r.columnOptionalInt(20);
+    c.basisEpoch = r.columnOptionalInt(21);
+    c.basisDeviceSeq = r.columnOptionalInt(22);
     return c;
 }
 
@@ -234,6 +243,7 @@ Result<TerminalStore::CountOutcome> TerminalStore::countInTransaction(const Coun
     TRY(m_db->prepare("SELECT op_id FROM events WHERE id = ?").bind(1, basis).first([&](const Statement& r) {
         c.basisOpId = r.columnOptionalText(0);
     }));
+    TRY(serverBasis(c, *latest));
 
     // The count itself is a physical fact, whatever comes of it (the ledger's `counted`).
     ledger::Event e = eventBy(actor, EventKind::Counted, request.counted);
@@ -241,7 +251,7 @@ Result<TerminalStore::CountOutcome> TerminalStore::countInTransaction(const Coun
     e.lot = lot;
     TRY(appendEvent(e, *pid, 0, c.opId));
     TRY(m_db->prepare("INSERT INTO counts(product_id, location, lot, counted, basis, book, variance, state, attempt, "
-                      "recount_of, operator, at, op_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                      "recount_of, operator, at, op_id, basis_cursor, basis_epoch, basis_device_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             .bind(1, *pid)
             .bind(2, request.location)
             .bind(3, lot)
@@ -255,6 +265,9 @@ Result<TerminalStore::CountOutcome> TerminalStore::countInTransaction(const Coun
             .bind(11, c.operatorName)
             .bind(12, c.at)
             .bind(13, c.opId)
+            .bindOptional(14, c.basisCursor)
+            .bindOptional(15, c.basisEpoch)
+            .bindOptional(16, c.basisDeviceSeq)
             .run());
     c.countId = m_db->lastInsertRowId();
     if (openId)
@@ -289,6 +302,57 @@ Result<Qty> TerminalStore::bookAtBasis(int64_t productId, const std::string& loc
             .bind(4, lot)
             .first([&](const Statement& r) { after = r.columnInt(0); }));
     return now - after;
+}
+
+// The basis as the server knows it (DESIGN.md P6; docs/sync.md, Counts).
+Result<void> TerminalStore::serverBasis(CountRow& c, int64_t latest)
+{
+    // The cursor the pulls had left when event `basis` was the latest: the last mark at or
+    // before it (0: nothing pulled by then).
+    int64_t cursor = 0;
+    TRY(m_db->prepare("SELECT cursor FROM sync_marks WHERE event_id <= ? ORDER BY event_id DESC LIMIT 1")
+            .bind(1, c.basis)
+            .first([&](const Statement& r) { cursor = r.columnInt(0); }));
+    // This device's last op written by then: every op so far when the basis is now, else the
+    // ops before the first one that wrote an event after the basis (the outbox and the events
+    // grow together, one transaction per action; ops without events move no stock).
+    int64_t lastSeq = 0;
+    TRY(m_db->prepare("SELECT COALESCE(MAX(device_seq), 0) FROM outbox").first([&](const Statement& r) { lastSeq = r.columnInt(0); }));
+    if (c.basis < latest) {
+        std::set<std::string> after;
+        auto& e = m_db->prepare("SELECT DISTINCT op_id FROM events WHERE id > ? AND op_id IS NOT NULL AND op_id <> ''");
+        e.bind(1, c.basis);
+        while (e.step()) after.insert(e.columnText(0));
+        TRY(fromStatement(e));
+        e.reset();
+        // Newest first: the ops after the basis are the outbox's last rows.
+        std::optional<int64_t> first;
+        if (!after.empty()) {
+            auto& o = m_db->prepare("SELECT device_seq, op_id FROM outbox ORDER BY device_seq DESC");
+            while (!after.empty() && o.step())
+                if (after.erase(o.columnText(1)) > 0) first = o.columnInt(0);
+            TRY(fromStatement(o));
+            o.reset();
+        }
+        if (first) lastSeq = *first - 1;
+    }
+    // As the wire numbers it: from 1 within the epoch the op was written under.
+    int64_t epoch = 0, seq = 0;
+    TRY(m_db->prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'epoch'").first([&](const Statement& r) {
+        epoch = r.columnInt(0);
+    }));
+    if (lastSeq > 0)
+        TRY(m_db->prepare("SELECT o.epoch, o.device_seq - COALESCE((SELECT seq_base FROM sync_epochs WHERE epoch = o.epoch), 0) "
+                          "FROM outbox o WHERE o.device_seq = ?")
+                .bind(1, lastSeq)
+                .first([&](const Statement& r) {
+                    epoch = r.columnInt(0);
+                    seq = std::max<int64_t>(r.columnInt(1), 0);
+                }));
+    c.basisCursor = cursor;
+    c.basisEpoch = epoch;
+    c.basisDeviceSeq = seq;
+    return {};
 }
 
 Result<bool> TerminalStore::withinCountThreshold(Qty variance, Qty book)

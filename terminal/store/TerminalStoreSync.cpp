@@ -366,7 +366,7 @@ Result<void> TerminalStore::saveEnrolment(const link::Identity& identity)
                        "DELETE FROM orders; DELETE FROM inbound_lines; DELETE FROM received_ssccs; DELETE FROM stock; "
                        "DELETE FROM lots; DELETE FROM events; DELETE FROM products; DELETE FROM locations; "
                        "DELETE FROM reasons; DELETE FROM users; DELETE FROM server_stock; DELETE FROM server_lines; "
-                       "DELETE FROM sync_corrections; DELETE FROM server_inbound; DELETE FROM outbox WHERE acked = 1"));
+                       "DELETE FROM sync_corrections; DELETE FROM server_inbound; DELETE FROM sync_marks; DELETE FROM outbox WHERE acked = 1"));
         TRY(writeSetting(*m_db, kCursor, "0"));
     }
     int64_t lastSeq = 0;
@@ -457,6 +457,10 @@ Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& chang
         ++applied.entries;
     }
     TRY(writeSetting(*m_db, kCursor, std::to_string(changes.nextCursor)));
+    // The cursor at this ledger position, for the basis of counts (migration 12).
+    TRY(m_db->prepare("INSERT OR REPLACE INTO sync_marks(event_id, cursor) VALUES((SELECT COALESCE(MAX(id), 0) FROM events), ?)")
+            .bind(1, changes.nextCursor)
+            .run());
     TRY(tx->commit());
     return applied;
 }

@@ -302,7 +302,11 @@ TEST_CASE("count: within the threshold it is applied at once: counted and adjust
     CHECK(kind == "count");
     CHECK(op == Json{{"count_id", 2},          {"state", "applied"}, {"sku", "APPLE"},     {"location", "DOCK"},
                      {"lot", ""},              {"counted", 8},       {"basis", basis2},    {"basis_op_id", op["basis_op_id"]},
-                     {"book_at_basis", 10},    {"variance", -2},     {"attempt", 1},       {"recount_of", nullptr},
+                     {"book_at_basis", 10},
+                     // The basis as the server knows it (P6): nothing pulled, not enrolled
+                     // (epoch 0), its own ops up to the first count (device_seq 2).
+                     {"basis_cursor", 0},      {"basis_epoch", 0},   {"basis_device_seq", 2},
+                     {"variance", -2},     {"attempt", 1},       {"recount_of", nullptr},
                      {"adjusted", -2},         {"holds_cleared", 0}, {"tasks_done", Json::array()},
                      {"released", Json::array()}, {"claims", Json::array()}});
     // The basis event is the previous count's `counted` event: its op is named.
