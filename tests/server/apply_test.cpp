@@ -13,8 +13,11 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace backfill;
 using namespace backfill::server;
@@ -673,4 +676,68 @@ TEST_CASE("the file is ours: another application's database is refused untouched
     CHECK(refused.error().code == "not_backfilld_db");
     CHECK(fs::file_size(other) == size);
     CHECK(!fs::exists(other.string() + "-wal"));
+}
+
+TEST_CASE("several server threads, each on a connection of its own, push at once: every op applied once, log seqs gap-free")
+{
+    // backfilld serve answers on several workers, each with its own SqliteServerStore on the
+    // same file; every write must take its turn without a db_busy reaching a terminal.
+    Server s;
+    constexpr int kThreads = 6, kPushes = 15, kOpsPerPush = 4;
+    std::vector<std::string> tokens;
+    for (int t = 0; t < kThreads; ++t) tokens.push_back(*enrolDevice(*s.store, "HH-" + std::to_string(t)));
+    const int64_t headBefore = s.head();
+    std::atomic<int> errors{0};
+    std::vector<std::string> errorCodes(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            auto mine = SqliteServerStore::open((s.dir / "server.db").string());
+            if (!mine) {
+                ++errors;
+                return;
+            }
+            Applier applier(**mine);
+            const std::string device = "HH-" + std::to_string(t);
+            auto hello = applier.hello({protocol::kProtocolVersion, device, 0, tokens[static_cast<size_t>(t)]});
+            if (!std::holds_alternative<protocol::HelloAck>(hello)) {
+                errorCodes[static_cast<size_t>(t)] = std::get<protocol::Error>(hello).code;
+                ++errors;
+                return;
+            }
+            const protocol::Session session{std::get<protocol::HelloAck>(hello).sessionId};
+            int64_t seq = 0;
+            for (int p = 0; p < kPushes; ++p) {
+                protocol::Push push{session, {}};
+                for (int k = 0; k < kOpsPerPush; ++k) {
+                    ++seq;
+                    push.ops.push_back(op(100000 * (t + 1) + static_cast<int>(seq), seq, "receive", receipt("DOCK", 1, "")));
+                }
+                auto reply = applier.push(push);
+                const auto* ack = std::get_if<protocol::PushAck>(&reply);
+                if (!ack) {
+                    errorCodes[static_cast<size_t>(t)] = std::get<protocol::Error>(reply).code;
+                    ++errors;
+                    return;
+                }
+                for (const auto& r : ack->results)
+                    if (r.status != OpStatus::Applied) ++errors;
+                if (ack->results.size() != static_cast<size_t>(kOpsPerPush)) ++errors;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& code : errorCodes) CHECK(code == "");
+    CHECK(errors == 0);
+    constexpr int kOps = kThreads * kPushes * kOpsPerPush;
+    CHECK(s.onHand("SKU-A", "DOCK") == kOps);
+    // Every receipt wrote one entry, and the seqs after the head are 1..kOps apart, each once.
+    const auto entries = s.store->entriesAfter(headBefore, 10 * kOps);
+    REQUIRE(entries);
+    int receipts = 0;
+    for (size_t i = 0; i < entries->size(); ++i) {
+        CHECK((*entries)[i].seq == headBefore + static_cast<int64_t>(i) + 1);
+        receipts += (*entries)[i].kind == "receive";
+    }
+    CHECK(receipts == kOps);
 }
