@@ -43,6 +43,12 @@ uint64_t WriteQueue::rounds() const
     return m_rounds;
 }
 
+size_t WriteQueue::waiting() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_waiting.size();
+}
+
 uint64_t WriteQueue::steps() const
 {
     std::lock_guard lock(m_mutex);

@@ -49,6 +49,8 @@ public:
     // rounds and steps count the transactions committed and the steps they carried.
     uint64_t rounds() const;
     uint64_t steps() const;
+    // waiting counts the requests queued for the next round (tests).
+    size_t waiting() const;
 
 private:
     struct Job;
