@@ -133,18 +133,18 @@ protocol::Message Applier::hello(const protocol::Hello& h)
     protocol::HelloAck ack;
     ack.protocolVersion = std::min(h.protocolVersion, protocol::kProtocolVersion);
     std::optional<protocol::Error> refused;
-    auto done = m_store.transact("signing a device in", [&]() -> ledger::Result<void> {
-        auto d = m_store.device(h.deviceId);
+    auto done = write("signing a device in", [&](ServerStore& store) -> ledger::Result<bool> {
+        auto d = store.device(h.deviceId);
         if (!d) return unexpected(d.error());
         if (!*d) {
             refused = protocol::Error{"not_enrolled", "device '" + h.deviceId +
                                                           "' is not known to this server: run `backfilld enrol " + h.deviceId + "`"};
-            return {};
+            return false;
         }
         DeviceRecord record = **d;
         if (record.revoked && h.epoch != 0) {
             refused = protocol::Error{"revoked", "device '" + h.deviceId + "' was revoked: enrol it again"};
-            return {};
+            return false;
         }
         const std::string hash = tokenHash(h.token);
         if (h.epoch == 0) {
@@ -152,7 +152,7 @@ protocol::Message Applier::hello(const protocol::Hello& h)
                 refused = protocol::Error{"bad_credentials", "device '" + h.deviceId +
                                                                  "': the enrolment token is wrong or was used: ask for a new one "
                                                                  "(`backfilld enrol " + h.deviceId + "`)"};
-                return {};
+                return false;
             }
             record.epoch += 1;
             record.tokenHash = record.enrolHash;
@@ -162,21 +162,21 @@ protocol::Message Applier::hello(const protocol::Hello& h)
             refused = protocol::Error{"stale_epoch", "device '" + h.deviceId + "' signed in with epoch " + std::to_string(h.epoch) +
                                                          ", the server issued epoch " + std::to_string(record.epoch) +
                                                          ": this terminal was enrolled again elsewhere; enrol it again"};
-            return {};
+            return false;
         } else if (record.tokenHash.empty() || !sameHash(hash, record.tokenHash)) {
             refused = protocol::Error{"bad_credentials", "device '" + h.deviceId + "': wrong token"};
-            return {};
+            return false;
         }
         record.lastSeen = m_options.now();
-        if (auto r = m_store.saveDevice(record); !r) return r;
+        if (auto r = store.saveDevice(record); !r) return unexpected(r.error());
         const std::string session = newToken();
-        if (auto r = m_store.addSession(tokenHash(session), {record.deviceId, record.epoch}); !r) return r;
-        auto head = m_store.headSeq();
+        if (auto r = store.addSession(tokenHash(session), {record.deviceId, record.epoch}); !r) return unexpected(r.error());
+        auto head = store.headSeq();
         if (!head) return unexpected(head.error());
         ack.sessionId = session;
         ack.epoch = record.epoch;
         ack.headCursor = *head;
-        return {};
+        return false;
     });
     if (!done) return errorOf(done.error());
     if (refused) return *refused;
@@ -212,94 +212,142 @@ ledger::Result<SessionRecord> Applier::authenticate(const protocol::Auth& auth)
     return SessionRecord{deviceId, epoch};
 }
 
+ledger::Result<void> Applier::write(const char* what, const WriteQueue::Step& step)
+{
+    if (m_options.writes) return m_options.writes->run(step);
+    for (bool more = true; more;) {
+        auto done = m_store.transact(what, [&]() -> ledger::Result<void> {
+            auto r = step(m_store);
+            if (!r) return unexpected(r.error());
+            more = *r;
+            return {};
+        });
+        if (!done) return done;
+    }
+    return {};
+}
+
+namespace {
+
+// PushProgress is where a push's application stands between its slices.
+struct PushProgress {
+    size_t next = 0;   // the next op to handle
+    bool stop = false; // the push stops before `next`
+    protocol::PushAck ack;
+};
+
+// handleOp handles one op of a push inside the open transaction: dedupe, epoch, device_seq,
+// then applyOp in a savepoint of its own (a rejected op's writes are undone, the other ops of
+// the transaction stay) and the record of its outcome. An error is a store failure: the
+// caller's transaction rolls back.
+ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, const protocol::Op& op, PushProgress& p,
+                              const std::function<int64_t()>& now)
+{
+    protocol::OpResult r;
+    r.opId = op.opId;
+    r.deviceSeq = op.deviceSeq;
+    auto finish = [&] {
+        p.ack.results.push_back(std::move(r));
+        return ledger::Result<void>{};
+    };
+    auto seen = store.appliedOp(op.opId);
+    if (!seen) return unexpected(seen.error());
+    if (*seen) {
+        const AppliedOp& a = **seen;
+        if (a.deviceId != who.deviceId) {
+            r.status = OpStatus::Rejected;
+            r.code = "op_id_conflict";
+            r.message = "op_id " + op.opId + " was applied for another device";
+            p.stop = true;
+            return finish();
+        }
+        r.status = OpStatus::Duplicate;
+        r.code = a.code;
+        r.message = a.message;
+        r.globalSeq = a.globalSeq;
+        r.result = a.result;
+        return finish();
+    }
+    if (op.epoch > who.epoch) {
+        r.status = OpStatus::Rejected;
+        r.code = "wrong_epoch";
+        r.message = "op written under epoch " + std::to_string(op.epoch) + ", the device signed in with epoch " +
+                    std::to_string(who.epoch);
+        p.stop = true;
+        return finish();
+    }
+    auto last = store.lastDeviceSeq(who.deviceId, op.epoch);
+    if (!last) return unexpected(last.error());
+    if (op.deviceSeq != *last + 1) {
+        r.status = OpStatus::Rejected;
+        p.stop = true;
+        if (op.deviceSeq > *last + 1) {
+            r.code = "expected_seq";
+            r.message = "expected device_seq " + std::to_string(*last + 1) + ", got " + std::to_string(op.deviceSeq) +
+                        ": send the missing ops first";
+            p.ack.expectedSeq = *last + 1;
+        } else {
+            r.code = "seq_reused";
+            r.message = "device_seq " + std::to_string(op.deviceSeq) + " of epoch " + std::to_string(op.epoch) +
+                        " was already used by another op: this database was restored or cloned; enrol it again";
+        }
+        return finish();
+    }
+    // The op's entries carry when the device did it (reports by day, exports); the server's
+    // clock when the device sent no time.
+    const auto pinned = store.logTime();
+    store.setLogTime(op.createdAt > 0 ? op.createdAt : now());
+    ledger::Result<OpOutcome> outcome = OpOutcome{};
+    auto kept = store.savepoint([&]() -> ledger::Result<bool> {
+        outcome = applyOp(store, {who.deviceId, op.opId, op.deviceSeq, op.epoch}, op.kind, op.payload);
+        if (!outcome) return unexpected(outcome.error());
+        if (outcome->status == OpStatus::Rejected) return false; // a refused op leaves nothing behind
+        // Customer notifications the op causes are queued with it (server/Notify.h), dated by
+        // the server's day (--today when pinned), not the device's.
+        const int64_t at = now();
+        if (auto n = notifyAfterOp(store, op.kind, *outcome, {ledger::dateOf(pinned ? *pinned : at), at}); !n)
+            return unexpected(n.error());
+        return true;
+    });
+    store.setLogTime(pinned);
+    if (!kept) return unexpected(kept.error());
+    r.status = outcome->status;
+    r.code = outcome->code;
+    r.message = outcome->message;
+    r.globalSeq = outcome->globalSeq;
+    r.result = outcome->result;
+    if (!outcome->record) {
+        p.stop = true;
+        return finish();
+    }
+    if (auto recorded = store.recordOp({op.opId, who.deviceId, op.epoch, op.deviceSeq, op.kind, outcome->status,
+                                        outcome->code, outcome->message, outcome->globalSeq, outcome->result});
+        !recorded)
+        return recorded;
+    return finish();
+}
+
+} // namespace
+
 protocol::Message Applier::push(const protocol::Push& push)
 {
     auto who = authenticate(push.auth);
     if (!who) return errorOf(who.error());
-    protocol::PushAck ack;
-    const auto pinned = m_store.logTime();
-    for (const auto& op : push.ops) {
-        protocol::OpResult r;
-        r.opId = op.opId;
-        r.deviceSeq = op.deviceSeq;
-        bool stop = false;
-        // One transaction per op with its log entries: an op is applied whole or not at all,
-        // and a failure later in the push leaves the earlier ops applied (their retry is a
-        // duplicate).
-        auto done = m_store.transact("applying an op", [&]() -> ledger::Result<void> {
-            auto seen = m_store.appliedOp(op.opId);
-            if (!seen) return unexpected(seen.error());
-            if (*seen) {
-                const AppliedOp& a = **seen;
-                if (a.deviceId != who->deviceId) {
-                    r.status = OpStatus::Rejected;
-                    r.code = "op_id_conflict";
-                    r.message = "op_id " + op.opId + " was applied for another device";
-                    stop = true;
-                    return {};
-                }
-                r.status = OpStatus::Duplicate;
-                r.code = a.code;
-                r.message = a.message;
-                r.globalSeq = a.globalSeq;
-                r.result = a.result;
-                return {};
-            }
-            if (op.epoch > who->epoch) {
-                r.status = OpStatus::Rejected;
-                r.code = "wrong_epoch";
-                r.message = "op written under epoch " + std::to_string(op.epoch) + ", the device signed in with epoch " +
-                            std::to_string(who->epoch);
-                stop = true;
-                return {};
-            }
-            auto last = m_store.lastDeviceSeq(who->deviceId, op.epoch);
-            if (!last) return unexpected(last.error());
-            if (op.deviceSeq != *last + 1) {
-                r.status = OpStatus::Rejected;
-                stop = true;
-                if (op.deviceSeq > *last + 1) {
-                    r.code = "expected_seq";
-                    r.message = "expected device_seq " + std::to_string(*last + 1) + ", got " + std::to_string(op.deviceSeq) +
-                                ": send the missing ops first";
-                    ack.expectedSeq = *last + 1;
-                } else {
-                    r.code = "seq_reused";
-                    r.message = "device_seq " + std::to_string(op.deviceSeq) + " of epoch " + std::to_string(op.epoch) +
-                                " was already used by another op: this database was restored or cloned; enrol it again";
-                }
-                return {};
-            }
-            // The op's entries carry when the device did it (reports by day, exports); the
-            // server's clock when the device sent no time.
-            m_store.setLogTime(op.createdAt > 0 ? op.createdAt : m_options.now());
-            auto outcome = applyOp(m_store, {who->deviceId, op.opId, op.deviceSeq, op.epoch}, op.kind, op.payload);
-            if (!outcome) return unexpected(outcome.error());
-            r.status = outcome->status;
-            r.code = outcome->code;
-            r.message = outcome->message;
-            r.globalSeq = outcome->globalSeq;
-            r.result = outcome->result;
-            if (!outcome->record) {
-                stop = true;
-                return {};
-            }
-            // Customer notifications the op causes are queued in its transaction (server/Notify.h).
-            const int64_t now = m_options.now();
-            if (auto n = notifyAfterOp(m_store, op.kind, *outcome, {ledger::dateOf(pinned ? *pinned : now), now}); !n)
-                return unexpected(n.error());
-            return m_store.recordOp({op.opId, who->deviceId, op.epoch, op.deviceSeq, op.kind, outcome->status, outcome->code,
-                                     outcome->message, outcome->globalSeq, outcome->result});
-        });
-        m_store.setLogTime(pinned);
-        if (!done) return errorOf(done.error());
-        ack.results.push_back(std::move(r));
-        if (stop) break;
-    }
+    // Slices of at most kOpsPerCommit ops, each slice one transaction (grouped with other
+    // requests' writes by the WriteQueue when serving). The reply goes out after the last
+    // slice committed; a failure leaves the slices before it applied (their retry is a
+    // duplicate) and nothing of its own.
+    PushProgress progress;
+    auto done = write("applying a push", [&](ServerStore& store) -> ledger::Result<bool> {
+        for (size_t n = 0; n < kOpsPerCommit && progress.next < push.ops.size() && !progress.stop; ++n, ++progress.next)
+            if (auto r = handleOp(store, *who, push.ops[progress.next], progress, m_options.now); !r) return unexpected(r.error());
+        return progress.next < push.ops.size() && !progress.stop;
+    });
+    if (!done) return errorOf(done.error());
     auto head = m_store.headSeq();
     if (!head) return errorOf(head.error());
-    ack.headCursor = *head;
-    return ack;
+    progress.ack.headCursor = *head;
+    return std::move(progress.ack);
 }
 
 protocol::Message Applier::pull(const protocol::Pull& pull)

@@ -4,8 +4,9 @@
 //   Hello -> HelloAck | Error   enrol (epoch 0, one-time enrolment token) or sign in (the
 //                               device's epoch and secret); issues a session id bound to the
 //                               device and its epoch
-//   Push  -> PushAck  | Error   ops in device_seq order, each in its own transaction with its
-//                               log entries (server/Ops.h)
+//   Push  -> PushAck  | Error   ops in device_seq order, each in a savepoint of its own with its
+//                               log entries (server/Ops.h), at most kOpsPerCommit per
+//                               transaction; the reply only after they all committed
 //   Pull  -> Changes  | Error   log entries after the cursor; with wait_ms, held until an
 //                               entry arrives or wait_ms passes (ApplierOptions::waitForChange)
 //
@@ -22,6 +23,7 @@
 #include "server/Metrics.h"
 #include "server/Ops.h"
 #include "server/ServerStore.h"
+#include "server/WriteQueue.h"
 
 #include <chrono>
 #include <functional>
@@ -39,7 +41,17 @@ struct ApplierOptions {
     // counters, when set, count requests, op results and corrections, and note which
     // device was served when (`backfilld serve --http`: /metrics; server/Metrics.h).
     ServerCounters* counters = nullptr;
+    // writes, when set, runs every write (a Push's ops, a Hello's sign-in) on its writer
+    // thread, grouped with other requests' writes into one commit (`backfilld serve`;
+    // server/WriteQueue.h). Unset: the Applier writes on its own store, one transaction per
+    // slice of at most kOpsPerCommit ops.
+    WriteQueue* writes = nullptr;
 };
+
+// kOpsPerCommit bounds the ops of one push applied in one transaction: a push of 500 ops
+// commits in slices, so others' pushes go between them and a server killed half-way keeps
+// the slices it committed (docs/server.md, Applying a push).
+inline constexpr size_t kOpsPerCommit = 64;
 
 class Applier {
 public:
@@ -55,6 +67,7 @@ public:
 
 private:
     ledger::Result<SessionRecord> authenticate(const protocol::Auth& auth);
+    ledger::Result<void> write(const char* what, const WriteQueue::Step& step);
     void count(const protocol::Message& reply);
     ServerStore& m_store;
     ApplierOptions m_options;

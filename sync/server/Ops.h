@@ -6,7 +6,7 @@
 // allocations beyond what can be allocated give way by ledger::releaseLastServed. Every claim
 // the server did not grant in full becomes a `correction` log entry.
 //
-// These functions run inside the caller's transaction (Applier::push: one per op) and write
+// These functions run inside the caller's transaction (Applier::push: a savepoint per op) and write
 // the op's log entries; they never record the op itself (the caller does, with the outcome).
 
 #include "server/ServerStore.h"

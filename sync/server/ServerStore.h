@@ -177,6 +177,12 @@ public:
     // (nothing of it kept) when it or the commit fails. `what` names it for error messages.
     virtual Result<void> transact(const char* what, const std::function<Result<void>()>& body) = 0;
 
+    // savepoint runs `body` inside the open transaction as a unit of its own: its writes are
+    // kept when it returns true, undone when it returns false or fails (the error is returned),
+    // and the rest of the transaction goes on either way. A push applies each op in one, so an
+    // op refused half-way leaves nothing behind while the ops around it stay.
+    virtual Result<bool> savepoint(const std::function<Result<bool>()>& body) = 0;
+
     // Back office (issue 13; docs/backoffice.md).
     // snapshot runs `body` in one read transaction: every read sees the same state, and
     // writers (pushes) are not held up meanwhile. `body` must not write.

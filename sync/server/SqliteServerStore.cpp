@@ -133,6 +133,21 @@ Result<void> SqliteServerStore::transact(const char* what, const std::function<R
     return tx->commit();
 }
 
+Result<bool> SqliteServerStore::savepoint(const std::function<Result<bool>()>& body)
+{
+    TRY(m_db->prepare("SAVEPOINT unit").run());
+    auto keep = body();
+    if (keep && *keep) {
+        TRY(m_db->prepare("RELEASE unit").run());
+        return true;
+    }
+    // ROLLBACK TO undoes the unit's writes and leaves the savepoint open; RELEASE closes it.
+    if (auto undone = m_db->prepare("ROLLBACK TO unit").run(); !undone) return unexpected(undone.error());
+    TRY(m_db->prepare("RELEASE unit").run());
+    if (!keep) return unexpected(keep.error());
+    return false;
+}
+
 // ---------------------------------------------------------------------------------------
 // Devices and sessions
 

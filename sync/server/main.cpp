@@ -24,6 +24,7 @@
 #include "server/Queries.h"
 #include "server/SqliteServerStore.h"
 #include "server/Users.h"
+#include "server/WriteQueue.h"
 #include "server/Metrics.h"
 #include "transport/HttpServer.h"
 #include "transport/Transport.h"
@@ -154,9 +155,13 @@ void serve(Options& o, const ServeArgs& args)
     sigaddset(&stopSignals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
-    // Requests run in parallel, each on a connection of its own from `pool` (store::Database
-    // is one connection per thread); SQLite's write lock serialises the pushes. A long-poll
-    // Pull holds a worker while it waits, hence more workers than cores.
+    // Requests run in parallel, each reading on a connection of its own from `pool`
+    // (store::Database is one connection per thread); every write (a Push's ops, a Hello) goes
+    // to the one writer thread, which groups the writes of the requests waiting into one
+    // commit (server/WriteQueue.h). A long-poll Pull holds a worker while it waits.
+    auto writer = openStore(o);
+    if (!writer) return;
+    server::WriteQueue writes(std::move(writer));
     std::mutex poolMutex;
     std::vector<std::unique_ptr<server::SqliteServerStore>> pool;
     pool.push_back(std::move(store));
@@ -168,6 +173,7 @@ void serve(Options& o, const ServeArgs& args)
     server::ServerCounters counters;
     server::ApplierOptions applierOptions;
     applierOptions.counters = &counters;
+    applierOptions.writes = &writes;
     applierOptions.waitForChange = [&](std::chrono::milliseconds most) {
         std::unique_lock lock(changeMutex);
         const uint64_t seen = changes;
@@ -176,7 +182,9 @@ void serve(Options& o, const ServeArgs& args)
     };
     transport::ServerOptions options;
     options.url = args.listen;
-    options.workers = 16;
+    // 64: fifty terminals pushing at once all reach the writer's next round (fewer workers
+    // split them over several commits), and long polls that hold a worker each leave room.
+    options.workers = 64;
     if (!args.tlsCert.empty()) options.tls = transport::TlsFiles{args.tlsCert, args.tlsKey, "", ""};
     auto srv = transport::Server::start(options, [&](std::string_view request) {
         std::unique_ptr<server::SqliteServerStore> mine;

@@ -1,0 +1,423 @@
+// Sync benchmark (issue 11, Must show; bench/README.md, ## Sync). The real `backfilld serve`
+// process on a real SQLite file, real nng over tcp://127.0.0.1, our protocol and transport:
+//
+//  (1) push throughput: one device pushes receive ops in batches of --batch ops; ops/s. Side
+//      by side in the same blocks: the limit, the server's bare batched SQLite insert of the
+//      same rows (one `BEGIN IMMEDIATE; INSERT x batch; COMMIT` per batch into an
+//      applied_ops-shaped table, WAL + synchronous=FULL, same directory), and a raw nng round
+//      trip of the same Push bytes to an echo server (transport::Server answering a fixed
+//      small reply). Blocks alternate the three so a slow spell of the shared disk hits both
+//      sides of the ratio.
+//  (2) latency: --terminals devices (default 50) each with its own socket push at once,
+//      --rounds pushes of --latency-ops ops each, back to back; every push's latency, p50/p99.
+//
+// Every push is checked: one Applied result per op (a bench that measured refusals would
+// lie), and at the end the server's applied_ops count equals the ops sent.
+
+#include "protocol/Codec.h"
+#include "transport/Transport.h"
+
+#include <sqlite3.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace backfill;
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v)
+{
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double percentile(std::vector<double> v, double p)
+{
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+struct Flags {
+    std::vector<std::string> args;
+    std::string text(std::string_view name, const std::string& fallback) const
+    {
+        for (size_t i = 0; i + 1 < args.size(); ++i)
+            if (args[i] == name) return args[i + 1];
+        return fallback;
+    }
+    int64_t number(std::string_view name, int64_t fallback) const
+    {
+        const auto t = text(name, "");
+        return t.empty() ? fallback : std::stoll(t);
+    }
+};
+
+void removeDatabase(const fs::path& db)
+{
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(db.string() + suffix);
+}
+
+// run runs backfilld ARGS to completion and gives its stdout; throws on a non-zero exit.
+std::string run(const std::string& bin, std::vector<std::string> args)
+{
+    args.insert(args.begin(), bin);
+    std::string cmd;
+    for (const auto& a : args) cmd += "'" + a + "' ";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) throw std::runtime_error("cannot run " + cmd);
+    std::string out;
+    std::array<char, 4096> buf{};
+    size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+    if (::pclose(p) != 0) throw std::runtime_error("failed: " + cmd + "\n" + out);
+    return out;
+}
+
+// Serving is `backfilld serve --listen tcp://127.0.0.1:0` while it lives.
+class Serving {
+public:
+    Serving(const std::string& bin, const std::string& db, const fs::path& err)
+    {
+        std::vector<std::string> args{bin, "--db", db, "serve", "--listen", "tcp://127.0.0.1:0"};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        int fds[2];
+        if (::pipe(fds) != 0) throw std::runtime_error("pipe");
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+        posix_spawn_file_actions_addclose(&fa, fds[0]);
+        posix_spawn_file_actions_addclose(&fa, fds[1]);
+        posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        const int rc = ::posix_spawn(&m_pid, bin.c_str(), &fa, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&fa);
+        ::close(fds[1]);
+        if (rc != 0) throw std::runtime_error("cannot start " + bin);
+        m_out = fds[0];
+        std::string line;
+        char c = 0;
+        while (::read(m_out, &c, 1) == 1 && c != '\n') line += c;
+        if (line.rfind("listening ", 0) != 0) throw std::runtime_error("backfilld did not listen; see " + err.string());
+        m_url = line.substr(10);
+    }
+    ~Serving()
+    {
+        ::kill(m_pid, SIGTERM);
+        int st = 0;
+        while (::waitpid(m_pid, &st, 0) < 0) {
+        }
+        ::close(m_out);
+    }
+    const std::string& url() const { return m_url; }
+
+private:
+    pid_t m_pid = -1;
+    int m_out = -1;
+    std::string m_url;
+};
+
+std::unique_ptr<transport::Client> connect(const std::string& url)
+{
+    transport::ClientOptions o;
+    o.url = url;
+    o.timeout = std::chrono::seconds(120);
+    o.reconnectMin = std::chrono::milliseconds(50);
+    auto c = transport::Client::open(o);
+    if (!c) throw std::runtime_error(c.error().message);
+    return std::move(*c);
+}
+
+protocol::Message ask(transport::Client& c, const protocol::Message& m)
+{
+    auto reply = c.request(protocol::encode(m));
+    if (!reply) throw std::runtime_error("request: " + reply.error().code + ": " + reply.error().message);
+    auto decoded = protocol::decode(*reply);
+    if (!decoded) throw std::runtime_error("reply: " + decoded.error().message);
+    if (const auto* e = std::get_if<protocol::Error>(&*decoded)) throw std::runtime_error("server: " + e->code + ": " + e->message);
+    return *decoded;
+}
+
+// Device is one enrolled terminal: its session and its next device_seq.
+struct Device {
+    std::string name;
+    protocol::Session session;
+    int64_t nextSeq = 1;
+    int64_t opCounter = 0;
+    int index = 0;
+
+    // push builds a Push of `n` receive ops (1-3 units of one of the catalog's products into DOCK).
+    protocol::Push push(size_t n, int products)
+    {
+        protocol::Push p{session, {}};
+        for (size_t i = 0; i < n; ++i) {
+            const int64_t k = ++opCounter;
+            char id[40];
+            std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012llx", index, static_cast<unsigned long long>(k));
+            const int product = static_cast<int>((k * 7919 + index * 104729) % products);
+            p.ops.push_back({id, nextSeq++, 1, "receive",
+                             R"({"location":"DOCK","lines":[{"sku":"SKU-)" + std::to_string(product) + R"(","qty":)" +
+                                 std::to_string(1 + k % 3) + R"(,"lot":"","sscc":"","claims":[]}]})",
+                             1'800'000'000 + k});
+        }
+        return p;
+    }
+};
+
+void checkApplied(const protocol::Message& reply, size_t n)
+{
+    const auto* ack = std::get_if<protocol::PushAck>(&reply);
+    if (!ack || ack->results.size() != n) throw std::runtime_error("push: not every op was answered");
+    for (const auto& r : ack->results)
+        if (r.status != protocol::OpStatus::Applied) throw std::runtime_error("push: op " + r.opId + " " + r.code + ": " + r.message);
+}
+
+// BareBatches is the limit: the same rows as the server's applied_ops, one transaction per batch.
+class BareBatches {
+public:
+    explicit BareBatches(const fs::path& path)
+    {
+        removeDatabase(path);
+        check(sqlite3_open(path.c_str(), &m_db));
+        check(sqlite3_exec(m_db,
+                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                           "CREATE TABLE ops(op_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, epoch INTEGER NOT NULL,"
+                           " device_seq INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL,"
+                           " UNIQUE(device_id, epoch, device_seq))",
+                           nullptr, nullptr, nullptr));
+        check(sqlite3_prepare_v2(m_db, "INSERT INTO ops VALUES(?,?,?,?,?,?,?)", -1, &m_insert, nullptr));
+    }
+    ~BareBatches()
+    {
+        sqlite3_finalize(m_insert);
+        sqlite3_close(m_db);
+    }
+    void insert(const std::string& device, const protocol::Push& p)
+    {
+        check(sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr));
+        for (const auto& op : p.ops) {
+            sqlite3_bind_text(m_insert, 1, op.opId.data(), static_cast<int>(op.opId.size()), SQLITE_STATIC);
+            sqlite3_bind_text(m_insert, 2, device.data(), static_cast<int>(device.size()), SQLITE_STATIC);
+            sqlite3_bind_int64(m_insert, 3, op.epoch);
+            sqlite3_bind_int64(m_insert, 4, op.deviceSeq);
+            sqlite3_bind_text(m_insert, 5, op.kind.data(), static_cast<int>(op.kind.size()), SQLITE_STATIC);
+            sqlite3_bind_text(m_insert, 6, op.payload.data(), static_cast<int>(op.payload.size()), SQLITE_STATIC);
+            sqlite3_bind_int64(m_insert, 7, op.createdAt);
+            if (sqlite3_step(m_insert) != SQLITE_DONE) check(SQLITE_ERROR);
+            sqlite3_reset(m_insert);
+        }
+        check(sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr));
+    }
+
+private:
+    void check(int rc)
+    {
+        if (rc != SQLITE_OK) throw std::runtime_error(std::string("bare sqlite: ") + sqlite3_errmsg(m_db));
+    }
+    sqlite3* m_db = nullptr;
+    sqlite3_stmt* m_insert = nullptr;
+};
+
+int64_t appliedOps(const std::string& db)
+{
+    sqlite3* h = nullptr;
+    int64_t n = -1;
+    if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_busy_timeout(h, 5000);
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(h, "SELECT COUNT(*) FROM applied_ops", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+    return n;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+try {
+    ::signal(SIGPIPE, SIG_IGN);
+    const Flags flags{{argv + 1, argv + argc}};
+    const fs::path work = flags.text("--work", (fs::temp_directory_path() / "backfill-sync-bench").string());
+    const std::string bin = flags.text("--bin", BACKFILLD_BIN_DEFAULT);
+    const int reps = static_cast<int>(flags.number("--reps", 3));
+    const auto batch = static_cast<size_t>(flags.number("--batch", 100));
+    const auto blocks = static_cast<int>(flags.number("--blocks", 10));
+    const auto batchesPerBlock = static_cast<int>(flags.number("--batches", 5));
+    const auto terminals = static_cast<int>(flags.number("--terminals", 50));
+    const auto rounds = static_cast<int>(flags.number("--rounds", 20));
+    const auto latencyOps = static_cast<size_t>(flags.number("--latency-ops", 1));
+    const int products = static_cast<int>(flags.number("--products", 1000));
+    fs::create_directories(work);
+
+    std::printf("sqlite %s, backfilld %s, work dir %s\n", sqlite3_libversion(), bin.c_str(), work.c_str());
+    std::printf("throughput: %d blocks per repetition, a block = %d pushes of %zu ops, %d bare batches, %d nng round trips\n",
+                blocks, batchesPerBlock, batch, batchesPerBlock, batchesPerBlock);
+    std::printf("latency: %d terminals at once, %d pushes of %zu op(s) each\n", terminals, rounds, latencyOps);
+
+    std::vector<double> pushRates, bareRates, rawRates, ratios, rawRatios, rawRtts, pushMs;
+    std::vector<double> latP50, latP99, latMax;
+    for (int r = 0; r < reps; ++r) {
+        const fs::path dir = work / ("rep" + std::to_string(r));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        const std::string db = (dir / "server.db").string();
+        {
+            std::ofstream(dir / "locations.csv") << "code,kind,sequence\nDOCK,receiving,1\nA-01,storage,100\n";
+            std::ofstream catalog(dir / "catalog.csv");
+            catalog << "sku,description\n";
+            for (int i = 0; i < products; ++i) catalog << "SKU-" << i << ",Product " << i << "\n";
+        }
+        run(bin, {"--db", db, "import", "locations", (dir / "locations.csv").string()});
+        run(bin, {"--db", db, "import", "catalog", (dir / "catalog.csv").string()});
+        std::vector<Device> devices(static_cast<size_t>(terminals) + 1);
+        std::vector<std::string> tokens;
+        for (size_t i = 0; i < devices.size(); ++i) {
+            devices[i].name = "HH-" + std::to_string(i);
+            devices[i].index = static_cast<int>(i);
+            tokens.push_back(run(bin, {"--db", db, "device", "add", devices[i].name}).substr(0, 64));
+        }
+        Serving server(bin, db, dir / "serve-stderr.txt");
+        std::vector<std::unique_ptr<transport::Client>> clients;
+        for (size_t i = 0; i < devices.size(); ++i) {
+            clients.push_back(connect(server.url()));
+            auto ack = std::get<protocol::HelloAck>(ask(*clients.back(), protocol::Hello{protocol::kProtocolVersion, devices[i].name, 0, tokens[i]}));
+            devices[i].session = protocol::Session{ack.sessionId};
+        }
+
+        // The raw nng echo: the same transport, the same bytes, no applying.
+        transport::ServerOptions echoOptions;
+        echoOptions.url = "tcp://127.0.0.1:0";
+        const std::string smallReply = protocol::encode(protocol::PushAck{});
+        auto echo = transport::Server::start(echoOptions, [&](std::string_view) { return smallReply; });
+        if (!echo) throw std::runtime_error(echo.error().message);
+        auto echoClient = connect((*echo)->url());
+        BareBatches bare(dir / "bare.db");
+
+        // (1) throughput, in blocks.
+        Device& one = devices[0];
+        Device shadow = devices[0]; // the same op ids and rows for the limit and the echo
+        shadow.index = 1 << 20;
+        for (int b = 0; b < blocks; ++b) {
+            std::vector<protocol::Push> pushes, limits;
+            for (int i = 0; i < batchesPerBlock; ++i) {
+                pushes.push_back(one.push(batch, products));
+                limits.push_back(shadow.push(batch, products));
+            }
+            auto t0 = Clock::now();
+            for (const auto& p : limits) bare.insert(one.name, p);
+            const double bareRate = static_cast<double>(batch * limits.size()) / secondsSince(t0);
+            t0 = Clock::now();
+            for (const auto& p : limits) {
+                auto reply = echoClient->request(protocol::encode(p));
+                if (!reply) throw std::runtime_error("echo: " + reply.error().message);
+            }
+            const double rawSeconds = secondsSince(t0);
+            const double rawRate = static_cast<double>(batch * limits.size()) / rawSeconds;
+            t0 = Clock::now();
+            for (const auto& p : pushes) {
+                const auto t1 = Clock::now();
+                checkApplied(ask(*clients[0], p), p.ops.size());
+                pushMs.push_back(secondsSince(t1) * 1000);
+            }
+            const double pushRate = static_cast<double>(batch * pushes.size()) / secondsSince(t0);
+            pushRates.push_back(pushRate);
+            bareRates.push_back(bareRate);
+            rawRates.push_back(rawRate);
+            rawRtts.push_back(rawSeconds / static_cast<double>(limits.size()) * 1e6);
+            ratios.push_back(pushRate / bareRate);
+            rawRatios.push_back(pushRate / rawRate);
+        }
+
+        // (2) latency: every terminal pushes at once.
+        std::vector<std::vector<double>> lat(static_cast<size_t>(terminals));
+        std::barrier start(terminals);
+        std::atomic<int> failures{0};
+        std::string failure;
+        std::mutex failureMutex;
+        std::vector<std::thread> threads;
+        for (int t = 0; t < terminals; ++t) {
+            threads.emplace_back([&, t] {
+                try {
+                    Device& d = devices[static_cast<size_t>(t) + 1];
+                    auto& c = *clients[static_cast<size_t>(t) + 1];
+                    std::vector<protocol::Push> pushes;
+                    for (int i = 0; i < rounds; ++i) pushes.push_back(d.push(latencyOps, products));
+                    start.arrive_and_wait();
+                    for (const auto& p : pushes) {
+                        const auto t0 = Clock::now();
+                        checkApplied(ask(c, p), p.ops.size());
+                        lat[static_cast<size_t>(t)].push_back(secondsSince(t0) * 1000);
+                    }
+                } catch (const std::exception& e) {
+                    ++failures;
+                    std::lock_guard lock(failureMutex);
+                    failure = e.what();
+                }
+            });
+        }
+        for (auto& t : threads) t.join();
+        if (failures) throw std::runtime_error("latency: " + failure);
+        std::vector<double> all;
+        for (const auto& l : lat) all.insert(all.end(), l.begin(), l.end());
+        latP50.push_back(percentile(all, 0.5));
+        latP99.push_back(percentile(all, 0.99));
+        latMax.push_back(percentile(all, 1.0));
+
+        const int64_t expected = static_cast<int64_t>(batch) * blocks * batchesPerBlock +
+                                 static_cast<int64_t>(terminals) * rounds * static_cast<int64_t>(latencyOps);
+        const int64_t stored = appliedOps(db);
+        if (stored != expected)
+            throw std::runtime_error("the server stored " + std::to_string(stored) + " ops, " + std::to_string(expected) + " were sent");
+        std::printf("rep %d: push %.0f ops/s, bare %.0f rows/s, ratio %.2f, raw nng %.0f ops/s (%.0f us per round trip); "
+                    "%d terminals: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %lld ops stored\n",
+                    r + 1, median(std::vector<double>(pushRates.end() - blocks, pushRates.end())),
+                    median(std::vector<double>(bareRates.end() - blocks, bareRates.end())),
+                    median(std::vector<double>(ratios.end() - blocks, ratios.end())),
+                    median(std::vector<double>(rawRates.end() - blocks, rawRates.end())),
+                    median(std::vector<double>(rawRtts.end() - blocks, rawRtts.end())), terminals, latP50.back(), latP99.back(),
+                    latMax.back(), static_cast<long long>(stored));
+        std::fflush(stdout);
+    }
+
+    std::printf("\n| measurement | median | ratio (median of blocks) | block ratios p10-p90 | goal |\n|---|---:|---:|---:|---:|\n");
+    std::printf("| limit: bare SQLite, one transaction per batch of %zu rows | %.0f rows/s | 1.00 | | |\n", batch, median(bareRates));
+    std::printf("| push over tcp, batches of %zu ops | %.0f ops/s (%.1f ms per push) | **%.2f** | %.2f-%.2f | >= 0.6 |\n", batch,
+                median(pushRates), median(pushMs), median(ratios), percentile(ratios, 0.1), percentile(ratios, 0.9));
+    std::printf("| raw nng round trip of the same Push bytes | %.0f ops/s (%.0f us per round trip) | push / raw %.2f | | |\n",
+                median(rawRates), median(rawRtts), median(rawRatios));
+    std::printf("| push latency, %d terminals at once, %zu op(s) per push | p50 %.1f ms, **p99 %.1f ms** (max %.1f ms) | | | p99 < 50 ms |\n",
+                terminals, latencyOps, median(latP50), median(latP99), median(latMax));
+    return 0;
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_sync: %s\n", e.what());
+    return 1;
+}
