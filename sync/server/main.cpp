@@ -180,6 +180,18 @@ void serve(Options& o, const ServeArgs& args)
         changed.wait_for(lock, most, [&] { return stopping || changes != seen; });
         return !stopping;
     };
+    // /health and /metrics start first: a bad --http address is refused before the sync
+    // socket and its workers exist, so the refusal has nothing to stop.
+    std::unique_ptr<transport::HttpServer> http;
+    if (!args.http.empty()) {
+        auto started = startHttp(o, args.http, counters);
+        if (!started) {
+            printError(started.error());
+            o.exitCode = kExitFailure;
+            return;
+        }
+        http = std::move(*started);
+    }
     transport::ServerOptions options;
     options.url = args.listen;
     // 64: fifty terminals pushing at once all reach the writer's next round (fewer workers
@@ -213,22 +225,12 @@ void serve(Options& o, const ServeArgs& args)
         return reply;
     });
     if (!srv) {
+        if (http) http->stop();
         printError(srv.error());
         o.exitCode = kExitFailure;
         return;
     }
-    std::unique_ptr<transport::HttpServer> http;
-    if (!args.http.empty()) {
-        auto started = startHttp(o, args.http, counters);
-        if (!started) {
-            (*srv)->stop();
-            printError(started.error());
-            o.exitCode = kExitFailure;
-            return;
-        }
-        http = std::move(*started);
-        printLine("http " + http->url());
-    }
+    if (http) printLine("http " + http->url());
     auto sender = server::startServeSender(args.notify, {&o.dbPath, &o.todayText, &o.exitCode});
     printLine("listening " + (*srv)->url());
     int received = 0;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <latch>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -144,11 +145,15 @@ struct Server::Impl {
     bool open = false;
 
     // serve is one worker: receive on its own context, answer, again, until the socket closes.
-    void serve()
+    // `ready` counts down once the context is open (or failed to open): start() waits for every
+    // worker, so a stop() right after start() never closes the socket while a context opens.
+    void serve(std::latch& ready)
     {
         nng_ctx ctx;
         nng_aio* aio = nullptr;
-        if (nng_ctx_open(&ctx, socket) != 0) return;
+        const bool opened = nng_ctx_open(&ctx, socket) == 0;
+        ready.count_down();
+        if (!opened) return;
         if (nng_aio_alloc(&aio, nullptr, nullptr) != 0) {
             nng_ctx_close(ctx);
             return;
@@ -237,7 +242,10 @@ Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options, Hand
         int port = 0;
         if (nng_listener_get_int(impl->listener, NNG_OPT_TCP_BOUND_PORT, &port) == 0) impl->url = withPort(options.url, port);
     }
-    for (int i = 0; i < std::max(1, options.workers); ++i) impl->workers.emplace_back([p = impl.get()] { p->serve(); });
+    const int workers = std::max(1, options.workers);
+    std::latch ready(workers);
+    for (int i = 0; i < workers; ++i) impl->workers.emplace_back([p = impl.get(), &ready] { p->serve(ready); });
+    ready.wait();
     return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

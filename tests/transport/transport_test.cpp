@@ -253,6 +253,24 @@ TEST_CASE("transport: stop returns within seconds while requests are in flight")
     waiting.join();
 }
 
+TEST_CASE("transport: a stop right after start returns, with every worker still new")
+{
+    // Regression: `backfilld serve` with a bad --http stopped its 64-worker server at once and
+    // sometimes hung for good (a context opening while the socket closed). start() now
+    // returns only once every worker's context is open.
+    for (int i = 0; i < 50; ++i) {
+        ServerOptions o = serverAt("tcp://127.0.0.1:0");
+        o.workers = 64;
+        auto s = Server::start(o, echo);
+        REQUIRE(s);
+        (*s)->stop();
+    }
+    auto last = serve("tcp://127.0.0.1:0");
+    auto reply = connect(last->url())->request("still");
+    REQUIRE(reply);
+    CHECK(*reply == "re:still");
+}
+
 TEST_CASE("transport: tls+tcp with a DNS:localhost certificate; the wrong CA never connects")
 {
     TempDir dir;
