@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
-#include <latch>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -144,26 +143,26 @@ struct Server::Impl {
     std::atomic<bool> stopping{false};
     bool open = false;
 
-    // serve is one worker: receive on its own context, answer, again, until the socket closes.
-    // `ready` counts down once the context is open (or failed to open): start() waits for every
-    // worker, so a stop() right after start() never closes the socket while a context opens.
-    void serve(std::latch& ready)
+    std::vector<nng_aio*> aios; // one per worker, allocated before the workers start
+
+    // serve is worker `i`: receive on its own context, answer, again, until stop() asks.
+    // The socket is closed only after every worker has left this loop: nng 1.5.2 can panic
+    // (a destroyed mutex) when nng_close runs while another thread is inside nng_ctx_send.
+    // A receive gives up after kPoll so that a worker which missed stop()'s cancel (it was
+    // between its check of `stopping` and the receive) still sees it.
+    void serve(size_t i)
     {
+        static constexpr nng_duration kPoll = 1000;
+        nng_aio* aio = aios[i];
         nng_ctx ctx;
-        nng_aio* aio = nullptr;
-        const bool opened = nng_ctx_open(&ctx, socket) == 0;
-        ready.count_down();
-        if (!opened) return;
-        if (nng_aio_alloc(&aio, nullptr, nullptr) != 0) {
-            nng_ctx_close(ctx);
-            return;
-        }
+        if (nng_ctx_open(&ctx, socket) != 0) return;
+        nng_aio_set_timeout(aio, kPoll);
         while (!stopping) {
             nng_ctx_recv(ctx, aio);
             nng_aio_wait(aio);
             const int rv = nng_aio_result(aio);
-            if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) break;
-            if (rv != 0) continue; // a peer went away mid-message: serve the next one
+            if (rv == NNG_ECLOSED) break;
+            if (rv != 0) continue; // cancelled by stop(), no request within kPoll, or a peer went away mid-message
             Message request{nng_aio_get_msg(aio)};
             std::string reply = handler(std::string_view(static_cast<const char*>(nng_msg_body(request.msg)),
                                                          nng_msg_len(request.msg)));
@@ -178,17 +177,21 @@ struct Server::Impl {
                 if (nng_aio_result(aio) == NNG_ECLOSED) break;
             }
         }
-        nng_aio_free(aio);
         nng_ctx_close(ctx);
     }
 
+    // stop lets every worker finish the request in hand (its reply is sent), cancels the
+    // receives they wait in, joins them, and only then closes the socket.
     void stop()
     {
         if (!open) return;
         stopping = true;
-        nng_close(socket); // every pending receive and send completes with NNG_ECLOSED
+        for (nng_aio* aio : aios) nng_aio_cancel(aio);
         for (auto& t : workers) t.join();
         workers.clear();
+        for (nng_aio* aio : aios) nng_aio_free(aio);
+        aios.clear();
+        nng_close(socket);
         open = false;
     }
 };
@@ -242,10 +245,16 @@ Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options, Hand
         int port = 0;
         if (nng_listener_get_int(impl->listener, NNG_OPT_TCP_BOUND_PORT, &port) == 0) impl->url = withPort(options.url, port);
     }
-    const int workers = std::max(1, options.workers);
-    std::latch ready(workers);
-    for (int i = 0; i < workers; ++i) impl->workers.emplace_back([p = impl.get(), &ready] { p->serve(ready); });
-    ready.wait();
+    const size_t workers = static_cast<size_t>(std::max(1, options.workers));
+    for (size_t i = 0; i < workers; ++i) {
+        nng_aio* aio = nullptr;
+        if (int rv = nng_aio_alloc(&aio, nullptr, nullptr); rv != 0) {
+            cleanup();
+            return fail(rv, what);
+        }
+        impl->aios.push_back(aio);
+    }
+    for (size_t i = 0; i < workers; ++i) impl->workers.emplace_back([p = impl.get(), i] { p->serve(i); });
     return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -256,8 +256,8 @@ TEST_CASE("transport: stop returns within seconds while requests are in flight")
 TEST_CASE("transport: a stop right after start returns, with every worker still new")
 {
     // Regression: `backfilld serve` with a bad --http stopped its 64-worker server at once and
-    // sometimes hung for good (a context opening while the socket closed). start() now
-    // returns only once every worker's context is open.
+    // sometimes hung for good (the socket closed while contexts were still opening). stop()
+    // now joins the workers before it closes the socket.
     for (int i = 0; i < 50; ++i) {
         ServerOptions o = serverAt("tcp://127.0.0.1:0");
         o.workers = 64;
@@ -269,6 +269,25 @@ TEST_CASE("transport: a stop right after start returns, with every worker still 
     auto reply = connect(last->url())->request("still");
     REQUIRE(reply);
     CHECK(*reply == "re:still");
+}
+
+TEST_CASE("transport: a server stopped just after it answered, many times over")
+{
+    // Regression: the client has its reply while the worker is still inside nng_ctx_send;
+    // closing the socket at that moment made nng 1.5.2 panic (pthread_mutex_lock: Invalid
+    // argument). stop() now joins the workers first and closes the socket last.
+    TempDir dir;
+    for (int i = 0; i < 100; ++i) {
+        for (const std::string& url : std::vector<std::string>{"inproc://stop-after-reply", "ipc://" + (dir.path / "s.ipc").string(), "tcp://127.0.0.1:0"}) {
+            auto server = serve(url);
+            auto client = connect(server->url());
+            auto reply = client->request("q");
+            REQUIRE(reply);
+            CHECK(*reply == "re:q");
+            client.reset();
+            server->stop();
+        }
+    }
 }
 
 TEST_CASE("transport: tls+tcp with a DNS:localhost certificate; the wrong CA never connects")
