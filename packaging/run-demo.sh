@@ -3,7 +3,8 @@
 # backfilld on a fresh database with the demo master data imported into it, add a device and
 # enrol a fresh terminal database to it (the terminal pulls the master data), receive the
 # first announced pallet and the sample scans at the terminal while it records locally, then
-# `backfill sync` them to the server and print what both hold. backfilld is stopped on every
+# `backfill sync` them to the server and print what both hold, the customer notifications
+# queued and the replenishment list. backfilld is stopped on every
 # way out (trap), also when a step fails. Exit status 0 when every step worked.
 set -eu
 cd "$(dirname "$0")/.."
@@ -89,6 +90,9 @@ rows = json.load(sys.stdin)
 print(len(rows), "messages:", ", ".join("%d %s" % (n, k) for k, n in sorted(collections.Counter(r["kind"] for r in rows).items())))
 for r in rows[:5]:
     print("  %-8s %-28s %s" % (r["state"], r["email"], r["subject"]))'
+echo
+echo "== replenishment on the demo's day (backfilld --today 2026-11-28 replenish; reorder point = safety stock + lead-time demand)"
+server --today 2026-11-28 replenish | python3 packaging/show.py replenish
 stop_server
 echo
 # The touch terminal on the same database: on this display, or on an Xvfb of its own when

@@ -40,4 +40,16 @@ def backorders(lines):
         print(f"  ... {len(rows) - 12} more (backfill backorders prints them all as JSON)")
 
 
-{"receipts": receipts, "stock": stock, "backorders": backorders}[sys.argv[1]](sys.stdin.readlines())
+def replenish(lines):
+    rows = json.loads("".join(lines))
+    due = [r for r in rows if r["suggested_qty"] > 0]
+    # Most urgent first: furthest below the reorder point.
+    due.sort(key=lambda r: (r["projected"] - r["reorder_point"], r["sku"]))
+    for r in due[:8]:
+        print(f"  {r['sku']:<10} projected {r['projected']:>5}  reorder point {r['reorder_point']:>4}  "
+              f"demand {r['daily_demand']:>5}/day  order {r['suggested_qty']:>4} from {r['supplier'] or '(no supplier)'} "
+              f"({r['lead_time_days']} days)")
+    print(f"  ({len(due)} of {len(rows)} products to reorder; the {min(8, len(due))} furthest below their reorder point shown)")
+
+
+{"receipts": receipts, "stock": stock, "backorders": backorders, "replenish": replenish}[sys.argv[1]](sys.stdin.readlines())
