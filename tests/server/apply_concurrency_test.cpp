@@ -1,0 +1,148 @@
+// The Applier under concurrency over a real SQLite file: several server threads, each on a
+// connection of its own, push at once; the write queue groups the requests waiting into one
+// commit.
+
+#include "server/ApplyHarness.h"
+
+using namespace applytest;
+
+TEST_CASE("several server threads, each on a connection of its own, push at once: every op applied once, log seqs gap-free")
+{
+    // backfilld serve answers on several workers, each with its own SqliteServerStore on the
+    // same file; every write must take its turn without a db_busy reaching a terminal.
+    Server s;
+    constexpr int kThreads = 6, kPushes = 15, kOpsPerPush = 4;
+    std::vector<std::string> tokens;
+    for (int t = 0; t < kThreads; ++t) tokens.push_back(*enrolDevice(*s.store, "HH-" + std::to_string(t)));
+    const int64_t headBefore = s.head();
+    std::atomic<int> errors{0};
+    std::vector<std::string> errorCodes(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            auto mine = SqliteServerStore::open((s.dir / "server.db").string());
+            if (!mine) {
+                ++errors;
+                return;
+            }
+            Applier applier(**mine);
+            const std::string device = "HH-" + std::to_string(t);
+            auto hello = applier.hello({protocol::kProtocolVersion, device, 0, tokens[static_cast<size_t>(t)]});
+            if (!std::holds_alternative<protocol::HelloAck>(hello)) {
+                errorCodes[static_cast<size_t>(t)] = std::get<protocol::Error>(hello).code;
+                ++errors;
+                return;
+            }
+            const protocol::Session session{std::get<protocol::HelloAck>(hello).sessionId};
+            int64_t seq = 0;
+            for (int p = 0; p < kPushes; ++p) {
+                protocol::Push push{session, {}};
+                for (int k = 0; k < kOpsPerPush; ++k) {
+                    ++seq;
+                    push.ops.push_back(op(100000 * (t + 1) + static_cast<int>(seq), seq, "receive", receipt("DOCK", 1, "")));
+                }
+                auto reply = applier.push(push);
+                const auto* ack = std::get_if<protocol::PushAck>(&reply);
+                if (!ack) {
+                    errorCodes[static_cast<size_t>(t)] = std::get<protocol::Error>(reply).code;
+                    ++errors;
+                    return;
+                }
+                for (const auto& r : ack->results)
+                    if (r.status != OpStatus::Applied) ++errors;
+                if (ack->results.size() != static_cast<size_t>(kOpsPerPush)) ++errors;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& code : errorCodes) CHECK(code == "");
+    CHECK(errors == 0);
+    constexpr int kOps = kThreads * kPushes * kOpsPerPush;
+    CHECK(s.onHand("SKU-A", "DOCK") == kOps);
+    // Every receipt wrote one entry, and the seqs after the head are 1..kOps apart, each once.
+    const auto entries = s.store->entriesAfter(headBefore, 10 * kOps);
+    REQUIRE(entries);
+    int receipts = 0;
+    for (size_t i = 0; i < entries->size(); ++i) {
+        CHECK((*entries)[i].seq == headBefore + static_cast<int64_t>(i) + 1);
+        receipts += (*entries)[i].kind == "receive";
+    }
+    CHECK(receipts == kOps);
+}
+
+TEST_CASE("write queue: the requests waiting share one commit; a long request goes on next round; a failed step fails its round")
+{
+    Server s;
+    auto writer = SqliteServerStore::open((s.dir / "server.db").string());
+    REQUIRE(writer);
+    WriteQueue queue(std::move(*writer));
+    const int64_t head = s.head();
+    auto append = [](ServerStore& store, const std::string& what) -> Result<bool> {
+        auto seq = store.appendLog("test", R"({"what":")" + what + R"("})");
+        if (!seq) return ledger::unexpected(seq.error());
+        return false;
+    };
+
+    // Round 1 holds request A inside its step until B, C and D wait; they then share round 2.
+    std::atomic<bool> release{false}, inRound{false};
+    std::thread a([&] {
+        CHECK(queue.run([&](ServerStore& store) -> Result<bool> {
+            inRound = true;
+            while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            return append(store, "A");
+        }));
+    });
+    while (!inRound) std::this_thread::sleep_for(std::chrono::milliseconds(1)); // A is in its round
+    int bSteps = 0;
+    std::vector<std::thread> others;
+    others.emplace_back([&] {
+        // B writes in two steps: the second goes into round 3.
+        CHECK(queue.run([&](ServerStore& store) -> Result<bool> {
+            ++bSteps;
+            auto r = append(store, "B" + std::to_string(bSteps));
+            if (!r) return r;
+            return bSteps < 2;
+        }));
+    });
+    while (queue.waiting() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    others.emplace_back([&] { CHECK(queue.run([&](ServerStore& store) { return append(store, "C"); })); });
+    while (queue.waiting() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    release = true;
+    a.join();
+    for (auto& t : others) t.join();
+    CHECK(queue.rounds() == 3);
+    CHECK(queue.steps() == 4);
+    std::vector<std::string> order;
+    const auto entries = s.store->entriesAfter(head, 10);
+    REQUIRE(entries);
+    for (const auto& e : *entries) order.push_back(e.payload);
+    CHECK(order == std::vector<std::string>{R"({"what":"A"})", R"({"what":"B1"})", R"({"what":"C"})", R"({"what":"B2"})"});
+
+    // A step that fails rolls its whole round back: the other request of the round gets the
+    // error too and nothing of the round stays.
+    release = false;
+    inRound = false;
+    std::thread hold([&] {
+        CHECK(queue.run([&](ServerStore& store) -> Result<bool> {
+            inRound = true;
+            while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            return append(store, "D");
+        }));
+    });
+    while (!inRound) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    Result<void> good, bad;
+    std::thread e([&] { good = queue.run([&](ServerStore& store) { return append(store, "E"); }); });
+    while (queue.waiting() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::thread f([&] { bad = queue.run([](ServerStore&) -> Result<bool> { return ledger::fail("db_full", "the disk is full"); }); });
+    while (queue.waiting() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    release = true;
+    hold.join();
+    e.join();
+    f.join();
+    REQUIRE_FALSE(good);
+    CHECK(good.error().code == "db_full");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().code == "db_full");
+    CHECK(s.head() == head + 5); // D only
+    CHECK(s.lastEntry() == R"({"what":"D"})");
+}
