@@ -6,6 +6,8 @@
 // Usage: bench_ui_bare [--window WxH] [--exit-after MS | --frames N]
 //   --exit-after MS  run idle for MS milliseconds, then quit
 //   --frames N       draw N frames without waiting, then print {"frames":N,"frame_ms_mean":X}
+// With --exit-after it prints {"key_to_drawn_ms":[...]}: per Return key, from its arrival in
+// the key callback to the swap of the next frame drawn (the limit of scan-to-screen latency).
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
@@ -17,10 +19,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+std::vector<Clock::time_point> g_returns; // Return keys not drawn yet
+
+void onKey(GLFWwindow*, int key, int, int action, int)
+{
+    if (key == GLFW_KEY_ENTER && action == GLFW_PRESS) g_returns.push_back(Clock::now());
+}
 
 long flagValue(int argc, char** argv, const char* name, long fallback)
 {
@@ -58,6 +68,7 @@ int main(int argc, char** argv)
     }
     glfwMakeContextCurrent(window);
     glfwSwapInterval(1);
+    glfwSetKeyCallback(window, onKey); // ImGui's backend chains to it
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr;
     ImGui_ImplGlfw_InitForOpenGL(window, true);
@@ -66,6 +77,7 @@ int main(int argc, char** argv)
     const auto started = Clock::now();
     double totalMs = 0;
     long drawn = 0;
+    std::vector<double> keyToDrawnMs;
     int settle = 3; // frames drawn after a change, as Window.cpp does
     while (!glfwWindowShouldClose(window)) {
         if (frames >= 0 && drawn >= frames) break;
@@ -95,11 +107,23 @@ int main(int argc, char** argv)
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         glfwSwapBuffers(window);
-        totalMs += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        const auto swapped = Clock::now();
+        for (const auto r : g_returns) keyToDrawnMs.push_back(std::chrono::duration<double, std::milli>(swapped - r).count());
+        g_returns.clear();
+        totalMs += std::chrono::duration<double, std::milli>(swapped - t0).count();
         ++drawn;
         --settle;
     }
-    if (frames >= 0) std::printf("{\"frames\":%ld,\"frame_ms_mean\":%.4f}\n", drawn, drawn ? totalMs / drawn : 0.0);
+    if (frames >= 0) {
+        std::printf("{\"frames\":%ld,\"frame_ms_mean\":%.4f}\n", drawn, drawn ? totalMs / drawn : 0.0);
+    } else {
+        std::string list;
+        for (const double ms : keyToDrawnMs) {
+            if (!list.empty()) list += ',';
+            list += std::to_string(ms);
+        }
+        std::printf("{\"key_to_drawn_ms\":[%s]}\n", list.c_str());
+    }
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();

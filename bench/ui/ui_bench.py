@@ -5,14 +5,19 @@ bench/README.md, "Touch terminal"). Both run under one Xvfb, one after the other
 - idle: each program starts, is left alone for --warm-ms, then its CPU time (utime + stime
   from /proc/PID/stat) is read over --idle-ms and its resident memory (VmRSS) at the end;
 - frames: each draws --frames frames without waiting (`backfill --frames N --stats`,
-  `bench_ui_bare --frames N`) and reports its mean frame time.
+  `bench_ui_bare --frames N`) and reports its mean frame time;
+- scan to screen: xdotool types --scans GTINs like a scanner (2 ms a key, then Return, 300 ms
+  apart) into `backfill --start receive`; each receipt is committed and its decision drawn,
+  and the terminal reports, per scan, the time from the Return key's arrival to the swap of
+  the frame that drew it (`--stats`, scan_to_drawn_ms). The same keys typed into the bare
+  window give its Return-to-swap time, the limit.
 
 `backfill` opens Home on a terminal database holding --products products (imported with
 `backfill import catalog` from a generated CSV), so its memory holds what a large catalog
 costs. Prints medians, and each figure as a ratio of the bare window's.
 
 Usage: ui_bench.py --backfill BIN --bare BIN [--work DIR] [--products 100000] [--reps 5]
-                   [--warm-ms 3000] [--idle-ms 5000] [--frames 300]
+                   [--warm-ms 3000] [--idle-ms 5000] [--frames 300] [--scans 20]
 """
 import argparse
 import json
@@ -89,6 +94,34 @@ def frame_run(cmd, env, frames):
     return json.loads(last)["frame_ms_mean"]
 
 
+def gtin_of(n):
+    body = "400638%06d" % n
+    return body + check_digit(body)
+
+
+def typed_run(cmd, env, gtins):
+    """Starts cmd, types each GTIN + Return into its window like a scanner, returns its JSON."""
+    p = subprocess.Popen(cmd + ["--exit-after", str(3000 + 300 * len(gtins) + 2000)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    xenv = dict(env)
+    subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "."], env=xenv, check=True,
+                   stdout=subprocess.DEVNULL, timeout=30)
+    subprocess.run(["xdotool", "mousemove", "100", "100"], env=xenv, check=True)  # no WM: keys follow the pointer
+    time.sleep(1.0)
+    for g in gtins:
+        subprocess.run(["xdotool", "key", "--delay", "2"] + list(g) + ["Return"], env=xenv, check=True)
+        time.sleep(0.3)
+    out, err = p.communicate(timeout=60)
+    if p.returncode != 0:
+        raise SystemExit("ui_bench: %s exited %d: %s" % (cmd[0], p.returncode, err.decode()[-400:]))
+    return json.loads([line for line in out.decode().splitlines() if line.startswith("{")][-1])
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--backfill", required=True)
@@ -99,6 +132,7 @@ def main():
     ap.add_argument("--warm-ms", type=int, default=3000)
     ap.add_argument("--idle-ms", type=int, default=5000)
     ap.add_argument("--frames", type=int, default=300)
+    ap.add_argument("--scans", type=int, default=20)
     a = ap.parse_args()
 
     shutil.rmtree(a.work, ignore_errors=True)
@@ -110,6 +144,10 @@ def main():
     if imported.returncode != 0:
         raise SystemExit("ui_bench: import failed: " + imported.stderr.decode()[-400:])
     print("setup: %d products imported: %s" % (a.products, imported.stdout.decode().strip()))
+    locations = os.path.join(a.work, "locations.csv")
+    with open(locations, "w") as f:
+        f.write("code,kind,sequence\nDOCK-1,receiving,1\n")
+    subprocess.run([a.backfill, "--db", db, "import", "locations", locations], check=True, stdout=subprocess.DEVNULL)
 
     xvfb, display = start_xvfb()
     env = dict(os.environ, DISPLAY=display)
@@ -118,6 +156,7 @@ def main():
     cpu = {"bare": [], "backfill": []}
     rss = {"bare": [], "backfill": []}
     frame = {"bare": [], "backfill": []}
+    latency = {"bare": [], "backfill": []}
     try:
         for rep in range(a.reps):
             for name, cmd in (("bare", bare), ("backfill", terminal)):
@@ -128,6 +167,13 @@ def main():
             print("rep %d: idle CPU %% bare %.2f backfill %.2f; RSS MiB bare %.1f backfill %.1f; frame ms bare %.3f backfill %.3f"
                   % (rep + 1, cpu["bare"][-1], cpu["backfill"][-1], rss["bare"][-1], rss["backfill"][-1],
                      frame["bare"][-1], frame["backfill"][-1]))
+        for rep in range(a.reps):
+            gtins = [gtin_of((rep * a.scans + i) * 7 % a.products) for i in range(a.scans)]
+            latency["bare"] += typed_run(bare, env, gtins)["key_to_drawn_ms"]
+            stats = typed_run(terminal + ["--start", "receive"], env, gtins)
+            latency["backfill"] += stats["scan_to_drawn_ms"]
+            print("rep %d: %d of %d scans drawn by backfill, %d Return keys by the bare window"
+                  % (rep + 1, len(stats["scan_to_drawn_ms"]), a.scans, len(latency["bare"]) - rep * a.scans))
     finally:
         xvfb.terminate()
         xvfb.wait()
@@ -141,6 +187,13 @@ def main():
                                            med["rss"]["backfill"] - med["rss"]["bare"]))
     print("%-34s %10.3f %10.3f %10.2f" % ("frame time (Home), ms", med["frame"]["bare"], med["frame"]["backfill"],
                                           med["frame"]["backfill"] / med["frame"]["bare"]))
+    if latency["bare"] and latency["backfill"]:
+        lb, lt = latency["bare"], latency["backfill"]
+        print("%-34s %10.2f %10.2f %10.2f" % ("scan to screen, median ms", statistics.median(lb), statistics.median(lt),
+                                              statistics.median(lt) / statistics.median(lb)))
+        print("%-34s %10.2f %10.2f %10s" % ("scan to screen, p90 ms", percentile(lb, 0.9), percentile(lt, 0.9), ""))
+        print("%-34s %10.2f %10.2f %10s" % ("scan to screen, max ms", max(lb), max(lt), "goal < 100"))
+        print("(%d scans drawn by backfill, %d Return keys by the bare window)" % (len(lt), len(lb)))
     print("(RSS goal: backfill <= bare + 30 MiB; %d products in the terminal's database)" % a.products)
 
 

@@ -110,6 +110,7 @@ void runUi(GlobalOptions& g, const UiArgs& args)
                        {"frame_ms_mean", report->meanFrameMs},
                        {"frame_ms_max", report->maxFrameMs},
                        {"screenshots", report->screenshots},
+                       {"scan_to_drawn_ms", report->scanToDrawnMs},
                        {"screen", std::string(ui::screenName(session.screen()))}});
 }
 

@@ -215,7 +215,9 @@ ledger::Result<LoopReport> Window::run(const LoopOptions& options, const FrameFn
             lastCaptured = true;
         }
         glfwSwapBuffers(m_window);
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        const auto swapped = Clock::now();
+        for (const auto& s : scans) report.scanToDrawnMs.push_back(std::chrono::duration<double, std::milli>(swapped - s.endedAt).count());
+        const double ms = std::chrono::duration<double, std::milli>(swapped - t0).count();
         totalMs += ms;
         report.maxFrameMs = std::max(report.maxFrameMs, ms);
         return more;

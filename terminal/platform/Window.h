@@ -66,6 +66,9 @@ struct LoopReport {
     double meanFrameMs = 0;    // CPU-side: NewFrame to swap
     double maxFrameMs = 0;
     int screenshots = 0;       // PNG files written
+    // scanToDrawnMs: per scan, from its terminator's arrival (the key callback) to the swap of
+    // the frame that handled it (a scan's decision is drawn in the frame it arrives in).
+    std::vector<double> scanToDrawnMs;
 };
 
 class Window {

@@ -235,6 +235,13 @@ TEST_CASE("a wedge scan typed into the Receive screen is received as `backfill r
     const auto stats = Json::parse(out);
     CHECK(stats["screen"] == "receive");
     CHECK(stats["screenshots"].get<int>() >= 1);
+    // One latency per scan the wedge delivered (the burst typed again is refused, but it is a
+    // scan drawn too), each from the Return key's arrival to a later swap.
+    const auto& latencies = stats["scan_to_drawn_ms"];
+    REQUIRE(latencies.is_array());
+    CHECK(latencies.size() >= 1);
+    CHECK(latencies.size() <= 2);
+    for (const auto& ms : latencies) CHECK(ms.get<double>() > 0);
 
     CHECK(cli.stock() == twin.stock());
     CHECK(cli.backorders() == twin.backorders());
