@@ -8,8 +8,8 @@
 #include <nng/supplemental/tls/tls.h>
 
 #include <algorithm>
-#include <atomic>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -140,29 +140,51 @@ struct Server::Impl {
     std::string url;
     Handler handler;
     std::vector<std::thread> workers;
-    std::atomic<bool> stopping{false};
     bool open = false;
 
-    std::vector<nng_aio*> aios; // one per worker, allocated before the workers start
+    // One aio per worker, allocated before the workers start. `stopMutex` guards `stopping`
+    // and `receiving` (worker i waits in a receive): a worker starts each receive under it,
+    // and stop() sets `stopping` and cancels the receives under it, so a receive either never
+    // starts or is in flight when it is cancelled. Nothing polls while the server is idle.
+    std::vector<nng_aio*> aios;
+    std::mutex stopMutex;
+    bool stopping = false;
+    std::vector<bool> receiving;
+
+    // A reply waits at most this long for a peer that does not read (so a stalled terminal
+    // holds neither a worker nor the shutdown); a receive waits for as long as it takes.
+    static constexpr nng_duration kSendTimeout = 10'000;
+
+    bool startReceive(size_t i, nng_ctx ctx)
+    {
+        std::lock_guard lock(stopMutex);
+        if (stopping) return false;
+        receiving[i] = true;
+        nng_aio_set_timeout(aios[i], NNG_DURATION_INFINITE);
+        nng_ctx_recv(ctx, aios[i]);
+        return true;
+    }
+
+    void received(size_t i)
+    {
+        std::lock_guard lock(stopMutex);
+        receiving[i] = false;
+    }
 
     // serve is worker `i`: receive on its own context, answer, again, until stop() asks.
     // The socket is closed only after every worker has left this loop: nng 1.5.2 can panic
     // (a destroyed mutex) when nng_close runs while another thread is inside nng_ctx_send.
-    // A receive gives up after kPoll so that a worker which missed stop()'s cancel (it was
-    // between its check of `stopping` and the receive) still sees it.
     void serve(size_t i)
     {
-        static constexpr nng_duration kPoll = 1000;
         nng_aio* aio = aios[i];
         nng_ctx ctx;
         if (nng_ctx_open(&ctx, socket) != 0) return;
-        nng_aio_set_timeout(aio, kPoll);
-        while (!stopping) {
-            nng_ctx_recv(ctx, aio);
+        while (startReceive(i, ctx)) {
             nng_aio_wait(aio);
+            received(i);
             const int rv = nng_aio_result(aio);
             if (rv == NNG_ECLOSED) break;
-            if (rv != 0) continue; // cancelled by stop(), no request within kPoll, or a peer went away mid-message
+            if (rv != 0) continue; // cancelled by stop(), or a peer went away mid-message
             Message request{nng_aio_get_msg(aio)};
             std::string reply = handler(std::string_view(static_cast<const char*>(nng_msg_body(request.msg)),
                                                          nng_msg_len(request.msg)));
@@ -170,6 +192,7 @@ struct Server::Impl {
             nng_msg_clear(request.msg);
             if (!reply.empty() && nng_msg_append(request.msg, reply.data(), reply.size()) != 0) continue;
             nng_aio_set_msg(aio, request.release());
+            nng_aio_set_timeout(aio, kSendTimeout);
             nng_ctx_send(ctx, aio);
             nng_aio_wait(aio);
             if (nng_aio_result(aio) != 0) {
@@ -185,8 +208,12 @@ struct Server::Impl {
     void stop()
     {
         if (!open) return;
-        stopping = true;
-        for (nng_aio* aio : aios) nng_aio_cancel(aio);
+        {
+            std::lock_guard lock(stopMutex);
+            stopping = true;
+            for (size_t i = 0; i < aios.size(); ++i)
+                if (receiving[i]) nng_aio_cancel(aios[i]);
+        }
         for (auto& t : workers) t.join();
         workers.clear();
         for (nng_aio* aio : aios) nng_aio_free(aio);
@@ -246,6 +273,7 @@ Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options, Hand
         if (nng_listener_get_int(impl->listener, NNG_OPT_TCP_BOUND_PORT, &port) == 0) impl->url = withPort(options.url, port);
     }
     const size_t workers = static_cast<size_t>(std::max(1, options.workers));
+    impl->receiving.assign(workers, false);
     for (size_t i = 0; i < workers; ++i) {
         nng_aio* aio = nullptr;
         if (int rv = nng_aio_alloc(&aio, nullptr, nullptr); rv != 0) {
