@@ -97,6 +97,7 @@ void runUi(GlobalOptions& g, const UiArgs& args)
     if (args.frames >= 0) lo.frames = args.frames;
     if (args.exitAfterMs >= 0) lo.exitAfter = std::chrono::milliseconds(args.exitAfterMs);
     lo.screenshotPath = args.screenshot;
+    lo.measureScans = args.stats;
     auto report = win.run(lo, [&](const std::vector<scan::Scan>& scans) { return session.frame(scans, win.context()); });
     worker.reset(); // stop the link before the session and the store go
     if (!report) {

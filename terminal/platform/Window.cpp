@@ -216,7 +216,8 @@ ledger::Result<LoopReport> Window::run(const LoopOptions& options, const FrameFn
         }
         glfwSwapBuffers(m_window);
         const auto swapped = Clock::now();
-        for (const auto& s : scans) report.scanToDrawnMs.push_back(std::chrono::duration<double, std::milli>(swapped - s.endedAt).count());
+        if (options.measureScans)
+            for (const auto& s : scans) report.scanToDrawnMs.push_back(std::chrono::duration<double, std::milli>(swapped - s.endedAt).count());
         const double ms = std::chrono::duration<double, std::milli>(swapped - t0).count();
         totalMs += ms;
         report.maxFrameMs = std::max(report.maxFrameMs, ms);

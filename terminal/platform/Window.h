@@ -52,6 +52,9 @@ struct LoopOptions {
     // onWake runs on the main thread after every wait (the main-thread queue is drained here,
     // the idle sign-out checked); true asks for frames, as input does.
     std::function<bool()> onWake;
+    // measureScans: fill LoopReport::scanToDrawnMs (`--stats`). Off, a terminal that runs for
+    // weeks keeps no list that grows with every scan.
+    bool measureScans = false;
 };
 
 // FrameFn draws one frame (between ImGui::NewFrame and ImGui::Render) given the scans the
@@ -66,8 +69,9 @@ struct LoopReport {
     double meanFrameMs = 0;    // CPU-side: NewFrame to swap
     double maxFrameMs = 0;
     int screenshots = 0;       // PNG files written
-    // scanToDrawnMs: per scan, from its terminator's arrival (the key callback) to the swap of
-    // the frame that handled it (a scan's decision is drawn in the frame it arrives in).
+    // scanToDrawnMs (with LoopOptions::measureScans): per scan, from its terminator's arrival
+    // (the key callback) to the swap of the frame that handled it (a scan's decision is drawn
+    // in the frame it arrives in).
     std::vector<double> scanToDrawnMs;
 };
 
