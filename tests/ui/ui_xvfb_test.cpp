@@ -208,8 +208,10 @@ TEST_CASE("a wedge scan typed into the Receive screen is received as `backfill r
     };
     type();
     Json history = waitForReceipt(std::chrono::seconds(6));
+    bool typedTwice = false;
     if (history.empty()) {
         MESSAGE("the first burst recorded nothing in 6 s: typing it once more");
+        typedTwice = true;
         type();
         history = waitForReceipt(std::chrono::seconds(20));
     }
@@ -235,13 +237,21 @@ TEST_CASE("a wedge scan typed into the Receive screen is received as `backfill r
     const auto stats = Json::parse(out);
     CHECK(stats["screen"] == "receive");
     CHECK(stats["screenshots"].get<int>() >= 1);
-    // One latency per scan the wedge delivered (the burst typed again is refused, but it is a
-    // scan drawn too), each from the Return key's arrival to a later swap.
+    // One latency per scan the wedge delivered, each from the Return key's arrival to a later
+    // swap within the UI's 15 s. Typed once, the burst is exactly one scan; typed again, the
+    // first burst may have been a scan too (a slow commit, not typing), refused the second time.
     const auto& latencies = stats["scan_to_drawn_ms"];
     REQUIRE(latencies.is_array());
-    CHECK(latencies.size() >= 1);
-    CHECK(latencies.size() <= 2);
-    for (const auto& ms : latencies) CHECK(ms.get<double>() > 0);
+    if (typedTwice) {
+        CHECK(latencies.size() >= 1);
+        CHECK(latencies.size() <= 2);
+    } else {
+        CHECK(latencies.size() == 1);
+    }
+    for (const auto& ms : latencies) {
+        CHECK(ms.get<double>() > 0);
+        CHECK(ms.get<double>() < 15000);
+    }
 
     CHECK(cli.stock() == twin.stock());
     CHECK(cli.backorders() == twin.backorders());
