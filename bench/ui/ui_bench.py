@@ -103,13 +103,12 @@ def typed_run(cmd, env, gtins):
     """Starts cmd, types each GTIN + Return into its window like a scanner, returns its JSON."""
     p = subprocess.Popen(cmd + ["--exit-after", str(3000 + 300 * len(gtins) + 2000)], env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    xenv = dict(env)
-    subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "."], env=xenv, check=True,
+    subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "."], env=env, check=True,
                    stdout=subprocess.DEVNULL, timeout=30)
-    subprocess.run(["xdotool", "mousemove", "100", "100"], env=xenv, check=True)  # no WM: keys follow the pointer
+    subprocess.run(["xdotool", "mousemove", "100", "100"], env=env, check=True)  # no WM: keys follow the pointer
     time.sleep(1.0)
     for g in gtins:
-        subprocess.run(["xdotool", "key", "--delay", "2"] + list(g) + ["Return"], env=xenv, check=True)
+        subprocess.run(["xdotool", "key", "--delay", "2"] + list(g) + ["Return"], env=env, check=True)
         time.sleep(0.3)
     out, err = p.communicate(timeout=60)
     if p.returncode != 0:
@@ -169,11 +168,12 @@ def main():
                      frame["bare"][-1], frame["backfill"][-1]))
         for rep in range(a.reps):
             gtins = [gtin_of((rep * a.scans + i) * 7 % a.products) for i in range(a.scans)]
-            latency["bare"] += typed_run(bare, env, gtins)["key_to_drawn_ms"]
-            stats = typed_run(terminal + ["--start", "receive"], env, gtins)
-            latency["backfill"] += stats["scan_to_drawn_ms"]
+            keys = typed_run(bare, env, gtins)["key_to_drawn_ms"]
+            scans = typed_run(terminal + ["--start", "receive"], env, gtins)["scan_to_drawn_ms"]
+            latency["bare"] += keys
+            latency["backfill"] += scans
             print("rep %d: %d of %d scans drawn by backfill, %d Return keys by the bare window"
-                  % (rep + 1, len(stats["scan_to_drawn_ms"]), a.scans, len(latency["bare"]) - rep * a.scans))
+                  % (rep + 1, len(scans), a.scans, len(keys)))
     finally:
         xvfb.terminate()
         xvfb.wait()
