@@ -98,6 +98,7 @@ void runUi(GlobalOptions& g, const UiArgs& args)
     if (args.exitAfterMs >= 0) lo.exitAfter = std::chrono::milliseconds(args.exitAfterMs);
     lo.screenshotPath = args.screenshot;
     lo.measureScans = args.stats;
+    lo.measureFrames = args.stats;
     auto report = win.run(lo, [&](const std::vector<scan::Scan>& scans) { return session.frame(scans, win.context()); });
     worker.reset(); // stop the link before the session and the store go
     if (!report) {
@@ -112,6 +113,8 @@ void runUi(GlobalOptions& g, const UiArgs& args)
                        {"frame_ms_max", report->maxFrameMs},
                        {"screenshots", report->screenshots},
                        {"scan_to_drawn_ms", report->scanToDrawnMs},
+                       {"frame_ms", report->frameMs},
+                       {"frame_end_s", report->frameEndS},
                        {"screen", std::string(ui::screenName(session.screen()))}});
 }
 

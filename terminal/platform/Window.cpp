@@ -220,6 +220,10 @@ ledger::Result<LoopReport> Window::run(const LoopOptions& options, const FrameFn
             for (const auto& s : scans) report.scanToDrawnMs.push_back(std::chrono::duration<double, std::milli>(swapped - s.endedAt).count());
         const double ms = std::chrono::duration<double, std::milli>(swapped - t0).count();
         totalMs += ms;
+        if (options.measureFrames) {
+            report.frameMs.push_back(ms);
+            report.frameEndS.push_back(std::chrono::duration<double>(swapped.time_since_epoch()).count());
+        }
         report.maxFrameMs = std::max(report.maxFrameMs, ms);
         return more;
     };

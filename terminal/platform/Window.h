@@ -55,6 +55,10 @@ struct LoopOptions {
     // measureScans: fill LoopReport::scanToDrawnMs (`--stats`). Off, a terminal that runs for
     // weeks keeps no list that grows with every scan.
     bool measureScans = false;
+    // measureFrames: fill LoopReport::frameMs and frameEndS, one entry per frame drawn
+    // (`--stats`), so a benchmark can take the frames of a period of its own choosing (a
+    // card open, a scroll). Off for the same reason as measureScans.
+    bool measureFrames = false;
 };
 
 // FrameFn draws one frame (between ImGui::NewFrame and ImGui::Render) given the scans the
@@ -73,6 +77,11 @@ struct LoopReport {
     // (the key callback) to the swap of the frame that handled it (a scan's decision is drawn
     // in the frame it arrives in).
     std::vector<double> scanToDrawnMs;
+    // frameMs and frameEndS (with LoopOptions::measureFrames): per frame drawn, in order, its
+    // time as in meanFrameMs, and the steady clock at its swap in seconds since that clock's
+    // epoch (CLOCK_MONOTONIC on Linux: the clock of Python's time.monotonic()).
+    std::vector<double> frameMs;
+    std::vector<double> frameEndS;
 };
 
 class Window {
