@@ -48,6 +48,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -166,6 +167,7 @@ private:
     ui::CountInput m_countInput;
     ui::StockView m_stockView;
     ui::StockInput m_stockInput;
+    std::map<std::string, long long> m_fastMovers; // sku -> rank, the 20 fastest (read as Stock opens)
     int64_t m_countBasis = 0; // the ledger position the count at the current location began at
 
     ui::SyncView m_syncView;

@@ -8,12 +8,38 @@ namespace backfill::app {
 
 namespace {
 constexpr size_t kMaxHits = 500;
+// The fast movers marked (issue 13): the 20 products with the most units picked over the
+// demand window, the window and review days of `backfilld replenish`'s defaults.
+constexpr int64_t kFastMovers = 20;
+const ledger::ReplenishmentPolicy kPolicy{};
+
+ui::ReorderInfo reorderInfo(const ledger::Replenishment& r)
+{
+    ui::ReorderInfo info;
+    info.reorder = r.reorder;
+    info.projected = r.projected;
+    info.reorderPoint = r.reorderPoint;
+    info.suggestedQty = r.suggestedQty;
+    info.supplier = r.supplier;
+    info.leadTimeDays = r.leadTimeDays;
+    info.dailyDemand = ledger::formatDailyDemand(r.demandUnits, r.windowDays);
+    if (r.uplift.scaled != ledger::kDecimalScale) info.uplift = ledger::formatDecimal(r.uplift);
+    return info;
 }
+} // namespace
 
 void UiSession::refreshStock()
 {
     m_stockView.operatorName = m_g.signedInAs;
     m_stockView.unsynced = unsynced();
+    m_fastMovers.clear();
+    auto rows = m_store.velocity(m_g.today(), kPolicy.windowDays);
+    if (!rows) {
+        m_stockView.last = refusalFor(rows.error());
+        return;
+    }
+    for (const auto& row : *rows)
+        if (row.rank <= kFastMovers) m_fastMovers[row.sku] = row.rank;
 }
 
 void UiSession::searchStock(const std::string& query)
@@ -26,7 +52,10 @@ void UiSession::searchStock(const std::string& query)
         v.last = refusalFor(hits.error());
         return;
     }
-    for (const auto& h : *hits) v.hits.push_back({h.sku, h.description});
+    for (const auto& h : *hits) {
+        const auto fast = m_fastMovers.find(h.sku);
+        v.hits.push_back({h.sku, h.description, fast == m_fastMovers.end() ? std::nullopt : std::optional<long long>(fast->second)});
+    }
 }
 
 void UiSession::openStockCard(const std::string& sku)
@@ -56,6 +85,13 @@ void UiSession::openStockCard(const std::string& sku)
     for (const auto& l : r.locations)
         card.locations.push_back({l.location, l.lot, l.expiry ? std::optional<std::string>(ledger::formatDate(*l.expiry)) : std::nullopt,
                                   l.qty, l.held});
+    if (auto state = m_store.reorderState(sku, m_g.today(), kPolicy); state && *state) {
+        card.reorder = reorderInfo((*state)->decision);
+        if ((*state)->velocityRank && *(*state)->velocityRank <= kFastMovers)
+            card.fastMover = ui::FastMover{*(*state)->velocityRank, (*state)->pickedUnits, kPolicy.windowDays};
+    } else if (!state) {
+        v.last = refusalFor(state.error());
+    }
     if (auto lines = m_store.backorders()) {
         for (const auto& b : *lines) {
             if (b.line.sku != sku || b.line.cancelled || b.line.picked >= b.line.qty) continue;

@@ -12,7 +12,7 @@ namespace backfill::store {
 // "BFTD"): set when the schema is created, checked before anything is written.
 inline constexpr int64_t kApplicationId = 0x42465444;
 
-inline constexpr std::array<std::string_view, 12> kMigrations{
+inline constexpr std::array<std::string_view, 13> kMigrations{
     // 1: master data, ledger with derived stock, outbox, settings.
     R"sql(
 CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -323,6 +323,29 @@ ALTER TABLE counts ADD COLUMN basis_device_seq INTEGER;
 CREATE TABLE sync_marks(event_id INTEGER PRIMARY KEY, cursor INTEGER NOT NULL);
 INSERT INTO sync_marks(event_id, cursor)
   SELECT (SELECT COALESCE(MAX(id), 0) FROM events), CAST(value AS INTEGER) FROM settings WHERE key = 'sync_cursor';
+)sql",
+    // 13: the back office on the terminal (issue 13; docs/backoffice.md, On the terminal): the
+    // server's suppliers and promotions as pulled (`suppliers` and `promotion` log entries),
+    // so the Stock screen decides a product's reorder state by the server's rule; and picks by
+    // time (the window's picked units rank the fast movers), an index that only `picked`
+    // events pay for.
+    R"sql(
+CREATE TABLE suppliers(
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  supplier TEXT NOT NULL,
+  lead_time_days INTEGER NOT NULL,
+  min_order_qty INTEGER NOT NULL,
+  unit_cost TEXT NOT NULL,          -- a decimal as the server wrote it ("12.50")
+  PRIMARY KEY(product_id, supplier)
+) WITHOUT ROWID;
+CREATE TABLE promotions(
+  id INTEGER PRIMARY KEY,           -- the server's promotion id
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  factor TEXT NOT NULL,             -- a decimal ("1.5")
+  until INTEGER NOT NULL            -- days since 1970-01-01, inclusive
+);
+CREATE INDEX promotions_product ON promotions(product_id);
+CREATE INDEX events_picked ON events(at) WHERE kind = 'picked';
 )sql",
 };
 

@@ -10,6 +10,8 @@
 #include "ledger/Move.h"
 #include "ledger/Projection.h"
 #include "ledger/Receipt.h"
+#include "ledger/Replenishment.h"
+#include "ledger/Reports.h"
 #include "ledger/Result.h"
 #include "ledger/Types.h"
 #include "link/Link.h"
@@ -516,6 +518,29 @@ public:
     // unknown_correction, already_acknowledged (naming who and when).
     Result<Correction> acknowledgeCorrection(int64_t seq, const Actor& actor);
     // --- end Inbox
+
+    // --- The back office on the terminal (TerminalStoreReplenish.cpp; docs/backoffice.md) ---
+    // The Stock screen's reorder state and fast movers, decided by the server's rules
+    // (ledger/Replenishment.h, ledger/Reports.h) over this terminal's view: on hand outside
+    // quarantine net of holds, open inbound, the allocated and waiting units of open lines, the
+    // demand of the lines ordered in [today - windowDays, today), the pulled suppliers and
+    // promotions, and the `picked` events of the window (this terminal's picks when made,
+    // other terminals' when a pull brought them). In step with the server, each figure is the
+    // one `backfilld replenish` and `backfilld report velocity` print. Read only, each call in
+    // one read transaction.
+    struct ReorderState {
+        ledger::Replenishment decision;
+        Qty pickedUnits = 0;                 // picked in the window
+        std::optional<int64_t> velocityRank; // 1 = the fastest mover; nullopt: none picked
+    };
+    // reorderState of one product; nullopt when the sku is not in the catalog.
+    Result<std::optional<ReorderState>> reorderState(const std::string& sku, ledger::Date today,
+                                                     const ledger::ReplenishmentPolicy& policy);
+    // replenishment decides for every product of the catalog, by sku.
+    Result<std::vector<ledger::Replenishment>> replenishment(ledger::Date today, const ledger::ReplenishmentPolicy& policy);
+    // velocity ranks the products picked in [today - windowDays, today), fastest first.
+    Result<std::vector<ledger::VelocityRow>> velocity(ledger::Date today, int32_t windowDays);
+    // --- end Back office
 
     // outboxCount is the number of ops not yet acknowledged by the server.
     Result<int64_t> outboxCount();

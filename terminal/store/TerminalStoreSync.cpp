@@ -3,6 +3,8 @@
 
 #include "store/StoreSupport.h"
 
+#include "ledger/Decimal.h"
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -135,7 +137,8 @@ Result<int64_t> productIdOf(Database& db, const std::string& sku)
 }
 
 // applyMasterData upserts one pulled master data row (docs/server.md, The log: product,
-// location, reason, order_line, inbound_line); the server is the master for all of them.
+// location, reason, order_line, inbound_line, suppliers, promotion); the server is the
+// master for all of them.
 Result<void> applyMasterData(Database& db, const std::string& kind, const Json& e)
 {
     auto optText = [](const Json& j, const char* key) -> std::optional<std::string> {
@@ -220,6 +223,35 @@ Result<void> applyMasterData(Database& db, const std::string& kind, const Json& 
             .bind(4, num(e, "qty"))
             .bind(5, int64_t(eta ? eta->days : 0))
             .bind(6, optText(e, "sscc").value_or(""))
+            .run();
+    }
+    if (kind == "suppliers") {
+        // The product's whole supplier list, as the server's import replaced it.
+        auto product = productIdOf(db, str(e, "sku"));
+        if (!product) return unexpected(product.error());
+        TRY(db.prepare("DELETE FROM suppliers WHERE product_id = ?").bind(1, *product).run());
+        for (const auto& s : list(e, "suppliers"))
+            TRY(db.prepare("INSERT OR REPLACE INTO suppliers(product_id, supplier, lead_time_days, min_order_qty, unit_cost) "
+                           "VALUES(?,?,?,?,?)")
+                    .bind(1, *product)
+                    .bind(2, str(s, "supplier"))
+                    .bind(3, num(s, "lead_time_days"))
+                    .bind(4, num(s, "min_order_qty"))
+                    .bind(5, str(s, "unit_cost"))
+                    .run());
+        return {};
+    }
+    if (kind == "promotion") {
+        auto product = productIdOf(db, str(e, "sku"));
+        if (!product) return unexpected(product.error());
+        const auto until = ledger::parseDate(str(e, "until"));
+        if (!until || !ledger::parseDecimal(str(e, "factor")))
+            return ledger::fail("bad_log_entry", "pulled promotion " + std::to_string(num(e, "id")) + " has no date 'until' or factor");
+        return db.prepare("INSERT OR REPLACE INTO promotions(id, product_id, factor, until) VALUES(?,?,?,?)")
+            .bind(1, num(e, "id"))
+            .bind(2, *product)
+            .bind(3, str(e, "factor"))
+            .bind(4, int64_t(until->days))
             .run();
     }
     return {};
@@ -449,7 +481,7 @@ Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& chang
         } else if (entry.kind == "user_removed") {
             TRY(m_db->prepare("DELETE FROM users WHERE name = ?").bind(1, str(e, "name")).run());
         } else if (entry.kind == "product" || entry.kind == "location" || entry.kind == "reason" || entry.kind == "order_line" ||
-                   entry.kind == "inbound_line") {
+                   entry.kind == "inbound_line" || entry.kind == "suppliers" || entry.kind == "promotion") {
             TRY(applyMasterData(*m_db, entry.kind, e));
         } else {
             TRY(foldEntry(*m_db, entry.kind, e));

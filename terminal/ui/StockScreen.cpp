@@ -12,6 +12,37 @@ std::vector<std::string> stockSummary(const StockCard& card)
                 std::to_string(card.expired)};
 }
 
+std::vector<std::string> reorderText(const ReorderInfo& info)
+{
+    std::string head;
+    if (info.reorder && info.suggestedQty == 0) {
+        head = "At the reorder point, nothing to order";
+    } else if (info.reorder) {
+        head = "REORDER " + std::to_string(info.suggestedQty);
+        head += info.supplier ? " from " + *info.supplier + " (lead " : " (catalog lead ";
+        head += std::to_string(info.leadTimeDays) + " days)";
+    } else {
+        head = "Stock OK";
+    }
+    std::string body = "projected " + std::to_string(info.projected) + (info.reorder ? " <= " : " > ") + "reorder point " +
+                       std::to_string(info.reorderPoint) + ", demand " + info.dailyDemand + "/day";
+    if (!info.uplift.empty()) body += " x " + info.uplift + " promotion";
+    return {head, body};
+}
+
+std::string fastMoverText(const FastMover& mover)
+{
+    return "FAST MOVER #" + std::to_string(mover.rank) + ": " + std::to_string(mover.units) + " units picked in " +
+           std::to_string(mover.windowDays) + " days";
+}
+
+std::string hitText(const StockHit& hit)
+{
+    std::string text = hit.sku + "  " + hit.description;
+    if (hit.fastRank) text += "  FAST #" + std::to_string(*hit.fastRank);
+    return text;
+}
+
 std::string stockLotText(const StockLotRow& row)
 {
     std::string text = row.location;
@@ -45,6 +76,19 @@ void drawCard(const StockCard& card, const UiContext& ctx)
     if (ctx.fonts.result) ImGui::PopFont();
     ImGui::TextWrapped("%s", card.description.c_str());
     for (const auto& line : stockSummary(card)) ImGui::TextUnformatted(line.c_str());
+    // The reorder state in words first (UI.md: colour is never the only signal), amber when
+    // the product needs reordering (a band behind the dark text of the light theme).
+    if (card.reorder) {
+        const auto lines = reorderText(*card.reorder);
+        if (card.reorder->reorder && card.reorder->suggestedQty > 0) {
+            const ImVec2 at = ImGui::GetCursorScreenPos();
+            const ImVec2 end(at.x + ImGui::GetContentRegionAvail().x, at.y + ImGui::GetTextLineHeightWithSpacing());
+            ImGui::GetWindowDrawList()->AddRectFilled(at, end, ImGui::GetColorU32(feedbackColor(Feedback::Attention)));
+        }
+        ImGui::TextUnformatted(lines[0].c_str());
+        ImGui::TextWrapped("%s", lines[1].c_str());
+    }
+    if (card.fastMover) ImGui::TextUnformatted(fastMoverText(*card.fastMover).c_str());
     ImGui::Separator();
     const size_t rows = 1 + card.locations.size() + 1 + card.waiting.size();
     ImGui::BeginChild("##card", ImVec2(ImGui::GetContentRegionAvail().x, listHeight(ctx)), false);
@@ -105,7 +149,7 @@ StockIntent drawStockScreen(const StockView& view, StockInput& input, const UiCo
         while (clipper.Step())
             for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
                 const StockHit& hit = view.hits[static_cast<size_t>(i)];
-                if (touchRow(ctx, hit.sku + "  " + hit.description, "hit" + std::to_string(i))) {
+                if (touchRow(ctx, hitText(hit), "hit" + std::to_string(i))) {
                     intent.kind = StockIntent::Kind::Open;
                     intent.index = static_cast<size_t>(i);
                 }

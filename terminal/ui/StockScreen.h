@@ -2,6 +2,9 @@
 // Stock (issue 12 item 7): a product by scan or search; its card: on hand, allocated, free,
 // held, quarantined and expired units, then on hand by location and lot, then the order
 // lines waiting for it with their state ("backordered, ETA 2026-12-12", "out of stock").
+// Below the summary: the product's reorder state (issue 13: projected units against the reorder
+// point, and what to order from whom when it needs reordering) and, for the 20 fastest movers,
+// their rank by units picked over the demand window; the search's hits mark them too.
 // Long lists are virtualised with ImGuiListClipper: only the rows in sight are laid out, so a
 // product in 100k locations draws as fast as one in ten.
 
@@ -16,6 +19,27 @@ namespace backfill::ui {
 struct StockHit {
     std::string sku;
     std::string description;
+    std::optional<long long> fastRank; // among the 20 fastest movers
+};
+
+// ReorderInfo is a product's replenishment decision (ledger::Replenishment) as the card
+// shows it.
+struct ReorderInfo {
+    bool reorder = false;        // projected <= reorder point
+    long long projected = 0;     // on hand + inbound - allocated - waiting
+    long long reorderPoint = 0;
+    long long suggestedQty = 0;  // 0 unless reorder
+    std::optional<std::string> supplier; // the best supplier; none: the catalog's lead time
+    long long leadTimeDays = 0;
+    std::string dailyDemand;     // "1.50"
+    std::string uplift;          // a promotion's factor ("1.5"); empty when none is active
+};
+
+// FastMover: the product's rank by units picked over the window, when it is among the 20.
+struct FastMover {
+    long long rank = 0;
+    long long units = 0;
+    long long windowDays = 0;
 };
 
 struct StockLotRow {
@@ -45,6 +69,8 @@ struct StockCard {
     long long held = 0;
     long long quarantined = 0;
     long long expired = 0;
+    std::optional<ReorderInfo> reorder;
+    std::optional<FastMover> fastMover;
     std::vector<StockLotRow> locations;
     std::vector<WaitingLine> waiting;
 };
@@ -69,6 +95,15 @@ struct StockIntent {
 
 // stockSummary: "on hand 15  allocated 7  free 8" and "held 1  quarantined 0  expired 0".
 std::vector<std::string> stockSummary(const StockCard& card);
+// reorderText: "REORDER 40 from ACME (lead 5 days)" with "projected 12 <= reorder point 30,
+// demand 1.50/day x 1.50 promotion", or "Stock OK" with "projected 55 > reorder point 30, ...";
+// at the point with nothing to order (no supplier's minimum, no demand): "At the reorder
+// point, nothing to order".
+std::vector<std::string> reorderText(const ReorderInfo& info);
+// fastMoverText: "FAST MOVER #3: 120 units picked in 28 days".
+std::string fastMoverText(const FastMover& mover);
+// hitText: "MUG  Mug, white" and "  FAST #3" for a fast mover.
+std::string hitText(const StockHit& hit);
 // stockLotText: "A1  LOT L7  exp 2027-03-01  10 (1 held)".
 std::string stockLotText(const StockLotRow& row);
 // waitingText: "SO-1 line 2  Acme  5 of 7 allocated  backordered, ETA 2026-12-12".

@@ -26,7 +26,7 @@ TEST_CASE("stock screen: texts, search, and 100k rows laid out only where in sig
 
     UiHarness h;
     ui::StockView view;
-    for (int i = 0; i < 100000; ++i) view.hits.push_back({"SKU-" + std::to_string(i), "product"});
+    for (int i = 0; i < 100000; ++i) view.hits.push_back({"SKU-" + std::to_string(i), "product", std::nullopt});
     ui::StockInput input;
     auto draw = [&] { return ui::drawStockScreen(view, input, h.ctx()); };
     h.frame([&] { draw(); });
@@ -79,4 +79,81 @@ TEST_CASE("stock session: by scan, from Home, and by search")
     REQUIRE(v.card);
     CHECK(v.card->sku == "TEA");
     CHECK(v.card->locations.empty());
+}
+
+TEST_CASE("stock screen: the reorder texts")
+{
+    ui::ReorderInfo info{true, -26, 3, 32, std::string("BETA"), 7, "0.21", "2.00"};
+    CHECK(ui::reorderText(info) ==
+          std::vector<std::string>{"REORDER 32 from BETA (lead 7 days)", "projected -26 <= reorder point 3, demand 0.21/day x 2.00 promotion"});
+    info = {false, 55, 30, 0, std::nullopt, 5, "1.50", ""};
+    CHECK(ui::reorderText(info) == std::vector<std::string>{"Stock OK", "projected 55 > reorder point 30, demand 1.50/day"});
+    info = {true, 4, 9, 12, std::nullopt, 5, "1.00", ""};
+    CHECK(ui::reorderText(info)[0] == "REORDER 12 (catalog lead 5 days)");
+    info = {true, 0, 0, 0, std::nullopt, 5, "0.00", ""};
+    CHECK(ui::reorderText(info)[0] == "At the reorder point, nothing to order");
+    CHECK(ui::fastMoverText({3, 120, 28}) == "FAST MOVER #3: 120 units picked in 28 days");
+    CHECK(ui::hitText({"MUG", "Mug white", 1}) == "MUG  Mug white  FAST #1");
+    CHECK(ui::hitText({"TEA", "Tea green", std::nullopt}) == "TEA  Tea green");
+}
+
+TEST_CASE("stock session: the reorder state by the pulled suppliers and promotions, and the fast movers")
+{
+    SessionHarness s("reorder", ui::ScreenId::Stock);
+    s.orders("SO-1,1,Acme,a@example.com,MUG,6,1,2026-11-20,\n");
+    s.receive("09501101010079", 10); // 6 to SO-1, 4 free
+    REQUIRE(s.store().pick("SO-1", 1, 6, std::nullopt, app::cliActor(s.options()))); // at 2026-12-04T09:00
+    s.orders("SO-3,1,Bolt,b@example.com,MUG,30,2,2026-10-01,\n"); // before the window: 4 allocated, 26 waiting
+    // The server's entries as a pull brings them: MUG's two suppliers, a promotion active on
+    // the day and one whose date has passed.
+    protocol::Changes pulled;
+    pulled.entries = {{1, "suppliers",
+                       R"({"sku":"MUG","suppliers":[{"supplier":"ACME","lead_time_days":10,"min_order_qty":50,"unit_cost":"2.00"},)"
+                       R"({"supplier":"BETA","lead_time_days":7,"min_order_qty":20,"unit_cost":"3.00"}]})"},
+                      {2, "promotion", R"({"id":1,"sku":"MUG","factor":"2","until":"2026-12-10"})"},
+                      {3, "promotion", R"({"id":2,"sku":"MUG","factor":"3","until":"2026-12-01"})"}};
+    pulled.nextCursor = 3;
+    REQUIRE(s.store().applyChanges(pulled, "HH-01"));
+    // The next day, so the pick lies in the window [2026-11-07, 2026-12-05).
+    s.options().todayText = "2026-12-05";
+    s.start();
+    s.frame(); // the search field takes the keyboard
+
+    // Typing "mug": the hit is marked as the fastest mover; TEA, never picked, is not.
+    s.ui().io().AddInputCharactersUTF8("mug");
+    s.frame();
+    s.frame();
+    const auto& v = s.session().stockView();
+    REQUIRE(v.hits.size() == 1);
+    CHECK(v.hits[0].fastRank == 1);
+    CHECK(s.has("MUG  Mug white  FAST #1"));
+    s.tap("MUG  Mug white  FAST #1");
+    REQUIRE(v.card);
+    // By hand: on hand 10 - 6 = 4, allocated 4, waiting 26: P = -26. D = 6/28 (SO-3 was
+    // ordered before the window), U = 2 (the active promotion), L = 7 (BETA: 7 days beats
+    // ACME's 10): ROP = ceil(6/28 x 2 x 7) = 3; suggest max(20, 3 + 3 + 26) = 32.
+    REQUIRE(v.card->reorder);
+    CHECK(ui::reorderText(*v.card->reorder) ==
+          std::vector<std::string>{"REORDER 32 from BETA (lead 7 days)", "projected -26 <= reorder point 3, demand 0.21/day x 2.00 promotion"});
+    REQUIRE(v.card->fastMover);
+    CHECK(ui::fastMoverText(*v.card->fastMover) == "FAST MOVER #1: 6 units picked in 28 days");
+    s.frame(); // the card with its reorder band drawn, no ImGui assertion
+
+    // The day of the pick itself is outside its own window: no fast mover then.
+    s.options().todayText = "2026-12-04";
+    s.tap("Home");
+    s.scan(uitest::kMug); // on Home: opens the Stock screen and MUG's card
+    REQUIRE(v.card);
+    CHECK_FALSE(v.card->fastMover);
+    REQUIRE(v.card->reorder);
+    CHECK(v.card->reorder->dailyDemand == "0.21"); // SO-1 (2026-11-20) is still in [2026-11-06, 2026-12-04)
+
+    // A pulled promotion without a valid factor is refused and nothing of its pull is kept.
+    protocol::Changes bad;
+    bad.entries = {{4, "promotion", R"({"id":3,"sku":"MUG","factor":"lots","until":"2026-12-31"})"}};
+    bad.nextCursor = 4;
+    auto refused = s.store().applyChanges(bad, "HH-01");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == "bad_log_entry");
+    CHECK(*s.store().syncCursor() == 3);
 }
