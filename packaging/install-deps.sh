@@ -7,7 +7,7 @@ PACKAGES="
   libsqlite3-dev sqlite3 libsodium-dev libcurl4-openssl-dev
   libzxing-dev libstb-dev libturbojpeg0-dev
   libnng-dev libmbedtls-dev openssl
-  libimgui-dev libglfw3-dev libgl-dev
+  libimgui-dev libglfw3-dev libgl-dev libasound2-dev
   doctest-dev libbenchmark-dev
   fonts-dejavu-core
   clang-14 libclang-rt-14-dev

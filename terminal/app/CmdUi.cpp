@@ -1,7 +1,7 @@
 // backfill (no subcommand): the touch UI (issue 12; docs/ui.md).
 //
 //   backfill [--db FILE] [--operator NAME] [--start SCREEN] [--window WxH] [--scale F]
-//            [--screenshot FILE] [--exit-after MS | --frames N] [--stats]
+//            [--screenshot FILE] [--exit-after MS | --frames N] [--stats] [--sound DEVICE]
 //
 // The options are the main command's own, so they are read only when no subcommand is given.
 
@@ -11,6 +11,7 @@
 #include "app/MainQueue.h"
 #include "app/UiSession.h"
 #include "app/UiSyncWorker.h"
+#include "platform/Sound.h"
 #include "platform/Window.h"
 #include "ui/ScreenId.h"
 
@@ -29,6 +30,7 @@ struct UiArgs {
     long frames = -1;
     bool stats = false;
     long idleSignOutS = -1; // --idle-signout; < 0: the setting idle_signout_s, else 600 s
+    std::string sound = "default"; // ALSA playback device; "none": silent, no notice
 };
 
 // parseWindowSize reads "WxH" (each 100..8192).
@@ -89,6 +91,15 @@ void runUi(GlobalOptions& g, const UiArgs& args)
         }
     }
 
+    // A cue per result through ALSA; without a device every header says so.
+    std::unique_ptr<platform::SoundPlayer> sound;
+    std::optional<ledger::Error> soundError;
+    if (args.sound != "none") {
+        if (auto opened = platform::SoundPlayer::open(args.sound)) sound = std::move(*opened);
+        else soundError = opened.error();
+    }
+    ui::UiContext ctx = win.context();
+
     platform::LoopOptions lo;
     lo.onWake = [&] {
         const bool posted = queue.drain() > 0;
@@ -99,8 +110,15 @@ void runUi(GlobalOptions& g, const UiArgs& args)
     lo.screenshotPath = args.screenshot;
     lo.measureScans = args.stats;
     lo.measureFrames = args.stats;
-    auto report = win.run(lo, [&](const std::vector<scan::Scan>& scans) { return session.frame(scans, win.context()); });
+    auto report = win.run(lo, [&](const std::vector<scan::Scan>& scans) {
+        ctx = win.context();
+        if (soundError) ctx.notice = "NO SOUND";
+        const bool changed = session.frame(scans, ctx);
+        if (auto cue = session.takeCue(); cue && sound) sound->play(*cue);
+        return changed;
+    });
     worker.reset(); // stop the link before the session and the store go
+    if (sound) sound->waitIdle(); // the last result's cue is heard in full
     if (!report) {
         printError(report.error());
         g.exitCode = kExitFailure;
@@ -115,7 +133,10 @@ void runUi(GlobalOptions& g, const UiArgs& args)
                        {"scan_to_drawn_ms", report->scanToDrawnMs},
                        {"frame_ms", report->frameMs},
                        {"frame_end_s", report->frameEndS},
-                       {"screen", std::string(ui::screenName(session.screen()))}});
+                       {"screen", std::string(ui::screenName(session.screen()))},
+                       {"sound", sound ? Json(args.sound) : Json()},
+                       {"sound_error", soundError ? Json(soundError->code) : Json()},
+                       {"cues_played", sound ? sound->played() : 0}});
 }
 
 } // namespace
@@ -143,6 +164,7 @@ void registerUiCommand(CLI::App& app, GlobalOptions& g)
     app.add_option("--idle-signout", args->idleSignOutS,
                    "UI: sign out after S seconds without input, 0 never (default: setting idle_signout_s, else 600)")
         ->check(CLI::Range(0L, 86400L));
+    app.add_option("--sound", args->sound, "UI: ALSA device for the result cues (default: default; none: silent)");
     app.callback([&app, &g, args] {
         if (app.get_subcommands().empty()) runUi(g, *args);
     });

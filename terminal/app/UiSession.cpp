@@ -355,6 +355,29 @@ void UiSession::undoLastReceipt()
     m_receiveView.last = std::move(r);
 }
 
+std::pair<ui::Feedback, std::string> UiSession::resultKey() const
+{
+    auto of = [](const ui::Outcome& o) {
+        std::string words = o.title + '\n' + o.code;
+        for (const auto& l : o.lines) words += '\n' + l;
+        return std::make_pair(o.feedback, words);
+    };
+    switch (m_screen) {
+    case ui::ScreenId::Receive:
+        if (!m_receiveView.last) return {ui::Feedback::None, ""};
+        return {m_receiveView.last->feedback, m_receiveView.last->scan + '\n' + m_receiveView.last->code + '\n' + m_receiveView.last->message};
+    case ui::ScreenId::Putaway: return of(m_putawayView.last);
+    case ui::ScreenId::Pick: return of(m_pickView.last);
+    case ui::ScreenId::Count: return of(m_countView.last);
+    case ui::ScreenId::Stock: return of(m_stockView.last);
+    case ui::ScreenId::Sync: return of(m_syncView.last);
+    case ui::ScreenId::Home:
+        if (m_homeView.message) return {ui::Feedback::Refused, *m_homeView.message};
+        return {ui::Feedback::None, ""};
+    default: return {ui::Feedback::None, ""};
+    }
+}
+
 bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext& baseCtx)
 {
     const ui::ScreenId before = m_screen;
@@ -365,6 +388,8 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
     if (m_syncState && m_syncState->link != ui::LinkState::NotEnrolled) ctx.link = ui::linkWord(m_syncState->link);
     for (const auto& s : scans) onScan(s);
     changed = changed || !scans.empty();
+    const auto afterScans = resultKey();
+    if (!scans.empty() && afterScans.first != ui::Feedback::None) m_cue = afterScans.first;
     switch (m_screen) {
     case ui::ScreenId::SignIn: {
         auto intent = ui::drawSignInScreen(m_signInView, m_signInInput, ctx);
@@ -431,6 +456,7 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
         break;
     }
     }
+    if (const auto now = resultKey(); now != afterScans && now.first != ui::Feedback::None) m_cue = now.first;
     // An action committed (an op waits in the outbox): the link pushes it at once when
     // online (offline, the worker keeps to its back-off).
     if (changed && m_sync)

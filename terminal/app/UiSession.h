@@ -50,6 +50,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,11 @@ public:
     void attachSync(UiSyncWorker* worker) { m_sync = worker; }
     // applySync takes a round's outcome (on the main thread).
     void applySync(const UiSyncState& state);
+
+    // takeCue gives, once, the result class of the latest scan or action that produced a
+    // result (the sound the platform plays for it; docs/ui.md, Sound): every scan gives one,
+    // a tap only when it changed the screen's result (an acknowledgement does not).
+    std::optional<ui::Feedback> takeCue() { return std::exchange(m_cue, std::nullopt); }
 
     ui::ScreenId screen() const { return m_screen; }
     // The views as last built (headless session tests read them).
@@ -146,8 +152,12 @@ private:
     void stockScan(const ScanMeaning& scan);
     void applyStock(const ui::StockIntent& intent);
 
+    // resultKey is the current screen's last result: its class and its words.
+    std::pair<ui::Feedback, std::string> resultKey() const;
+
     store::TerminalStore& m_store;
     GlobalOptions& m_g;
+    std::optional<ui::Feedback> m_cue;
     ui::ScreenId m_start;
     ui::ScreenId m_screen = ui::ScreenId::SignIn;
     ledger::Role m_role = ledger::Role::Supervisor;

@@ -38,6 +38,9 @@ struct UiContext {
     // link: the sync link's state in words ("online", "offline", ...) for every screen's
     // header; null when the terminal is not enrolled (nothing to show).
     const char* link = nullptr;
+    // notice: a platform condition every header shows in words ("NO SOUND" without a sound
+    // device); null for none.
+    const char* notice = nullptr;
 };
 
 } // namespace backfill::ui

@@ -99,6 +99,7 @@ void drawHeader(const UiContext& ctx, const HeaderInfo& info)
     std::string right(info.operatorName);
     // The link's state is a word, not only a colour: "ana  online  unsent 0".
     if (ctx.link) right += (right.empty() ? "" : "  ") + std::string(ctx.link);
+    if (ctx.notice) right += (right.empty() ? "" : "  ") + std::string(ctx.notice);
     if (info.unsynced >= 0) {
         char buf[48];
         std::snprintf(buf, sizeof buf, "%sunsent %lld", right.empty() ? "" : "  ", info.unsynced);

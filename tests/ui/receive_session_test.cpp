@@ -42,3 +42,25 @@ TEST_CASE("receive session: undo the last receipt with two taps")
     s.tap("Home");
     CHECK(s.session().screen() == ui::ScreenId::Home);
 }
+
+TEST_CASE("receive session: one sound cue per result, of the result's class")
+{
+    SessionHarness s("cues", ui::ScreenId::Receive);
+    s.start();
+    CHECK_FALSE(s.session().takeCue()); // opening a screen is no result
+    s.scan("(01)09501101010079(30)2");
+    CHECK(s.session().takeCue() == ui::Feedback::Accepted);
+    CHECK_FALSE(s.session().takeCue()); // once
+    s.scan("(01)09501101010079(30)2"); // the same result again: heard again
+    CHECK(s.session().takeCue() == ui::Feedback::Accepted);
+    s.scan("(01)09501101010078"); // a wrong check digit
+    CHECK(s.session().takeCue() == ui::Feedback::Refused);
+    s.tap("Tap to acknowledge"); // an acknowledgement is no new result
+    CHECK_FALSE(s.session().takeCue());
+    s.tap("Undo last");
+    CHECK_FALSE(s.session().takeCue()); // armed only
+    s.tap("Tap again to undo");
+    CHECK(s.session().takeCue() == ui::Feedback::Attention);
+    s.frame();
+    CHECK_FALSE(s.session().takeCue());
+}

@@ -170,7 +170,7 @@ TEST_CASE("a wedge scan typed into the Receive screen is received as `backfill r
     const std::string shot = (cli.dir() / "receive.png").string();
     const std::string lsan = "LSAN_OPTIONS=suppressions=" + source() + "/tests/ui/lsan.supp:print_suppressions=0";
     Child ui({std::getenv("BACKFILL_BIN"), "--db", cli.db(), "--today", CliHarness::kToday, "--operator", "ana", "--start",
-              "receive", "--screenshot", shot, "--exit-after", "15000", "--stats"},
+              "receive", "--screenshot", shot, "--exit-after", "15000", "--stats", "--sound", "null"},
              {"DISPLAY=" + x.display(), "BACKFILL_PIN=4321", lsan}, (cli.dir() / "ui.txt").string());
     // Wait for the window to be mapped and put the pointer on it (no window manager: the
     // keyboard follows the pointer).
@@ -248,6 +248,10 @@ TEST_CASE("a wedge scan typed into the Receive screen is received as `backfill r
     } else {
         CHECK(latencies.size() == 1);
     }
+    // One result sound per scan, played in full through ALSA's null device.
+    CHECK(stats["sound"] == "null");
+    CHECK(stats["sound_error"].is_null());
+    CHECK(stats["cues_played"].get<size_t>() == latencies.size());
     for (const auto& ms : latencies) {
         CHECK(ms.get<double>() > 0);
         CHECK(ms.get<double>() < 15000);
