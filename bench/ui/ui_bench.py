@@ -187,7 +187,7 @@ def card_run(a, db, env, gtin, shots=None):
     subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "."], env=env, check=True,
                    stdout=subprocess.DEVNULL, timeout=30)
     x_list, y_list = 240, 500  # over the card's list at 480x800 (no WM: keys follow the pointer)
-    x_bar = 455                # the list's 28 px scrollbar, right of its rows
+    x_bar = 455                # on the list's scrollbar, right of its rows (x 442-470 at 28 px, 414-470 at 56)
     subprocess.run(["xdotool", "mousemove", str(x_list), str(y_list)], env=env, check=True)
     time.sleep(1.0)
     subprocess.run(["xdotool", "key", "--delay", "2"] + list(gtin) + ["Return"], env=env, check=True)

@@ -19,6 +19,7 @@ TouchMetrics touchMetricsFor(float scale)
     m.resultFontPx *= scale;
     m.rowPx *= scale;
     m.scrollbarPx *= scale;
+    m.dragStartPx *= scale;
     return m;
 }
 
@@ -39,7 +40,7 @@ void applyTouchStyle(const TouchMetrics& m)
     style.ItemInnerSpacing = ImVec2(m.spacingPx * 0.6f, m.spacingPx * 0.6f);
     style.TouchExtraPadding = ImVec2(m.spacingPx * 0.3f, m.spacingPx * 0.3f);
     style.ScrollbarSize = m.scrollbarPx;
-    style.GrabMinSize = m.minTargetPx * 0.5f;
+    style.GrabMinSize = m.minTargetPx;
     style.FrameRounding = 6.0f * m.scale;
     style.WindowRounding = 0.0f;
     style.WindowBorderSize = 0.0f;
@@ -56,6 +57,7 @@ void applyTouchStyle(const TouchMetrics& m)
     c[ImGuiCol_ButtonActive] = ImVec4(0.55f, 0.68f, 0.88f, 1.0f);
     c[ImGuiCol_ScrollbarGrab] = ImVec4(0.45f, 0.48f, 0.55f, 1.0f);
     ImGui::GetStyle() = style;
+    ImGui::GetIO().MouseDragThreshold = m.dragStartPx;
 }
 
 } // namespace backfill::ui

@@ -18,7 +18,14 @@ struct TouchMetrics {
     float fontPx = 22.0f;       // body text (UI.md: at least 22 px at 160 dpi)
     float resultFontPx = 36.0f; // the last scan's result (UI.md: 32-40 px)
     float rowPx = 64.0f;        // one row of a list (UI.md: 64 px rows)
-    float scrollbarPx = 28.0f;  // a scrollbar a thumb can grab
+    // A scrollbar is a target like any other: as wide as minTargetPx (a tap on its track jumps
+    // there), and its grab at least minTargetPx long however long the list (ImGui's
+    // GrabMinSize).
+    float scrollbarPx = 56.0f;
+    // A finger that moves this far from where it pressed drags (scrolls the list under it)
+    // instead of tapping (ui/TouchScroll.h); a quarter of minTargetPx, so a glove's wobble on a
+    // row is still a tap.
+    float dragStartPx = 14.0f;
 };
 
 // touchMetricsFor gives the metrics at `scale` (every size multiplied by it). A scale of 0 or
@@ -29,9 +36,10 @@ TouchMetrics touchMetricsFor(float scale);
 // reference: the smaller of the two ratios (a 1080x1920 window gives 2.25), at least 0.5.
 float scaleForWindow(int width, int height);
 
-// applyTouchStyle sets the current ImGui context's style (padding, spacing, scrollbar,
-// rounding, colours: dark text on light, UI.md "Look") from `metrics`. Call it once after
-// creating the context, before the first frame.
+// applyTouchStyle sets the current ImGui context's style (padding, spacing, scrollbar and
+// its grab, rounding, colours: dark text on light, UI.md "Look") and its drag threshold
+// (io.MouseDragThreshold = dragStartPx) from `metrics`. Call it once after creating the
+// context, before the first frame.
 void applyTouchStyle(const TouchMetrics& metrics);
 
 } // namespace backfill::ui

@@ -1,5 +1,7 @@
 #include "ui/Widgets.h"
 
+#include "ui/TouchScroll.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -79,6 +81,9 @@ bool touchTile(const UiContext& ctx, const char* id, std::string_view title, con
 
 void beginScreen(const char* id)
 {
+    // Every screen comes through here once per frame, before any of its windows begins: the
+    // one place a drag can scroll any of them and cancel the tap under the finger.
+    updateTouchScroll();
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->Pos);
     ImGui::SetNextWindowSize(vp->Size);

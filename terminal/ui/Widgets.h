@@ -30,7 +30,9 @@ bool touchButton(const UiContext& ctx, const char* label, ImVec2 size = ImVec2(0
 bool touchTile(const UiContext& ctx, const char* id, std::string_view title, const std::vector<std::string>& lines, ImVec2 size);
 
 // beginScreen opens the full-window ImGui window of a screen (no title bar, no move, no
-// resize); endScreen closes it. Always pair them.
+// resize); endScreen closes it. Always pair them. beginScreen first lets a finger's drag
+// scroll the list under it (updateTouchScroll, ui/TouchScroll.h), so call it before any other
+// window of the frame.
 void beginScreen(const char* id);
 void endScreen();
 
