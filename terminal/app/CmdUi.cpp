@@ -2,6 +2,7 @@
 //
 //   backfill [--db FILE] [--operator NAME] [--start SCREEN] [--window WxH] [--scale F]
 //            [--screenshot FILE] [--exit-after MS | --frames N] [--stats] [--sound DEVICE]
+//            [--probe FILE]
 //
 // The options are the main command's own, so they are read only when no subcommand is given.
 
@@ -15,6 +16,8 @@
 #include "platform/Window.h"
 #include "ui/ScreenId.h"
 
+#include <cstdio>
+#include <fstream>
 #include <memory>
 
 namespace backfill::app {
@@ -31,6 +34,42 @@ struct UiArgs {
     bool stats = false;
     long idleSignOutS = -1; // --idle-signout; < 0: the setting idle_signout_s, else 600 s
     std::string sound = "default"; // ALSA playback device; "none": silent, no notice
+    std::string probe;             // --probe FILE: the screen, its result and its targets
+};
+
+// Probe writes what the operator sees, as JSON, whenever it changes: the screen, the last
+// result (class and words) and every touch target with its rectangle in window pixels
+// ({"screen":"pick","feedback":"ACCEPTED","result":"...","targets":[{"label":"OK","x":..,
+// "y":..,"w":..,"h":..}]}). End-to-end tests under Xvfb read it to know a scan was taken
+// and where to click; written to FILE.tmp and renamed, so a reader never sees half of it.
+class Probe {
+public:
+    explicit Probe(std::string path) : m_path(std::move(path)) {}
+    void write(const UiSession& session, const std::vector<ui::TouchTarget>& targets)
+    {
+        const auto [feedback, words] = session.resultKey();
+        Json t = Json::array();
+        for (const auto& target : targets)
+            t.push_back({{"label", target.label}, {"x", target.min.x}, {"y", target.min.y}, {"w", target.width()}, {"h", target.height()}});
+        const std::string text = Json{{"screen", std::string(ui::screenName(session.screen()))},
+                                      {"feedback", ui::feedbackWord(feedback)},
+                                      {"result", words},
+                                      {"targets", t}}
+                                     .dump();
+        if (text == m_last) return;
+        m_last = text;
+        const std::string tmp = m_path + ".tmp";
+        {
+            std::ofstream out(tmp, std::ios::trunc);
+            out << text << '\n';
+            if (!out) return; // a probe that cannot be written changes nothing for the operator
+        }
+        std::rename(tmp.c_str(), m_path.c_str());
+    }
+
+private:
+    std::string m_path;
+    std::string m_last;
 };
 
 // parseWindowSize reads "WxH" (each 100..8192).
@@ -99,6 +138,9 @@ void runUi(GlobalOptions& g, const UiArgs& args)
         else soundError = opened.error();
     }
     ui::UiContext ctx = win.context();
+    std::optional<Probe> probe;
+    if (!args.probe.empty()) probe.emplace(args.probe);
+    std::vector<ui::TouchTarget> probeTargets;
 
     platform::LoopOptions lo;
     lo.onWake = [&] {
@@ -113,7 +155,12 @@ void runUi(GlobalOptions& g, const UiArgs& args)
     auto report = win.run(lo, [&](const std::vector<scan::Scan>& scans) {
         ctx = win.context();
         if (soundError) ctx.notice = "NO SOUND";
+        if (probe && !ctx.targets) {
+            probeTargets.clear();
+            ctx.targets = &probeTargets;
+        }
         const bool changed = session.frame(scans, ctx);
+        if (probe) probe->write(session, *ctx.targets);
         if (auto cue = session.takeCue(); cue && sound) sound->play(*cue);
         return changed;
     });
@@ -164,6 +211,7 @@ void registerUiCommand(CLI::App& app, GlobalOptions& g)
     app.add_option("--idle-signout", args->idleSignOutS,
                    "UI: sign out after S seconds without input, 0 never (default: setting idle_signout_s, else 600)")
         ->check(CLI::Range(0L, 86400L));
+    app.add_option("--probe", args->probe, "UI: write the screen, its last result and its touch targets as JSON to FILE on change (tests)");
     app.add_option("--sound", args->sound, "UI: ALSA device for the result cues (default: default; none: silent)");
     app.callback([&app, &g, args] {
         if (app.get_subcommands().empty()) runUi(g, *args);

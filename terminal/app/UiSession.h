@@ -92,6 +92,10 @@ public:
     // a tap only when it changed the screen's result (an acknowledgement does not).
     std::optional<ui::Feedback> takeCue() { return std::exchange(m_cue, std::nullopt); }
 
+    // resultKey is the current screen's last result: its class and its words (the cue's
+    // trigger; --probe shows it).
+    std::pair<ui::Feedback, std::string> resultKey() const;
+
     ui::ScreenId screen() const { return m_screen; }
     // The views as last built (headless session tests read them).
     const ui::HomeView& homeView() const { return m_homeView; }
@@ -151,9 +155,6 @@ private:
     void openStockCard(const std::string& sku);
     void stockScan(const ScanMeaning& scan);
     void applyStock(const ui::StockIntent& intent);
-
-    // resultKey is the current screen's last result: its class and its words.
-    std::pair<ui::Feedback, std::string> resultKey() const;
 
     store::TerminalStore& m_store;
     GlobalOptions& m_g;

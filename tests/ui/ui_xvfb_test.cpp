@@ -4,7 +4,7 @@
 // CLI then shows the receipt: the same stock and allocations as `backfill receive` of the same
 // scan on a twin database. The screenshot is checked for existence and size only.
 
-#include "e2e/CliHarness.h"
+#include "ui/XvfbHarness.h"
 
 #include <doctest/doctest.h>
 
@@ -15,127 +15,11 @@
 #include <thread>
 
 using namespace backfill::e2e;
+using namespace backfill::e2e::xvfb;
 
 namespace {
 
 const std::string kPallet = "(00)095011010000042001"; // the first ASN pallet of assets/demo
-
-std::string source() { return std::getenv("BACKFILL_SOURCE"); }
-
-// Child is a process started with extra environment variables; its destructor ends it.
-class Child {
-public:
-    Child(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& outPath = "/dev/null",
-          int keepFd = -1)
-    {
-        std::vector<std::string> envStrings;
-        for (char** e = environ; *e; ++e) {
-            const std::string s(*e);
-            bool replaced = false;
-            for (const auto& x : env)
-                if (s.substr(0, s.find('=') + 1) == x.substr(0, x.find('=') + 1)) replaced = true;
-            if (!replaced) envStrings.push_back(s);
-        }
-        for (const auto& x : env)
-            if (x.find('=') != x.size() - 1) envStrings.push_back(x); // "NAME=" unsets NAME
-        std::vector<char*> envp;
-        for (auto& s : envStrings) envp.push_back(s.data());
-        envp.push_back(nullptr);
-        std::vector<std::string> argStrings = args;
-        std::vector<char*> argv;
-        for (auto& a : argStrings) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_addopen(&fa, 2, (outPath == "/dev/null" ? outPath : outPath + ".err").c_str(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        (void)keepFd; // inherited: pipe() descriptors are not close-on-exec
-        const int rc = ::posix_spawnp(&m_pid, argv[0], &fa, nullptr, argv.data(), envp.data());
-        posix_spawn_file_actions_destroy(&fa);
-        if (rc != 0) throw std::runtime_error("cannot start " + args[0]);
-    }
-    ~Child()
-    {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            wait();
-        }
-    }
-    // wait waits for the child's end and gives its exit status (128 + signal when killed).
-    int wait()
-    {
-        int ws = 0;
-        while (::waitpid(m_pid, &ws, 0) < 0) {
-        }
-        m_pid = -1;
-        return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-    }
-
-private:
-    pid_t m_pid = -1;
-};
-
-// Xvfb starts its own X server on a display number it finds free (-displayfd) and waits
-// until the server says it is ready.
-class Xvfb {
-public:
-    Xvfb()
-    {
-        int fds[2];
-        REQUIRE(::pipe(fds) == 0);
-        m_server = std::make_unique<Child>(std::vector<std::string>{"Xvfb", "-displayfd", std::to_string(fds[1]), "-screen", "0",
-                                                                    "1200x2000x24", "-nolisten", "tcp"},
-                                           std::vector<std::string>{}, "/dev/null", fds[1]);
-        ::close(fds[1]);
-        pollfd p{fds[0], POLLIN, 0};
-        REQUIRE_MESSAGE(::poll(&p, 1, 20000) == 1, "Xvfb did not report its display within 20 s");
-        char buf[16] = {};
-        const ssize_t n = ::read(fds[0], buf, sizeof buf - 1);
-        ::close(fds[0]);
-        REQUIRE(n > 0);
-        m_display = ":" + std::string(buf, static_cast<size_t>(n - (buf[n - 1] == '\n' ? 1 : 0)));
-    }
-    const std::string& display() const { return m_display; }
-
-private:
-    std::unique_ptr<Child> m_server;
-    std::string m_display;
-};
-
-// keysyms spells `text` as X keysyms for `xdotool key` (digits, letters, parentheses).
-std::vector<std::string> keysyms(const std::string& text)
-{
-    std::vector<std::string> keys;
-    for (char c : text) {
-        if (c == '(') keys.push_back("parenleft");
-        else if (c == ')') keys.push_back("parenright");
-        else keys.push_back(std::string(1, c));
-    }
-    return keys;
-}
-
-// pngSize reads the width and height from a PNG file's IHDR chunk (0x0 if it is no PNG).
-std::pair<uint32_t, uint32_t> pngSize(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    unsigned char h[24] = {};
-    in.read(reinterpret_cast<char*>(h), sizeof h);
-    if (in.gcount() != 24 || h[0] != 0x89 || h[1] != 'P' || h[2] != 'N' || h[3] != 'G' || std::memcmp(h + 12, "IHDR", 4) != 0)
-        return {0, 0};
-    auto be = [&](int i) { return (uint32_t(h[i]) << 24) | (uint32_t(h[i + 1]) << 16) | (uint32_t(h[i + 2]) << 8) | h[i + 3]; };
-    return {be(16), be(20)};
-}
-
-void seedDemo(const CliHarness& cli)
-{
-    for (const char* kind : {"locations", "catalog", "inbound", "backorders"}) {
-        const auto r = cli.run({"import", kind, source() + "/assets/demo/" + kind + ".csv"});
-        INFO(r);
-        REQUIRE(r.status == 0);
-    }
-}
 
 } // namespace
 
