@@ -225,13 +225,10 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
                                                                    const std::string& opId, Qty arriving)
 {
     std::vector<StagedAllocation> result;
-    // Free = on hand outside quarantine (the product's stock rows, plus units arriving in this
-    // transaction whose rows the caller writes afterwards) - allocated (its open lines').
-    auto stocked = allocatableOnHand(productId, actor.today);
-    if (!stocked) return unexpected(stocked.error());
-    const Qty onHand = *stocked + arriving;
-    if (onHand <= 0) return result;
-
+    // The open lines first: with none waiting there is nothing to allocate, and the on-hand
+    // sum below (every stock row of the product: one per location and lot) is not read. A
+    // product received as 100,000 lots paid that sum on every receipt (bench/README.md, Touch
+    // terminal).
     std::vector<ledger::WaitingLine> waiting;
     std::vector<int64_t> ids;
     Qty allocated = 0;
@@ -247,8 +244,13 @@ Result<std::vector<StagedAllocation>> TerminalStore::allocateFree(int64_t produc
     }
     TRY(fromStatement(q));
     q.reset();
-    const Qty freeQty = onHand - allocated;
-    if (freeQty <= 0 || waiting.empty()) return result;
+    if (waiting.empty()) return result;
+    // Free = on hand outside quarantine (the product's stock rows, plus units arriving in this
+    // transaction whose rows the caller writes afterwards) - allocated (its open lines').
+    auto stocked = allocatableOnHand(productId, actor.today);
+    if (!stocked) return unexpected(stocked.error());
+    const Qty freeQty = *stocked + arriving - allocated;
+    if (freeQty <= 0) return result;
 
     for (const auto& a : ledger::allocate(freeQty, waiting)) {
         const auto& w = waiting[a.index];

@@ -107,7 +107,7 @@ ui::StockView stockView()
 {
     ui::StockView v;
     v.operatorName = "ana";
-    v.hits = {{"MUG-0101", "Stoneware mug"}, {"MUG-0102", "Stoneware mug, grey"}};
+    v.hits = {{"MUG-0101", "Stoneware mug", std::nullopt}, {"MUG-0102", "Stoneware mug, grey", 3}};
     return v;
 }
 
