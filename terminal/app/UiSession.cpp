@@ -14,8 +14,6 @@ namespace backfill::app {
 
 namespace {
 
-constexpr int64_t kRecentReceipts = 50;
-
 ledger::Action actionOf(ui::ScreenId screen)
 {
     switch (screen) {
@@ -25,22 +23,6 @@ ledger::Action actionOf(ui::ScreenId screen)
     case ui::ScreenId::Count: return ledger::Action::Count;
     default: return ledger::Action::Move; // Home, Stock, Sync: reading; every role may move
     }
-}
-
-std::string hhmm(ledger::Timestamp at)
-{
-    const std::string iso = ledger::formatTimestamp(at); // YYYY-MM-DDTHH:MM:SSZ
-    return iso.size() >= 16 ? iso.substr(11, 5) : iso;
-}
-
-ui::ReceiveResult refused(const std::string& scan, const ledger::Error& e)
-{
-    ui::ReceiveResult r;
-    r.feedback = ui::Feedback::Refused;
-    r.scan = scan;
-    r.code = e.code;
-    r.message = e.message;
-    return r;
 }
 
 } // namespace
@@ -124,6 +106,9 @@ bool UiSession::mayDo(ledger::Action action, std::string& why) const
 void UiSession::open(ui::ScreenId screen)
 {
     m_screen = screen;
+    // A receipt is corrected only right after it, on the screen it was made on.
+    m_lastReceipt.reset();
+    m_receiveView.correctable = false;
     switch (screen) {
     case ui::ScreenId::Receive: refreshReceive(); break;
     case ui::ScreenId::Putaway:
@@ -192,23 +177,6 @@ void UiSession::refreshHome()
             break;
         default: break;
         }
-    }
-}
-
-void UiSession::refreshReceive()
-{
-    m_receiveView.operatorName = m_g.signedInAs;
-    m_receiveView.unsynced = unsynced();
-    if (auto loc = m_store.defaultReceivingLocation()) m_receiveView.location = *loc;
-    m_receiveView.recent.clear();
-    auto history = store::latestActions(m_store.database(), kRecentReceipts);
-    if (!history) {
-        m_receiveView.last = refused("", history.error());
-        return;
-    }
-    for (const auto& h : *history) {
-        if (h.kind != "receive") continue;
-        m_receiveView.recent.push_back({h.eventId, hhmm(h.at), h.sku, h.qty, h.lot, h.location, h.sscc});
     }
 }
 
@@ -282,77 +250,6 @@ void UiSession::onScan(const scan::Scan& scan)
     }
     if (onSync) m_syncView.last = refusalFor({meaning.code, "scan " + scan.text + ": " + meaning.message});
     else m_homeView.message = "scan " + scan.text + ": " + meaning.code + ": " + meaning.message;
-}
-
-void UiSession::receive(const std::string& text)
-{
-    std::string why;
-    if (!mayDo(ledger::Action::Receive, why)) {
-        m_receiveView.last = refused(text, {"forbidden", why.substr(std::string("forbidden: ").size())});
-        return;
-    }
-    scan::ParseOptions parse;
-    parse.today = m_g.today();
-    if (const char gs = m_g.gsChar()) parse.gsSubstitute = gs;
-    else if (auto stored = m_store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
-        parse.gsSubstitute = (**stored)[0];
-    auto parsed = workflow::parseReceiptScan(text, parse);
-    if (!parsed) {
-        m_receiveView.last = refused(text, parsed.error());
-        return;
-    }
-    auto request = workflow::receiptFromScan(*parsed, m_receiveView.location);
-    if (!request) {
-        m_receiveView.last = refused(text, request.error());
-        return;
-    }
-    auto lines = m_store.receive(*request, cliActor(m_g));
-    if (!lines) {
-        m_receiveView.last = refused(text, lines.error());
-        return;
-    }
-    std::map<std::string, std::string> customers;
-    bool allocated = false;
-    for (const auto& l : *lines) allocated = allocated || !l.allocations.empty();
-    if (allocated)
-        if (auto rows = m_store.backorders())
-            for (const auto& b : *rows) customers.emplace(b.line.orderId, b.line.customer);
-
-    ui::ReceiveResult r;
-    r.feedback = ui::Feedback::Accepted;
-    r.scan = text;
-    for (const auto& l : *lines) {
-        ui::ReceiveLine line{l.sku, l.qty, l.lot, l.location, {}, l.toStock, l.overReceipt};
-        for (const auto& a : l.allocations)
-            line.allocations.push_back({a.qty, a.orderId, customers.count(a.orderId) ? customers[a.orderId] : "", a.stage});
-        r.lines.push_back(std::move(line));
-    }
-    refreshReceive();
-    m_receiveView.last = std::move(r);
-}
-
-void UiSession::undoLastReceipt()
-{
-    std::string why;
-    if (!mayDo(ledger::Action::Undo, why)) {
-        m_receiveView.last = refused("", {"forbidden", why.substr(std::string("forbidden: ").size())});
-        return;
-    }
-    auto undone = m_store.undoLastReceipt(cliActor(m_g));
-    if (!undone) {
-        m_receiveView.last = refused("", undone.error());
-        return;
-    }
-    ui::ReceiveResult r;
-    r.feedback = ui::Feedback::Attention;
-    r.scan = undone->scan.value_or("");
-    r.code = "undone";
-    std::string what;
-    for (const auto& l : undone->lines)
-        what += (what.empty() ? "" : "; ") + std::to_string(l.qty) + " x " + l.sku + (l.lot ? " LOT " + *l.lot : "") + " at " + l.location;
-    r.message = "taken back (a reversing entry; the history keeps both): " + what;
-    refreshReceive();
-    m_receiveView.last = std::move(r);
 }
 
 std::pair<ui::Feedback, std::string> UiSession::resultKey() const
@@ -434,6 +331,7 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
         if (intent.kind == ui::ReceiveIntent::Kind::Acknowledge && m_receiveView.last) m_receiveView.last->acknowledged = true;
         if (intent.kind == ui::ReceiveIntent::Kind::Home) open(ui::ScreenId::Home);
         if (intent.kind == ui::ReceiveIntent::Kind::Undo) undoLastReceipt();
+        if (intent.kind == ui::ReceiveIntent::Kind::Correct) correctLastReceipt(intent.qty);
         changed = changed || intent.kind != ui::ReceiveIntent::Kind::None;
         break;
     }

@@ -113,7 +113,13 @@ private:
     void open(ui::ScreenId screen);
     void onScan(const scan::Scan& scan);
     void receive(const std::string& text);
+    // receiveRequest records one receipt and gives its result; remembers loose units of one
+    // product as correctable (UiSessionReceive.cpp).
+    ledger::Result<ui::ReceiveResult> receiveRequest(const ledger::ReceiptRequest& request);
     void undoLastReceipt();
+    // correctLastReceipt makes the last loose receipt `units` units: its undo, then a receipt
+    // of the corrected count (refused: nothing_to_correct, not_whole_items, undo_blocked, ...).
+    void correctLastReceipt(long long units);
     void refreshHome();
     void refreshReceive();
     long long unsynced();
@@ -170,6 +176,14 @@ private:
     ui::HomeInput m_homeInput;
     ui::ReceiveView m_receiveView;
     ui::ReceiveInput m_receiveInput;
+    // LastReceipt: the last receipt of loose units, while it may be corrected.
+    struct LastReceipt {
+        ledger::ReceiptRequest request;
+        long long unitsPerItem = 1; // what one item of its GTIN holds (a case: case_qty)
+        long long units = 0;
+        std::string sku;
+    };
+    std::optional<LastReceipt> m_lastReceipt;
     ui::PutawayView m_putawayView;
     ui::PutawayInput m_putawayInput;
     ui::PickView m_pickView;

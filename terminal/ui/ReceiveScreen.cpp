@@ -1,5 +1,7 @@
 #include "ui/ReceiveScreen.h"
 
+#include "ui/ScreenParts.h"
+
 #include <algorithm>
 
 namespace backfill::ui {
@@ -37,6 +39,7 @@ std::string recentText(const RecentReceipt& r)
     std::string text = r.time + "  " + std::to_string(r.qty) + " x " + r.sku;
     if (r.lot) text += "  LOT " + *r.lot;
     text += "  at " + r.location;
+    if (r.undo) text += "  taken back";
     return text;
 }
 
@@ -48,10 +51,27 @@ ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, co
     const float width = ImGui::GetContentRegionAvail().x;
     const float spacing = ctx.metrics.spacingPx;
 
+    if (!view.correctable) input.correcting = false;
+    if (input.correcting) {
+        // The quantity sheet over the screen: what was in fact received, in units.
+        const SheetKey key = drawQtySheet(ctx, "received", "Received " + view.correctWhat, input.digits);
+        if (key == SheetKey::Ok) {
+            intent.kind = ReceiveIntent::Kind::Correct;
+            intent.qty = digitsValue(input.digits);
+        }
+        if (key == SheetKey::Ok || key == SheetKey::Cancel) {
+            input.correcting = false;
+            input.digits.clear();
+        }
+        endScreen();
+        return intent;
+    }
+
     if (!view.last) {
         drawBand(ctx, Feedback::None, "Scan a pallet label or a product");
     } else if (view.last->feedback == Feedback::Accepted) {
         std::vector<BandLine> lines;
+        if (view.last->code == "corrected") lines.push_back({"corrected " + view.last->message, true});
         for (const auto& line : view.last->lines) {
             lines.push_back({resultHeadline(line), true});
             for (auto& part : allocationParts(line)) lines.push_back({std::move(part), false});
@@ -88,9 +108,19 @@ ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, co
     ImGui::EndChild();
 
     ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), ImGui::GetWindowHeight() - barH - ImGui::GetStyle().WindowPadding.y));
-    const float half = (width - spacing) / 2.0f;
+    const int buttons = view.correctable ? 3 : 2;
+    const float half = (width - spacing * static_cast<float>(buttons - 1)) / static_cast<float>(buttons);
     if (touchButton(ctx, "Home", ImVec2(half, barH))) intent.kind = ReceiveIntent::Kind::Home;
     ImGui::SameLine(0, spacing);
+    if (view.correctable) {
+        if (touchButton(ctx, "Correct qty", ImVec2(half, barH))) {
+            input.correcting = true;
+            input.digits.clear();
+            intent.kind = ReceiveIntent::Kind::None;
+            input.undoArmed = false;
+        }
+        ImGui::SameLine(0, spacing);
+    }
     if (input.undoArmed) ImGui::PushStyleColor(ImGuiCol_Button, feedbackColor(Feedback::Attention));
     const bool undoTapped = touchButton(ctx, input.undoArmed ? "Tap again to undo" : "Undo last", ImVec2(half, barH));
     if (input.undoArmed) ImGui::PopStyleColor();

@@ -53,6 +53,7 @@ struct RecentReceipt {
     std::optional<std::string> lot;
     std::string location;
     std::optional<std::string> sscc;
+    bool undo = false; // a receipt taken back (its units negative)
 };
 
 struct ReceiveView {
@@ -61,14 +62,19 @@ struct ReceiveView {
     long long unsynced = -1;
     std::optional<ReceiveResult> last;
     std::vector<RecentReceipt> recent; // newest first
+    bool correctable = false;          // the last receipt is loose units whose quantity may be corrected
+    std::string correctWhat;           // its words on the sheet: "MUG (scanned 12)"
 };
 
 struct ReceiveInput {
-    bool undoArmed = false; // "Undo" was tapped once: the button asks for a second tap
+    bool undoArmed = false;  // "Undo" was tapped once: the button asks for a second tap
+    bool correcting = false; // the quantity sheet is open
+    std::string digits;      // its digits
 };
 
 struct ReceiveIntent {
-    enum class Kind { None, Home, Acknowledge, Undo } kind = Kind::None;
+    enum class Kind { None, Home, Acknowledge, Undo, Correct } kind = Kind::None;
+    long long qty = 0; // Correct: the units received in fact
 };
 
 // allocationText is the decision line of one receipt line: "5 -> SO-1042 Acme, stage OUT-1;
@@ -83,13 +89,16 @@ std::vector<std::string> allocationParts(const ReceiveLine& line);
 // resultHeadline is the first line of an accepted line: "12 x SKU-1  LOT L7".
 std::string resultHeadline(const ReceiveLine& line);
 
-// recentText is one row of the list: "09:42  12 x SKU-1  LOT L7  at DOCK".
+// recentText is one row of the list: "09:42  12 x SKU-1  LOT L7  at DOCK", an undo
+// "09:43  -12 x SKU-1  at DOCK  taken back".
 std::string recentText(const RecentReceipt& r);
 
 // drawReceiveScreen: the header, the band of the last result (its lines and decisions, or the
 // refusal with "Tap to acknowledge" while not acknowledged: returns Acknowledge), the latest
 // receipts (rows of metrics.rowPx, clipped), and the bottom bar: Home returns Home; "Undo last"
-// asks once ("Tap again to undo", any other tap disarms it), then returns Undo.
+// asks once ("Tap again to undo", any other tap disarms it), then returns Undo; "Correct qty"
+// (while the view is correctable) opens the quantity sheet ("Received", the keypad, OK /
+// Cancel), whose OK returns Correct with the units.
 ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, const UiContext& ctx);
 
 } // namespace backfill::ui

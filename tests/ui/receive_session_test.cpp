@@ -64,3 +64,83 @@ TEST_CASE("receive session: one sound cue per result, of the result's class")
     s.frame();
     CHECK_FALSE(s.session().takeCue());
 }
+
+TEST_CASE("receive session: the quantity of the last loose receipt corrected on the keypad")
+{
+    SessionHarness s("correct", ui::ScreenId::Receive);
+    s.start();
+    const auto& v = s.session().receiveView();
+    CHECK_FALSE(s.has("Correct qty")); // nothing received yet
+    s.scan("(01)09501101010079(30)12");
+    REQUIRE(v.correctable);
+    // Opened and cancelled: nothing changes.
+    s.tap("Correct qty");
+    CHECK(s.has("OK"));
+    s.tap("Cancel");
+    CHECK_FALSE(s.has("OK"));
+    CHECK(s.stockAt("MUG", "DOCK") == 12);
+
+    // 10 in fact: the receipt of 12 is taken back and 10 received, both in the ledger.
+    s.tap("Correct qty");
+    s.tap("1");
+    s.tap("0");
+    s.tap("OK");
+    REQUIRE(v.last);
+    CHECK(v.last->feedback == ui::Feedback::Accepted);
+    CHECK(v.last->code == "corrected");
+    CHECK(v.last->message == "12 -> 10 x MUG");
+    REQUIRE(v.last->lines.size() == 1);
+    CHECK(v.last->lines[0].qty == 10);
+    CHECK(s.stockAt("MUG", "DOCK") == 10);
+    CHECK(s.session().takeCue() == ui::Feedback::Accepted);
+    auto events = s.store().events();
+    REQUIRE(events);
+    std::vector<std::pair<std::string, long long>> kinds;
+    for (const auto& e : *events)
+        if (e.kind == ledger::EventKind::Received) kinds.push_back({"received", e.qty});
+    CHECK(kinds == std::vector<std::pair<std::string, long long>>{{"received", 12}, {"received", -12}, {"received", 10}});
+    CHECK(*s.store().outboxCount() == 3); // receive, undo, receive for the server
+    // The latest receipts add up to what arrived: 10, the 12 taken back, 12.
+    REQUIRE(v.recent.size() == 3);
+    CHECK(ui::recentText(v.recent[0]) == "09:00  10 x MUG  at DOCK");
+    CHECK(ui::recentText(v.recent[1]) == "09:00  -12 x MUG  at DOCK  taken back");
+    CHECK(ui::recentText(v.recent[2]) == "09:00  12 x MUG  at DOCK");
+    CHECK(v.correctable);                 // and may be corrected again
+
+    // A case label stands for 6: only whole cases can be corrected to.
+    s.scan("(01)19501101010076");
+    CHECK(s.stockAt("MUG", "DOCK") == 16);
+    s.tap("Correct qty");
+    s.tap("9");
+    s.tap("OK");
+    CHECK(v.last->feedback == ui::Feedback::Refused);
+    CHECK(v.last->code == "not_whole_items");
+    CHECK(v.last->message == "the label of MUG stands for 6 units: enter a multiple of 6 (more than 0)");
+    CHECK(s.stockAt("MUG", "DOCK") == 16);
+    s.tap("Tap to acknowledge");
+    s.tap("Correct qty");
+    s.tap("1");
+    s.tap("2");
+    s.tap("OK");
+    CHECK(v.last->code == "corrected");
+    CHECK(v.last->message == "6 -> 12 x MUG");
+    CHECK(s.stockAt("MUG", "DOCK") == 22);
+
+    // Moved away since: the store refuses the undo, and nothing changes.
+    s.scan("(01)09501101010147(30)4");
+    s.move("TEA", 4, "DOCK", "A1");
+    s.tap("Correct qty");
+    s.tap("3");
+    s.tap("OK");
+    CHECK(v.last->code == "undo_blocked");
+    CHECK(s.stockAt("TEA", "A1") == 4);
+
+    // A refused scan has nothing to correct, and leaving the screen ends the chance.
+    s.scan("(01)09501101010078");
+    CHECK_FALSE(s.has("Correct qty"));
+    s.scan("(01)09501101010079");
+    CHECK(s.has("Correct qty"));
+    s.tap("Home");
+    s.tap("Receive");
+    CHECK_FALSE(s.has("Correct qty"));
+}

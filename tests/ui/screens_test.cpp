@@ -68,7 +68,7 @@ ui::ReceiveView receiveView()
     r.scan = "(01)09501101010079(30)12";
     r.lines.push_back({"MUG-0101", 12, std::string("L7"), "DOCK-1", {{5, "SO-1042", "Acme", std::string("OUT-1")}}, 7, 0});
     v.last = r;
-    for (int i = 0; i < 40; ++i) v.recent.push_back({100 - i, "09:4" + std::to_string(i % 10), "MUG-0101", 12, std::nullopt, "DOCK-1", std::nullopt});
+    for (int i = 0; i < 40; ++i) v.recent.push_back({100 - i, "09:4" + std::to_string(i % 10), "MUG-0101", 12, std::nullopt, "DOCK-1", std::nullopt, false});
     return v;
 }
 

@@ -1,0 +1,192 @@
+// UiSession: the receive screen's glue (issue 12 item 3; docs/ui.md, Receive). The same store
+// and workflow calls as `backfill receive` and `backfill undo` (CmdReceive.cpp, CmdUndo.cpp):
+// a scan received, the undo of the operator's last receipt, and the correction of its
+// quantity on the keypad (an undo and a receipt of the corrected count, both in the ledger).
+
+#include "app/AppStore.h"
+#include "app/UiSession.h"
+#include "store/History.h"
+#include "workflow/ReceiptScan.h"
+
+#include <map>
+
+namespace backfill::app {
+
+namespace {
+
+constexpr int64_t kRecentReceipts = 50;
+
+std::string hhmm(ledger::Timestamp at)
+{
+    const std::string iso = ledger::formatTimestamp(at); // YYYY-MM-DDTHH:MM:SSZ
+    return iso.size() >= 16 ? iso.substr(11, 5) : iso;
+}
+
+ui::ReceiveResult refused(const std::string& scan, const ledger::Error& e)
+{
+    ui::ReceiveResult r;
+    r.feedback = ui::Feedback::Refused;
+    r.scan = scan;
+    r.code = e.code;
+    r.message = e.message;
+    return r;
+}
+
+ledger::Error forbidden(const std::string& why) { return {"forbidden", why.substr(std::string("forbidden: ").size())}; }
+
+} // namespace
+
+void UiSession::refreshReceive()
+{
+    m_receiveView.operatorName = m_g.signedInAs;
+    m_receiveView.unsynced = unsynced();
+    if (auto loc = m_store.defaultReceivingLocation()) m_receiveView.location = *loc;
+    m_receiveView.recent.clear();
+    auto history = store::latestActions(m_store.database(), kRecentReceipts);
+    if (!history) {
+        m_receiveView.last = refused("", history.error());
+        return;
+    }
+    for (const auto& h : *history) {
+        // Receipts and their undos (a correction is both): the list adds up to what arrived.
+        if (h.kind != "receive" && h.kind != "undo") continue;
+        m_receiveView.recent.push_back({h.eventId, hhmm(h.at), h.sku, h.qty, h.lot, h.location, h.sscc, h.kind == "undo"});
+    }
+}
+
+void UiSession::receive(const std::string& text)
+{
+    m_lastReceipt.reset();
+    m_receiveView.correctable = false;
+    std::string why;
+    if (!mayDo(ledger::Action::Receive, why)) {
+        m_receiveView.last = refused(text, forbidden(why));
+        return;
+    }
+    scan::ParseOptions parse;
+    parse.today = m_g.today();
+    if (const char gs = m_g.gsChar()) parse.gsSubstitute = gs;
+    else if (auto stored = m_store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
+        parse.gsSubstitute = (**stored)[0];
+    auto parsed = workflow::parseReceiptScan(text, parse);
+    if (!parsed) {
+        m_receiveView.last = refused(text, parsed.error());
+        return;
+    }
+    auto request = workflow::receiptFromScan(*parsed, m_receiveView.location);
+    if (!request) {
+        m_receiveView.last = refused(text, request.error());
+        return;
+    }
+    auto result = receiveRequest(*request);
+    if (!result) {
+        m_receiveView.last = refused(text, result.error());
+        return;
+    }
+    refreshReceive();
+    m_receiveView.last = std::move(*result);
+}
+
+ledger::Result<ui::ReceiveResult> UiSession::receiveRequest(const ledger::ReceiptRequest& request)
+{
+    auto lines = m_store.receive(request, cliActor(m_g));
+    if (!lines) return ledger::unexpected(lines.error());
+    std::map<std::string, std::string> customers;
+    bool allocated = false;
+    for (const auto& l : *lines) allocated = allocated || !l.allocations.empty();
+    if (allocated)
+        if (auto rows = m_store.backorders())
+            for (const auto& b : *rows) customers.emplace(b.line.orderId, b.line.customer);
+
+    ui::ReceiveResult r;
+    r.feedback = ui::Feedback::Accepted;
+    r.scan = request.scan;
+    for (const auto& l : *lines) {
+        ui::ReceiveLine line{l.sku, l.qty, l.lot, l.location, {}, l.toStock, l.overReceipt};
+        for (const auto& a : l.allocations)
+            line.allocations.push_back({a.qty, a.orderId, customers.count(a.orderId) ? customers[a.orderId] : "", a.stage});
+        r.lines.push_back(std::move(line));
+    }
+    // Loose units of one product can be corrected on the keypad; a pallet is its ASN's lines.
+    if (!request.sscc && lines->size() == 1 && request.count > 0) {
+        m_lastReceipt = LastReceipt{request, lines->front().qty / request.count, lines->front().qty, lines->front().sku};
+        m_receiveView.correctable = true;
+        m_receiveView.correctWhat = lines->front().sku + " (scanned " + std::to_string(lines->front().qty) + ")";
+    }
+    return r;
+}
+
+void UiSession::undoLastReceipt()
+{
+    m_lastReceipt.reset();
+    m_receiveView.correctable = false;
+    std::string why;
+    if (!mayDo(ledger::Action::Undo, why)) {
+        m_receiveView.last = refused("", forbidden(why));
+        return;
+    }
+    auto undone = m_store.undoLastReceipt(cliActor(m_g));
+    if (!undone) {
+        m_receiveView.last = refused("", undone.error());
+        return;
+    }
+    ui::ReceiveResult r;
+    r.feedback = ui::Feedback::Attention;
+    r.scan = undone->scan.value_or("");
+    r.code = "undone";
+    std::string what;
+    for (const auto& l : undone->lines)
+        what += (what.empty() ? "" : "; ") + std::to_string(l.qty) + " x " + l.sku + (l.lot ? " LOT " + *l.lot : "") + " at " + l.location;
+    r.message = "taken back (a reversing entry; the history keeps both): " + what;
+    refreshReceive();
+    m_receiveView.last = std::move(r);
+}
+
+void UiSession::correctLastReceipt(long long units)
+{
+    if (!m_lastReceipt) {
+        m_receiveView.last = refused("", {"nothing_to_correct", "receive loose units first: a pallet or a refused scan has no quantity to correct"});
+        return;
+    }
+    const LastReceipt last = *m_lastReceipt;
+    const std::string scan = last.request.scan;
+    if (units == last.units) return; // the same quantity: nothing to do
+    if (units <= 0 || units % last.unitsPerItem != 0) {
+        m_receiveView.last = refused(scan, {"not_whole_items", "the label of " + last.sku + " stands for " +
+                                                                   std::to_string(last.unitsPerItem) + " units: enter a multiple of " +
+                                                                   std::to_string(last.unitsPerItem) + " (more than 0)"});
+        m_lastReceipt = last; // still correctable
+        m_receiveView.correctable = true;
+        return;
+    }
+    std::string why;
+    if (!mayDo(ledger::Action::Undo, why)) {
+        m_receiveView.last = refused(scan, forbidden(why));
+        return;
+    }
+    // The receipt is taken back (its own reversing entries, and an undo op for the server),
+    // then the corrected count is received as a new receipt of the same scan.
+    auto undone = m_store.undoLastReceipt(cliActor(m_g));
+    if (!undone) {
+        m_receiveView.last = refused(scan, undone.error());
+        return;
+    }
+    ledger::ReceiptRequest request = last.request;
+    request.count = units / last.unitsPerItem;
+    auto result = receiveRequest(request);
+    refreshReceive();
+    if (!result) {
+        ledger::Error e = result.error();
+        e.message = "the receipt of " + std::to_string(last.units) + " x " + last.sku + " was taken back, but " + std::to_string(units) +
+                    " could not be received: " + e.message + "; scan the label again";
+        m_receiveView.last = refused(scan, e);
+        m_receiveView.correctable = false;
+        m_lastReceipt.reset();
+        return;
+    }
+    result->code = "corrected";
+    result->message = std::to_string(last.units) + " -> " + std::to_string(units) + " x " + last.sku;
+    m_receiveView.last = std::move(*result);
+}
+
+} // namespace backfill::app
