@@ -43,7 +43,7 @@ OpOutcome rejected(std::string code, std::string message);
 struct Settlement {
     Json allocations = Json::array(); // {order_id, line, qty, claimed}
     Json releases = Json::array();    // {order_id, line, qty}
-    Json corrections = Json::array(); // {order_id, line, sku, old_qty, new_qty, message}
+    Json corrections = Json::array(); // {order_id, line, sku, old_qty, new_qty, [filled_by,] message}
     std::vector<std::string> skus;    // the products settled, in order
     bool changed() const { return !allocations.empty() || !releases.empty(); }
 };
@@ -51,7 +51,11 @@ struct Settlement {
 // settle: (1) allocations beyond the allocatable stock give way, last served first
 // (ledger::releaseLastServed); (2) the claims, in the order the terminal made them, get what
 // their line still needs within free stock; (3) free stock left goes by the allocation rule.
-Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<Claim>& claims, Settlement& out);
+// `device` is the op's device ("" for the server's own settle, an import): every line it
+// allocates units to is filled by it (ServerStore::fillLine), and a claim cut because its
+// line was filled already names another device that filled it (`filled_by`).
+Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<Claim>& claims, std::string_view device,
+                    Settlement& out);
 
 // identity is the head of every op's log entry: {"op_id","device","device_seq"}.
 Json identity(const OpContext& op);

@@ -129,7 +129,8 @@ ledger::WaitingLine keyOf(const ledger::OrderLine& l)
 // settle: (1) allocations beyond the allocatable stock give way, last served first
 // (ledger::releaseLastServed); (2) the claims, in the order the terminal made them, get what
 // their line still needs within free stock; (3) free stock left goes by the allocation rule.
-Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<Claim>& claims, Settlement& out)
+Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<Claim>& claims, std::string_view device,
+                    Settlement& out)
 {
     if (std::find(out.skus.begin(), out.skus.end(), sku) == out.skus.end()) out.skus.emplace_back(sku);
     auto lines = store.openLines(sku);
@@ -158,8 +159,18 @@ Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<
         const Qty need = it == lines->end() ? 0 : it->remaining();
         const Qty available = std::max<Qty>(freeQty, 0);
         const Qty grant = std::min({c.qty, need, available});
+        // Cut only because the line was (partly) filled already: name the other device whose
+        // op filled it last (issue 12 item 8), read before this grant fills it. Not when free
+        // stock was short (the units went to other lines), nor for the server's own
+        // allocation or this device's.
+        std::optional<std::string> filledBy;
+        if (it != lines->end() && need < c.qty && need <= available) {
+            auto by = store.filledBy(c.orderId, c.line);
+            if (!by) return unexpected(by.error());
+            if (*by && **by != device) filledBy = **by;
+        }
         if (grant > 0) {
-            TRY(store.changeLine(it->orderId, it->line, grant, 0));
+            TRY(store.fillLine(it->orderId, it->line, grant, device));
             it->allocated += grant;
             freeQty -= grant;
             out.allocations.push_back({{"order_id", c.orderId}, {"line", c.line}, {"qty", grant}, {"claimed", true}});
@@ -170,15 +181,14 @@ Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<
                                         ? (need == 0 ? "the line needed no more units" : "the line needed only " + std::to_string(need) + " more")
                                         : (available == 0 ? "the server had no free units left for it"
                                                           : "the server had only " + std::to_string(available) + " free units");
-            out.corrections.push_back(
-                {{"order_id", c.orderId},
-                 {"line", c.line},
-                 {"sku", std::string(sku)},
-                 {"old_qty", c.qty},
-                 {"new_qty", grant},
-                 {"message", c.orderId + " line " + std::to_string(c.line) + ": " + std::to_string(c.qty) + " units of " +
-                                 std::string(sku) + " were allocated here, the server allocated " + std::to_string(grant) +
-                                 " (" + why + "): take " + std::to_string(c.qty - grant) + " units back to stock"}});
+            const std::string line = c.orderId + " line " + std::to_string(c.line);
+            const std::string head = filledBy ? line + (need == 0 ? " was filled by " : " was partly filled by ") + *filledBy : line;
+            Json correction{{"order_id", c.orderId}, {"line", c.line}, {"sku", std::string(sku)}, {"old_qty", c.qty}, {"new_qty", grant}};
+            if (filledBy) correction["filled_by"] = *filledBy;
+            correction["message"] = head + ": " + std::to_string(c.qty) + " units of " + std::string(sku) +
+                                    " were allocated here, the server allocated " + std::to_string(grant) + " (" + why +
+                                    "): take " + std::to_string(c.qty - grant) + " units back to stock";
+            out.corrections.push_back(std::move(correction));
         }
     }
 
@@ -192,7 +202,7 @@ Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<
         }
         for (const auto& a : ledger::allocate(freeQty, waiting)) {
             auto& l = (*lines)[index[a.index]];
-            TRY(store.changeLine(l.orderId, l.line, a.qty, 0));
+            TRY(store.fillLine(l.orderId, l.line, a.qty, device));
             l.allocated += a.qty;
             out.allocations.push_back({{"order_id", l.orderId}, {"line", l.line}, {"qty", a.qty}, {"claimed", false}});
         }
@@ -360,7 +370,7 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
         std::vector<Claim> claims;
         for (const auto& l : lines)
             if (l.sku == sku) claims.insert(claims.end(), l.claims.begin(), l.claims.end());
-        TRY(settle(store, sku, claims, settlement));
+        TRY(settle(store, sku, claims, op.deviceId, settlement));
     }
     TRY(finish(store, op, "receive", std::move(entry), settlement, out));
     for (const auto& sscc : ssccs) TRY(store.markSsccReceived(sscc, out.globalSeq));
@@ -420,7 +430,7 @@ Result<OpOutcome> applyMove(ServerStore& store, const OpContext& op, const Json&
     // Into quarantine frees nothing and may leave allocations above what can be allocated;
     // out of it makes units allocatable: settle does both.
     Settlement settlement;
-    TRY(settle(store, sku, claims, settlement));
+    TRY(settle(store, sku, claims, op.deviceId, settlement));
     TRY(finish(store, op, "move", std::move(entry), settlement, out));
     return out;
 }
@@ -467,7 +477,7 @@ Result<OpOutcome> applyPick(ServerStore& store, const OpContext& op, const Json&
                  orderId + " line " + std::to_string(lineNo) + " ordered " + std::to_string((*line)->qty) + " and now has " +
                      std::to_string((*line)->picked + qty) + " picked: return the extra units"));
     Settlement settlement;
-    TRY(settle(store, sku, {}, settlement));
+    TRY(settle(store, sku, {}, op.deviceId, settlement));
     TRY(finish(store, op, "pick", std::move(entry), settlement, out));
     return out;
 }
@@ -520,7 +530,7 @@ Result<OpOutcome> applyShort(ServerStore& store, const OpContext& op, const Json
     TRY(store.changeLine(orderId, lineNo, -deallocated, 0));
     entry["deallocated"] = deallocated;
     Settlement settlement;
-    TRY(settle(store, sku, claims, settlement));
+    TRY(settle(store, sku, claims, op.deviceId, settlement));
     TRY(finish(store, op, "short", std::move(entry), settlement, out));
     return out;
 }
@@ -627,7 +637,7 @@ Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const 
     Settlement settlement;
     if (state == "applied") {
         TRY(applyAtBasis(store, op, out, entry, sku, location, lot, counted, variance, basis));
-        TRY(settle(store, sku, claims, settlement));
+        TRY(settle(store, sku, claims, op.deviceId, settlement));
     }
     TRY(finish(store, op, kind, std::move(entry), settlement, out));
     return out;
@@ -698,7 +708,7 @@ Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_v
 Result<void> settleProduct(ServerStore& store, std::string_view sku, std::string_view cause)
 {
     Settlement s;
-    TRY(settle(store, sku, {}, s));
+    TRY(settle(store, sku, {}, "", s));
     if (!s.changed()) return {};
     Json entry{{"sku", std::string(sku)}, {"cause", std::string(cause)}, {"allocations", s.allocations}, {"releases", s.releases}};
     auto seq = store.appendLog("allocation", entry.dump());

@@ -188,7 +188,7 @@ Result<OpOutcome> applyUndo(ServerStore& store, const OpContext& op, const Json&
         claimsBySku[sku].push_back(c);
     }
     Settlement settlement;
-    for (const auto& sku : skus) TRY(settle(store, sku, claimsBySku[sku], settlement));
+    for (const auto& sku : skus) TRY(settle(store, sku, claimsBySku[sku], op.deviceId, settlement));
     TRY(finish(store, op, "undo", std::move(entry), settlement, out));
     return out;
 }

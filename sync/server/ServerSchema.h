@@ -12,7 +12,7 @@ namespace backfill::server {
 // distinct from the terminal's "BFTD": neither program opens the other's file.
 inline constexpr int64_t kServerApplicationId = 0x42465356;
 
-inline constexpr std::array<std::string_view, 5> kServerMigrations{
+inline constexpr std::array<std::string_view, 6> kServerMigrations{
     // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
     R"sql(
 CREATE TABLE products(
@@ -228,6 +228,22 @@ SELECT seq, sku, location, lot, qty, device_id, epoch, device_seq FROM (
   FROM log l JOIN applied_ops a ON a.op_id = json_extract(l.payload, '$.op_id')
   WHERE l.kind IN ('count', 'count_approve')
 ) WHERE qty IS NOT NULL AND qty <> 0 ORDER BY seq;
+)sql",
+    // 6: who filled each order line (issue 12 item 8; docs/server.md, Claims): the device of
+    // the latest op whose settle allocated units to it, named in the corrections of claims
+    // cut because of it. NULL when the latest allocation was the server's own (an import's
+    // `allocation` entry has no device) or none was made. Filled from the log as it stands:
+    // every entry's `allocations`, the latest per line (a bare column beside max() is the
+    // max row's, SQLite's documented rule).
+    R"sql(
+ALTER TABLE order_lines ADD COLUMN filled_by TEXT;
+UPDATE order_lines SET filled_by = f.device FROM (
+  SELECT json_extract(a.value, '$.order_id') AS order_id, json_extract(a.value, '$.line') AS line,
+         json_extract(l.payload, '$.device') AS device, max(l.seq)
+  FROM log l JOIN json_each(l.payload, '$.allocations') a
+  WHERE json_extract(a.value, '$.qty') > 0
+  GROUP BY 1, 2
+) AS f WHERE f.order_id = order_lines.order_id AND f.line = order_lines.line;
 )sql",
 };
 

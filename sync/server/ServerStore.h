@@ -283,6 +283,14 @@ public:
     virtual Result<void> saveOrderLine(const ledger::OrderLine& line) = 0;
     // changeLine adds the deltas to the line's allocated and picked.
     virtual Result<void> changeLine(std::string_view orderId, int64_t line, Qty allocatedDelta, Qty pickedDelta) = 0;
+    // fillLine adds `qty` to the line's allocated and records who filled it (`filled_by`,
+    // migration 6): `device`, whose op's settle allocated the units, or "" for the server's own
+    // settle (an import), stored as none.
+    virtual Result<void> fillLine(std::string_view orderId, int64_t line, Qty qty, std::string_view device) = 0;
+    // filledBy is the device of the latest op whose settle allocated units to the line;
+    // nullopt when the latest allocation was the server's own, when none was made, or when
+    // there is no such line. Releases and picks leave it as it is.
+    virtual Result<std::optional<std::string>> filledBy(std::string_view orderId, int64_t line) = 0;
 
     // Inbound. openInbound: lines of the product with units still expected, on pallet `sscc`
     // ("" = loose lines, no pallet), in (eta, inbound_id, file order).

@@ -432,6 +432,27 @@ Result<void> SqliteServerStore::changeLine(std::string_view orderId, int64_t lin
         .run();
 }
 
+Result<void> SqliteServerStore::fillLine(std::string_view orderId, int64_t line, Qty qty, std::string_view device)
+{
+    auto& q = m_db->prepare("UPDATE order_lines SET allocated = allocated + ?, filled_by = ? WHERE order_id = ? AND line = ?");
+    q.bind(1, qty);
+    if (device.empty())
+        q.bind(2, std::nullopt);
+    else
+        q.bind(2, device);
+    return q.bind(3, orderId).bind(4, line).run();
+}
+
+Result<std::optional<std::string>> SqliteServerStore::filledBy(std::string_view orderId, int64_t line)
+{
+    std::optional<std::string> out;
+    TRY(m_db->prepare("SELECT filled_by FROM order_lines WHERE order_id = ? AND line = ?")
+            .bind(1, orderId)
+            .bind(2, line)
+            .first([&](const Statement& r) { out = r.columnOptionalText(0); }));
+    return out;
+}
+
 // ---------------------------------------------------------------------------------------
 // Inbound
 

@@ -92,6 +92,8 @@ public:
     Result<std::vector<ledger::OrderLine>> orderLines() override;
     Result<void> saveOrderLine(const ledger::OrderLine& line) override;
     Result<void> changeLine(std::string_view orderId, int64_t line, Qty allocatedDelta, Qty pickedDelta) override;
+    Result<void> fillLine(std::string_view orderId, int64_t line, Qty qty, std::string_view device) override;
+    Result<std::optional<std::string>> filledBy(std::string_view orderId, int64_t line) override;
 
     Result<std::vector<OpenInbound>> openInbound(std::string_view sku, std::string_view sscc) override;
     Result<void> addInboundReceived(int64_t id, Qty qty) override;

@@ -11,15 +11,18 @@ namespace backfill::app {
 namespace {
 
 // correctionRow says a correction as what to do: the units the server did not grant go back
-// from where this terminal carried them.
+// from where this terminal carried them, and who filled the line when the server named the
+// device ("SO-1 line 1 was filled by HH-03: take 4 x MUG from OUT1 back to stock"; "partly
+// filled" when the server still granted some of the claim).
 ui::SyncCorrectionRow correctionRow(const store::TerminalStore::Correction& c)
 {
     const std::string line = c.orderId + " line " + std::to_string(c.line);
     const std::string units = std::to_string(c.oldQty - c.newQty) + " x " + c.sku;
+    const std::string who = c.filledBy ? (c.newQty > 0 ? " was partly filled by " : " was filled by ") + *c.filledBy : "";
     ui::SyncCorrectionRow row;
     row.seq = c.seq;
     row.summary = line + "  " + units + " back to stock";
-    row.action = line + ": take " + units + (c.stagedAt ? " from " + *c.stagedAt : "") + " back to stock";
+    row.action = line + who + ": take " + units + (c.stagedAt ? " from " + *c.stagedAt : "") + " back to stock";
     row.reason = c.message;
     return row;
 }

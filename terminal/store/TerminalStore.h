@@ -507,6 +507,7 @@ public:
         Qty newQty = 0;                         // granted by the server
         std::string message;                    // the server's words
         std::string opId;                       // this device's op whose claim was cut
+        std::optional<std::string> filledBy;    // the other device that filled the line (`filled_by`), when the server named one
         std::optional<std::string> stagedAt;
         std::optional<std::string> ackedBy;
         std::optional<ledger::Timestamp> ackedAt;

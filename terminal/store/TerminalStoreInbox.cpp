@@ -27,6 +27,8 @@ TerminalStore::Correction correctionOf(const Statement& r)
         c.newQty = j.value("new_qty", int64_t{0});
         c.message = j.value("message", "");
         c.opId = j.value("op_id", "");
+        // Absent from corrections written before the server named who filled the line.
+        if (const auto by = j.find("filled_by"); by != j.end() && by->is_string()) c.filledBy = by->get<std::string>();
     }
     c.ackedBy = r.columnOptionalText(2);
     c.ackedAt = r.columnOptionalInt(3);

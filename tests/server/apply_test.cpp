@@ -141,30 +141,145 @@ TEST_CASE("claims: honoured while the line needs them and free stock allows, els
     auto partial = s.push(b, {op(2, 1, "receive", receipt("DOCK", 1, R"({"order_id":"SO-2","line":1,"qty":2})"))});
     CHECK(partial.results[0].result ==
           R"({"allocations":[{"order_id":"SO-2","line":1,"qty":1,"claimed":true}],"releases":[],"corrections":[{"order_id":"SO-2","line":1,"sku":"SKU-A","old_qty":2,"new_qty":1,"message":"SO-2 line 1: 2 units of SKU-A were allocated here, the server allocated 1 (the server had only 1 free units): take 1 units back to stock"}]})");
-    // B also received 5 and claimed SO-1, which A's claim filled first: cut to 0, and the
-    // 5 units go by the rule (SO-2 needs 3; 2 stay free).
+    // B also received 5 and claimed SO-1, which A's claim filled first: cut to 0, naming A,
+    // and the 5 units go by the rule (SO-2 needs 3; 2 stay free).
     const int64_t before = s.head();
     auto ack = s.push(b, {op(3, 2, "receive", receipt("DOCK", 5, R"({"order_id":"SO-1","line":1,"qty":5})"))});
     REQUIRE(ack.results.size() == 1);
     CHECK(ack.results[0].status == OpStatus::Applied);
     const std::string message =
-        "SO-1 line 1: 5 units of SKU-A were allocated here, the server allocated 0 (the line needed no more units): "
-        "take 5 units back to stock";
+        "SO-1 line 1 was filled by HH-01: 5 units of SKU-A were allocated here, the server allocated 0 (the line needed no "
+        "more units): take 5 units back to stock";
     CHECK(ack.results[0].result ==
-          R"({"allocations":[{"order_id":"SO-2","line":1,"qty":3,"claimed":false}],"releases":[],"corrections":[{"order_id":"SO-1","line":1,"sku":"SKU-A","old_qty":5,"new_qty":0,"message":")" +
+          R"({"allocations":[{"order_id":"SO-2","line":1,"qty":3,"claimed":false}],"releases":[],"corrections":[{"order_id":"SO-1","line":1,"sku":"SKU-A","old_qty":5,"new_qty":0,"filled_by":"HH-01","message":")" +
               message + R"("}]})");
     auto entries = *s.store->entriesAfter(before, 10);
     REQUIRE(entries.size() == 2);
     CHECK(entries[0].kind == "receive");
     CHECK(entries[1].kind == "correction");
     CHECK(entries[1].payload ==
-          R"({"op_id":"00000000-0000-4000-8000-000000000003","device":"HH-02","device_seq":2,"order_id":"SO-1","line":1,"sku":"SKU-A","old_qty":5,"new_qty":0,"message":")" +
+          R"({"op_id":"00000000-0000-4000-8000-000000000003","device":"HH-02","device_seq":2,"order_id":"SO-1","line":1,"sku":"SKU-A","old_qty":5,"new_qty":0,"filled_by":"HH-01","message":")" +
               message + R"("})");
     CHECK(s.line("SO-1").allocated == 5);
     CHECK(s.line("SO-2").allocated == 4);
     CHECK(s.onHand("SKU-A", "DOCK") == 11);
     // Never more allocated than on hand or than ordered (P3).
     CHECK(s.line("SO-1").allocated + s.line("SO-2").allocated <= *s.store->allocatableOnHand("SKU-A"));
+}
+
+namespace {
+
+// filledBy reads who filled order line `order`/1 ("" for none: the server's own or nobody).
+std::string filledBy(Server& s, const std::string& order)
+{
+    auto by = s.store->filledBy(order, 1);
+    REQUIRE(by);
+    return by->value_or("");
+}
+
+// fillInTurns runs the pushes of "a cut claim names the device that filled its line": claims
+// of HH-01 and HH-02 on lines the other (or the server's import) filled first. Returns
+// HH-01's credentials.
+protocol::Credentials fillInTurns(Server& s)
+{
+    auto a = s.enrol("HH-01");
+    auto b = s.enrol("HH-02");
+    // A fills 3 of SO-1's 5.
+    s.push(a, {op(1, 1, "receive", receipt("DOCK", 3, R"({"order_id":"SO-1","line":1,"qty":3})"))});
+    CHECK(filledBy(s, "SO-1") == "HH-01");
+    CHECK(filledBy(s, "SO-2") == "");
+    // B claims all 5 for SO-1: 2 granted, 3 cut, A named ("partly": some was granted). The
+    // rule gives B's other 3 units to SO-2: B filled both lines last.
+    auto partly = s.push(b, {op(2, 1, "receive", receipt("DOCK", 5, R"({"order_id":"SO-1","line":1,"qty":5})"))});
+    CHECK(partly.results[0].result ==
+          R"({"allocations":[{"order_id":"SO-1","line":1,"qty":2,"claimed":true},{"order_id":"SO-2","line":1,"qty":3,"claimed":false}],"releases":[],"corrections":[{"order_id":"SO-1","line":1,"sku":"SKU-A","old_qty":5,"new_qty":2,"filled_by":"HH-01","message":"SO-1 line 1 was partly filled by HH-01: 5 units of SKU-A were allocated here, the server allocated 2 (the line needed only 2 more): take 3 units back to stock"}]})");
+    CHECK(filledBy(s, "SO-1") == "HH-02");
+    CHECK(filledBy(s, "SO-2") == "HH-02");
+    // A claims SO-1 again: full, B filled it last. The rule gives the unit to SO-2 (now A's).
+    auto full = s.push(a, {op(3, 2, "receive", receipt("DOCK", 1, R"({"order_id":"SO-1","line":1,"qty":1})"))});
+    CHECK(full.results[0].result ==
+          R"({"allocations":[{"order_id":"SO-2","line":1,"qty":1,"claimed":false}],"releases":[],"corrections":[{"order_id":"SO-1","line":1,"sku":"SKU-A","old_qty":1,"new_qty":0,"filled_by":"HH-02","message":"SO-1 line 1 was filled by HH-02: 1 units of SKU-A were allocated here, the server allocated 0 (the line needed no more units): take 1 units back to stock"}]})");
+    CHECK(filledBy(s, "SO-2") == "HH-01");
+    CHECK(s.line("SO-1").allocated == 5);
+    CHECK(s.line("SO-2").allocated == 4);
+    // A claims SO-2, which its own op filled last: no device named (the operator's own
+    // terminal), the message as before.
+    auto own = s.push(a, {op(4, 3, "receive", receipt("DOCK", 1, R"({"order_id":"SO-2","line":1,"qty":1})"))});
+    CHECK(own.results[0].result ==
+          R"({"allocations":[],"releases":[],"corrections":[{"order_id":"SO-2","line":1,"sku":"SKU-A","old_qty":1,"new_qty":0,"message":"SO-2 line 1: 1 units of SKU-A were allocated here, the server allocated 0 (the line needed no more units): take 1 units back to stock"}]})");
+    // An import's settle gives the free unit to the new SO-3: the server's own, nobody named.
+    REQUIRE(importBackorders(*s.store, ledger::parseBackordersCsv("order_id,line,customer,sku,qty,priority,ordered_at\n"
+                                                                   "SO-3,1,Cid,SKU-A,2,0,2026-01-03\n"))
+                ->imported == 1);
+    CHECK(s.line("SO-3").allocated == 1);
+    CHECK(filledBy(s, "SO-3") == "");
+    auto server = s.push(b, {op(5, 2, "receive", receipt("DOCK", 1, R"({"order_id":"SO-3","line":1,"qty":2})"))});
+    CHECK(server.results[0].result ==
+          R"({"allocations":[{"order_id":"SO-3","line":1,"qty":1,"claimed":true}],"releases":[],"corrections":[{"order_id":"SO-3","line":1,"sku":"SKU-A","old_qty":2,"new_qty":1,"message":"SO-3 line 1: 2 units of SKU-A were allocated here, the server allocated 1 (the line needed only 1 more): take 1 units back to stock"}]})");
+    CHECK(filledBy(s, "SO-3") == "HH-02");
+    // Free units again, and an import's line takes one: the server filled SO-4 last.
+    s.push(a, {op(6, 4, "receive", receipt("DOCK", 2, ""))});
+    REQUIRE(importBackorders(*s.store, ledger::parseBackordersCsv("order_id,line,customer,sku,qty,priority,ordered_at\n"
+                                                                   "SO-4,1,Dee,SKU-A,1,0,2026-01-04\n"))
+                ->imported == 1);
+    CHECK(s.line("SO-4").allocated == 1);
+    CHECK(filledBy(s, "SO-4") == "");
+    return a;
+}
+
+} // namespace
+
+TEST_CASE("a cut claim names the device that filled its line last: another terminal's, never its own or the server's")
+{
+    Server s;
+    const auto a = fillInTurns(s);
+    // Cut for want of free stock (the units went to other lines), or on a line the server
+    // does not have: nobody is named, though HH-01 filled SO-5 last.
+    REQUIRE(importBackorders(*s.store, ledger::parseBackordersCsv("order_id,line,customer,sku,qty,priority,ordered_at\n"
+                                                                   "SO-5,1,Eve,SKU-A,5,0,2026-01-05\n"))
+                ->imported == 1);
+    CHECK(s.line("SO-5").allocated == 1);
+    s.push(a, {op(7, 5, "receive", receipt("DOCK", 1, R"({"order_id":"SO-5","line":1,"qty":1})"))});
+    CHECK(filledBy(s, "SO-5") == "HH-01");
+    auto c = s.enrol("HH-03");
+    auto shortOf = s.push(c, {op(8, 1, "receive", receipt("DOCK", 1, R"({"order_id":"SO-5","line":1,"qty":3},{"order_id":"SO-9","line":1,"qty":1})"))});
+    CHECK(shortOf.results[0].result ==
+          R"({"allocations":[{"order_id":"SO-5","line":1,"qty":1,"claimed":true}],"releases":[],"corrections":[{"order_id":"SO-5","line":1,"sku":"SKU-A","old_qty":3,"new_qty":1,"message":"SO-5 line 1: 3 units of SKU-A were allocated here, the server allocated 1 (the server had only 1 free units): take 2 units back to stock"},{"order_id":"SO-9","line":1,"sku":"SKU-A","old_qty":1,"new_qty":0,"message":"SO-9 line 1: 1 units of SKU-A were allocated here, the server allocated 0 (the line waits for nothing at the server): take 1 units back to stock"}]})");
+    CHECK(filledBy(s, "SO-5") == "HH-03");
+}
+
+TEST_CASE("migration 6 fills order_lines.filled_by from the log as it stands")
+{
+    Server s;
+    fillInTurns(s);
+    auto rows = [&] {
+        std::vector<std::string> out;
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open_v2((s.dir / "server.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+        sqlite3_stmt* q = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT order_id || '/' || line || ' ' || coalesce(filled_by, 'NULL') FROM order_lines ORDER BY order_id, line",
+                                   -1, &q, nullptr) == SQLITE_OK);
+        while (sqlite3_step(q) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+        return out;
+    };
+    const std::vector<std::string> expected{"SO-1/1 HH-02", "SO-2/1 HH-01", "SO-3/1 HH-02", "SO-4/1 NULL"};
+    CHECK(rows() == expected);
+    // Back to schema 5 without the column: opening runs migration 6, which reads the log.
+    s.applier.reset();
+    s.store.reset();
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((s.dir / "server.db").c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "ALTER TABLE order_lines DROP COLUMN filled_by; PRAGMA user_version = 5;", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    auto reopened = SqliteServerStore::open((s.dir / "server.db").string());
+    REQUIRE(reopened);
+    s.store = std::move(*reopened);
+    CHECK(rows() == expected);
+    CHECK(*s.store->filledBy("SO-1", 1) == std::optional<std::string>("HH-02"));
+    CHECK(*s.store->filledBy("SO-4", 1) == std::nullopt);
+    CHECK(*s.store->filledBy("SO-9", 1) == std::nullopt);
 }
 
 TEST_CASE("a second receipt of one SSCC is flagged: applied once, no stock effect, an exception, its claims cut")

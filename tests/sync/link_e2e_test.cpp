@@ -240,9 +240,9 @@ TEST_CASE("link: three terminals claim the same backorders offline; one pallet r
 
     // In turn. HH-01 first: every claim honoured.
     CHECK(t1.sync() == syncJson(2, 2));
-    // HH-02: SO-1 needs nothing more; SO-2 gets its 2; the rule gives SO-3 the other 4; the
-    // pallet was received already: no stock, its claim cut.
-    const std::string cut1 = "SO-1 line 1: 4 units of SKU-A were allocated here, the server allocated 0 (the line needed no more units): take 4 units back to stock";
+    // HH-02: SO-1 needs nothing more (HH-01 filled it: named); SO-2 gets its 2; the rule gives
+    // SO-3 the other 4; the pallet was received already: no stock, its claim cut (nobody named).
+    const std::string cut1 = "SO-1 line 1 was filled by HH-01: 4 units of SKU-A were allocated here, the server allocated 0 (the line needed no more units): take 4 units back to stock";
     const auto palletCut = [](const std::string& order, int64_t qty) {
         return correction(order, 1, "SKU-B", qty, 0,
                           order + " line 1: pallet SSCC " + kPallet + " was already received, so its " + std::to_string(qty) +
@@ -258,10 +258,24 @@ TEST_CASE("link: three terminals claim the same backorders offline; one pallet r
     CHECK(t3.status()["unsent"] == 1);
     const auto token3 = s.run({"enrol", "HH-03"});
     REQUIRE(token3.status == 0);
-    const std::string cut2 = "SO-2 line 1: 2 units of SKU-A were allocated here, the server allocated 0 (the line needed no more units): take 2 units back to stock";
+    // SO-1 was filled by HH-01, SO-2 last by HH-02 (its other 2 units): each named.
+    const std::string cut2 = "SO-2 line 1 was filled by HH-02: 2 units of SKU-A were allocated here, the server allocated 0 (the line needed no more units): take 2 units back to stock";
     CHECK(t3.enroll(s, "HH-03", token3.out.substr(0, 64)) ==
           Json{{"enrolled", "HH-03"}, {"server", s.url()}, {"epoch", 2}, {"pushed", 1}, {"pulled", 2 + 5 + 1 + 2},
                {"corrections", Json::array({correction("SO-1", 1, "SKU-A", 4, 0, cut1), correction("SO-2", 1, "SKU-A", 2, 0, cut2)})}});
+
+    // The server's correction entries carry the device that filled the line (none for the
+    // pallet's cut claims), and the terminals keep it in their inboxes.
+    Json named = Json::array();
+    for (const auto& e : s.json({"log"}))
+        if (e["kind"] == "correction")
+            named.push_back(Json::array({e["payload"]["device"], e["payload"]["order_id"], e["payload"].value("filled_by", Json())}));
+    CHECK(named == Json::array({Json::array({"HH-02", "SO-1", "HH-01"}), Json::array({"HH-02", "SO-4", nullptr}),
+                                Json::array({"HH-02", "SO-5", nullptr}), Json::array({"HH-03", "SO-1", "HH-01"}),
+                                Json::array({"HH-03", "SO-2", "HH-02"})}));
+    const std::string inbox = "SELECT json_extract(payload, '$.order_id'), json_extract(payload, '$.filled_by') FROM sync_corrections ORDER BY seq";
+    CHECK(t2.query(inbox) == std::vector<std::string>{"SO-1|HH-01", "SO-4|NULL", "SO-5|NULL"});
+    CHECK(t3.query(inbox) == std::vector<std::string>{"SO-1|HH-01", "SO-2|HH-02"});
 
     // No over-fill at the server.
     Json expected = Json::array({lineJson("SO-1", 1, "SKU-A", 4, 4, 0, "allocated"), lineJson("SO-2", 1, "SKU-A", 4, 4, 0, "allocated"),

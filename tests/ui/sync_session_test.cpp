@@ -17,6 +17,8 @@
 #include "server/Users.h"
 #include "transport/Transport.h"
 
+#include <sqlite3.h>
+
 #include <mutex>
 
 using namespace backfill;
@@ -176,10 +178,11 @@ TEST_CASE("sync screen: pushed at once, a correction acknowledged, offline, back
     CHECK(ui::syncStatusLines(v) ==
           std::vector<std::string>{"Unsent actions: 0", std::string("Last sync: ") + kNow, "Server: " + srv.url() + " as HH-02"});
     REQUIRE(v.inbox.size() == 1);
+    // The row names the terminal that filled the order first (the server's `filled_by`).
     CHECK(v.inbox[0].summary == "SO-1 line 1  4 x MUG back to stock");
-    CHECK(v.inbox[0].action == "SO-1 line 1: take 4 x MUG from OUT1 back to stock");
-    CHECK(v.inbox[0].reason == "SO-1 line 1: 4 units of MUG were allocated here, the server allocated 0 (the line needed no more "
-                               "units): take 4 units back to stock");
+    CHECK(v.inbox[0].action == "SO-1 line 1 was filled by HH-01: take 4 x MUG from OUT1 back to stock");
+    CHECK(v.inbox[0].reason == "SO-1 line 1 was filled by HH-01: 4 units of MUG were allocated here, the server allocated 0 (the "
+                               "line needed no more units): take 4 units back to stock");
     CHECK(v.mayAct);
     s.tap("SO-1 line 1  4 x MUG back to stock");
     REQUIRE(v.chosen == std::optional<size_t>(0));
@@ -193,6 +196,7 @@ TEST_CASE("sync screen: pushed at once, a correction acknowledged, offline, back
     CHECK(all->front().ackedBy == std::optional<std::string>("ana"));
     CHECK(all->front().ackedAt == ledger::parseTimestamp(kNow));
     CHECK(all->front().stagedAt == std::optional<std::string>("OUT1"));
+    CHECK(all->front().filledBy == std::optional<std::string>("HH-01"));
     auto again = s.store().acknowledgeCorrection(all->front().seq, app::cliActor(s.options()));
     REQUIRE_FALSE(again);
     CHECK(again.error().code == "already_acknowledged");
@@ -241,6 +245,35 @@ TEST_CASE("sync screen: pushed at once, a correction acknowledged, offline, back
     REQUIRE(stock->size() == 1);
     CHECK(stock->front().onHand == 13);
     worker->reset();
+}
+
+TEST_CASE("sync screen: the inbox's words with and without the device that filled the line")
+{
+    SessionHarness s("syncwords", ui::ScreenId::Sync);
+    // Pulled corrections as sync_corrections keeps them: one naming HH-03, which left 2 of 5
+    // units granted ("partly"), one from a server that named nobody (the words as before).
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(s.options().dbPath.c_str(), &db) == SQLITE_OK);
+        const char* rows =
+            "INSERT INTO sync_corrections(seq, payload) VALUES"
+            "(7, '{\"order_id\":\"SO-7\",\"line\":2,\"sku\":\"MUG\",\"old_qty\":5,\"new_qty\":2,\"filled_by\":\"HH-03\","
+            "\"message\":\"SO-7 line 2 was partly filled by HH-03: ...\"}'),"
+            "(8, '{\"order_id\":\"SO-8\",\"line\":1,\"sku\":\"MUG\",\"old_qty\":1,\"new_qty\":0,\"message\":\"SO-8 line 1: ...\"}');";
+        CHECK(sqlite3_exec(db, rows, nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    s.start();
+    REQUIRE(s.session().screen() == ui::ScreenId::Sync);
+    const auto& v = s.session().syncView();
+    REQUIRE(v.inbox.size() == 2);
+    CHECK(v.inbox[0].action == "SO-7 line 2 was partly filled by HH-03: take 3 x MUG back to stock");
+    CHECK(v.inbox[1].action == "SO-8 line 1: take 1 x MUG back to stock");
+    auto open = s.store().corrections(true);
+    REQUIRE(open);
+    REQUIRE(open->size() == 2);
+    CHECK(open->at(0).filledBy == std::optional<std::string>("HH-03"));
+    CHECK(open->at(1).filledBy == std::nullopt);
 }
 
 TEST_CASE("sync screen: a terminal that is not enrolled says so and offers no sync")
