@@ -15,6 +15,7 @@ namespace backfill::app {
 namespace {
 
 constexpr int64_t kRecentReceipts = 50;
+constexpr size_t kExpectedPallets = 50;
 
 std::string hhmm(ledger::Timestamp at)
 {
@@ -42,6 +43,17 @@ void UiSession::refreshReceive()
     m_receiveView.unsynced = unsynced();
     if (auto loc = m_store.defaultReceivingLocation()) m_receiveView.location = *loc;
     m_receiveView.recent.clear();
+    m_receiveView.expected.clear();
+    auto pallets = m_store.announcedPallets(kExpectedPallets);
+    if (!pallets) {
+        m_receiveView.last = refused("", pallets.error());
+        return;
+    }
+    for (const auto& p : *pallets) {
+        ui::ExpectedPallet e{p.sscc, p.inboundId, p.supplier, ledger::formatDate(p.eta), {}};
+        for (const auto& [sku, qty] : p.lines) e.lines.push_back({sku, qty});
+        m_receiveView.expected.push_back(std::move(e));
+    }
     auto history = store::latestActions(m_store.database(), kRecentReceipts);
     if (!history) {
         m_receiveView.last = refused("", history.error());

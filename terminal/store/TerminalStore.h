@@ -489,6 +489,17 @@ public:
     Result<std::vector<ProductRef>> findProducts(const std::string& text, size_t limit);
     // reasons lists the reason codes of `kind`, sorted by code.
     Result<std::vector<ledger::Reason>> reasons(ledger::ReasonKind kind);
+    // AnnouncedPallet: a pallet an ASN announced (inbound lines with its SSCC) that is not
+    // received yet: what the receiver expects, line by line.
+    struct AnnouncedPallet {
+        std::string sscc;
+        std::string inboundId;
+        std::string supplier;
+        ledger::Date eta;
+        std::vector<std::pair<std::string, Qty>> lines; // sku, qty, in import order
+    };
+    // announcedPallets lists them by ETA, inbound id and SSCC, at most `limit`.
+    Result<std::vector<AnnouncedPallet>> announcedPallets(size_t limit);
     // locationByGln is the location a GS1 location label names: GLN `gln` (AI 414) with
     // extension `extension` (AI 254, "" for none), as imported (nullopt: none).
     Result<std::optional<std::string>> locationByGln(const std::string& gln, const std::string& extension);

@@ -1,5 +1,5 @@
 // TerminalStore: small lookups the touch UI needs (a GTIN's product, product search, reason
-// codes). Read only.
+// codes, the pallets announced and not received). Read only.
 
 #include "store/StoreSupport.h"
 
@@ -44,6 +44,28 @@ Result<std::vector<ledger::Reason>> TerminalStore::reasons(ledger::ReasonKind ki
     TRY(fromStatement(s));
     s.reset();
     return rows;
+}
+
+Result<std::vector<TerminalStore::AnnouncedPallet>> TerminalStore::announcedPallets(size_t limit)
+{
+    Database::Operation op(*m_db, "listing the pallets announced");
+    std::vector<AnnouncedPallet> pallets;
+    // The pallets first (through inbound_sscc), then their lines.
+    auto& s = m_db->prepare("SELECT i.sscc, MIN(i.inbound_id), MIN(i.supplier), MIN(i.eta) FROM inbound_lines i "
+                            "WHERE i.sscc <> '' AND NOT EXISTS(SELECT 1 FROM received_ssccs r WHERE r.sscc = i.sscc) "
+                            "GROUP BY i.sscc ORDER BY MIN(i.eta), MIN(i.inbound_id), i.sscc LIMIT ?");
+    s.bind(1, static_cast<int64_t>(limit));
+    while (s.step()) pallets.push_back({s.columnText(0), s.columnText(1), s.columnText(2), ledger::Date{static_cast<int32_t>(s.columnInt(3))}, {}});
+    TRY(fromStatement(s));
+    s.reset();
+    for (auto& pallet : pallets) {
+        auto& l = m_db->prepare("SELECT p.sku, i.qty FROM inbound_lines i JOIN products p ON p.id = i.product_id WHERE i.sscc = ? ORDER BY i.id");
+        l.bind(1, pallet.sscc);
+        while (l.step()) pallet.lines.push_back({l.columnText(0), l.columnInt(1)});
+        TRY(fromStatement(l));
+        l.reset();
+    }
+    return pallets;
 }
 
 Result<std::optional<std::string>> TerminalStore::locationByGln(const std::string& gln, const std::string& extension)

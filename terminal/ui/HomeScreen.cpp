@@ -9,7 +9,7 @@ namespace backfill::ui {
 std::vector<HomeTile> homeTiles()
 {
     return {
-        {ScreenId::Receive, "Receive", std::nullopt, "", true},
+        {ScreenId::Receive, "Receive", std::nullopt, "pallets due", true},
         {ScreenId::Putaway, "Put away", std::nullopt, "to put away", true},
         {ScreenId::Pick, "Pick", std::nullopt, "lines to pick", true},
         {ScreenId::Count, "Count", std::nullopt, "counts due", true},

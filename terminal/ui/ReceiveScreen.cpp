@@ -43,6 +43,17 @@ std::string recentText(const RecentReceipt& r)
     return text;
 }
 
+std::vector<std::string> expectedRows(const std::vector<ExpectedPallet>& pallets)
+{
+    std::vector<std::string> rows;
+    for (const auto& p : pallets) {
+        rows.push_back("ETA " + p.eta + "  " + p.inboundId + "  " + p.supplier);
+        rows.push_back("SSCC " + p.sscc);
+        for (const auto& [sku, qty] : p.lines) rows.push_back("    " + std::to_string(qty) + " x " + sku);
+    }
+    return rows;
+}
+
 ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, const UiContext& ctx)
 {
     ReceiveIntent intent;
@@ -87,21 +98,32 @@ ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, co
     if (view.last && !view.last->scan.empty()) ImGui::TextDisabled("scan %s", view.last->scan.c_str());
 
     ImGui::Separator();
-    ImGui::Text("Latest receipts on this terminal (%zu)", view.recent.size());
+    // One list: the pallets expected with their lines (what to look for on the dock), then
+    // this terminal's latest receipts (what was recorded, also after a crash).
+    const std::vector<std::string> expected = expectedRows(view.expected);
+    const size_t rows = 1 + expected.size() + 1 + view.recent.size();
     const float barH = ctx.metrics.minTargetPx;
     const float listH = std::max(ctx.metrics.rowPx, ImGui::GetContentRegionAvail().y - barH - 2 * spacing);
     ImGui::BeginChild("##recent", ImVec2(width, listH), false);
     ImGuiListClipper clipper;
-    clipper.Begin(static_cast<int>(view.recent.size()), ctx.metrics.rowPx);
+    clipper.Begin(static_cast<int>(rows), ctx.metrics.rowPx);
     while (clipper.Step()) {
         for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-            const RecentReceipt& r = view.recent[static_cast<size_t>(i)];
-            ImGui::PushID(static_cast<int>(r.eventId));
+            auto row = static_cast<size_t>(i);
+            std::string text;
+            if (row == 0) {
+                text = "Pallets expected (" + std::to_string(view.expected.size()) + ")";
+            } else if (row <= expected.size()) {
+                text = expected[row - 1];
+            } else if (row == expected.size() + 1) {
+                text = "Latest receipts on this terminal (" + std::to_string(view.recent.size()) + ")";
+            } else {
+                text = recentText(view.recent[row - expected.size() - 2]);
+            }
             const float top = ImGui::GetCursorPosY();
             ImGui::SetCursorPosY(top + (ctx.metrics.rowPx - ImGui::GetTextLineHeight()) / 2.0f);
-            ImGui::TextUnformatted(recentText(r).c_str());
+            ImGui::TextUnformatted(text.c_str());
             ImGui::SetCursorPosY(top + ctx.metrics.rowPx);
-            ImGui::PopID();
         }
     }
     clipper.End();

@@ -56,12 +56,23 @@ struct RecentReceipt {
     bool undo = false; // a receipt taken back (its units negative)
 };
 
+// ExpectedPallet is a pallet an ASN announced and this terminal has not received: its lines
+// are what the receiver should find on it.
+struct ExpectedPallet {
+    std::string sscc;
+    std::string inboundId;
+    std::string supplier;
+    std::string eta; // YYYY-MM-DD
+    std::vector<std::pair<std::string, long long>> lines; // sku, qty
+};
+
 struct ReceiveView {
     std::string location;
     std::string operatorName;
     long long unsynced = -1;
     std::optional<ReceiveResult> last;
     std::vector<RecentReceipt> recent; // newest first
+    std::vector<ExpectedPallet> expected; // by ETA
     bool correctable = false;          // the last receipt is loose units whose quantity may be corrected
     std::string correctWhat;           // its words on the sheet: "MUG (scanned 12)"
 };
@@ -93,9 +104,14 @@ std::string resultHeadline(const ReceiveLine& line);
 // "09:43  -12 x SKU-1  at DOCK  taken back".
 std::string recentText(const RecentReceipt& r);
 
+// expectedRows is the list's part for the expected pallets: per pallet "ETA 2026-12-01  ASN-7001
+// CleanPro" and "SSCC 095011010000042001", then one row per line "  27 x CLN-0101".
+std::vector<std::string> expectedRows(const std::vector<ExpectedPallet>& pallets);
+
 // drawReceiveScreen: the header, the band of the last result (its lines and decisions, or the
-// refusal with "Tap to acknowledge" while not acknowledged: returns Acknowledge), the latest
-// receipts (rows of metrics.rowPx, clipped), and the bottom bar: Home returns Home; "Undo last"
+// refusal with "Tap to acknowledge" while not acknowledged: returns Acknowledge), one clipped
+// list (rows of metrics.rowPx) of the pallets expected with their lines, then the latest
+// receipts, and the bottom bar: Home returns Home; "Undo last"
 // asks once ("Tap again to undo", any other tap disarms it), then returns Undo; "Correct qty"
 // (while the view is correctable) opens the quantity sheet ("Received", the keypad, OK /
 // Cancel), whose OK returns Correct with the units.

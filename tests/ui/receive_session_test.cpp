@@ -141,6 +141,37 @@ TEST_CASE("receive session: the quantity of the last loose receipt corrected on 
     s.scan("(01)09501101010079");
     CHECK(s.has("Correct qty"));
     s.tap("Home");
-    s.tap("Receive");
+    s.tap("Receive\n0 pallets due");
     CHECK_FALSE(s.has("Correct qty"));
+}
+
+TEST_CASE("receive session: the pallets expected, with their lines, and the Receive tile's count of those due")
+{
+    SessionHarness s("expected", ui::ScreenId::Home);
+    // Two pallets of one ASN due today, one of another due tomorrow, loose units (no SSCC).
+    const std::string csv = "inbound_id,supplier,sku,qty,eta,sscc\n"
+                            "ASN-2,Tea Co,TEA,10,2026-12-05,095011010000000025\n"
+                            "ASN-1,Mug Co,MUG,12,2026-12-04,095011010000000018\n"
+                            "ASN-1,Mug Co,TEA,6,2026-12-04,095011010000000018\n"
+                            "ASN-1,Mug Co,MUG,7,2026-12-04,\n";
+    const auto rows = ledger::parseInboundCsv(csv);
+    REQUIRE(rows.errors.empty());
+    auto imported = s.store().importInbound(rows, app::cliActor(s.options()));
+    REQUIRE(imported);
+    REQUIRE(imported->errors.empty());
+    s.start();
+    CHECK(s.has("Receive\n1 pallets due")); // ASN-2's is due tomorrow
+    s.tap("Receive\n1 pallets due");
+    const auto& v = s.session().receiveView();
+    CHECK(ui::expectedRows(v.expected) == std::vector<std::string>{"ETA 2026-12-04  ASN-1  Mug Co", "SSCC 095011010000000018",
+                                                                     "    12 x MUG", "    6 x TEA", "ETA 2026-12-05  ASN-2  Tea Co",
+                                                                     "SSCC 095011010000000025", "    10 x TEA"});
+    s.scan("(00)095011010000000018");
+    REQUIRE(v.last);
+    CHECK(v.last->feedback == ui::Feedback::Accepted);
+    CHECK_FALSE(v.correctable); // a pallet is its ASN's lines
+    REQUIRE(v.expected.size() == 1);
+    CHECK(v.expected[0].inboundId == "ASN-2");
+    s.tap("Home");
+    CHECK(s.has("Receive\n0 pallets due"));
 }

@@ -204,7 +204,7 @@ TEST_CASE("sync screen: pushed at once, a correction acknowledged, offline, back
 
     // Online, an action is pushed as soon as it is committed.
     s.tap("Home");
-    s.tap("Receive");
+    s.tap("Receive\n0 pallets due");
     s.scan("(01)09501101010079(30)2");
     nextState(queue);
     REQUIRE(states.size() == 2);
