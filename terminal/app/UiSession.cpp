@@ -14,8 +14,6 @@ namespace backfill::app {
 
 namespace {
 
-constexpr size_t kDuePallets = 10000; // counted on the Receive tile
-
 ledger::Action actionOf(ui::ScreenId screen)
 {
     switch (screen) {
@@ -162,12 +160,7 @@ void UiSession::refreshHome()
         switch (tile.screen) {
         case ui::ScreenId::Receive:
             // Pallets announced for today or before and not received yet.
-            if (auto pallets = m_store.announcedPallets(kDuePallets)) {
-                long long due = 0;
-                for (const auto& p : *pallets)
-                    if (!(m_g.today() < p.eta)) ++due;
-                tile.waiting = due;
-            }
+            if (auto due = m_store.palletsDue(m_g.today())) tile.waiting = *due;
             break;
         case ui::ScreenId::Putaway:
             if (auto rows = m_store.putaway()) tile.waiting = static_cast<long long>(rows->size());

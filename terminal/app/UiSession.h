@@ -192,7 +192,7 @@ private:
     ui::CountInput m_countInput;
     ui::StockView m_stockView;
     ui::StockInput m_stockInput;
-    std::map<std::string, long long> m_fastMovers; // sku -> rank, the 20 fastest (read as Stock opens)
+    std::map<std::string, ledger::VelocityRow> m_fastMovers; // the 20 fastest by sku (read as Stock opens)
     int64_t m_countBasis = 0; // the ledger position the count at the current location began at
 
     ui::SyncView m_syncView;

@@ -39,7 +39,7 @@ void UiSession::refreshStock()
         return;
     }
     for (const auto& row : *rows)
-        if (row.rank <= kFastMovers) m_fastMovers[row.sku] = row.rank;
+        if (row.rank <= kFastMovers) m_fastMovers[row.sku] = row;
 }
 
 void UiSession::searchStock(const std::string& query)
@@ -54,7 +54,7 @@ void UiSession::searchStock(const std::string& query)
     }
     for (const auto& h : *hits) {
         const auto fast = m_fastMovers.find(h.sku);
-        v.hits.push_back({h.sku, h.description, fast == m_fastMovers.end() ? std::nullopt : std::optional<long long>(fast->second)});
+        v.hits.push_back({h.sku, h.description, fast == m_fastMovers.end() ? std::nullopt : std::optional<long long>(fast->second.rank)});
     }
 }
 
@@ -85,13 +85,10 @@ void UiSession::openStockCard(const std::string& sku)
     for (const auto& l : r.locations)
         card.locations.push_back({l.location, l.lot, l.expiry ? std::optional<std::string>(ledger::formatDate(*l.expiry)) : std::nullopt,
                                   l.qty, l.held});
-    if (auto state = m_store.reorderState(sku, m_g.today(), kPolicy); state && *state) {
-        card.reorder = reorderInfo((*state)->decision);
-        if ((*state)->velocityRank && *(*state)->velocityRank <= kFastMovers)
-            card.fastMover = ui::FastMover{*(*state)->velocityRank, (*state)->pickedUnits, kPolicy.windowDays};
-    } else if (!state) {
-        v.last = refusalFor(state.error());
-    }
+    if (auto state = m_store.reorderState(sku, m_g.today(), kPolicy); state && *state) card.reorder = reorderInfo(**state);
+    else if (!state) v.last = refusalFor(state.error());
+    if (const auto fast = m_fastMovers.find(sku); fast != m_fastMovers.end())
+        card.fastMover = ui::FastMover{fast->second.rank, fast->second.units, kPolicy.windowDays};
     if (auto lines = m_store.backorders()) {
         for (const auto& b : *lines) {
             if (b.line.sku != sku || b.line.cancelled || b.line.picked >= b.line.qty) continue;

@@ -500,6 +500,8 @@ public:
     };
     // announcedPallets lists them by ETA, inbound id and SSCC, at most `limit`.
     Result<std::vector<AnnouncedPallet>> announcedPallets(size_t limit);
+    // palletsDue counts them with an ETA on or before `today` (the Receive tile).
+    Result<int64_t> palletsDue(ledger::Date today);
     // locationByGln is the location a GS1 location label names: GLN `gln` (AI 414) with
     // extension `extension` (AI 254, "" for none), as imported (nullopt: none).
     Result<std::optional<std::string>> locationByGln(const std::string& gln, const std::string& extension);
@@ -540,14 +542,10 @@ public:
     // other terminals' when a pull brought them). In step with the server, each figure is the
     // one `backfilld replenish` and `backfilld report velocity` print. Read only, each call in
     // one read transaction.
-    struct ReorderState {
-        ledger::Replenishment decision;
-        Qty pickedUnits = 0;                 // picked in the window
-        std::optional<int64_t> velocityRank; // 1 = the fastest mover; nullopt: none picked
-    };
-    // reorderState of one product; nullopt when the sku is not in the catalog.
-    Result<std::optional<ReorderState>> reorderState(const std::string& sku, ledger::Date today,
-                                                     const ledger::ReplenishmentPolicy& policy);
+    // reorderState of one product; nullopt when the sku is not in the catalog. (Its rank
+    // among the movers is velocity()'s, read once for every product.)
+    Result<std::optional<ledger::Replenishment>> reorderState(const std::string& sku, ledger::Date today,
+                                                              const ledger::ReplenishmentPolicy& policy);
     // replenishment decides for every product of the catalog, by sku.
     Result<std::vector<ledger::Replenishment>> replenishment(ledger::Date today, const ledger::ReplenishmentPolicy& policy);
     // velocity ranks the products picked in [today - windowDays, today), fastest first.

@@ -3,6 +3,8 @@
 
 #include "store/StoreSupport.h"
 
+#include <map>
+
 namespace backfill::store {
 
 Result<std::optional<TerminalStore::ProductRef>> TerminalStore::productByGtin(const std::string& gtin)
@@ -46,26 +48,46 @@ Result<std::vector<ledger::Reason>> TerminalStore::reasons(ledger::ReasonKind ki
     return rows;
 }
 
+namespace {
+// The pallets announced and not received, one row each, in the order they are listed.
+constexpr const char* kOpenPallets = "SELECT i.sscc, MIN(i.inbound_id), MIN(i.supplier), MIN(i.eta) FROM inbound_lines i "
+                                     "WHERE i.sscc <> '' AND NOT EXISTS(SELECT 1 FROM received_ssccs r WHERE r.sscc = i.sscc) "
+                                     "GROUP BY i.sscc ORDER BY MIN(i.eta), MIN(i.inbound_id), i.sscc";
+} // namespace
+
 Result<std::vector<TerminalStore::AnnouncedPallet>> TerminalStore::announcedPallets(size_t limit)
 {
     Database::Operation op(*m_db, "listing the pallets announced");
     std::vector<AnnouncedPallet> pallets;
-    // The pallets first (through inbound_sscc), then their lines.
-    auto& s = m_db->prepare("SELECT i.sscc, MIN(i.inbound_id), MIN(i.supplier), MIN(i.eta) FROM inbound_lines i "
-                            "WHERE i.sscc <> '' AND NOT EXISTS(SELECT 1 FROM received_ssccs r WHERE r.sscc = i.sscc) "
-                            "GROUP BY i.sscc ORDER BY MIN(i.eta), MIN(i.inbound_id), i.sscc LIMIT ?");
+    std::map<std::string, size_t> index;
+    auto& s = m_db->prepare(std::string(kOpenPallets) + " LIMIT ?");
     s.bind(1, static_cast<int64_t>(limit));
-    while (s.step()) pallets.push_back({s.columnText(0), s.columnText(1), s.columnText(2), ledger::Date{static_cast<int32_t>(s.columnInt(3))}, {}});
+    while (s.step()) {
+        index[s.columnText(0)] = pallets.size();
+        pallets.push_back({s.columnText(0), s.columnText(1), s.columnText(2), ledger::Date{static_cast<int32_t>(s.columnInt(3))}, {}});
+    }
     TRY(fromStatement(s));
     s.reset();
-    for (auto& pallet : pallets) {
-        auto& l = m_db->prepare("SELECT p.sku, i.qty FROM inbound_lines i JOIN products p ON p.id = i.product_id WHERE i.sscc = ? ORDER BY i.id");
-        l.bind(1, pallet.sscc);
-        while (l.step()) pallet.lines.push_back({l.columnText(0), l.columnInt(1)});
-        TRY(fromStatement(l));
-        l.reset();
-    }
+    // Their lines in one read (through inbound_sscc), in import order.
+    auto& l = m_db->prepare("SELECT i.sscc, p.sku, i.qty FROM inbound_lines i JOIN products p ON p.id = i.product_id "
+                            "WHERE i.sscc IN (SELECT sscc FROM (" + std::string(kOpenPallets) + " LIMIT ?)) ORDER BY i.id");
+    l.bind(1, static_cast<int64_t>(limit));
+    while (l.step())
+        if (const auto it = index.find(l.columnText(0)); it != index.end()) pallets[it->second].lines.push_back({l.columnText(1), l.columnInt(2)});
+    TRY(fromStatement(l));
+    l.reset();
     return pallets;
+}
+
+Result<int64_t> TerminalStore::palletsDue(ledger::Date today)
+{
+    Database::Operation op(*m_db, "counting the pallets due");
+    int64_t n = 0;
+    TRY(m_db->prepare("SELECT COUNT(*) FROM (SELECT i.sscc FROM inbound_lines i WHERE i.sscc <> '' AND NOT EXISTS("
+                      "SELECT 1 FROM received_ssccs r WHERE r.sscc = i.sscc) GROUP BY i.sscc HAVING MIN(i.eta) <= ?)")
+            .bind(1, int64_t(today.days))
+            .first([&](const Statement& r) { n = r.columnInt(0); }));
+    return n;
 }
 
 Result<std::optional<std::string>> TerminalStore::locationByGln(const std::string& gln, const std::string& extension)

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
 
 namespace backfill::store {
 
@@ -130,27 +129,18 @@ Result<std::vector<ledger::PickFact>> pickFacts(Database& db, ledger::Timestamp 
 
 } // namespace
 
-Result<std::optional<TerminalStore::ReorderState>> TerminalStore::reorderState(const std::string& sku, ledger::Date today,
-                                                                               const ledger::ReplenishmentPolicy& policy)
+Result<std::optional<ledger::Replenishment>> TerminalStore::reorderState(const std::string& sku, ledger::Date today,
+                                                                        const ledger::ReplenishmentPolicy& policy)
 {
     Database::Operation op(*m_db, "computing a product's reorder state");
     auto tx = ReadTransaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
     std::optional<int64_t> id;
     TRY(m_db->prepare("SELECT id FROM products WHERE sku = ?").bind(1, sku).first([&](const Statement& r) { id = r.columnInt(0); }));
-    if (!id) return std::optional<ReorderState>();
+    if (!id) return std::optional<ledger::Replenishment>();
     auto in = gatherInputs(*m_db, id, windowStart(today, policy.windowDays), ledger::startOf(today));
     if (!in) return unexpected(in.error());
-    ReorderState state;
-    state.decision = decide(in->at(*id), today, policy);
-    auto facts = pickFacts(*m_db, windowStart(today, policy.windowDays), ledger::startOf(today));
-    if (!facts) return unexpected(facts.error());
-    for (const auto& row : ledger::velocity(*facts, ledger::Date{today.days - policy.windowDays}, today))
-        if (row.sku == sku) {
-            state.pickedUnits = row.units;
-            state.velocityRank = row.rank;
-        }
-    return std::optional<ReorderState>(std::move(state));
+    return std::optional<ledger::Replenishment>(decide(in->at(*id), today, policy));
 }
 
 Result<std::vector<ledger::Replenishment>> TerminalStore::replenishment(ledger::Date today, const ledger::ReplenishmentPolicy& policy)

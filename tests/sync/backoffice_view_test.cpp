@@ -155,10 +155,10 @@ TEST_CASE("a terminal in step with the server decides reorder states and fast mo
     auto b = (*store)->reorderState("SKU-B", today, ledger::ReplenishmentPolicy{});
     REQUIRE(b);
     REQUIRE(*b);
-    CHECK((*b)->decision.reorder);
-    CHECK((*b)->decision.suggestedQty == 10);
-    CHECK((*b)->pickedUnits == 4);
-    CHECK((*b)->velocityRank == 2);
+    CHECK((*b)->reorder);
+    CHECK((*b)->reorderPoint == 4);
+    CHECK((*b)->suggestedQty == 10);
+    CHECK(*(*b)->supplier == "ACME");
     auto none = (*store)->reorderState("NOPE", today, ledger::ReplenishmentPolicy{});
     REQUIRE(none);
     CHECK_FALSE(*none);
