@@ -25,6 +25,48 @@ namespace backfill::e2e::xvfb {
 
 inline std::string source() { return std::getenv("BACKFILL_SOURCE"); }
 
+// loadedLibrary is the path of the first library mapped into this process whose file name
+// starts with `stem` ("" when none is).
+inline std::string loadedLibrary(const std::string& stem)
+{
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);) {
+        const auto path = line.find('/');
+        if (path == std::string::npos) continue;
+        const std::string file = line.substr(path);
+        if (file.compare(file.rfind('/') + 1, stem.size(), stem) == 0) return file;
+    }
+    return "";
+}
+
+// uiSanitizerEnv is the environment a sanitized `backfill` window runs with: LeakSanitizer's
+// suppressions for the system libraries (lsan.supp), and Mesa's software driver preloaded.
+// libGLX_mesa dlcloses swrast_dri.so when the display closes, before the leak check at exit,
+// so its leaks show as "<unknown module>" and no suppression can name them; loaded at start
+// it is never unloaded, and `leak:swrast_dri.so` matches. The sanitizer runtime that this
+// test itself runs with goes first in LD_PRELOAD, as ASan requires. Without a sanitizer
+// runtime, or without the driver, nothing is preloaded.
+inline std::vector<std::string> uiSanitizerEnv()
+{
+    std::vector<std::string> env{"LSAN_OPTIONS=suppressions=" + source() + "/tests/ui/lsan.supp:print_suppressions=0"};
+    const std::string asan = loadedLibrary("libasan.so");
+    std::string driver;
+    for (const char* dir : {"/usr/lib/x86_64-linux-gnu/dri/", "/usr/lib/aarch64-linux-gnu/dri/", "/usr/lib/dri/"})
+        if (::access((std::string(dir) + "swrast_dri.so").c_str(), R_OK) == 0) {
+            driver = std::string(dir) + "swrast_dri.so";
+            break;
+        }
+    if (!asan.empty() && !driver.empty()) env.push_back("LD_PRELOAD=" + asan + ":" + driver);
+    return env;
+}
+
+// with gives `base` followed by `extra`.
+inline std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& extra)
+{
+    base.insert(base.end(), extra.begin(), extra.end());
+    return base;
+}
+
 // Child is a process started with extra environment variables; its destructor ends it.
 class Child {
 public:

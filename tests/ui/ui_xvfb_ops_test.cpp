@@ -29,11 +29,10 @@ public:
     Window(const CliHarness& cli, const Xvfb& x, const std::string& screen)
         : m_x(x), m_probe((cli.dir() / ("probe-" + screen + ".json")).string())
     {
-        const std::string lsan = "LSAN_OPTIONS=suppressions=" + source() + "/tests/ui/lsan.supp:print_suppressions=0";
         m_ui = std::make_unique<Child>(std::vector<std::string>{std::getenv("BACKFILL_BIN"), "--db", cli.db(), "--today", CliHarness::kToday,
                                                                 "--start", screen, "--exit-after", "60000", "--sound", "none",
                                                                 "--probe", m_probe},
-                                       std::vector<std::string>{"DISPLAY=" + x.display(), lsan},
+                                       with({"DISPLAY=" + x.display()}, uiSanitizerEnv()),
                                        (cli.dir() / ("ui-" + screen + ".txt")).string());
         Child search({"xdotool", "search", "--sync", "--onlyvisible", "--name", "^Backfill$"}, {"DISPLAY=" + x.display()});
         REQUIRE(search.wait() == 0);

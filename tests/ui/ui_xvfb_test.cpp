@@ -52,10 +52,9 @@ TEST_CASE("a wedge scan typed into the Receive screen is received as `backfill r
 
     Xvfb x;
     const std::string shot = (cli.dir() / "receive.png").string();
-    const std::string lsan = "LSAN_OPTIONS=suppressions=" + source() + "/tests/ui/lsan.supp:print_suppressions=0";
     Child ui({std::getenv("BACKFILL_BIN"), "--db", cli.db(), "--today", CliHarness::kToday, "--operator", "ana", "--start",
               "receive", "--screenshot", shot, "--exit-after", "15000", "--stats", "--sound", "null"},
-             {"DISPLAY=" + x.display(), "BACKFILL_PIN=4321", lsan}, (cli.dir() / "ui.txt").string());
+             with({"DISPLAY=" + x.display(), "BACKFILL_PIN=4321"}, uiSanitizerEnv()), (cli.dir() / "ui.txt").string());
     // Wait for the window to be mapped and put the pointer on it (no window manager: the
     // keyboard follows the pointer).
     {
