@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -52,13 +53,14 @@ public:
 
     // exchange sends `request` and returns the reply, resending the same bytes after a timeout
     // or a lost connection; an Error reply becomes a LinkError by its code.
-    Result<protocol::Message, LinkError> exchange(const protocol::Message& request)
+    Result<protocol::Message, LinkError> exchange(const protocol::Message& request, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
     {
+        const auto limit = timeout.value_or(m_options.timeout);
         auto bytes = protocol::encodeChecked(request);
         if (!bytes) return unexpected(protocolError(bytes.error().code, "the terminal built a message the protocol refuses: " + bytes.error().message));
         auto pause = m_options.retryPause;
         for (int attempt = 0;; ++attempt) {
-            auto reply = m_options.exchange ? m_options.exchange(m_identity.server, *bytes, m_options.timeout) : m_client->request(*bytes);
+            auto reply = m_options.exchange ? m_options.exchange(m_identity.server, *bytes, limit) : m_client->request(*bytes, limit);
             if (!reply) {
                 const auto& code = reply.error().code;
                 const bool retry = code == "timeout" || code == "unreachable";
@@ -113,11 +115,13 @@ public:
     // request sends a Push or Pull under the session, signing in again once when the server
     // forgot the session.
     template <class Reply, class Request>
-    Result<Reply, LinkError> request(Request r)
+    Result<Reply, LinkError> request(Request r, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
     {
         for (int attempt = 0;; ++attempt) {
+            if (m_session.empty()) // the first request of a ChangeWatcher: sign in first
+                if (auto h = hello(m_identity.epoch); !h) return unexpected(h.error());
             r.auth = protocol::Session{m_session};
-            auto reply = exchange(r);
+            auto reply = exchange(r, timeout);
             if (!reply) {
                 if (reply.error().error.code == "unknown_session" && attempt == 0) {
                     if (auto h = hello(m_identity.epoch); !h) return unexpected(h.error());
@@ -207,6 +211,13 @@ public:
     }
 
     Identity& identity() { return m_identity; }
+    LinkStore& store() { return m_store; }
+
+    // cancel ends a request in flight on the nng client (any thread).
+    void cancel()
+    {
+        if (m_client) m_client->cancel();
+    }
 
 private:
     LinkStore& m_store;
@@ -264,6 +275,53 @@ Result<SyncReport, LinkError> sync(LinkStore& store, const LinkOptions& options)
     if (auto o = session.open(); !o) return unexpected(o.error());
     if (auto h = session.hello((*identity)->epoch); !h) return unexpected(h.error());
     return round(session, store);
+}
+
+struct ChangeWatcher::Impl {
+    LinkStore& store;
+    LinkOptions options;
+    std::mutex mutex; // guards session's creation against cancel()
+    std::unique_ptr<Session> session;
+    bool cancelled = false;
+};
+
+ChangeWatcher::ChangeWatcher(LinkStore& store, const LinkOptions& options) : m_impl(std::make_unique<Impl>(Impl{store, options, {}, {}, false})) {}
+ChangeWatcher::~ChangeWatcher() = default;
+
+Result<bool, LinkError> ChangeWatcher::wait(std::chrono::milliseconds wait)
+{
+    Impl& m = *m_impl;
+    Session* session = nullptr;
+    {
+        std::lock_guard lock(m.mutex);
+        if (m.cancelled) return unexpected(LinkError{Failure::Unreachable, {"closed", "the change watcher was cancelled"}});
+        if (!m.session) {
+            auto identity = m.store.identity();
+            if (!identity) return unexpected(local(identity.error()));
+            if (!*identity) return unexpected(LinkError{Failure::Local, {"not_enrolled", "this terminal is not enrolled"}});
+            auto made = std::make_unique<Session>(m.store, **identity, m.options);
+            if (auto o = made->open(); !o) return unexpected(o.error());
+            m.session = std::move(made);
+        }
+        session = m.session.get();
+    }
+    auto cursor = m.store.cursor();
+    if (!cursor) return unexpected(local(cursor.error()));
+    protocol::Pull pull;
+    pull.cursor = *cursor;
+    pull.maxEntries = 1;
+    pull.waitMs = static_cast<uint32_t>(std::clamp<int64_t>(wait.count(), 0, protocol::kMaxWaitMs));
+    // The server may hold the request for waitMs: the reply's own time comes on top.
+    auto changes = session->request<protocol::Changes>(pull, std::chrono::milliseconds(pull.waitMs) + m.options.timeout);
+    if (!changes) return unexpected(changes.error());
+    return !changes->entries.empty();
+}
+
+void ChangeWatcher::cancel()
+{
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->cancelled = true;
+    if (m_impl->session) m_impl->session->cancel();
 }
 
 } // namespace backfill::link

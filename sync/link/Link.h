@@ -33,6 +33,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -143,6 +144,31 @@ Result<SyncReport, LinkError> enrol(LinkStore& store, Identity identity, const L
 // sync runs one round (push, then pull until nothing is waiting). Before enrolment:
 // Failure::Local with `not_enrolled`.
 Result<SyncReport, LinkError> sync(LinkStore& store, const LinkOptions& options = {});
+
+// ChangeWatcher learns as soon as the server's log has entries past the terminal's cursor
+// (another terminal's receipt, an import, a correction) without polling: a long-poll Pull of
+// one entry with wait_ms, which the server holds until an entry exists or the wait passes.
+// It applies nothing: its owner then runs a round (sync). It signs in on its first wait, with
+// a session of its own, and again when the server forgot the session. Meant for a thread of
+// its own beside the rounds (terminal/app/UiSyncWorker); the store it is given is its own.
+class ChangeWatcher {
+public:
+    ChangeWatcher(LinkStore& store, const LinkOptions& options);
+    ~ChangeWatcher();
+    ChangeWatcher(const ChangeWatcher&) = delete;
+    ChangeWatcher& operator=(const ChangeWatcher&) = delete;
+
+    // wait returns true once the log has entries after the stored cursor, false when `wait`
+    // (at most protocol::kMaxWaitMs) passed without any. Before enrolment: Failure::Local with
+    // not_enrolled; after cancel(): Failure::Unreachable with `closed`.
+    Result<bool, LinkError> wait(std::chrono::milliseconds wait);
+    // cancel ends a wait in flight at once (from any thread), and every later wait.
+    void cancel();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
 
 // failureOfServerCode classifies a server's Error code.
 Failure failureOfServerCode(const std::string& code);

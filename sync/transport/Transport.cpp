@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -294,6 +295,11 @@ struct Client::Impl {
     nng_dialer dialer = NNG_DIALER_INITIALIZER;
     ClientOptions options;
     bool open = false;
+    // The aios of requests in flight, for cancel(); starting an operation and cancelling
+    // hold `mutex`, so a cancel cannot fall between a request's send and its receive.
+    std::mutex mutex;
+    std::set<nng_aio*> pending;
+    bool cancelled = false;
     ~Impl()
     {
         if (open) nng_close(socket);
@@ -348,6 +354,10 @@ Result<std::string> Client::request(std::string_view bytes, std::optional<std::c
         return fail(rv, what);
     }
     auto done = [&](Result<std::string> r) {
+        {
+            std::lock_guard lock(m_impl->mutex);
+            m_impl->pending.erase(aio);
+        }
         nng_aio_free(aio);
         nng_ctx_close(ctx);
         return r;
@@ -359,9 +369,21 @@ Result<std::string> Client::request(std::string_view bytes, std::optional<std::c
     };
     Message m;
     if (int rv = makeMessage(m, bytes); rv != 0) return done(fail(rv, what));
+    // startUnlessCancelled starts an operation under the lock cancel() takes (false: cancelled).
+    auto startUnlessCancelled = [&](auto start) {
+        std::lock_guard lock(m_impl->mutex);
+        if (m_impl->cancelled) return false;
+        start();
+        return true;
+    };
+    auto cancelled = [&] { return done(ledger::fail("closed", what + ": cancelled (the terminal is stopping its link)")); };
     nng_aio_set_timeout(aio, static_cast<nng_duration>(millis(limit)));
-    nng_aio_set_msg(aio, m.release());
-    nng_ctx_send(ctx, aio);
+    if (!startUnlessCancelled([&] {
+            m_impl->pending.insert(aio);
+            nng_aio_set_msg(aio, m.release());
+            nng_ctx_send(ctx, aio);
+        }))
+        return cancelled();
     nng_aio_wait(aio);
     if (int rv = nng_aio_result(aio); rv != 0) {
         nng_msg_free(nng_aio_get_msg(aio));
@@ -369,11 +391,18 @@ Result<std::string> Client::request(std::string_view bytes, std::optional<std::c
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     nng_aio_set_timeout(aio, static_cast<nng_duration>(std::max<int64_t>(1, millis(left))));
-    nng_ctx_recv(ctx, aio);
+    if (!startUnlessCancelled([&] { nng_ctx_recv(ctx, aio); })) return cancelled();
     nng_aio_wait(aio);
     if (int rv = nng_aio_result(aio); rv != 0) return timedOut(rv);
     Message reply{nng_aio_get_msg(aio)};
     return done(bodyOf(reply.msg));
+}
+
+void Client::cancel()
+{
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->cancelled = true;
+    for (nng_aio* aio : m_impl->pending) nng_aio_cancel(aio);
 }
 
 } // namespace backfill::transport

@@ -107,6 +107,10 @@ public:
     // too_large for a request over our limit (not sent). Never resent by nng: retrying is the
     // caller's, with the same op_ids.
     Result<std::string> request(std::string_view bytes, std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+    // cancel ends every request in flight at once with `closed` (from any thread: a long-poll
+    // Pull held by the server need not wait out its time when the terminal stops), and every
+    // later request fails the same way without sending.
+    void cancel();
 
     struct Impl;
 

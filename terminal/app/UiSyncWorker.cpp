@@ -18,14 +18,22 @@ ledger::Result<std::unique_ptr<UiSyncWorker>> UiSyncWorker::start(const UiSyncOp
     open.busyTimeout = options.busyTimeout;
     auto store = store::TerminalStore::open(options.dbPath, open);
     if (!store) return ledger::unexpected(store.error());
-    return std::unique_ptr<UiSyncWorker>(new UiSyncWorker(options, queue, std::move(report), std::move(*store)));
+    std::unique_ptr<store::TerminalStore> watchStore;
+    if (options.watch.count() > 0) {
+        auto w = store::TerminalStore::open(options.dbPath, open);
+        if (!w) return ledger::unexpected(w.error());
+        watchStore = std::move(*w);
+    }
+    return std::unique_ptr<UiSyncWorker>(new UiSyncWorker(options, queue, std::move(report), std::move(*store), std::move(watchStore)));
 }
 
-UiSyncWorker::UiSyncWorker(const UiSyncOptions& options, MainQueue& queue, Report report, std::unique_ptr<store::TerminalStore> store)
-    : m_options(options), m_queue(queue), m_report(std::move(report)), m_store(std::move(store))
+UiSyncWorker::UiSyncWorker(const UiSyncOptions& options, MainQueue& queue, Report report, std::unique_ptr<store::TerminalStore> store,
+                           std::unique_ptr<store::TerminalStore> watchStore)
+    : m_options(options), m_queue(queue), m_report(std::move(report)), m_store(std::move(store)), m_watchStore(std::move(watchStore))
 {
     if (!m_options.now) m_options.now = [] { return static_cast<ledger::Timestamp>(std::time(nullptr)); };
     m_thread = std::thread([this] { run(); });
+    if (m_watchStore) m_watcher = std::thread([this] { watch(); });
 }
 
 UiSyncWorker::~UiSyncWorker()
@@ -33,9 +41,11 @@ UiSyncWorker::~UiSyncWorker()
     {
         std::lock_guard lock(m_mutex);
         m_stop = true;
+        if (m_watching) m_watching->cancel();
     }
     m_wake.notify_all();
     m_thread.join();
+    if (m_watcher.joinable()) m_watcher.join();
 }
 
 void UiSyncWorker::nudge()
@@ -74,7 +84,9 @@ void UiSyncWorker::run()
         {
             std::lock_guard lock(m_mutex);
             m_link = state.link;
+            m_rounds = n;
         }
+        m_wake.notify_all(); // the watcher waits for rounds
         if (state.link == ui::LinkState::Offline) {
             next = Clock::now() + backoff;
             backoff = std::min(backoff * 2, m_options.backoffMax);
@@ -83,6 +95,54 @@ void UiSyncWorker::run()
             backoff = m_options.backoffMin;
         }
         m_queue.post([report = m_report, state] { report(state); });
+    }
+}
+
+void UiSyncWorker::watch()
+{
+    auto port = m_watchStore->linkStore(m_options.now());
+    link::LinkOptions o;
+    o.timeout = m_options.timeout;
+    o.retries = 0;
+    std::unique_ptr<link::ChangeWatcher> watcher;
+    long after = 0; // watch once more than this many rounds have ended, while online
+    for (;;) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [&] { return m_stop || (m_link == ui::LinkState::Online && m_rounds > after); });
+            if (m_stop) {
+                m_watching = nullptr;
+                return;
+            }
+            if (!watcher) {
+                watcher = std::make_unique<link::ChangeWatcher>(*port, o);
+                m_watching = watcher.get();
+            }
+        }
+        const auto asked = Clock::now();
+        auto changed = watcher->wait(m_options.watch);
+        std::lock_guard lock(m_mutex);
+        if (m_stop) {
+            m_watching = nullptr;
+            return;
+        }
+        if (changed && !*changed) {
+            // Nothing new. A server that held the Pull: watch again at once. One that answered
+            // at once does not hold Pulls (an older backfilld, or one stopping): the next
+            // round first, so the watcher never spins.
+            if (Clock::now() - asked < m_options.watch / 2) after = m_rounds;
+            continue;
+        }
+        after = m_rounds;
+        if (changed) {
+            m_nudged = true; // a round pulls what arrived
+            m_wake.notify_all();
+        } else {
+            // No reply, refused, or the session lost: a new watcher after the next round
+            // that finds the server.
+            m_watching = nullptr;
+            watcher.reset();
+        }
     }
 }
 

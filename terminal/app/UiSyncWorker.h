@@ -20,8 +20,17 @@
 //  - nudge(): the UI committed an action (an outbox op): online, it is pushed at once.
 //  - syncNow(): the operator asked (Sync screen): a round now, online or not.
 //  - each round ends with report(): the state is posted to the main thread.
+//
+// While online, a second thread (watch()) holds a long-poll Pull open at the server
+// (link::ChangeWatcher, UiSyncOptions::watch at a time): when another terminal's receipt, an
+// import or a correction lands in the server's log, the server answers at once and the
+// watcher nudges a round, so the screens show it within a second rather than at the next
+// poll. After a nudge it waits for a round to end before it watches again (that round's pull
+// moves the cursor); after a failure it waits for the next round to say the link is online.
+// Stopping cancels the held request, so the app never waits out a long-poll to quit.
 
 #include "app/MainQueue.h"
+#include "link/Link.h"
 #include "ledger/Date.h"
 #include "ledger/Result.h"
 #include "store/TerminalStore.h"
@@ -58,6 +67,7 @@ struct UiSyncOptions {
     std::chrono::milliseconds busyTimeout{60000};
     std::chrono::milliseconds timeout{3000};         // per request; no resends within a round
     std::chrono::milliseconds poll{30000};           // a round this often while idle (others' changes)
+    std::chrono::milliseconds watch{25000};          // online: a long-poll Pull held this long (0: none)
     std::chrono::milliseconds backoffMin{1000};      // offline: the first wait before trying again
     std::chrono::milliseconds backoffMax{30000};
     std::function<ledger::Timestamp()> now;          // stamps last_sync and settle events (unset: the clock)
@@ -80,14 +90,17 @@ public:
     void syncNow();
 
 private:
-    UiSyncWorker(const UiSyncOptions& options, MainQueue& queue, Report report, std::unique_ptr<store::TerminalStore> store);
+    UiSyncWorker(const UiSyncOptions& options, MainQueue& queue, Report report, std::unique_ptr<store::TerminalStore> store,
+                 std::unique_ptr<store::TerminalStore> watchStore);
     void run();
+    void watch();
     UiSyncState round(long n);
 
     UiSyncOptions m_options;
     MainQueue& m_queue;
     Report m_report;
-    std::unique_ptr<store::TerminalStore> m_store; // used by the worker thread only
+    std::unique_ptr<store::TerminalStore> m_store;      // used by the worker thread only
+    std::unique_ptr<store::TerminalStore> m_watchStore; // used by the watcher thread only
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
@@ -95,7 +108,10 @@ private:
     bool m_nudged = false;
     bool m_now = false;
     ui::LinkState m_link = ui::LinkState::Connecting; // as the last round left it
+    long m_rounds = 0;                                 // rounds ended
+    link::ChangeWatcher* m_watching = nullptr;         // the watcher's, while it exists (for cancel)
     std::thread m_thread;
+    std::thread m_watcher;
 };
 
 } // namespace backfill::app
