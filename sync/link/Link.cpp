@@ -278,6 +278,7 @@ Result<SyncReport, LinkError> sync(LinkStore& store, const LinkOptions& options)
 }
 
 struct ChangeWatcher::Impl {
+    Impl(LinkStore& s, const LinkOptions& o) : store(s), options(o) {}
     LinkStore& store;
     LinkOptions options;
     std::mutex mutex; // guards session's creation against cancel()
@@ -285,7 +286,7 @@ struct ChangeWatcher::Impl {
     bool cancelled = false;
 };
 
-ChangeWatcher::ChangeWatcher(LinkStore& store, const LinkOptions& options) : m_impl(std::make_unique<Impl>(Impl{store, options, {}, {}, false})) {}
+ChangeWatcher::ChangeWatcher(LinkStore& store, const LinkOptions& options) : m_impl(std::make_unique<Impl>(store, options)) {}
 ChangeWatcher::~ChangeWatcher() = default;
 
 Result<bool, LinkError> ChangeWatcher::wait(std::chrono::milliseconds wait)

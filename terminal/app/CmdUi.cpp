@@ -115,6 +115,15 @@ void runUi(GlobalOptions& g, const UiArgs& args)
     platform::Window& win = **window;
     MainQueue queue;
     queue.setWake([&win] { win.wake(); });
+    // The slow reads (a Stock card, a search) on a worker of their own; without it (the
+    // database cannot be opened twice) they run on this thread as before.
+    std::unique_ptr<UiReader> reader;
+    if (auto started = UiReader::start(g.databasePath(), std::chrono::milliseconds(g.busyTimeoutMs), queue)) {
+        reader = std::move(*started);
+        session.attachReader(reader.get());
+    } else {
+        printError(started.error());
+    }
     std::unique_ptr<UiSyncWorker> worker;
     if (auto enrolled = store->enrolled(); enrolled && *enrolled) {
         UiSyncOptions so;
@@ -165,6 +174,7 @@ void runUi(GlobalOptions& g, const UiArgs& args)
         return changed;
     });
     worker.reset(); // stop the link before the session and the store go
+    reader.reset();
     if (sound) sound->waitIdle(); // the last result's cue is heard in full
     if (!report) {
         printError(report.error());
@@ -183,7 +193,8 @@ void runUi(GlobalOptions& g, const UiArgs& args)
                        {"screen", std::string(ui::screenName(session.screen()))},
                        {"sound", sound ? Json(args.sound) : Json()},
                        {"sound_error", soundError ? Json(soundError->code) : Json()},
-                       {"cues_played", sound ? sound->played() : 0}});
+                       {"cues_played", sound ? sound->played() : 0},
+                       {"reads", reader ? reader->reads() : 0}});
 }
 
 } // namespace

@@ -30,6 +30,7 @@
 // first.
 
 #include "app/Cli.h"
+#include "app/UiReader.h"
 #include "app/UiScan.h"
 #include "app/UiSyncWorker.h"
 #include "ledger/Roles.h"
@@ -49,6 +50,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <string>
@@ -86,6 +88,9 @@ public:
     void attachSync(UiSyncWorker* worker) { m_sync = worker; }
     // applySync takes a round's outcome (on the main thread).
     void applySync(const UiSyncState& state);
+    // attachReader gives the session a worker for its slow reads (nullptr: none, each read
+    // runs at once on the session's store, as the headless tests of the views do).
+    void attachReader(UiReader* reader) { m_reader = reader; }
 
     // takeCue gives, once, the result class of the latest scan or action that produced a
     // result (the sound the platform plays for it; docs/ui.md, Sound): every scan gives one,
@@ -155,6 +160,21 @@ private:
     // checkIdle signs an idle operator out; true when it did.
     bool checkIdle();
 
+    // readThen runs `read` on the reader's worker when one is attached, and `apply` with its
+    // result on the main thread (from the MainQueue); without a reader, both at once.
+    template <class R>
+    void readThen(const std::string& key, std::function<R(store::TerminalStore&)> read, std::function<void(R)> apply)
+    {
+        if (!m_reader) {
+            apply(read(m_store));
+            return;
+        }
+        m_reader->submit(key, [read = std::move(read), apply = std::move(apply)](store::TerminalStore& s) -> std::function<void()> {
+            auto result = std::make_shared<R>(read(s));
+            return [apply, result] { apply(std::move(*result)); };
+        });
+    }
+
     // Stock (UiSessionStock.cpp).
     void refreshStock();
     void searchStock(const std::string& query);
@@ -193,6 +213,11 @@ private:
     ui::StockView m_stockView;
     ui::StockInput m_stockInput;
     std::map<std::string, ledger::VelocityRow> m_fastMovers; // the 20 fastest by sku (read as Stock opens)
+    UiReader* m_reader = nullptr;
+    // Generations of the stock reads: a result is applied only while its own is current.
+    long m_stockGen = 0;
+    long m_cardGen = 0;
+    long m_searchGen = 0;
     int64_t m_countBasis = 0; // the ledger position the count at the current location began at
 
     ui::SyncView m_syncView;

@@ -500,6 +500,18 @@ public:
     };
     // announcedPallets lists them by ETA, inbound id and SSCC, at most `limit`.
     Result<std::vector<AnnouncedPallet>> announcedPallets(size_t limit);
+    // InboundSupply is one open inbound line of a product: units an ASN or a purchase still
+    // brings (qty - received > 0).
+    struct InboundSupply {
+        std::string inboundId;
+        std::string supplier;
+        ledger::Date eta;
+        std::string sscc; // "" for loose units
+        Qty due = 0;
+    };
+    // inboundFor lists the open inbound lines of `sku` by ETA, inbound id and import order, at
+    // most `limit` (the Stock card).
+    Result<std::vector<InboundSupply>> inboundFor(const std::string& sku, size_t limit);
     // palletsDue counts them with an ETA on or before `today` (the Receive tile).
     Result<int64_t> palletsDue(ledger::Date today);
     // locationByGln is the location a GS1 location label names: GLN `gln` (AI 414) with

@@ -79,6 +79,21 @@ Result<std::vector<TerminalStore::AnnouncedPallet>> TerminalStore::announcedPall
     return pallets;
 }
 
+Result<std::vector<TerminalStore::InboundSupply>> TerminalStore::inboundFor(const std::string& sku, size_t limit)
+{
+    Database::Operation op(*m_db, "listing the inbound supply of a product");
+    std::vector<InboundSupply> rows;
+    auto& s = m_db->prepare("SELECT i.inbound_id, i.supplier, i.eta, i.sscc, i.qty - i.received FROM inbound_lines i "
+                            "JOIN products p ON p.id = i.product_id WHERE p.sku = ? AND i.qty > i.received "
+                            "ORDER BY i.eta, i.inbound_id, i.id LIMIT ?");
+    s.bind(1, sku).bind(2, static_cast<int64_t>(limit));
+    while (s.step())
+        rows.push_back({s.columnText(0), s.columnText(1), ledger::Date{static_cast<int32_t>(s.columnInt(2))}, s.columnText(3), s.columnInt(4)});
+    TRY(fromStatement(s));
+    s.reset();
+    return rows;
+}
+
 Result<int64_t> TerminalStore::palletsDue(ledger::Date today)
 {
     Database::Operation op(*m_db, "counting the pallets due");

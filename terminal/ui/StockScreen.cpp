@@ -65,6 +65,16 @@ std::string waitingText(const WaitingLine& line)
     return text;
 }
 
+std::string inboundText(const InboundRow& row)
+{
+    std::string text = "ETA " + row.eta + "  " + row.inboundId;
+    if (!row.supplier.empty()) text += "  " + row.supplier;
+    text += "  " + std::to_string(row.due) + " due";
+    if (!row.sscc.empty()) text += "  pallet " + row.sscc;
+    if (row.late) text += "  LATE";
+    return text;
+}
+
 namespace {
 
 // drawCard: the summary, then one clipped list of the location rows, a header and the waiting
@@ -90,7 +100,7 @@ void drawCard(const StockCard& card, const UiContext& ctx)
     }
     if (card.fastMover) ImGui::TextUnformatted(fastMoverText(*card.fastMover).c_str());
     ImGui::Separator();
-    const size_t rows = 1 + card.locations.size() + 1 + card.waiting.size();
+    const size_t rows = 1 + card.locations.size() + 1 + card.waiting.size() + 1 + card.inbound.size();
     ImGui::BeginChild("##card", ImVec2(ImGui::GetContentRegionAvail().x, listHeight(ctx)), false);
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(rows), ImGui::GetTextLineHeightWithSpacing());
@@ -111,7 +121,17 @@ void drawCard(const StockCard& card, const UiContext& ctx)
                 ImGui::Text("Waiting lines (%zu)", card.waiting.size());
                 continue;
             }
-            ImGui::TextUnformatted(waitingText(card.waiting[i - 1]).c_str());
+            i -= 1;
+            if (i < card.waiting.size()) {
+                ImGui::TextUnformatted(waitingText(card.waiting[i]).c_str());
+                continue;
+            }
+            i -= card.waiting.size();
+            if (i == 0) {
+                ImGui::Text("Inbound (%zu)", card.inbound.size());
+                continue;
+            }
+            ImGui::TextUnformatted(inboundText(card.inbound[i - 1]).c_str());
         }
     clipper.End();
     ImGui::EndChild();
@@ -130,7 +150,7 @@ StockIntent drawStockScreen(const StockView& view, StockInput& input, const UiCo
     if (view.card) {
         drawCard(*view.card, ctx);
     } else {
-        drawPrompt(ctx, "Scan a product, or search");
+        drawPrompt(ctx, view.loading.empty() ? std::string("Scan a product, or search") : "Reading " + view.loading + " ...");
         // The field is as tall as any target, and has the keyboard whenever nothing else is
         // held, so typing needs no tap first (a scan never reaches it: WedgeInput).
         const float padY = std::max(ImGui::GetStyle().FramePadding.y, (ctx.metrics.minTargetPx - ImGui::GetFontSize()) / 2.0f);

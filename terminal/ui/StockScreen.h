@@ -1,7 +1,8 @@
 #pragma once
 // Stock (issue 12 item 7): a product by scan or search; its card: on hand, allocated, free,
 // held, quarantined and expired units, then on hand by location and lot, then the order
-// lines waiting for it with their state ("backordered, ETA 2026-12-12", "out of stock").
+// lines waiting for it with their state ("backordered, ETA 2026-12-12", "out of stock"), then
+// the inbound supply still due (ASN and purchase lines: ETA, supplier, units, a late one marked).
 // Below the summary: the product's reorder state (issue 13: projected units against the reorder
 // point, and what to order from whom when it needs reordering) and, for the 20 fastest movers,
 // their rank by units picked over the demand window; the search's hits mark them too.
@@ -60,6 +61,16 @@ struct WaitingLine {
     std::optional<std::string> eta;  // YYYY-MM-DD
 };
 
+// InboundRow: an open inbound line of the product.
+struct InboundRow {
+    std::string eta;       // YYYY-MM-DD
+    std::string inboundId;
+    std::string supplier;
+    std::string sscc;      // "" for loose units
+    long long due = 0;     // units still to come
+    bool late = false;     // the ETA is before today
+};
+
 struct StockCard {
     std::string sku;
     std::string description;
@@ -73,6 +84,7 @@ struct StockCard {
     std::optional<FastMover> fastMover;
     std::vector<StockLotRow> locations;
     std::vector<WaitingLine> waiting;
+    std::vector<InboundRow> inbound;
 };
 
 struct StockView {
@@ -80,6 +92,7 @@ struct StockView {
     long long unsynced = -1;
     std::vector<StockHit> hits;     // the search's products
     std::optional<StockCard> card;  // the product shown
+    std::string loading;            // the sku whose card is being read ("" when none)
     Outcome last;
 };
 
@@ -108,6 +121,10 @@ std::string hitText(const StockHit& hit);
 std::string stockLotText(const StockLotRow& row);
 // waitingText: "SO-1 line 2  Acme  5 of 7 allocated  backordered, ETA 2026-12-12".
 std::string waitingText(const WaitingLine& line);
+
+// inboundText: "ETA 2026-12-12  ASN-7001  CleanPro  20 due", with "  pallet SSCC" for a
+// pallet's line and "  LATE" when the ETA has passed.
+std::string inboundText(const InboundRow& row);
 
 // drawStockScreen: typing into the search field returns Search with the text (each edit);
 // a hit returns Open; Back (on a card) returns to the hits; Home.

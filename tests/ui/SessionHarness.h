@@ -68,6 +68,14 @@ public:
         REQUIRE(r->errors.empty());
     }
 
+    // inbound imports inbound lines (rows of inbound_id,supplier,sku,qty,eta,sscc).
+    void inbound(const std::string& rows)
+    {
+        auto r = m_store->importInbound(ledger::parseInboundCsv("inbound_id,supplier,sku,qty,eta,sscc\n" + rows), app::cliActor(m_g));
+        REQUIRE(r);
+        REQUIRE(r->errors.empty());
+    }
+
     // receive puts `units` of a product (by a (01)+(30) label, with an optional lot) at DOCK
     // through the store, as `backfill receive` does.
     void receive(const std::string& gtin, long long units, const std::string& lot = "", const std::string& expiry = "")

@@ -81,6 +81,87 @@ TEST_CASE("stock session: by scan, from Home, and by search")
     CHECK(v.card->locations.empty());
 }
 
+TEST_CASE("stock session: the inbound supply still due, by ETA, a late one marked, received units taken off")
+{
+    CHECK(ui::inboundText({"2026-12-12", "ASN-7", "CleanPro", "", 20, false}) == "ETA 2026-12-12  ASN-7  CleanPro  20 due");
+    CHECK(ui::inboundText({"2026-12-01", "PO-3", "", "095011010000042001", 6, true}) ==
+          "ETA 2026-12-01  PO-3  6 due  pallet 095011010000042001  LATE");
+
+    SessionHarness s("stockinbound", ui::ScreenId::Stock);
+    // Loose mugs due before today (late), a pallet of mugs after it, tea (another product),
+    // and a line received in full (nothing due: not shown).
+    s.inbound("ASN-2,Mug Co,MUG,6,2026-12-10,095011010000000018\n"
+              "ASN-1,Mug Co,MUG,20,2026-12-01,\n"
+              "ASN-3,Tea Co,TEA,5,2026-12-05,\n"
+              "ASN-0,Mug Co,MUG,3,2026-11-20,\n");
+    s.receive("09501101010079", 8); // loose: fills ASN-0's 3 (earliest ETA), then 5 of ASN-1's 20
+    s.start();
+    s.scan(uitest::kMug);
+    const auto& v = s.session().stockView();
+    REQUIRE(v.card);
+    std::vector<std::string> rows;
+    for (const auto& i : v.card->inbound) rows.push_back(ui::inboundText(i));
+    CHECK(rows == std::vector<std::string>{"ETA 2026-12-01  ASN-1  Mug Co  15 due  LATE",
+                                           "ETA 2026-12-10  ASN-2  Mug Co  6 due  pallet 095011010000000018"});
+    s.tap("Back");
+    s.scan(uitest::kTea);
+    REQUIRE(v.card);
+    REQUIRE(v.card->inbound.size() == 1);
+    CHECK(ui::inboundText(v.card->inbound[0]) == "ETA 2026-12-05  ASN-3  Tea Co  5 due");
+}
+
+TEST_CASE("stock session with a reader: the card is read on the worker and shown when it comes; Back drops one still coming")
+{
+    SessionHarness s("stockreader", ui::ScreenId::Stock);
+    s.inbound("ASN-1,Mug Co,MUG,20,2026-12-08,\n");
+    s.receive("09501101010079", 10, "L7", "2027-03-01"); // 10 of ASN-1's 20
+    app::MainQueue queue;
+    auto reader = app::UiReader::start(s.options().dbPath, std::chrono::milliseconds(60000), queue);
+    REQUIRE(reader);
+    s.session().attachReader(reader->get());
+    s.start(); // the fast movers are read on the worker
+    const auto& v = s.session().stockView();
+    // drainUntil runs what the worker posted until `done` holds (20 s at most).
+    auto drainUntil = [&](auto done) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (!done() && std::chrono::steady_clock::now() < deadline)
+            if (queue.waitPosted(std::chrono::milliseconds(100))) queue.drain();
+        return done();
+    };
+
+    s.scan(uitest::kMug);
+    CHECK(v.loading == "MUG"); // the frame that took the scan did not wait for the card
+    REQUIRE(drainUntil([&] { return v.card.has_value(); }));
+    CHECK(v.loading.empty());
+    CHECK(v.card->sku == "MUG");
+    CHECK(ui::stockSummary(*v.card) == std::vector<std::string>{"on hand 10  allocated 0  free 10", "held 0  quarantined 0  expired 0"});
+    REQUIRE(v.card->locations.size() == 1);
+    CHECK(ui::stockLotText(v.card->locations[0]) == "DOCK  LOT L7  exp 2027-03-01  10");
+    REQUIRE(v.card->inbound.size() == 1);
+    CHECK(ui::inboundText(v.card->inbound[0]) == "ETA 2026-12-08  ASN-1  Mug Co  10 due");
+    CHECK_FALSE(v.last.feedback == ui::Feedback::Refused);
+
+    // Tea asked for, then Back before its card came: the tea card never opens.
+    const long before = (*reader)->reads();
+    s.scan(uitest::kTea);
+    CHECK(v.loading == "TEA");
+    s.tap("Back");
+    CHECK(v.loading.empty());
+    REQUIRE(drainUntil([&] { return (*reader)->reads() > before; }));
+    queue.waitPosted(std::chrono::milliseconds(200));
+    queue.drain();
+    CHECK_FALSE(v.card);
+
+    // A search is read on the worker too; the hits are the last query's.
+    s.ui().io().AddInputCharactersUTF8("te");
+    s.frame();
+    s.ui().io().AddInputCharactersUTF8("a");
+    s.frame();
+    REQUIRE(drainUntil([&] { return v.hits.size() == 1; }));
+    CHECK(v.hits[0].sku == "TEA");
+    reader->reset();
+}
+
 TEST_CASE("stock screen: the reorder texts")
 {
     ui::ReorderInfo info{true, -26, 3, 32, std::string("BETA"), 7, "0.21", "2.00"};

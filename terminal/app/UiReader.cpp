@@ -1,0 +1,70 @@
+#include "app/UiReader.h"
+
+#include <algorithm>
+
+namespace backfill::app {
+
+ledger::Result<std::unique_ptr<UiReader>> UiReader::start(const std::string& dbPath, std::chrono::milliseconds busyTimeout, MainQueue& queue)
+{
+    store::StoreOpenOptions open;
+    open.create = false;
+    open.busyTimeout = busyTimeout;
+    auto store = store::TerminalStore::open(dbPath, open);
+    if (!store) return ledger::unexpected(store.error());
+    return std::unique_ptr<UiReader>(new UiReader(queue, std::move(*store)));
+}
+
+UiReader::UiReader(MainQueue& queue, std::unique_ptr<store::TerminalStore> store) : m_queue(queue), m_store(std::move(store))
+{
+    m_thread = std::thread([this] { run(); });
+}
+
+UiReader::~UiReader()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+        m_waiting.clear();
+    }
+    m_wake.notify_all();
+    m_thread.join();
+}
+
+void UiReader::submit(const std::string& key, Read read)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        auto same = std::find_if(m_waiting.begin(), m_waiting.end(), [&](const auto& w) { return w.first == key; });
+        if (same != m_waiting.end()) same->second = std::move(read);
+        else m_waiting.emplace_back(key, std::move(read));
+    }
+    m_wake.notify_all();
+}
+
+long UiReader::reads() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_reads;
+}
+
+void UiReader::run()
+{
+    for (;;) {
+        Read read;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [&] { return m_stop || !m_waiting.empty(); });
+            if (m_stop) return;
+            read = std::move(m_waiting.front().second);
+            m_waiting.pop_front();
+        }
+        auto task = read(*m_store);
+        {
+            std::lock_guard lock(m_mutex);
+            ++m_reads;
+        }
+        if (task) m_queue.post(std::move(task));
+    }
+}
+
+} // namespace backfill::app

@@ -1,0 +1,65 @@
+#pragma once
+// UiReader runs the touch UI's slow reads on a worker thread with a connection of its own to
+// the terminal's database (issue 12 item 8: the UI never waits on the database; docs/ui.md,
+// Reads off the main thread), and hands each result back to the main thread through the
+// MainQueue, whose post wakes the frame loop.
+//
+//   main thread: submit(key, read) --> waiting (one per key: a newer read of the same key
+//                                        replaces the one still waiting)
+//   worker:      takes the oldest waiting read, runs read(store) --> a task
+//   main thread: MainQueue::drain runs the task (it applies the result to the views)
+//
+// One read at a time, in submission order. Each keystroke of a search submits one under the
+// same key, so a fast typist costs one read per pause rather than one per letter. A task
+// must not trust the screen it was asked from to be still showing: the caller stamps its
+// reads (UiSession keeps a generation per view) and the task drops a stale result.
+
+#include "app/MainQueue.h"
+#include "ledger/Result.h"
+#include "store/TerminalStore.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+namespace backfill::app {
+
+class UiReader {
+public:
+    // Read runs on the worker with its store and returns the task for the main thread.
+    using Read = std::function<std::function<void()>(store::TerminalStore&)>;
+
+    // start opens the database again for the worker (db_* codes, no_database) and starts it.
+    static ledger::Result<std::unique_ptr<UiReader>> start(const std::string& dbPath, std::chrono::milliseconds busyTimeout,
+                                                           MainQueue& queue);
+    // The destructor drops the reads still waiting and waits for the one running.
+    ~UiReader();
+    UiReader(const UiReader&) = delete;
+    UiReader& operator=(const UiReader&) = delete;
+
+    // submit queues `read` under `key`, replacing a waiting read of that key.
+    void submit(const std::string& key, Read read);
+    // reads is how many reads ran to the end (tests, --stats).
+    long reads() const;
+
+private:
+    UiReader(MainQueue& queue, std::unique_ptr<store::TerminalStore> store);
+    void run();
+
+    MainQueue& m_queue;
+    std::unique_ptr<store::TerminalStore> m_store; // the worker's only
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<std::pair<std::string, Read>> m_waiting;
+    long m_reads = 0;
+    bool m_stop = false;
+    std::thread m_thread;
+};
+
+} // namespace backfill::app
