@@ -26,7 +26,10 @@ QuitConfirmIntent drawQuitConfirm(const UiContext& ctx)
     const float pad = m.spacingPx * 2;
     const float width = std::min(vp->Size.x - 2 * m.spacingPx, std::max(vp->Size.x * 0.85f, 2 * m.minTargetPx + 3 * pad));
     const float buttonH = std::max(m.minTargetPx, m.keypadKeyPx);
-    const float height = pad + large->FontSize + pad + ImGui::GetTextLineHeightWithSpacing() + pad + buttonH + pad;
+    const float gap = ImGui::GetStyle().ItemSpacing.y;
+    // Padding, title, the line below it, a spacer and the buttons, each followed by a gap.
+    const float height = 2 * pad + large->FontSize + gap + ImGui::GetTextLineHeight() + gap + m.spacingPx + gap + buttonH +
+                         m.spacingPx;
     ImGui::SetCursorScreenPos(ImVec2(vp->Pos.x + (vp->Size.x - width) / 2, vp->Pos.y + (vp->Size.y - height) / 2));
     ImGui::PushStyleColor(ImGuiCol_ChildBg, ImGui::GetStyleColorVec4(ImGuiCol_PopupBg));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(pad, pad));
