@@ -27,9 +27,10 @@ QuitConfirmIntent drawQuitConfirm(const UiContext& ctx)
     const float width = std::min(vp->Size.x - 2 * m.spacingPx, std::max(vp->Size.x * 0.85f, 2 * m.minTargetPx + 3 * pad));
     const float buttonH = std::max(m.minTargetPx, m.keypadKeyPx);
     const float gap = ImGui::GetStyle().ItemSpacing.y;
-    // Padding, title, the line below it, a spacer and the buttons, each followed by a gap.
-    const float height = 2 * pad + large->FontSize + gap + ImGui::GetTextLineHeight() + gap + m.spacingPx + gap + buttonH +
-                         m.spacingPx;
+    constexpr const char* kWhat = "Quit closes the terminal; scans are no longer taken. Stay keeps working.";
+    const float textH = ImGui::CalcTextSize(kWhat, nullptr, false, width - 2 * pad).y;
+    // Padding, title, the words below it, a spacer and the buttons, each followed by a gap.
+    const float height = 2 * pad + large->FontSize + gap + textH + gap + m.spacingPx + gap + buttonH + m.spacingPx;
     ImGui::SetCursorScreenPos(ImVec2(vp->Pos.x + (vp->Size.x - width) / 2, vp->Pos.y + (vp->Size.y - height) / 2));
     ImGui::PushStyleColor(ImGuiCol_ChildBg, ImGui::GetStyleColorVec4(ImGuiCol_PopupBg));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(pad, pad));
@@ -37,7 +38,9 @@ QuitConfirmIntent drawQuitConfirm(const UiContext& ctx)
     ImGui::PushFont(large);
     ImGui::TextUnformatted(kQuitTitle);
     ImGui::PopFont();
-    ImGui::TextUnformatted("Stay keeps working; Quit closes the terminal.");
+    ImGui::PushTextWrapPos(0.0f); // wrap at the dialog's edge
+    ImGui::TextUnformatted(kWhat);
+    ImGui::PopTextWrapPos();
     ImGui::Dummy(ImVec2(0, m.spacingPx));
     const float buttonW = (ImGui::GetContentRegionAvail().x - m.spacingPx) / 2;
     if (touchButton(ctx, "Stay", ImVec2(buttonW, buttonH))) intent.kind = QuitConfirmIntent::Kind::Stay;
