@@ -113,7 +113,7 @@ public:
         xdotool({"click", "1"});
     }
 
-    // confirmQuit: the window manager's close asks first; Stay keeps the window; asked again,
+    // closeAskStayThenQuit: the window manager's close asks first; Stay keeps the window; asked again,
     // Quit ends it. Returns the UI's --stats.
     Json closeAskStayThenQuit()
     {
