@@ -12,6 +12,12 @@ bad=$(grep -rnE '#[[:space:]]*include[[:space:]]*[<"](sqlite3|nng/|ZXing/|GLFW/|
 if [ -n "$bad" ]; then
   echo "terminal/scan parsing and terminal/workflow must not see SQLite, nng, GLFW, ImGui, the store or the app:"; echo "$bad"; status=1
 fi
+# terminal/ui draws state and returns intents: no decoder (scan/image, ZXing), window, store,
+# network or app; the camera's worker and the store live in terminal/app (docs/ui.md, Layers).
+bad=$(grep -rnE '#[[:space:]]*include[[:space:]]*[<"](sqlite3|nng/|ZXing/|GLFW/|store/|app/|platform/|scan/image/)' "$root/terminal/ui" 2>/dev/null || true)
+if [ -n "$bad" ]; then
+  echo "terminal/ui must not see the decoder (scan/image, ZXing), GLFW, SQLite, nng, the store, the platform or the app:"; echo "$bad"; status=1
+fi
 # sync/protocol: the standard library, ledger/ and protocol/ headers; protobuf only in its .cpp
 # files (the generated "wire.pb.h" and <google/protobuf/...>), so no caller ever sees it.
 bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$root/sync/protocol" \

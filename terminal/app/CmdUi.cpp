@@ -2,7 +2,7 @@
 //
 //   backfill [--db FILE] [--operator NAME] [--start SCREEN] [--window WxH] [--scale F]
 //            [--screenshot FILE] [--exit-after MS | --frames N] [--stats] [--sound DEVICE]
-//            [--probe FILE]
+//            [--probe FILE] [--camera DEV|FOLDER|none]
 //
 // The options are the main command's own, so they are read only when no subcommand is given.
 
@@ -10,6 +10,7 @@
 #include "app/Cli.h"
 #include "app/Json.h"
 #include "app/MainQueue.h"
+#include "app/UiCamera.h"
 #include "app/UiSession.h"
 #include "app/UiSyncWorker.h"
 #include "platform/Sound.h"
@@ -35,17 +36,21 @@ struct UiArgs {
     long idleSignOutS = -1; // --idle-signout; < 0: the setting idle_signout_s, else 600 s
     std::string sound = "default"; // ALSA playback device; "none": silent, no notice
     std::string probe;             // --probe FILE: the screen, its result and its targets
+    // --camera: a V4L2 device or a folder of frames; "none": no camera; empty (not given): the
+    // setting `camera`, else none.
+    std::string camera;
 };
 
 // Probe writes what the operator sees, as JSON, whenever it changes: the screen, the last
-// result (class and words) and every touch target with its rectangle in window pixels
-// ({"screen":"pick","feedback":"ACCEPTED","result":"...","targets":[{"label":"OK","x":..,
-// "y":..,"w":..,"h":..}]}). End-to-end tests under Xvfb read it to know a scan was taken
+// result (class and words), the header's notice ("NO SOUND", "NO CAMERA"; null for none) and
+// every touch target with its rectangle in window pixels ({"screen":"pick","feedback":
+// "ACCEPTED","result":"...","notice":null,"targets":[{"label":"OK","x":..,"y":..,"w":..,
+// "h":..}]}). End-to-end tests under Xvfb read it to know a scan was taken
 // and where to click; written to FILE.tmp and renamed, so a reader never sees half of it.
 class Probe {
 public:
     explicit Probe(std::string path) : m_path(std::move(path)) {}
-    void write(const UiSession& session, const std::vector<ui::TouchTarget>& targets)
+    void write(const UiSession& session, const char* notice, const std::vector<ui::TouchTarget>& targets)
     {
         const auto [feedback, words] = session.resultKey();
         Json t = Json::array();
@@ -54,6 +59,7 @@ public:
         const std::string text = Json{{"screen", std::string(ui::screenName(session.screen()))},
                                       {"feedback", ui::feedbackWord(feedback)},
                                       {"result", words},
+                                      {"notice", notice ? Json(notice) : Json()},
                                       {"targets", t}}
                                      .dump();
         if (text == m_last) return;
@@ -139,6 +145,33 @@ void runUi(GlobalOptions& g, const UiArgs& args)
         }
     }
 
+    // The camera, a second scan input: its sightings come through the queue into the frame's
+    // scans, as the wedge's do. One that cannot be opened is a notice; the terminal goes on.
+    std::string cameraSource = args.camera;
+    if (cameraSource.empty())
+        if (auto stored = store->setting("camera"); stored && *stored) cameraSource = **stored;
+    if (cameraSource == "none") cameraSource.clear();
+    std::unique_ptr<UiCamera> camera;
+    std::optional<ledger::Error> cameraError;
+    if (!cameraSource.empty()) {
+        UiCameraOptions co;
+        co.source = cameraSource;
+        if (auto started = UiCamera::start(co, queue)) {
+            camera = std::move(*started);
+        } else {
+            cameraError = started.error();
+            printError(*cameraError); // the log says what and where; the header says NO CAMERA
+        }
+    }
+    // A camera that stops (unplugged: camera_io, camera_timeout) shows the notice too; the
+    // loop wakes at least every 2 s, so it appears within 2 s.
+    auto checkCamera = [&] {
+        if (cameraError || !camera) return false;
+        cameraError = camera->error();
+        if (cameraError) printError(*cameraError);
+        return cameraError.has_value();
+    };
+
     // A cue per result through ALSA; without a device every header says so.
     std::unique_ptr<platform::SoundPlayer> sound;
     std::optional<ledger::Error> soundError;
@@ -153,9 +186,17 @@ void runUi(GlobalOptions& g, const UiArgs& args)
 
     platform::LoopOptions lo;
     lo.onWake = [&] {
-        const bool posted = queue.drain() > 0;
-        return session.tick() || posted;
+        bool posted = queue.drain() > 0;
+        // The window manager's close asks first (ui/QuitConfirm.h).
+        if (win.takeCloseRequests() > 0) {
+            session.requestClose();
+            posted = true;
+        }
+        const bool cameraFailed = checkCamera();
+        return session.tick() || posted || cameraFailed;
     };
+    lo.confirmClose = true;
+    std::string notice;
     if (args.frames >= 0) lo.frames = args.frames;
     if (args.exitAfterMs >= 0) lo.exitAfter = std::chrono::milliseconds(args.exitAfterMs);
     lo.screenshotPath = args.screenshot;
@@ -163,17 +204,32 @@ void runUi(GlobalOptions& g, const UiArgs& args)
     lo.measureFrames = args.stats;
     auto report = win.run(lo, [&](const std::vector<scan::Scan>& scans) {
         ctx = win.context();
-        if (soundError) ctx.notice = "NO SOUND";
+        notice.clear();
+        if (soundError) notice = "NO SOUND";
+        if (cameraError) notice += notice.empty() ? "NO CAMERA" : "  NO CAMERA";
+        if (!notice.empty()) ctx.notice = notice.c_str();
         if (probe && !ctx.targets) {
             probeTargets.clear();
             ctx.targets = &probeTargets;
         }
-        const bool changed = session.frame(scans, ctx);
-        if (probe) probe->write(session, *ctx.targets);
+        bool changed = false;
+        if (camera) {
+            // The camera's scans after the wedge's of the same wake-up: both are scans alike.
+            std::vector<scan::Scan> all = scans;
+            for (auto& s : camera->takeScans()) all.push_back(std::move(s));
+            changed = session.frame(all, ctx);
+        } else {
+            changed = session.frame(scans, ctx);
+        }
+        if (probe) probe->write(session, ctx.notice, *ctx.targets);
+        if (session.quitRequested()) win.quit();
         if (auto cue = session.takeCue(); cue && sound) sound->play(*cue);
         return changed;
     });
     worker.reset(); // stop the link before the session and the store go
+    const long long cameraScans = camera ? camera->scans() : 0;
+    camera.reset(); // its threads stop before the queue they post to goes
+    const long reads = reader ? reader->reads() : 0;
     reader.reset();
     if (sound) sound->waitIdle(); // the last result's cue is heard in full
     if (!report) {
@@ -194,7 +250,10 @@ void runUi(GlobalOptions& g, const UiArgs& args)
                        {"sound", sound ? Json(args.sound) : Json()},
                        {"sound_error", soundError ? Json(soundError->code) : Json()},
                        {"cues_played", sound ? sound->played() : 0},
-                       {"reads", reader ? reader->reads() : 0}});
+                       {"camera", cameraSource.empty() ? Json() : Json(cameraSource)},
+                       {"camera_error", cameraError ? Json(cameraError->code) : Json()},
+                       {"camera_scans", cameraScans},
+                       {"reads", reads}});
 }
 
 } // namespace
@@ -223,6 +282,9 @@ void registerUiCommand(CLI::App& app, GlobalOptions& g)
                    "UI: sign out after S seconds without input, 0 never (default: setting idle_signout_s, else 600)")
         ->check(CLI::Range(0L, 86400L));
     app.add_option("--probe", args->probe, "UI: write the screen, its last result and its touch targets as JSON to FILE on change (tests)");
+    app.add_option("--camera", args->camera,
+                   "UI: camera as a second scan input: a V4L2 device (/dev/video0) or a folder of image frames; none: no "
+                   "camera (default: setting camera, else none)");
     app.add_option("--sound", args->sound, "UI: ALSA device for the result cues (default: default; none: silent)");
     app.callback([&app, &g, args] {
         if (app.get_subcommands().empty()) runUi(g, *args);

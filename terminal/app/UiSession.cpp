@@ -358,6 +358,16 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
         break;
     }
     }
+    // The quit question is drawn over the screen, which gets no tap while it is open.
+    if (m_quitConfirm) {
+        const auto intent = ui::drawQuitConfirm(ctx);
+        if (intent.kind == ui::QuitConfirmIntent::Kind::Stay) m_quitConfirm = false;
+        if (intent.kind == ui::QuitConfirmIntent::Kind::Quit) {
+            m_quitConfirm = false;
+            m_quitRequested = true;
+        }
+        changed = changed || intent.kind != ui::QuitConfirmIntent::Kind::None;
+    }
     if (const auto now = resultKey(); now != afterScans && now.first != ui::Feedback::None) m_cue = now.first;
     // An action committed (an op waits in the outbox): the link pushes it at once when
     // online (offline, the worker keeps to its back-off).

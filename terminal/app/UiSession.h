@@ -23,6 +23,11 @@
 // nudges it, so the action is pushed at once when online; applySync (posted to the main
 // thread after each round) updates the Sync screen, the headers and the Home tile.
 //
+// Quitting asks first (QuitConfirm.h): requestClose (the window manager's close, through the
+// platform's close callback) opens "Quit Backfill?" over whatever screen is open; its Quit
+// sets quitRequested (the frame loop then ends), Stay closes it. Scans still apply to the
+// screen below while it is open.
+//
 // A scan is applied on every screen (onScan): on Receive it is received; on Put away, Pick,
 // Count and Stock it is read by readScan (UiScan.h) and applied by that screen's glue
 // (UiSession<Screen>.cpp); on Home a pallet opens Receive, a product its Stock card, a
@@ -40,6 +45,7 @@
 #include "ui/HomeScreen.h"
 #include "ui/PickScreen.h"
 #include "ui/PutawayScreen.h"
+#include "ui/QuitConfirm.h"
 #include "ui/ReceiveScreen.h"
 #include "ui/ScreenId.h"
 #include "ui/SignInScreen.h"
@@ -83,6 +89,12 @@ public:
     static constexpr std::chrono::seconds kDefaultIdleSignOut{600};
     // setClock replaces the steady clock idle time is measured with (tests).
     void setClock(std::function<std::chrono::steady_clock::time_point()> clock) { m_clock = std::move(clock); }
+
+    // requestClose opens the quit confirmation (again: it stays open). quitConfirmOpen: it is
+    // shown; quitRequested: Quit was tapped (the app ends its loop).
+    void requestClose() { m_quitConfirm = true; }
+    bool quitConfirmOpen() const { return m_quitConfirm; }
+    bool quitRequested() const { return m_quitRequested; }
 
     // attachSync gives the session the link's worker (nullptr: none, not enrolled).
     void attachSync(UiSyncWorker* worker) { m_sync = worker; }
@@ -229,6 +241,8 @@ private:
     bool m_idleFixed = false;                       // set by setIdleSignOut: the setting is not read
     std::function<std::chrono::steady_clock::time_point()> m_clock = [] { return std::chrono::steady_clock::now(); };
     std::chrono::steady_clock::time_point m_lastInput{};
+    bool m_quitConfirm = false;   // "Quit Backfill?" is open
+    bool m_quitRequested = false; // its Quit was tapped
 };
 
 } // namespace backfill::app

@@ -82,6 +82,7 @@ ledger::Result<std::unique_ptr<Window>> Window::open(const WindowOptions& option
     glfwSetScrollCallback(win->m_window, &Window::onScroll);
     glfwSetCursorPosCallback(win->m_window, &Window::onCursor);
     glfwSetWindowRefreshCallback(win->m_window, &Window::onChange);
+    glfwSetWindowCloseCallback(win->m_window, &Window::onClose);
     glfwSetFramebufferSizeCallback(win->m_window, [](GLFWwindow* w, int, int) { onChange(w); });
     glfwSetWindowFocusCallback(win->m_window, [](GLFWwindow* w, int focused) {
         ImGui_ImplGlfw_WindowFocusCallback(w, focused);
@@ -164,6 +165,18 @@ void Window::onCursor(GLFWwindow* w, double, double) { self(w)->m_changed = true
 
 void Window::onChange(GLFWwindow* w) { self(w)->m_changed = true; }
 
+void Window::onClose(GLFWwindow* w)
+{
+    Window* win = self(w);
+    win->m_changed = true;
+    if (!win->m_confirmClose) return; // GLFW has set the close flag: the loop ends
+    // The operator is asked first (ui/QuitConfirm.h): keep the window and record the request.
+    glfwSetWindowShouldClose(w, GLFW_FALSE);
+    ++win->m_closeRequests;
+}
+
+void Window::quit() { glfwSetWindowShouldClose(m_window, GLFW_TRUE); }
+
 ledger::Result<void> Window::writeScreenshot(const std::string& path)
 {
     int w = 0, h = 0;
@@ -187,6 +200,7 @@ ledger::Result<void> Window::writeScreenshot(const std::string& path)
 ledger::Result<LoopReport> Window::run(const LoopOptions& options, const FrameFn& frame)
 {
     LoopReport report;
+    m_confirmClose = options.confirmClose;
     const auto started = Clock::now();
     const bool frameMode = options.frames.has_value();
     int settle = kSettleFrames;

@@ -17,6 +17,10 @@
 // show hover, press and release), or more while the frame function asks for them; then it
 // waits. While waiting it wakes only for events, the wedge's next deadline (held keys are
 // released on time) and the exit time.
+//
+// Closing: the loop ends when the window should close. With LoopOptions::confirmClose the
+// window manager's close does not make it so (onClose clears it again and counts a request
+// for takeCloseRequests); only quit() does.
 
 #include "ledger/Result.h"
 #include "scan/Wedge.h"
@@ -28,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct GLFWwindow;
@@ -52,6 +57,10 @@ struct LoopOptions {
     // onWake runs on the main thread after every wait (the main-thread queue is drained here,
     // the idle sign-out checked); true asks for frames, as input does.
     std::function<bool()> onWake;
+    // confirmClose: the window manager's close (the title bar's X, WM_DELETE_WINDOW) does not
+    // end the loop; it is recorded for takeCloseRequests, and the app asks the operator
+    // (ui/QuitConfirm.h) and calls Window::quit on Quit. Off: the close ends the loop at once.
+    bool confirmClose = false;
     // measureScans: fill LoopReport::scanToDrawnMs (`--stats`). Off, a terminal that runs for
     // weeks keeps no list that grows with every scan.
     bool measureScans = false;
@@ -101,6 +110,13 @@ public:
     // posted to the main thread is taken at once.
     void wake();
 
+    // takeCloseRequests gives how many closes the window manager asked for since the last
+    // call (with LoopOptions::confirmClose; each also wakes the loop) and resets the count.
+    int takeCloseRequests() { return std::exchange(m_closeRequests, 0); }
+
+    // quit makes the loop end after the current frame (the operator confirmed quitting).
+    void quit();
+
     // setGsSubstitute makes the wedge read `gs` as GS (the terminal's stored setting, known
     // only once the database is open). Call before run.
     void setGsSubstitute(char32_t gs);
@@ -124,6 +140,7 @@ private:
     static void onScroll(GLFWwindow* w, double x, double y);
     static void onCursor(GLFWwindow* w, double x, double y);
     static void onChange(GLFWwindow* w);
+    static void onClose(GLFWwindow* w);
     ledger::Result<void> writeScreenshot(const std::string& path);
 
     GLFWwindow* m_window = nullptr;
@@ -133,6 +150,8 @@ private:
     std::unique_ptr<scan::Wedge> m_wedge;
     ui::WedgeInput m_wedgeInput;
     bool m_changed = true; // an event other than a key arrived since the last frame
+    bool m_confirmClose = false; // LoopOptions::confirmClose of the loop running
+    int m_closeRequests = 0;     // window-manager closes not taken yet
 };
 
 } // namespace backfill::platform

@@ -111,15 +111,30 @@ public:
     // wait waits for the child's end and gives its exit status (128 + signal when killed).
     int wait()
     {
+        if (m_pid < 0) return m_status;
         int ws = 0;
         while (::waitpid(m_pid, &ws, 0) < 0) {
         }
         m_pid = -1;
-        return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+        m_status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+        return m_status;
+    }
+    // running: the child has not ended yet. An ended child is reaped; wait() gives its status.
+    bool running()
+    {
+        if (m_pid < 0) return false;
+        int ws = 0;
+        const pid_t r = ::waitpid(m_pid, &ws, WNOHANG);
+        if (r == 0) return true;
+        if (r < 0) return true; // interrupted: ask again later
+        m_pid = -1;
+        m_status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+        return false;
     }
 
 private:
     pid_t m_pid = -1;
+    int m_status = -1;
 };
 
 // Xvfb starts its own X server on a display number it finds free (-displayfd) and waits

@@ -221,3 +221,43 @@ TEST_CASE("locations CSV: the gln columns are checked; a label names one locatio
     CHECK(*s.store().locationByGln("9501101000018", "A1") == std::optional<std::string>("Q"));
     CHECK(*s.store().locationByGln("9501101000018", "Q") == std::optional<std::string>("A1"));
 }
+
+TEST_CASE("quit confirmation: Stay keeps the session as it was, Quit asks the app to quit")
+{
+    SessionHarness s("quit", ui::ScreenId::Receive);
+    s.start();
+    REQUIRE(s.session().screen() == ui::ScreenId::Receive);
+    s.scan("(01)09501101010079(30)2");
+    REQUIRE(s.session().receiveView().last);
+    CHECK_FALSE(s.session().quitConfirmOpen());
+
+    // The window manager's close: the question over the screen, nothing else changes.
+    s.session().requestClose();
+    s.frame();
+    CHECK(s.session().quitConfirmOpen());
+    CHECK(s.has("Stay"));
+    CHECK(s.has("Quit"));
+    for (const char* label : {"Stay", "Quit"}) {
+        const auto t = s.ui().find(label);
+        CHECK(t.width() >= s.ui().ctx().metrics.minTargetPx);
+        CHECK(t.height() >= s.ui().ctx().metrics.minTargetPx);
+    }
+    s.tap("Stay");
+    CHECK_FALSE(s.session().quitConfirmOpen());
+    CHECK_FALSE(s.session().quitRequested());
+    CHECK_FALSE(s.has("Stay"));
+    CHECK(s.session().screen() == ui::ScreenId::Receive);
+    CHECK(s.session().receiveView().last->feedback == ui::Feedback::Accepted);
+    CHECK(s.stockAt("MUG", "DOCK") == 2);
+
+    // Asked again: the screen's own buttons are not pressed through the dialog.
+    s.session().requestClose();
+    s.frame();
+    s.tap("Home");
+    CHECK(s.session().screen() == ui::ScreenId::Receive);
+    CHECK(s.session().quitConfirmOpen());
+    s.tap("Quit");
+    CHECK(s.session().quitRequested());
+    CHECK_FALSE(s.session().quitConfirmOpen());
+    CHECK(s.stockAt("MUG", "DOCK") == 2);
+}

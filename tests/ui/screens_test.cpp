@@ -10,6 +10,7 @@
 #include "ui/HomeScreen.h"
 #include "ui/PickScreen.h"
 #include "ui/PutawayScreen.h"
+#include "ui/QuitConfirm.h"
 #include "ui/ReceiveScreen.h"
 #include "ui/StockScreen.h"
 #include "ui/SignInScreen.h"
@@ -241,6 +242,28 @@ TEST_CASE("receive: a refusal needs a tap; Home goes home")
     CHECK(lastOf(h.tap<ui::ReceiveIntent>("Home", draw)).kind == ui::ReceiveIntent::Kind::Home);
 }
 
+TEST_CASE("quit confirmation: Stay and Quit over the screen, which takes no tap meanwhile")
+{
+    UiHarness h;
+    auto view = homeView();
+    ui::HomeInput input;
+    std::vector<ui::HomeIntent> below;
+    auto draw = [&] {
+        below.push_back(ui::drawHomeScreen(view, input, h.ctx()));
+        return ui::drawQuitConfirm(h.ctx());
+    };
+    CHECK(lastOf(h.tap<ui::QuitConfirmIntent>("Stay", draw)).kind == ui::QuitConfirmIntent::Kind::Stay);
+    CHECK(lastOf(h.tap<ui::QuitConfirmIntent>("Quit", draw)).kind == ui::QuitConfirmIntent::Kind::Quit);
+    // A tap where Home's "Sign out" lies, under the dialog's layer: nothing is pressed.
+    const auto none = h.tap<ui::QuitConfirmIntent>("Sign out", draw);
+    CHECK(lastOf(none).kind == ui::QuitConfirmIntent::Kind::None);
+    CHECK(lastOf(below).kind == ui::HomeIntent::Kind::None);
+    // Without the dialog the same tap signs out (the layer was what held it).
+    CHECK(lastOf(h.tap<ui::HomeIntent>("Sign out", [&] { return ui::drawHomeScreen(view, input, h.ctx()); })).kind ==
+          ui::HomeIntent::Kind::SignOut);
+    CHECK(std::string(ui::kQuitTitle) == "Quit Backfill?");
+}
+
 TEST_CASE("every touch target is at least the minimum, portrait handheld and large tablet")
 {
     for (auto [w, h] : {std::pair{480, 800}, std::pair{1080, 1920}}) {
@@ -309,6 +332,21 @@ TEST_CASE("every touch target is at least the minimum, portrait handheld and lar
         yv.whyNot = "only a supervisor may";
         ui.frame([&] { ui::drawSyncScreen(yv, yi, ui.ctx()); });
         checkTargets(ui);
+
+        // The quit confirmation over Home: its two buttons side by side, inside the window.
+        ui.frame([&] {
+            ui::drawHomeScreen(hv, hi, ui.ctx());
+            ui::drawQuitConfirm(ui.ctx());
+        });
+        checkTargets(ui);
+        const auto stay = ui.find("Stay");
+        const auto quit = ui.find("Quit");
+        CHECK(stay.height() >= ui.ctx().metrics.keypadKeyPx);
+        CHECK(quit.height() >= ui.ctx().metrics.keypadKeyPx);
+        CHECK(quit.min.x - stay.max.x >= ui.ctx().metrics.spacingPx);
+        CHECK(stay.min.x >= 0);
+        CHECK(quit.max.x <= static_cast<float>(w));
+        CHECK(quit.max.y <= static_cast<float>(h));
     }
     CHECK(ui::scaleForWindow(1080, 1920) == doctest::Approx(2.25f));
     CHECK(ui::scaleForWindow(480, 800) == doctest::Approx(1.0f));
