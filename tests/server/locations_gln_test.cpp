@@ -224,12 +224,16 @@ TEST_CASE("backfilld import locations answers as backfill import locations: same
         // a swap
         "code,kind,sequence,gln,gln_extension\nA1,storage,10,9501101000018,\nA2,storage,20,9501101000018,A1\n",
     };
-    int i = 0;
-    for (const auto& csv : files) {
-        const std::string file = terminal.writeFile("locations-" + std::to_string(i++) + ".csv", csv);
+    const std::vector<int> statuses{0, 2, 2, 0};
+    const std::vector<std::vector<std::string>> codes{
+        {}, {"check_digit", "bad_gln", "gln_required", "bad_gln_extension", "duplicate_gln"}, {"duplicate_gln"}, {}};
+    for (size_t i = 0; i < files.size(); ++i) {
+        const std::string file = terminal.writeFile("locations-" + std::to_string(i) + ".csv", files[i]);
         auto t = terminal.run({"import", "locations", file});
         auto s = server.run({"import", "locations", file});
         INFO("file ", file, "\nterminal: ", t, "\nserver: ", s);
+        CHECK(t.status == statuses[i]);
+        CHECK(t.codes() == codes[i]);
         CHECK(s.status == t.status);
         CHECK(s.out == t.out);
         CHECK(s.err == t.err);
