@@ -20,7 +20,8 @@
 // Error codes (stable; tests and callers match on them): missing_header, missing_column,
 // duplicate_column, bad_row, bad_quote, unterminated_quote, bad_encoding, bad_text, required,
 // bad_number, bad_gtin, bad_case_gtin, check_digit, case_qty_required, bad_email, bad_date,
-// bad_kind, bad_sscc, duplicate_key, duplicate_gtin, sscc_conflict.
+// bad_kind, bad_sscc, duplicate_key, duplicate_gtin, sscc_conflict, bad_gln, bad_gln_extension,
+// gln_required, duplicate_gln (checks against a database: ledger/LocationLabels.h).
 // Warning codes: unknown_column, unused_case_qty.
 
 #include "ledger/Replenishment.h"

@@ -1,5 +1,6 @@
 #include "server/Imports.h"
 
+#include "ledger/LocationLabels.h"
 #include "server/Notify.h"
 #include "server/Ops.h"
 
@@ -50,6 +51,16 @@ Result<ImportReport> run(ServerStore& store, const char* what, const ledger::Par
 
 Result<void> noCheck(const auto&, int64_t, ImportReport&) { return {}; }
 
+// locationEntry is a `location` log entry: code, kind, sequence, and the GS1 label's gln
+// and gln_extension when it has them (docs/server.md, The log).
+Json locationEntry(const ledger::Location& l)
+{
+    Json row{{"code", l.code}, {"kind", ledger::locationKindName(l.kind)}, {"sequence", l.sequence}};
+    if (l.gln) row["gln"] = *l.gln;
+    if (l.gln && !l.glnExtension.empty()) row["gln_extension"] = l.glnExtension;
+    return row;
+}
+
 Result<void> checkSku(ServerStore& store, const std::string& sku, int64_t line, ImportReport& report)
 {
     auto p = store.product(sku);
@@ -86,14 +97,42 @@ Result<ImportReport> importCatalog(ServerStore& store, const ledger::ParsedRows<
 
 Result<ImportReport> importLocations(ServerStore& store, const ledger::ParsedRows<ledger::Location>& rows)
 {
-    auto write = [&](const ledger::Location& l) -> Result<void> {
-        TRY(store.saveLocation(l));
-        const Json row{{"code", l.code}, {"kind", ledger::locationKindName(l.kind)}, {"sequence", l.sequence}};
-        auto seq = store.appendLog("location", row.dump());
-        if (!seq) return unexpected(seq.error());
+    // The labels other locations hold: the terminal's rule (ledger/LocationLabels.h), read
+    // inside the transaction.
+    auto check = [&](ImportReport& report) -> Result<void> {
+        auto stored = ledger::checkStoredGlns(rows, [&](const std::string& gln, const std::string& extension) {
+            return store.glnOwner(gln, extension);
+        });
+        if (!stored) return unexpected(stored.error());
+        for (auto& issue : *stored) addIssue(report, std::move(issue));
         return {};
     };
-    return run(store, "importing locations", rows, noCheck<ledger::Location>, write);
+    // A row with a gln replaces the location's label, one without keeps it. The file's
+    // labels are let go of first, so two locations trading labels never collide half-way.
+    // Each entry carries the location as stored after its row, label included (kept or
+    // new), so a terminal folding the entries in order holds what the server holds.
+    auto write = [&]() -> Result<void> {
+        for (const auto& l : rows.rows)
+            if (l.gln) TRY(store.clearGln(l.code));
+        for (const auto& l : rows.rows) {
+            TRY(store.saveLocation(l));
+            auto saved = store.location(l.code);
+            if (!saved) return unexpected(saved.error());
+            if (!*saved) return ledger::fail("db_corrupt", "location " + l.code + " was saved but cannot be read back");
+            auto seq = store.appendLog("location", locationEntry(**saved).dump());
+            if (!seq) return unexpected(seq.error());
+        }
+        return {};
+    };
+    ImportReport report;
+    auto done = store.transact("importing locations", [&]() -> Result<void> {
+        TRY(check(report));
+        if (!report.errors.empty()) return {};
+        return write();
+    });
+    if (!done) return unexpected(done.error());
+    if (report.errors.empty()) report.imported = static_cast<int64_t>(rows.rows.size());
+    return report;
 }
 
 Result<ImportReport> importReasons(ServerStore& store, const ledger::ParsedRows<ledger::Reason>& rows)

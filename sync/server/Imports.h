@@ -9,7 +9,11 @@
 //
 // Refusals beside the parser's (ImportIssue codes): duplicate_gtin (a GTIN of another product
 // at the server), unknown_sku (an order or inbound line for a product not in the catalog),
-// sscc_conflict (a pallet SSCC that belongs to another inbound at the server).
+// sscc_conflict (a pallet SSCC that belongs to another inbound at the server), duplicate_gln
+// (a GS1 location label another location holds and does not give up in the file: the
+// terminal's rule, ledger/LocationLabels.h checkStoredGlns). A `location` entry carries the
+// location as stored after its row: its label's gln and gln_extension when it has them (a row
+// without a gln keeps the stored label, and the entry carries it).
 
 #include "ledger/MasterDataCsv.h"
 #include "server/ServerStore.h"

@@ -12,7 +12,7 @@ namespace backfill::server {
 // distinct from the terminal's "BFTD": neither program opens the other's file.
 inline constexpr int64_t kServerApplicationId = 0x42465356;
 
-inline constexpr std::array<std::string_view, 6> kServerMigrations{
+inline constexpr std::array<std::string_view, 7> kServerMigrations{
     // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
     R"sql(
 CREATE TABLE products(
@@ -244,6 +244,14 @@ UPDATE order_lines SET filled_by = f.device FROM (
   WHERE json_extract(a.value, '$.qty') > 0
   GROUP BY 1, 2
 ) AS f WHERE f.order_id = order_lines.order_id AND f.line = order_lines.line;
+)sql",
+    // 7: GS1 location labels (docs/import.md, locations): a location's GLN (AI 414) and GLN
+    // extension component (AI 254, '' for none), as the terminal's migration 11 keeps them,
+    // sent to terminals in the `location` log entries. A pair names one location.
+    R"sql(
+ALTER TABLE locations ADD COLUMN gln TEXT;
+ALTER TABLE locations ADD COLUMN gln_ext TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX locations_gln ON locations(gln, gln_ext) WHERE gln IS NOT NULL;
 )sql",
 };
 

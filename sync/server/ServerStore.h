@@ -270,6 +270,15 @@ public:
     virtual Result<void> saveProduct(const ledger::Product& product) = 0;
     virtual Result<std::optional<ledger::LocationKind>> locationKind(std::string_view code) = 0;
     virtual Result<bool> hasLocations() = 0;
+    // location is the stored location with its GS1 label (gln, glnExtension), if any.
+    virtual Result<std::optional<ledger::Location>> location(std::string_view code) = 0;
+    // glnOwner is the code of the location a (gln, extension) pair names (extension "" = none).
+    virtual Result<std::optional<std::string>> glnOwner(std::string_view gln, std::string_view extension) = 0;
+    // clearGln takes the GS1 label off a location (none: no change), so an import can give
+    // it to another location without the pair naming two at once.
+    virtual Result<void> clearGln(std::string_view code) = 0;
+    // saveLocation inserts or updates by code. With a gln it stores the pair (which no other
+    // location may hold: db_constraint); without one it keeps the label stored.
     virtual Result<void> saveLocation(const ledger::Location& location) = 0;
     virtual Result<void> saveReason(const ledger::Reason& reason) = 0;
 

@@ -345,14 +345,46 @@ Result<bool> SqliteServerStore::hasLocations()
     return any;
 }
 
+Result<std::optional<ledger::Location>> SqliteServerStore::location(std::string_view code)
+{
+    std::optional<ledger::Location> found;
+    TRY(m_db->prepare("SELECT code, kind, sequence, gln, gln_ext FROM locations WHERE code = ?").bind(1, code).first([&](const Statement& r) {
+        ledger::Location l;
+        l.code = r.columnText(0);
+        l.kind = ledger::parseLocationKind(r.columnText(1)).value_or(ledger::LocationKind::Storage);
+        l.sequence = r.columnInt(2);
+        if (!r.columnIsNull(3)) l.gln = r.columnText(3);
+        l.glnExtension = r.columnText(4);
+        found = std::move(l);
+    }));
+    return found;
+}
+
+Result<std::optional<std::string>> SqliteServerStore::glnOwner(std::string_view gln, std::string_view extension)
+{
+    std::optional<std::string> owner;
+    TRY(m_db->prepare("SELECT code FROM locations WHERE gln = ? AND gln_ext = ?").bind(1, gln).bind(2, extension).first([&](const Statement& r) {
+        owner = r.columnText(0);
+    }));
+    return owner;
+}
+
+Result<void> SqliteServerStore::clearGln(std::string_view code)
+{
+    return m_db->prepare("UPDATE locations SET gln = NULL, gln_ext = '' WHERE code = ?").bind(1, code).run();
+}
+
 Result<void> SqliteServerStore::saveLocation(const ledger::Location& l)
 {
     return m_db
-        ->prepare("INSERT INTO locations(code, kind, sequence) VALUES(?,?,?) ON CONFLICT(code) DO UPDATE SET "
-                  "kind = excluded.kind, sequence = excluded.sequence")
+        ->prepare("INSERT INTO locations(code, kind, sequence, gln, gln_ext) VALUES(?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET "
+                  "kind = excluded.kind, sequence = excluded.sequence, gln = COALESCE(excluded.gln, locations.gln), "
+                  "gln_ext = CASE WHEN excluded.gln IS NULL THEN locations.gln_ext ELSE excluded.gln_ext END")
         .bind(1, l.code)
         .bind(2, ledger::locationKindName(l.kind))
         .bind(3, l.sequence)
+        .bindOptional(4, l.gln)
+        .bind(5, l.glnExtension)
         .run();
 }
 

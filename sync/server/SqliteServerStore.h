@@ -84,6 +84,9 @@ public:
     Result<void> saveProduct(const ledger::Product& product) override;
     Result<std::optional<ledger::LocationKind>> locationKind(std::string_view code) override;
     Result<bool> hasLocations() override;
+    Result<std::optional<ledger::Location>> location(std::string_view code) override;
+    Result<std::optional<std::string>> glnOwner(std::string_view gln, std::string_view extension) override;
+    Result<void> clearGln(std::string_view code) override;
     Result<void> saveLocation(const ledger::Location& location) override;
     Result<void> saveReason(const ledger::Reason& reason) override;
 

@@ -2,6 +2,8 @@
 
 #include "store/StoreSupport.h"
 
+#include "ledger/LocationLabels.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -107,27 +109,17 @@ Result<ImportReport> TerminalStore::importLocations(const ledger::ParsedRows<led
     ImportReport report = reportFor(rows);
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
-    // A GS1 location label names one location: a GLN (with its extension) another location
-    // holds, which this file does not give a GLN of its own, is refused with its line.
-    for (size_t i = 0; i < rows.rows.size(); ++i) {
-        const auto& l = rows.rows[i];
-        if (!l.gln) continue;
+    // A GS1 location label names one location: the stored-label rule shared with the server.
+    auto stored = ledger::checkStoredGlns(rows, [&](const std::string& gln, const std::string& extension) -> Result<std::optional<std::string>> {
         std::optional<std::string> owner;
-        TRY(m_db->prepare("SELECT code FROM locations WHERE gln = ? AND gln_ext = ? AND code <> ?")
-                .bind(1, *l.gln)
-                .bind(2, l.glnExtension)
-                .bind(3, l.code)
+        TRY(m_db->prepare("SELECT code FROM locations WHERE gln = ? AND gln_ext = ?")
+                .bind(1, gln)
+                .bind(2, extension)
                 .first([&](const Statement& r) { owner = r.columnText(0); }));
-        if (!owner) continue;
-        // The owner may give it up in this same file (it gets another GLN here).
-        const bool ownerMoves = std::any_of(rows.rows.begin(), rows.rows.end(), [&](const ledger::Location& o) {
-            return o.code == *owner && o.gln && !(*o.gln == *l.gln && o.glnExtension == l.glnExtension);
-        });
-        if (!ownerMoves)
-            addIssue(report, {rows.lines[i], "gln", "duplicate_gln",
-                              "GLN " + *l.gln + (l.glnExtension.empty() ? "" : " extension " + l.glnExtension) +
-                                  " already names location " + *owner + "; a GS1 location label names one location"});
-    }
+        return owner;
+    });
+    if (!stored) return unexpected(stored.error());
+    for (auto& issue : *stored) addIssue(report, std::move(issue));
     if (!report.errors.empty()) return report;
     // A row without a gln keeps the GLN stored; one with it replaces it. The file's GLNs are
     // let go of first, so two locations trading labels never collide half-way.

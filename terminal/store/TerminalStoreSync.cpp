@@ -169,12 +169,30 @@ Result<void> applyMasterData(Database& db, const std::string& kind, const Json& 
         TRY(gtin(optText(e, "case_gtin"), num(e, "case_qty")));
         return {};
     }
-    if (kind == "location")
-        return db.prepare("INSERT OR REPLACE INTO locations(code, kind, sequence) VALUES(?,?,?)")
-            .bind(1, str(e, "code"))
+    if (kind == "location") {
+        // The entry is the location as the server stores it, its GS1 label included (none
+        // when `gln` is absent). The label is taken off whichever location held it here
+        // first: when the server moved it (two locations trading labels in one import), the
+        // old holder's own entry may come later, and the unique index would refuse the pair
+        // twice meanwhile. Upsert, not INSERT OR REPLACE, which would delete that holder.
+        const std::string code = str(e, "code");
+        const auto gln = optText(e, "gln");
+        const std::string extension = gln ? optText(e, "gln_extension").value_or("") : "";
+        if (gln)
+            TRY(db.prepare("UPDATE locations SET gln = NULL, gln_ext = '' WHERE gln = ? AND gln_ext = ? AND code <> ?")
+                    .bind(1, *gln)
+                    .bind(2, extension)
+                    .bind(3, code)
+                    .run());
+        return db.prepare("INSERT INTO locations(code, kind, sequence, gln, gln_ext) VALUES(?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET "
+                          "kind = excluded.kind, sequence = excluded.sequence, gln = excluded.gln, gln_ext = excluded.gln_ext")
+            .bind(1, code)
             .bind(2, str(e, "kind"))
             .bind(3, num(e, "sequence"))
+            .bindOptional(4, gln)
+            .bind(5, extension)
             .run();
+    }
     if (kind == "reason")
         return db.prepare("INSERT OR REPLACE INTO reasons(code, kind, description) VALUES(?,?,?)")
             .bind(1, str(e, "code"))

@@ -138,13 +138,14 @@ TEST_CASE("P6: migration 5 fills movements from the log as it stands")
         std::to_string(r) + " SKU-B DOCK  5 HH-01 1 1",     std::to_string(r + 1) + " SKU-B DOCK  -2 HH-01 1 2",
         std::to_string(r + 1) + " SKU-B A-1  2 HH-01 1 2", std::to_string(r + 2) + " SKU-B A-1  -1 HH-01 1 3"};
     CHECK(rows() == expected);
-    // Back to schema 4 without the table (nor migration 6's column): opening runs migration 5,
+    // Back to schema 4 without the table (nor migration 6's and 7's columns): opening runs migration 5,
     // which reads the log.
     s.applier.reset();
     s.store.reset();
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((s.dir / "server.db").c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "DROP TABLE movements; ALTER TABLE order_lines DROP COLUMN filled_by; PRAGMA user_version = 4;", nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "DROP TABLE movements; ALTER TABLE order_lines DROP COLUMN filled_by; DROP INDEX locations_gln; "
+                             "ALTER TABLE locations DROP COLUMN gln; ALTER TABLE locations DROP COLUMN gln_ext; PRAGMA user_version = 4;", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     auto reopened = SqliteServerStore::open((s.dir / "server.db").string());
     REQUIRE(reopened);

@@ -266,12 +266,13 @@ TEST_CASE("migration 6 fills order_lines.filled_by from the log as it stands")
     };
     const std::vector<std::string> expected{"SO-1/1 HH-02", "SO-2/1 HH-01", "SO-3/1 HH-02", "SO-4/1 NULL"};
     CHECK(rows() == expected);
-    // Back to schema 5 without the column: opening runs migration 6, which reads the log.
+    // Back to schema 5 without the column (nor migration 7's): opening runs migration 6, which reads the log.
     s.applier.reset();
     s.store.reset();
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((s.dir / "server.db").c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "ALTER TABLE order_lines DROP COLUMN filled_by; PRAGMA user_version = 5;", nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "ALTER TABLE order_lines DROP COLUMN filled_by; DROP INDEX locations_gln; ALTER TABLE locations DROP COLUMN gln; "
+                             "ALTER TABLE locations DROP COLUMN gln_ext; PRAGMA user_version = 5;", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     auto reopened = SqliteServerStore::open((s.dir / "server.db").string());
     REQUIRE(reopened);
