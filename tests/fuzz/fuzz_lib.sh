@@ -12,3 +12,49 @@ run_fuzzer() {
     "$out/${name}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" "$@" \
         -artifact_prefix="$out/" -print_final_stats=1 "$work" "$out/${name}_corpus"
 }
+
+# The flags every fuzz target's own sources are compiled with (ZX_USE_UTF8 and stb's folder
+# only matter to the image sources; the others compile the same with them).
+fuzz_cxxflags() {
+    local src=$1
+    echo "-std=c++20 -O1 -gline-tables-only -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+        "-DZX_USE_UTF8 -I$src/terminal -I$src/sync -I/usr/include/stb"
+}
+
+# fuzz_compile_one OBJECT SOURCE FLAGS...: compiles SOURCE to OBJECT unless OBJECT is newer
+# than the source and every header its last compile read (OBJECT.d), under a lock, so two
+# targets that need it at once compile it once.
+fuzz_compile_one() {
+    local obj=$1 source=$2
+    shift 2
+    (
+        flock 9
+        if [[ -f $obj && -f $obj.d ]]; then
+            local stale=0 dep
+            for dep in $(sed -e 's/\\$//' -e 's/^[^:]*://' "$obj.d"); do
+                if [[ ! -e $dep || $dep -nt $obj ]]; then stale=1; break; fi
+            done
+            [[ $stale == 0 ]] && exit 0
+        fi
+        clang++-14 "$@" -MMD -MF "$obj.d" -c "$source" -o "$obj.tmp" && mv "$obj.tmp" "$obj"
+    ) 9>"$obj.lock"
+}
+export -f fuzz_compile_one
+
+# fuzz_objects OBJDIR SOURCES...: compiles the sources with fuzz_cxxflags and the coverage
+# instrumentation of libFuzzer into OBJDIR, as many at once as there are cores, and prints the
+# objects in order. OBJDIR is shared by the targets of one build (tests/fuzz/CMakeLists.txt),
+# so the ledger and scan sources that three targets link are compiled once, not three times.
+fuzz_objects() {
+    local objdir=$1
+    shift
+    mkdir -p "$objdir"
+    # Split on spaces in the child: the flags hold no path with a space in it.
+    FUZZ_OBJECT_FLAGS="$(fuzz_cxxflags "$src") -fsanitize=fuzzer-no-link"
+    export FUZZ_OBJECT_FLAGS
+    local s
+    for s in "$@"; do
+        printf '%s\0%s\0' "$objdir/$(echo "${s#"$src"/}" | tr '/' '_').o" "$s"
+    done | xargs -0 -n 2 -P "$(nproc)" bash -c 'fuzz_compile_one "$1" "$2" $FUZZ_OBJECT_FLAGS' _
+    for s in "$@"; do echo "$objdir/$(echo "${s#"$src"/}" | tr '/' '_').o"; done
+}

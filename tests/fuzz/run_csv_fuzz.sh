@@ -14,11 +14,11 @@ mkdir -p "$out"
 
 # Every source of the libraries (globbed like their CMakeLists.txt), so a new file there
 # cannot break this build.
-clang++-14 -std=c++20 -O1 -gline-tables-only -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$src/terminal" -I"$src/sync" \
-    "$src/tests/fuzz/csv_import_fuzz.cpp" "$src"/terminal/store/*.cpp "$src"/sync/ledger/*.cpp "$src"/sync/pin/*.cpp \
-    -lsqlite3 -lsodium -pthread \
-    -o "$out/csv_import_fuzz"
+# Objects shared with the other fuzz targets of this build (fuzz_objects).
+objects=$(fuzz_objects "$out/../objects" "$src/tests/fuzz/csv_import_fuzz.cpp" "$src"/terminal/store/*.cpp \
+    "$src"/sync/ledger/*.cpp "$src"/sync/pin/*.cpp)
+# shellcheck disable=SC2046,SC2086
+clang++-14 $(fuzz_cxxflags "$src") -fsanitize=fuzzer $objects -lsqlite3 -lsodium -pthread -o "$out/csv_import_fuzz"
 
 # Each seed (csv_seeds/KIND-*.csv) becomes two inputs: byte 0 = the kind, parse only; and
 # the kind + 4, also applied to a store (see csv_import_fuzz.cpp).

@@ -13,11 +13,10 @@ mkdir -p "$out"
 
 # Every source of the scan and ledger libraries (globbed like their CMakeLists.txt), so a new
 # file there cannot break this build.
-clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$src/terminal" -I"$src/sync" \
-    "$src/tests/fuzz/gs1_parser_fuzz.cpp" \
-    "$src"/terminal/scan/*.cpp "$src"/sync/ledger/*.cpp \
-    -o "$out/gs1_parser_fuzz"
+# Objects shared with the other fuzz targets of this build (fuzz_objects).
+objects=$(fuzz_objects "$out/../objects" "$src/tests/fuzz/gs1_parser_fuzz.cpp" "$src"/terminal/scan/*.cpp "$src"/sync/ledger/*.cpp)
+# shellcheck disable=SC2046,SC2086
+clang++-14 $(fuzz_cxxflags "$src") -fsanitize=fuzzer $objects -o "$out/gs1_parser_fuzz"
 
 # Each seed line becomes two inputs: option byte '0' (no GS substitute) and '1' ('^' = GS).
 # Lines are printf %b strings, so \x1d is a GS.

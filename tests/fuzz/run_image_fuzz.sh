@@ -15,12 +15,11 @@ mkdir -p "$out"
 
 # Every source of the libraries (globbed like their CMakeLists.txt), so a new file there
 # cannot break this build.
-clang++-14 -std=c++20 -O1 -gline-tables-only -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -DZX_USE_UTF8 -I"$src/terminal" -I"$src/sync" -I/usr/include/stb \
-    "$src/tests/fuzz/image_fuzz.cpp" "$src/tests/fuzz/stb_image_impl.cpp" \
-    "$src"/terminal/scan/image/*.cpp "$src"/terminal/scan/*.cpp "$src"/sync/ledger/*.cpp \
-    -lZXing -lturbojpeg -pthread \
-    -o "$out/image_fuzz"
+# Objects shared with the other fuzz targets of this build (fuzz_objects).
+objects=$(fuzz_objects "$out/../objects" "$src/tests/fuzz/image_fuzz.cpp" "$src/tests/fuzz/stb_image_impl.cpp" \
+    "$src"/terminal/scan/image/*.cpp "$src"/terminal/scan/*.cpp "$src"/sync/ledger/*.cpp)
+# shellcheck disable=SC2046,SC2086
+clang++-14 $(fuzz_cxxflags "$src") -fsanitize=fuzzer $objects -lZXing -lturbojpeg -pthread -o "$out/image_fuzz"
 
 # Each seed file becomes two inputs (byte 0 = options, see image_fuzz.cpp): 0x1c = warehouse
 # formats with retries, findAll and the second look; 0x33 = every format, a JPEG read as a
