@@ -81,7 +81,7 @@ echo
 echo "== backorders"
 run backorders | python3 packaging/show.py backorders
 echo
-echo "== backfilld stock: $(server stock | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), "rows,", sum(x["qty"] for x in r), "units")')"
+echo "== backfilld stock: $(server stock | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), "products,", sum(x["on_hand"] for x in r), "units on hand,", sum(x["allocated"] for x in r), "allocated")')"
 echo
 echo "== customer notifications queued by the imports and the receipts (backfilld notifications; sent by notify --smtp URL)"
 server notifications | python3 -c '

@@ -36,4 +36,37 @@ Result<std::vector<BackorderRow>> backorders(ServerStore& store)
     return rows;
 }
 
+Result<std::vector<ProductStock>> productStock(ServerStore& store, const std::optional<std::string>& sku)
+{
+    // Every product with its allocated units (the demand window is not used here).
+    auto positions = store.productPositions(0, 0);
+    if (!positions) return ledger::unexpected(positions.error());
+    auto rows = store.stock(sku.value_or(""));
+    if (!rows) return ledger::unexpected(rows.error());
+    std::map<std::string, bool> quarantine; // by location code
+    std::map<std::string, ProductStock> bySku;
+    for (const auto& r : *rows) {
+        auto kind = quarantine.find(r.location);
+        if (kind == quarantine.end()) {
+            auto k = store.locationKind(r.location);
+            if (!k) return ledger::unexpected(k.error());
+            kind = quarantine.emplace(r.location, *k == std::optional<ledger::LocationKind>(ledger::LocationKind::Quarantine)).first;
+        }
+        ProductStock& p = bySku[r.sku];
+        p.onHand += r.qty;
+        if (kind->second) p.quarantined += r.qty;
+        else p.held += r.held;
+        if (sku) p.locations.push_back(r);
+    }
+    std::vector<ProductStock> out;
+    for (const auto& pos : *positions) {
+        if (sku && pos.sku != *sku) continue;
+        ProductStock p = std::move(bySku[pos.sku]);
+        p.sku = pos.sku;
+        p.allocated = pos.allocated;
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
 } // namespace backfill::server

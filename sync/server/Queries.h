@@ -22,4 +22,23 @@ struct BackorderRow {
 // partially allocated line keeps its eta (as the terminal's `backfill backorders`).
 Result<std::vector<BackorderRow>> backorders(ServerStore& store);
 
+// ProductStock is one product as the terminal's `backfill stock` prints it: on hand (every
+// location), allocated (its open lines), quarantined (at quarantine locations), held (outside
+// quarantine), expired (always 0: the server keeps no lot expiry) and free; with one sku asked
+// for, its rows by location and lot too.
+struct ProductStock {
+    std::string sku;
+    ledger::Qty onHand = 0;
+    ledger::Qty allocated = 0;
+    ledger::Qty quarantined = 0;
+    ledger::Qty held = 0;
+    ledger::Qty expired = 0;
+    std::vector<StockRow> locations; // only for one sku, by (location, lot)
+    ledger::Qty free() const { return onHand - quarantined - expired - held - allocated; }
+};
+
+// productStock gives every product of the catalog by sku, or only `sku` (none when the
+// catalog has no such product), with the terminal's sums (TerminalStore::stock).
+Result<std::vector<ProductStock>> productStock(ServerStore& store, const std::optional<std::string>& sku);
+
 } // namespace backfill::server

@@ -433,17 +433,29 @@ void registerUser(CLI::App& app, Options& o)
 void registerQueries(CLI::App& app, Options& o)
 {
     auto sku = std::make_shared<std::string>();
-    auto* stock = app.add_subcommand("stock", R"(print the server's stock: [{"sku","location","lot","qty","held"}])");
-    stock->add_option("--sku", *sku, "only this product");
-    stock->callback([&o, sku] {
+    auto* stock = app.add_subcommand(
+        "stock", R"(print the server's stock as `backfill stock` does: [{"sku","on_hand","allocated","quarantined","free","held","expired"}]; --sku adds "locations")");
+    auto* skuOption = stock->add_option("--sku", *sku, "only this product, with its locations (an unknown sku prints [])");
+    stock->callback([&o, sku, skuOption] {
         auto store = openStore(o);
         if (!store) return;
-        auto rows = store->stock(*sku);
+        const bool one = skuOption->count() > 0;
+        auto rows = server::productStock(*store, one ? std::optional<std::string>(*sku) : std::nullopt);
         if (!rows) return fail(o, rows.error());
         Json out = Json::array();
-        for (const auto& r : *rows)
-            out.push_back({{"sku", r.sku}, {"location", r.location}, {"lot", r.lot.empty() ? Json() : Json(r.lot)}, {"qty", r.qty},
-                           {"held", r.held}});
+        for (const auto& r : *rows) {
+            // The terminal's keys, in its order (terminal/app/CmdQueries.cpp).
+            Json row{{"sku", r.sku},     {"on_hand", r.onHand}, {"allocated", r.allocated}, {"quarantined", r.quarantined},
+                     {"free", r.free()}, {"held", r.held},      {"expired", r.expired}};
+            if (one) {
+                Json locations = Json::array();
+                for (const auto& l : r.locations)
+                    locations.push_back({{"location", l.location}, {"lot", l.lot.empty() ? Json() : Json(l.lot)}, {"expiry", Json()},
+                                         {"qty", l.qty}, {"held", l.held}});
+                row["locations"] = std::move(locations);
+            }
+            out.push_back(std::move(row));
+        }
         printLine(out.dump());
     });
     auto* backorders = app.add_subcommand(

@@ -121,8 +121,9 @@ public:
     Json stockOf(const std::string& sku) const
     {
         Json out = Json::array();
-        for (auto row : json({"stock", "--sku", sku}))
-            out.push_back({{"location", row["location"]}, {"lot", row["lot"]}, {"qty", row["qty"]}, {"held", row["held"]}});
+        for (const auto& product : json({"stock", "--sku", sku}))
+            for (const auto& row : product["locations"])
+                out.push_back({{"location", row["location"]}, {"lot", row["lot"]}, {"qty", row["qty"]}, {"held", row["held"]}});
         return out;
     }
 

@@ -317,7 +317,7 @@ TEST_CASE("backfilld serves Hello, Push and Pull over tcp, refuses garbage, runs
     CHECK(tail.back()["kind"] == "exception_resolved");
     CHECK(tail.back()["payload"].dump() == R"({"code":"sscc_received","id":1,"note":"pallet returned to the carrier"})");
     CHECK(run("--db " + db + " stock --sku SKU-A", err).out ==
-          R"([{"sku":"SKU-A","location":"DOCK","lot":null,"qty":3,"held":0},{"sku":"SKU-A","location":"DOCK","lot":"L1","qty":10,"held":0}])"
+          R"([{"sku":"SKU-A","on_hand":13,"allocated":5,"quarantined":0,"free":8,"held":0,"expired":0,"locations":[{"location":"DOCK","lot":null,"expiry":null,"qty":3,"held":0},{"location":"DOCK","lot":"L1","expiry":null,"qty":10,"held":0}]}])"
           "\n");
 
     // Revoked: the session is refused from the next request on, and nothing is applied.

@@ -151,8 +151,17 @@ TEST_CASE("link: enrol, receive offline, sync and its status, resync sends nothi
     // Offline: three receipts recorded locally, the first allocating to SO-1.
     t.receiveAll({scanA(3), scanA(4), "(01)0" + kGtinB + "(30)2"});
     CHECK(t.status()["unsent"] == 3);
-    CHECK(s.json({"stock"}) == Json::array());
+    // The server's stock, in the terminal's JSON: nothing yet.
+    auto none = [](const char* sku) {
+        return Json{{"sku", sku}, {"on_hand", 0}, {"allocated", 0}, {"quarantined", 0}, {"free", 0}, {"held", 0}, {"expired", 0}};
+    };
+    CHECK(s.json({"stock"}) == Json::array({none("SKU-A"), none("SKU-B")}));
     CHECK(t.sync() == syncJson(3, 3));
+    // Settled: `backfilld stock` prints what `backfill stock` prints, byte for byte the same
+    // JSON (with one sku, its locations too).
+    CHECK(s.json({"stock"}) == t.stock());
+    CHECK(s.json({"stock", "--sku", "SKU-A"}) == t.stockDetail("SKU-A"));
+    CHECK(s.json({"stock", "--sku", "NOPE"}) == Json::array());
     CHECK(t.status() ==
           Json{{"server", s.url()}, {"device", "HH-01"}, {"epoch", 1}, {"unsent", 0}, {"cursor", head + 3}, {"last_sync", kNow}});
     CHECK(s.stockOf("SKU-A") == Json::array({Json{{"location", "DOCK"}, {"lot", nullptr}, {"qty", 7}, {"held", 0}}}));
