@@ -93,10 +93,10 @@ for r in rows[:5]:
 echo
 echo "== replenishment on the demo's day (backfilld --today 2026-11-28 replenish; reorder point = safety stock + lead-time demand)"
 server --today 2026-11-28 replenish | python3 packaging/show.py replenish
-stop_server
 echo
-# The touch terminal on the same database: on this display, or on an Xvfb of its own when
-# there is none; it opens Home, writes a screenshot and exits by itself after 3 s.
+# The touch terminal on the same database, enrolled to the backfilld still serving (its link
+# worker syncs and watches; the header says online): on this display, or on an Xvfb of its
+# own when there is none; it opens Home, writes a screenshot and exits by itself after 3 s.
 SHOT="$DEMO/home.png"
 echo "== the touch terminal (backfill with no subcommand): screenshot $SHOT"
 if [ -n "${DISPLAY:-}" ]; then
@@ -104,5 +104,6 @@ if [ -n "${DISPLAY:-}" ]; then
 else
   xvfb-run -a -s "-screen 0 1200x2000x24" "$BIN" --db "$DB" --exit-after 3000 --screenshot "$SHOT"
 fi
+stop_server
 echo
 echo "databases: terminal $DB, server $SDB  (try: $BIN --db $DB stock --sku <SKU>; $SERVER_BIN --db $SDB log)"

@@ -247,8 +247,12 @@ ledger::Result<LoopReport> Window::run(const LoopOptions& options, const FrameFn
         if (frameMode && report.frames >= *options.frames) break;
         if (options.exitAfter && now - started >= *options.exitAfter) break;
 
+        // The first screenshot is taken at frame kScreenshotFrame, which may come after the
+        // frames that settle the start: the loop does not sleep until it is written.
+        const bool shotPending = !options.screenshotPath.empty() && report.frames < kScreenshotFrame;
+        const bool idle = !frameMode && settle <= 0 && !shotPending;
         std::chrono::nanoseconds wait{0};
-        if (!frameMode && settle <= 0) {
+        if (idle) {
             wait = options.maxIdleWait;
             if (auto deadline = m_wedge->nextDeadline()) wait = std::min<std::chrono::nanoseconds>(wait, *deadline - now);
             if (options.exitAfter) wait = std::min<std::chrono::nanoseconds>(wait, started + *options.exitAfter - now);
@@ -264,7 +268,7 @@ ledger::Result<LoopReport> Window::run(const LoopOptions& options, const FrameFn
         const bool woken = options.onWake && options.onWake();
         if (m_changed || woken || !outputs.empty()) settle = kSettleFrames;
         m_changed = false;
-        if (!frameMode && settle <= 0) continue; // nothing changed: draw nothing
+        if (idle && settle <= 0) continue; // nothing changed: draw nothing
 
         const auto scans = m_wedgeInput.deliver(outputs, ImGui::GetIO());
         const bool capture = !options.screenshotPath.empty() && report.frames + 1 == kScreenshotFrame;

@@ -144,3 +144,31 @@ TEST_CASE("a wedge scan typed into the Receive screen is received as `backfill r
     CHECK(cli.backorders() == twin.backorders());
     CHECK(pngSize(shot) == std::pair<uint32_t, uint32_t>{480, 800});
 }
+
+TEST_CASE("the first screenshot is written at start, not at the next wake-up (screenshots.sh types after it)")
+{
+    // Regression: the start settled in 3 frames and the 4th, the one captured, waited for the
+    // loop's next wake-up (2 s idle), so a run shorter than that wrote only the screenshot at
+    // exit, and packaging/screenshots.sh typed its scans into a window that had closed. With
+// --stats, every frame's end time is listed.
+    CliHarness cli;
+    seedDemo(cli);
+    Xvfb x;
+    const std::string shot = (cli.dir() / "home.png").string();
+    Child ui({std::getenv("BACKFILL_BIN"), "--db", cli.db(), "--today", CliHarness::kToday, "--exit-after", "6000", "--screenshot", shot,
+              "--stats", "--sound", "none"},
+             with({"DISPLAY=" + x.display()}, uiSanitizerEnv()), (cli.dir() / "ui.txt").string());
+    REQUIRE(ui.wait() == 0);
+    std::ifstream out(cli.dir() / "ui.txt");
+    const auto stats = Json::parse(out);
+    CHECK(stats["screen"] == "home");
+    // Four frames, the 4th captured; nothing changed after it, so no frame at exit. Before the
+    // fix the 4th frame was drawn only at exit, 6 s after the first; now it follows the first
+    // three at once (3 s is a bound far above a slow sanitizer frame, far below the 6 s).
+    CHECK(stats["frames"] == 4);
+    CHECK(stats["screenshots"] == 1);
+    const auto& ends = stats["frame_end_s"];
+    REQUIRE(ends.size() == 4);
+    CHECK(ends[3].get<double>() - ends[0].get<double>() < 3.0);
+    CHECK(pngSize(shot) == std::pair<uint32_t, uint32_t>{480, 800});
+}
