@@ -12,7 +12,7 @@ namespace backfill::server {
 // distinct from the terminal's "BFTD": neither program opens the other's file.
 inline constexpr int64_t kServerApplicationId = 0x42465356;
 
-inline constexpr std::array<std::string_view, 7> kServerMigrations{
+inline constexpr std::array<std::string_view, 8> kServerMigrations{
     // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
     R"sql(
 CREATE TABLE products(
@@ -253,6 +253,26 @@ ALTER TABLE locations ADD COLUMN gln TEXT;
 ALTER TABLE locations ADD COLUMN gln_ext TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX locations_gln ON locations(gln, gln_ext) WHERE gln IS NOT NULL;
 )sql",
+    // 8: sessions in the order they were issued (a rowid), so a device keeps only its latest
+    // kSessionsPerDevice (SqliteServerStore::addSession; every Hello issues one, and a touch
+    // terminal says Hello at every round: the table grew without bound).
+    R"sql(
+CREATE TABLE sessions_v8(
+  id INTEGER PRIMARY KEY,
+  id_hash TEXT NOT NULL UNIQUE,
+  device_id TEXT NOT NULL REFERENCES devices(device_id),
+  epoch INTEGER NOT NULL
+);
+INSERT INTO sessions_v8(id_hash, device_id, epoch) SELECT id_hash, device_id, epoch FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v8 RENAME TO sessions;
+CREATE INDEX sessions_device ON sessions(device_id, id);
+)sql",
 };
+
+// kSessionsPerDevice: the sessions a device keeps; older ones are forgotten as new ones are
+// issued. A request under a forgotten session gets unknown_session, and the link signs in
+// again once (sync/link): a watcher's long-lived session survives that way.
+inline constexpr int64_t kSessionsPerDevice = 32;
 
 } // namespace backfill::server

@@ -193,10 +193,16 @@ Result<void> SqliteServerStore::saveDevice(const DeviceRecord& d)
 
 Result<void> SqliteServerStore::addSession(std::string_view idHash, const SessionRecord& s)
 {
-    return m_db->prepare("INSERT INTO sessions(id_hash, device_id, epoch) VALUES(?,?,?)")
-        .bind(1, idHash)
-        .bind(2, s.deviceId)
-        .bind(3, s.epoch)
+    TRY(m_db->prepare("INSERT INTO sessions(id_hash, device_id, epoch) VALUES(?,?,?)")
+            .bind(1, idHash)
+            .bind(2, s.deviceId)
+            .bind(3, s.epoch)
+            .run());
+    // The device keeps its latest kSessionsPerDevice (migration 8).
+    return m_db->prepare("DELETE FROM sessions WHERE device_id = ?1 AND id <= (SELECT id FROM sessions WHERE device_id = ?1 "
+                         "ORDER BY id DESC LIMIT 1 OFFSET ?2)")
+        .bind(1, s.deviceId)
+        .bind(2, kSessionsPerDevice)
         .run();
 }
 

@@ -230,6 +230,7 @@ void runUi(GlobalOptions& g, const UiArgs& args)
     const long long cameraScans = camera ? camera->scans() : 0;
     camera.reset(); // its threads stop before the queue they post to goes
     const long reads = reader ? reader->reads() : 0;
+    const std::vector<double> readMs = reader ? reader->readMs() : std::vector<double>{};
     reader.reset();
     if (sound) sound->waitIdle(); // the last result's cue is heard in full
     if (!report) {
@@ -253,7 +254,8 @@ void runUi(GlobalOptions& g, const UiArgs& args)
                        {"camera", cameraSource.empty() ? Json() : Json(cameraSource)},
                        {"camera_error", cameraError ? Json(cameraError->code) : Json()},
                        {"camera_scans", cameraScans},
-                       {"reads", reads}});
+                       {"reads", reads},
+                       {"read_ms", readMs}});
 }
 
 } // namespace

@@ -34,9 +34,9 @@ void UiReader::submit(const std::string& key, Read read)
 {
     {
         std::lock_guard lock(m_mutex);
-        auto same = std::find_if(m_waiting.begin(), m_waiting.end(), [&](const auto& w) { return w.first == key; });
-        if (same != m_waiting.end()) same->second = std::move(read);
-        else m_waiting.emplace_back(key, std::move(read));
+        auto same = std::find_if(m_waiting.begin(), m_waiting.end(), [&](const Waiting& w) { return w.key == key; });
+        if (same != m_waiting.end()) same->read = std::move(read); // keeps its place and its submit time
+        else m_waiting.push_back({key, std::move(read), std::chrono::steady_clock::now()});
     }
     m_wake.notify_all();
 }
@@ -47,21 +47,28 @@ long UiReader::reads() const
     return m_reads;
 }
 
+std::vector<double> UiReader::readMs() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_readMs;
+}
+
 void UiReader::run()
 {
     for (;;) {
-        Read read;
+        Waiting next;
         {
             std::unique_lock lock(m_mutex);
             m_wake.wait(lock, [&] { return m_stop || !m_waiting.empty(); });
             if (m_stop) return;
-            read = std::move(m_waiting.front().second);
+            next = std::move(m_waiting.front());
             m_waiting.pop_front();
         }
-        auto task = read(*m_store);
+        auto task = next.read(*m_store);
         {
             std::lock_guard lock(m_mutex);
             ++m_reads;
+            m_readMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - next.submitted).count());
         }
         if (task) m_queue.post(std::move(task));
     }

@@ -27,6 +27,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace backfill::app {
 
@@ -47,6 +48,9 @@ public:
     void submit(const std::string& key, Read read);
     // reads is how many reads ran to the end (tests, --stats).
     long reads() const;
+    // readMs lists each read's time from its submit to its result posted, in milliseconds
+    // (--stats `read_ms`; bench/ui: the time a Stock card takes to come).
+    std::vector<double> readMs() const;
 
 private:
     UiReader(MainQueue& queue, std::unique_ptr<store::TerminalStore> store);
@@ -56,8 +60,14 @@ private:
     std::unique_ptr<store::TerminalStore> m_store; // the worker's only
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::deque<std::pair<std::string, Read>> m_waiting;
+    struct Waiting {
+        std::string key;
+        Read read;
+        std::chrono::steady_clock::time_point submitted;
+    };
+    std::deque<Waiting> m_waiting;
     long m_reads = 0;
+    std::vector<double> m_readMs;
     bool m_stop = false;
     std::thread m_thread;
 };

@@ -60,6 +60,40 @@ TEST_CASE("enrolment and sign-in: a one-time token opens epoch 1 and becomes the
     CHECK(addDevice(*s.store, "HH-01").error().code == "device_exists");
 }
 
+TEST_CASE("sessions: a device keeps its latest 32; an older one is unknown_session, another device's stay")
+{
+    Server s;
+    auto tokenA = enrolDevice(*s.store, "HH-01");
+    auto tokenB = enrolDevice(*s.store, "HH-02");
+    REQUIRE(tokenA);
+    REQUIRE(tokenB);
+    auto sessionOf = [&](const std::string& device, int64_t epoch, const std::string& token) {
+        auto ack = s.applier->hello({1, device, epoch, token});
+        REQUIRE(std::holds_alternative<protocol::HelloAck>(ack));
+        return std::get<protocol::HelloAck>(ack).sessionId;
+    };
+    auto pulls = [&](const std::string& session) {
+        auto pulled = s.applier->pull({protocol::Session{session}, 0, 1, 0});
+        if (const auto* e = std::get_if<protocol::Error>(&pulled)) return e->code;
+        return std::string("ok");
+    };
+    std::vector<std::string> a{sessionOf("HH-01", 0, *tokenA)};
+    const std::string b = sessionOf("HH-02", 0, *tokenB);
+    for (int i = 1; i < 32; ++i) a.push_back(sessionOf("HH-01", 1, *tokenA));
+    // 32 sessions: all of them work.
+    CHECK(pulls(a.front()) == "ok");
+    CHECK(pulls(a.back()) == "ok");
+    // The 33rd forgets the first (issued first), and only it.
+    a.push_back(sessionOf("HH-01", 1, *tokenA));
+    CHECK(pulls(a[0]) == "unknown_session");
+    CHECK(pulls(a[1]) == "ok");
+    CHECK(pulls(a.back()) == "ok");
+    for (int i = 0; i < 10; ++i) a.push_back(sessionOf("HH-01", 1, *tokenA));
+    CHECK(pulls(a[10]) == "unknown_session");
+    CHECK(pulls(a[11]) == "ok");
+    CHECK(pulls(b) == "ok"); // another device's session is not counted against HH-01's
+}
+
 TEST_CASE("receive: claims honoured in full, the log entry exact, a duplicate returns the stored result and changes nothing")
 {
     Server s;
