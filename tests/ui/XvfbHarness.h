@@ -14,10 +14,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace backfill::e2e::xvfb {
@@ -199,5 +201,101 @@ inline void seedDemo(const CliHarness& cli)
     }
 }
 
+
+// ProbedWindow is one `backfill` window on an Xvfb that writes what it shows to a probe file
+// (--probe: the screen, its result and its touch targets): a test waits on the probe rather
+// than sleeping blind, and clicks a target where the probe says it is.
+class ProbedWindow {
+public:
+    // args are backfill's arguments after the binary, without --probe; the window must show
+    // `screen` within 30 s. Its stdout goes to outPath (stderr to outPath.err).
+    ProbedWindow(const Xvfb& x, std::vector<std::string> args, const std::string& probePath, const std::string& outPath,
+                 const std::string& screen)
+        : m_x(x), m_probe(probePath), m_out(outPath)
+    {
+        args.insert(args.begin(), std::getenv("BACKFILL_BIN"));
+        args.push_back("--probe");
+        args.push_back(probePath);
+        m_ui = std::make_unique<Child>(args, with({"DISPLAY=" + x.display()}, uiSanitizerEnv()), outPath);
+        const std::string ids = outPath + ".window";
+        Child search({"xdotool", "search", "--sync", "--onlyvisible", "--name", "^Backfill$"}, {"DISPLAY=" + x.display()}, ids);
+        REQUIRE(search.wait() == 0);
+        std::ifstream in(ids);
+        in >> m_window;
+        REQUIRE(m_window != 0);
+        REQUIRE_MESSAGE(waitFor([&](const Json& p) { return p["screen"] == screen; }, std::chrono::seconds(30)),
+                        "probe: " << probe().dump());
+        xdotool({"mousemove", "5", "5"}); // no window manager: the keyboard follows the pointer
+    }
+
+    // probe reads what the window shows now (null before its first write).
+    Json probe() const
+    {
+        std::ifstream in(m_probe);
+        if (!in) return Json();
+        const Json j = Json::parse(in, nullptr, false);
+        return j.is_discarded() ? Json() : j;
+    }
+    // waitFor polls the probe until `pred` holds (true) or `limit` passed (false).
+    template <class Pred>
+    bool waitFor(Pred pred, std::chrono::seconds limit) const
+    {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < deadline) {
+            const Json p = probe();
+            if (!p.is_null() && pred(p)) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return false;
+    }
+    static bool hasTarget(const Json& probe, const std::string& label)
+    {
+        if (probe.is_null()) return false;
+        for (const auto& t : probe["targets"])
+            if (t["label"] == label) return true;
+        return false;
+    }
+    // click clicks the centre of the touch target labelled `label` (found in the probe).
+    void click(const std::string& label) const
+    {
+        Json target;
+        REQUIRE_MESSAGE(waitFor(
+                            [&](const Json& p) {
+                                for (const auto& t : p["targets"])
+                                    if (t["label"] == label) {
+                                        target = t;
+                                        return true;
+                                    }
+                                return false;
+                            },
+                            std::chrono::seconds(10)),
+                        "no target '" << label << "' in " << probe().dump());
+        const int x = static_cast<int>(target["x"].get<double>() + target["w"].get<double>() / 2);
+        const int y = static_cast<int>(target["y"].get<double>() + target["h"].get<double>() / 2);
+        xdotool({"mousemove", std::to_string(x), std::to_string(y)});
+        std::this_thread::sleep_for(std::chrono::milliseconds(150)); // a frame with the pointer over it (hover) first
+        xdotool({"click", "1"});
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    }
+    // xdotool runs `xdotool ARGS...` on the window's display.
+    void xdotool(std::vector<std::string> args) const
+    {
+        args.insert(args.begin(), "xdotool");
+        Child c(args, {"DISPLAY=" + m_x.display()});
+        REQUIRE(c.wait() == 0);
+    }
+
+    const Xvfb& x() const { return m_x; }
+    Child& process() { return *m_ui; }
+    const std::string& outPath() const { return m_out; }
+    unsigned long windowId() const { return m_window; }
+
+private:
+    const Xvfb& m_x;
+    std::string m_probe;
+    std::string m_out;
+    unsigned long m_window = 0;
+    std::unique_ptr<Child> m_ui;
+};
 
 } // namespace backfill::e2e::xvfb

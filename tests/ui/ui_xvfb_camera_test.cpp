@@ -25,92 +25,29 @@ const char* kLocations = "code,kind,sequence\nDOCK-1,receiving,1\nA-01,storage,1
 const char* kCatalog = "sku,description,gtin\nMUG,Mug,9501101010079\nTEA,Tea,9501101010147\n";
 
 // CameraWindow is one `backfill --start receive` on `x` with its probe, and `extra` options.
-class CameraWindow {
+class CameraWindow : public ProbedWindow {
 public:
     CameraWindow(const CliHarness& cli, const Xvfb& x, const std::vector<std::string>& extra)
-        : m_x(x), m_probe((cli.dir() / "probe.json").string()), m_out((cli.dir() / "ui.txt").string())
+        : ProbedWindow(x, args(cli, extra), (cli.dir() / "probe.json").string(), (cli.dir() / "ui.txt").string(), "receive")
     {
-        std::vector<std::string> args{std::getenv("BACKFILL_BIN"), "--db", cli.db(), "--today", CliHarness::kToday, "--start",
-                                      "receive", "--exit-after", "100000", "--sound", "none", "--stats", "--probe", m_probe};
-        args.insert(args.end(), extra.begin(), extra.end());
-        m_ui = std::make_unique<Child>(args, with({"DISPLAY=" + x.display()}, uiSanitizerEnv()), m_out);
-        const std::string ids = (cli.dir() / "window-id.txt").string();
-        Child search({"xdotool", "search", "--sync", "--onlyvisible", "--name", "^Backfill$"}, {"DISPLAY=" + x.display()}, ids);
-        REQUIRE(search.wait() == 0);
-        std::ifstream in(ids);
-        in >> m_window;
-        REQUIRE(m_window != 0);
-        REQUIRE_MESSAGE(waitFor([](const Json& p) { return p["screen"] == "receive"; }, 30s), "probe: " << probe().dump());
-        xdotool({"mousemove", "5", "5"});
-    }
-
-    Child& process() { return *m_ui; }
-    const std::string& outPath() const { return m_out; }
-
-    Json probe() const
-    {
-        std::ifstream in(m_probe);
-        if (!in) return Json();
-        const Json j = Json::parse(in, nullptr, false);
-        return j.is_discarded() ? Json() : j;
-    }
-    template <class Pred>
-    bool waitFor(Pred pred, std::chrono::seconds limit) const
-    {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        while (std::chrono::steady_clock::now() < deadline) {
-            const Json p = probe();
-            if (!p.is_null() && pred(p)) return true;
-            std::this_thread::sleep_for(50ms);
-        }
-        return false;
-    }
-    static bool hasTarget(const Json& probe, const std::string& label)
-    {
-        if (probe.is_null()) return false;
-        for (const auto& t : probe["targets"])
-            if (t["label"] == label) return true;
-        return false;
     }
 
     // closeFromWindowManager sends WM_PROTOCOLS / WM_DELETE_WINDOW to the window, as a
     // window manager does when its close button is pressed (ICCCM 4.2.8.1).
     void closeFromWindowManager() const
     {
-        Display* d = XOpenDisplay(m_x.display().c_str());
+        Display* d = XOpenDisplay(x().display().c_str());
         REQUIRE(d != nullptr);
         XEvent e{};
         e.xclient.type = ClientMessage;
-        e.xclient.window = m_window;
+        e.xclient.window = windowId();
         e.xclient.message_type = XInternAtom(d, "WM_PROTOCOLS", False);
         e.xclient.format = 32;
         e.xclient.data.l[0] = static_cast<long>(XInternAtom(d, "WM_DELETE_WINDOW", False));
         e.xclient.data.l[1] = CurrentTime;
-        REQUIRE(XSendEvent(d, m_window, False, NoEventMask, &e) != 0);
+        REQUIRE(XSendEvent(d, windowId(), False, NoEventMask, &e) != 0);
         XFlush(d);
         XCloseDisplay(d);
-    }
-
-    // click clicks the centre of the touch target labelled `label` (found in the probe).
-    void click(const std::string& label) const
-    {
-        Json target;
-        REQUIRE_MESSAGE(waitFor(
-                            [&](const Json& p) {
-                                for (const auto& t : p["targets"])
-                                    if (t["label"] == label) {
-                                        target = t;
-                                        return true;
-                                    }
-                                return false;
-                            },
-                            10s),
-                        "no target '" << label << "' in " << probe().dump());
-        const int x = static_cast<int>(target["x"].get<double>() + target["w"].get<double>() / 2);
-        const int y = static_cast<int>(target["y"].get<double>() + target["h"].get<double>() / 2);
-        xdotool({"mousemove", std::to_string(x), std::to_string(y)});
-        std::this_thread::sleep_for(150ms); // a frame with the pointer over it (hover) first
-        xdotool({"click", "1"});
     }
 
     // closeAskStayThenQuit: the window manager's close asks first; Stay keeps the window; asked again,
@@ -121,43 +58,38 @@ public:
         REQUIRE_MESSAGE(waitFor([](const Json& p) { return hasTarget(p, "Quit") && hasTarget(p, "Stay"); }, 20s),
                         "no quit confirmation: " << probe().dump());
         std::this_thread::sleep_for(500ms);
-        CHECK(m_ui->running()); // the close asked; it did not quit
+        CHECK(process().running()); // the close asked; it did not quit
         click("Stay");
         REQUIRE_MESSAGE(waitFor([](const Json& p) { return !hasTarget(p, "Quit"); }, 20s), "Stay kept the dialog: " << probe().dump());
         std::this_thread::sleep_for(500ms);
-        CHECK(m_ui->running());
+        CHECK(process().running());
         CHECK(probe()["screen"] == "receive");
 
         closeFromWindowManager();
         REQUIRE(waitFor([](const Json& p) { return hasTarget(p, "Quit"); }, 20s));
         const auto clicked = std::chrono::steady_clock::now();
         click("Quit");
-        const int status = m_ui->wait();
+        const int status = process().wait();
         // Well before --exit-after: the Quit ended it.
         CHECK(std::chrono::steady_clock::now() - clicked < 30s);
-        std::ifstream err(m_out + ".err");
+        std::ifstream err(outPath() + ".err");
         const std::string errText((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
         INFO("the UI's stderr: " << errText);
         CHECK(status == 0);
-        std::ifstream out(m_out);
+        std::ifstream out(outPath());
         const Json stats = Json::parse(out, nullptr, false);
         REQUIRE_FALSE(stats.is_discarded());
         return stats;
     }
 
 private:
-    void xdotool(std::vector<std::string> args) const
+    static std::vector<std::string> args(const CliHarness& cli, const std::vector<std::string>& extra)
     {
-        args.insert(args.begin(), "xdotool");
-        Child c(args, {"DISPLAY=" + m_x.display()});
-        REQUIRE(c.wait() == 0);
+        std::vector<std::string> a{"--db", cli.db(), "--today", CliHarness::kToday, "--start", "receive", "--exit-after", "100000",
+                                   "--sound", "none", "--stats"};
+        a.insert(a.end(), extra.begin(), extra.end());
+        return a;
     }
-
-    const Xvfb& m_x;
-    std::string m_probe;
-    std::string m_out;
-    unsigned long m_window = 0;
-    std::unique_ptr<Child> m_ui;
 };
 
 void seed(const CliHarness& cli)

@@ -24,40 +24,12 @@ const char* kOrders = "order_id,line,customer,email,sku,qty,priority,ordered_at\
 const std::string kMug = "(01)09501101010079";
 
 // Window is one `backfill --start SCREEN` process on `x`, with its probe file.
-class Window {
+class Window : public ProbedWindow {
 public:
     Window(const CliHarness& cli, const Xvfb& x, const std::string& screen)
-        : m_x(x), m_probe((cli.dir() / ("probe-" + screen + ".json")).string())
+        : ProbedWindow(x, {"--db", cli.db(), "--today", CliHarness::kToday, "--start", screen, "--exit-after", "60000", "--sound", "none"},
+                       (cli.dir() / ("probe-" + screen + ".json")).string(), (cli.dir() / ("ui-" + screen + ".txt")).string(), screen)
     {
-        m_ui = std::make_unique<Child>(std::vector<std::string>{std::getenv("BACKFILL_BIN"), "--db", cli.db(), "--today", CliHarness::kToday,
-                                                                "--start", screen, "--exit-after", "60000", "--sound", "none",
-                                                                "--probe", m_probe},
-                                       with({"DISPLAY=" + x.display()}, uiSanitizerEnv()),
-                                       (cli.dir() / ("ui-" + screen + ".txt")).string());
-        Child search({"xdotool", "search", "--sync", "--onlyvisible", "--name", "^Backfill$"}, {"DISPLAY=" + x.display()});
-        REQUIRE(search.wait() == 0);
-        REQUIRE(waitFor([&](const Json& p) { return p["screen"] == screen; }, 30s));
-        xdotool({"mousemove", "5", "5"}); // no window manager: the keyboard follows the pointer
-    }
-
-    // probe reads what the window shows now (null before its first write).
-    Json probe() const
-    {
-        std::ifstream in(m_probe);
-        if (!in) return Json();
-        const Json j = Json::parse(in, nullptr, false);
-        return j.is_discarded() ? Json() : j;
-    }
-    template <class Pred>
-    bool waitFor(Pred pred, std::chrono::seconds limit) const
-    {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        while (std::chrono::steady_clock::now() < deadline) {
-            const Json p = probe();
-            if (!p.is_null() && pred(p)) return true;
-            std::this_thread::sleep_for(50ms);
-        }
-        return false;
     }
 
     // scans types each of `texts` like a scanner (300 ms apart) and waits until `done` holds.
@@ -74,7 +46,7 @@ public:
                 std::vector<std::string> args{"nice", "-n", "-10", "xdotool", "key", "--delay", "2"};
                 for (auto& k : keysyms(text)) args.push_back(k);
                 args.push_back("Return");
-                Child c(args, {"DISPLAY=" + m_x.display()});
+                Child c(args, {"DISPLAY=" + x().display()});
                 REQUIRE(c.wait() == 0);
                 std::this_thread::sleep_for(300ms);
             }
@@ -83,48 +55,8 @@ public:
         }
         FAIL("the window did not take the scans; it shows " << probe().dump());
     }
-    static bool hasTarget(const Json& probe, const std::string& label)
-    {
-        if (probe.is_null()) return false;
-        for (const auto& t : probe["targets"])
-            if (t["label"] == label) return true;
-        return false;
-    }
-
     // tap clicks the centre of the touch target labelled `label`.
-    void tap(const std::string& label) const
-    {
-        Json target;
-        REQUIRE_MESSAGE(waitFor(
-                            [&](const Json& p) {
-                                for (const auto& t : p["targets"])
-                                    if (t["label"] == label) {
-                                        target = t;
-                                        return true;
-                                    }
-                                return false;
-                            },
-                            10s),
-                        "no target '" << label << "' in " << probe().dump());
-        const int x = static_cast<int>(target["x"].get<double>() + target["w"].get<double>() / 2);
-        const int y = static_cast<int>(target["y"].get<double>() + target["h"].get<double>() / 2);
-        xdotool({"mousemove", std::to_string(x), std::to_string(y)});
-        std::this_thread::sleep_for(150ms); // a frame with the pointer over it (hover) first
-        xdotool({"click", "1"});
-        std::this_thread::sleep_for(150ms);
-    }
-
-private:
-    void xdotool(std::vector<std::string> args) const
-    {
-        args.insert(args.begin(), "xdotool");
-        Child c(args, {"DISPLAY=" + m_x.display()});
-        REQUIRE(c.wait() == 0);
-    }
-
-    const Xvfb& m_x;
-    std::string m_probe;
-    std::unique_ptr<Child> m_ui;
+    void tap(const std::string& label) const { click(label); }
 };
 
 
