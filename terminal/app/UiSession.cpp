@@ -150,38 +150,58 @@ long long UiSession::unsynced()
     return n ? static_cast<long long>(*n) : -1;
 }
 
+namespace {
+
+// HomeCounts: the waiting work the Home tiles show (nullopt: the read failed, not counted).
+struct HomeCounts {
+    std::optional<long long> palletsDue, putaway, pickLines, counts;
+};
+
+// readHomeCounts reads them (on the reader's worker, or at once): the whole order book and the
+// put-away list grow with the warehouse, so they are not read in a frame.
+HomeCounts readHomeCounts(store::TerminalStore& store, ledger::Date today)
+{
+    HomeCounts c;
+    // Pallets announced for today or before and not received yet.
+    if (auto due = store.palletsDue(today)) c.palletsDue = *due;
+    if (auto rows = store.putaway()) c.putaway = static_cast<long long>(rows->size());
+    if (auto rows = store.backorders()) {
+        long long ready = 0;
+        for (const auto& b : *rows)
+            if (!b.line.cancelled && b.line.allocated > 0) ++ready;
+        c.pickLines = ready;
+    }
+    if (auto tasks = store.countTasks(false)) c.counts = static_cast<long long>(tasks->size());
+    return c;
+}
+
+} // namespace
+
 void UiSession::refreshHome()
 {
     m_homeView.operatorName = m_g.signedInAs;
     m_homeView.unsynced = unsynced();
     m_homeView.message.reset();
-    m_homeView.tiles = ui::homeTiles();
-    for (auto& tile : m_homeView.tiles) {
-        switch (tile.screen) {
-        case ui::ScreenId::Receive:
-            // Pallets announced for today or before and not received yet.
-            if (auto due = m_store.palletsDue(m_g.today())) tile.waiting = *due;
-            break;
-        case ui::ScreenId::Putaway:
-            if (auto rows = m_store.putaway()) tile.waiting = static_cast<long long>(rows->size());
-            break;
-        case ui::ScreenId::Pick:
-            if (auto rows = m_store.backorders()) {
-                long long ready = 0;
-                for (const auto& b : *rows)
-                    if (!b.line.cancelled && b.line.allocated > 0) ++ready;
-                tile.waiting = ready;
+    // The tiles keep their last counts until the new ones come (no flicker to "not counted").
+    if (m_homeView.tiles.empty()) m_homeView.tiles = ui::homeTiles();
+    for (auto& tile : m_homeView.tiles)
+        if (tile.screen == ui::ScreenId::Sync && m_homeView.unsynced >= 0) tile.waiting = m_homeView.unsynced;
+    const ledger::Date today = m_g.today();
+    const long gen = ++m_homeGen;
+    readThen<HomeCounts>(
+        "home.counts", [today](store::TerminalStore& s) { return readHomeCounts(s, today); },
+        [this, gen](HomeCounts c) {
+            if (gen != m_homeGen) return; // a newer read is coming
+            for (auto& tile : m_homeView.tiles) {
+                switch (tile.screen) {
+                case ui::ScreenId::Receive: tile.waiting = c.palletsDue; break;
+                case ui::ScreenId::Putaway: tile.waiting = c.putaway; break;
+                case ui::ScreenId::Pick: tile.waiting = c.pickLines; break;
+                case ui::ScreenId::Count: tile.waiting = c.counts; break;
+                default: break;
+                }
             }
-            break;
-        case ui::ScreenId::Count:
-            if (auto tasks = m_store.countTasks(false)) tile.waiting = static_cast<long long>(tasks->size());
-            break;
-        case ui::ScreenId::Sync:
-            if (m_homeView.unsynced >= 0) tile.waiting = m_homeView.unsynced;
-            break;
-        default: break;
-        }
-    }
+        });
 }
 
 void UiSession::onScan(const scan::Scan& scan)

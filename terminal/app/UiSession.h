@@ -230,6 +230,7 @@ private:
     long m_stockGen = 0;
     long m_cardGen = 0;
     long m_searchGen = 0;
+    long m_homeGen = 0; // the Home counts' read
     int64_t m_countBasis = 0; // the ledger position the count at the current location began at
 
     ui::SyncView m_syncView;

@@ -261,3 +261,46 @@ TEST_CASE("quit confirmation: Stay keeps the session as it was, Quit asks the ap
     CHECK_FALSE(s.session().quitConfirmOpen());
     CHECK(s.stockAt("MUG", "DOCK") == 2);
 }
+
+TEST_CASE("home with a reader: the tiles' counts are read on the worker and come after the frame; they stay until new ones come")
+{
+    SessionHarness s("homereader", ui::ScreenId::Home);
+    s.inbound("ASN-1,Mug Co,MUG,12,2026-12-04,095011010000000018\n"
+              "ASN-2,Tea Co,TEA,6,2026-12-09,095011010000000025\n");
+    s.orders("SO-1,1,Acme,a@example.com,MUG,3,1,2026-11-01,\n");
+    app::MainQueue queue;
+    auto reader = app::UiReader::start(s.options().dbPath, std::chrono::milliseconds(60000), queue);
+    REQUIRE(reader);
+    s.session().attachReader(reader->get());
+    s.start();
+    const auto& v = s.session().homeView();
+    auto waitingOf = [&](ui::ScreenId screen) {
+        for (const auto& t : v.tiles)
+            if (t.screen == screen) return t.waiting;
+        return std::optional<long long>();
+    };
+    CHECK_FALSE(waitingOf(ui::ScreenId::Receive)); // not read yet: the frame did not wait
+    CHECK(waitingOf(ui::ScreenId::Sync) == std::optional<long long>(0));
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!waitingOf(ui::ScreenId::Receive) && std::chrono::steady_clock::now() < deadline)
+        if (queue.waitPosted(100ms)) queue.drain();
+    CHECK(waitingOf(ui::ScreenId::Receive) == std::optional<long long>(1)); // ASN-2's pallet is due later
+    CHECK(waitingOf(ui::ScreenId::Pick) == std::optional<long long>(0));    // nothing allocated yet
+    CHECK(waitingOf(ui::ScreenId::Putaway) == std::optional<long long>(0));
+    CHECK(waitingOf(ui::ScreenId::Count) == std::optional<long long>(0));
+    s.frame();
+    CHECK(s.has("Receive\n1 pallets due"));
+
+    // 5 mugs received: 3 go to SO-1 (a line to pick), 2 to put away. Back on Home, the old
+    // counts show until the new ones are drained.
+    s.receive("09501101010079", 5);
+    s.tap("Stock");
+    s.tap("Home");
+    CHECK(waitingOf(ui::ScreenId::Pick) == std::optional<long long>(0));
+    const auto again = std::chrono::steady_clock::now() + 20s;
+    while (waitingOf(ui::ScreenId::Pick) == std::optional<long long>(0) && std::chrono::steady_clock::now() < again)
+        if (queue.waitPosted(100ms)) queue.drain();
+    CHECK(waitingOf(ui::ScreenId::Pick) == std::optional<long long>(1));
+    CHECK(waitingOf(ui::ScreenId::Putaway) == std::optional<long long>(1));
+    reader->reset();
+}
