@@ -151,6 +151,10 @@ TEST_CASE("sync screen: pushed at once, a correction acknowledged, offline, back
     so.timeout = 1000ms;
     so.poll = 1h;         // no round but the ones this test causes
     so.backoffMin = 1h;   // offline, only Sync now tries again
+    // No watcher: this test stops the server while the link is online, and nng 1.5.2 leaks a
+    // dialer's state (LeakSanitizer, now and then) when the watcher's socket is closed just
+    // after its server went away. The watcher has its own test (sync/watch_e2e_test).
+    so.watch = 0ms;
     so.now = [&] { return s.options().now(); };
     std::vector<app::UiSyncState> states;
     auto worker = app::UiSyncWorker::start(so, queue, [&](const app::UiSyncState& st) {
