@@ -211,7 +211,6 @@ public:
     }
 
     Identity& identity() { return m_identity; }
-    LinkStore& store() { return m_store; }
 
     // cancel ends a request in flight on the nng client (any thread).
     void cancel()

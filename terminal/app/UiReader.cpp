@@ -4,12 +4,17 @@
 
 namespace backfill::app {
 
-ledger::Result<std::unique_ptr<UiReader>> UiReader::start(const std::string& dbPath, std::chrono::milliseconds busyTimeout, MainQueue& queue)
+ledger::Result<std::unique_ptr<store::TerminalStore>> openWorkerStore(const std::string& dbPath, std::chrono::milliseconds busyTimeout)
 {
     store::StoreOpenOptions open;
     open.create = false;
     open.busyTimeout = busyTimeout;
-    auto store = store::TerminalStore::open(dbPath, open);
+    return store::TerminalStore::open(dbPath, open);
+}
+
+ledger::Result<std::unique_ptr<UiReader>> UiReader::start(const std::string& dbPath, std::chrono::milliseconds busyTimeout, MainQueue& queue)
+{
+    auto store = openWorkerStore(dbPath, busyTimeout);
     if (!store) return ledger::unexpected(store.error());
     return std::unique_ptr<UiReader>(new UiReader(queue, std::move(*store)));
 }

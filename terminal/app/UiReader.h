@@ -31,6 +31,10 @@
 
 namespace backfill::app {
 
+// openWorkerStore opens the terminal's database once more for a worker thread (an existing
+// file only: db_* codes, no_database); UiReader and UiSyncWorker each hold their own.
+ledger::Result<std::unique_ptr<store::TerminalStore>> openWorkerStore(const std::string& dbPath, std::chrono::milliseconds busyTimeout);
+
 class UiReader {
 public:
     // Read runs on the worker with its store and returns the task for the main thread.

@@ -1,5 +1,6 @@
 #include "app/UiSyncWorker.h"
 
+#include "app/UiReader.h"
 #include "link/Link.h"
 
 #include <algorithm>
@@ -13,14 +14,11 @@ using Clock = std::chrono::steady_clock;
 
 ledger::Result<std::unique_ptr<UiSyncWorker>> UiSyncWorker::start(const UiSyncOptions& options, MainQueue& queue, Report report)
 {
-    store::StoreOpenOptions open;
-    open.create = false;
-    open.busyTimeout = options.busyTimeout;
-    auto store = store::TerminalStore::open(options.dbPath, open);
+    auto store = openWorkerStore(options.dbPath, options.busyTimeout);
     if (!store) return ledger::unexpected(store.error());
     std::unique_ptr<store::TerminalStore> watchStore;
     if (options.watch.count() > 0) {
-        auto w = store::TerminalStore::open(options.dbPath, open);
+        auto w = openWorkerStore(options.dbPath, options.busyTimeout);
         if (!w) return ledger::unexpected(w.error());
         watchStore = std::move(*w);
     }

@@ -1,6 +1,7 @@
 #include "ui/StockScreen.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace backfill::ui {
 
@@ -100,38 +101,37 @@ void drawCard(const StockCard& card, const UiContext& ctx)
     }
     if (card.fastMover) ImGui::TextUnformatted(fastMoverText(*card.fastMover).c_str());
     ImGui::Separator();
-    const size_t rows = 1 + card.locations.size() + 1 + card.waiting.size() + 1 + card.inbound.size();
+    // The list's sections, each a header row and its rows; a row's text is made only when the
+    // clipper lays it out.
+    struct Section {
+        const char* title;
+        size_t count;
+        std::function<std::string(size_t)> row;
+    };
+    const Section sections[] = {
+        {"By location", card.locations.size(), [&](size_t i) { return stockLotText(card.locations[i]); }},
+        {"Waiting lines", card.waiting.size(), [&](size_t i) { return waitingText(card.waiting[i]); }},
+        {"Inbound", card.inbound.size(), [&](size_t i) { return inboundText(card.inbound[i]); }},
+    };
+    size_t rows = 0;
+    for (const auto& section : sections) rows += 1 + section.count;
     ImGui::BeginChild("##card", ImVec2(ImGui::GetContentRegionAvail().x, listHeight(ctx)), false);
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(rows), ImGui::GetTextLineHeightWithSpacing());
     while (clipper.Step())
         for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
             auto i = static_cast<size_t>(r);
-            if (i == 0) {
-                ImGui::Text("By location (%zu)", card.locations.size());
-                continue;
+            for (const auto& section : sections) {
+                if (i == 0) {
+                    ImGui::Text("%s (%zu)", section.title, section.count);
+                    break;
+                }
+                if (i - 1 < section.count) {
+                    ImGui::TextUnformatted(section.row(i - 1).c_str());
+                    break;
+                }
+                i -= 1 + section.count;
             }
-            i -= 1;
-            if (i < card.locations.size()) {
-                ImGui::TextUnformatted(stockLotText(card.locations[i]).c_str());
-                continue;
-            }
-            i -= card.locations.size();
-            if (i == 0) {
-                ImGui::Text("Waiting lines (%zu)", card.waiting.size());
-                continue;
-            }
-            i -= 1;
-            if (i < card.waiting.size()) {
-                ImGui::TextUnformatted(waitingText(card.waiting[i]).c_str());
-                continue;
-            }
-            i -= card.waiting.size();
-            if (i == 0) {
-                ImGui::Text("Inbound (%zu)", card.inbound.size());
-                continue;
-            }
-            ImGui::TextUnformatted(inboundText(card.inbound[i - 1]).c_str());
         }
     clipper.End();
     ImGui::EndChild();
