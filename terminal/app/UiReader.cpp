@@ -73,7 +73,8 @@ void UiReader::run()
         {
             std::lock_guard lock(m_mutex);
             ++m_reads;
-            m_readMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - next.submitted).count());
+            if (m_readMs.size() < kMaxReadTimes)
+                m_readMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - next.submitted).count());
         }
         if (task) m_queue.post(std::move(task));
     }

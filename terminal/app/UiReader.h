@@ -53,8 +53,10 @@ public:
     // reads is how many reads ran to the end (tests, --stats).
     long reads() const;
     // readMs lists each read's time from its submit to its result posted, in milliseconds
-    // (--stats `read_ms`; bench/ui: the time a Stock card takes to come).
+    // (--stats `read_ms`; bench/ui: the time a Stock card takes to come): the first
+    // kMaxReadTimes reads only, so a terminal left on for a shift does not grow the list.
     std::vector<double> readMs() const;
+    static constexpr size_t kMaxReadTimes = 4096;
 
 private:
     UiReader(MainQueue& queue, std::unique_ptr<store::TerminalStore> store);
