@@ -18,12 +18,13 @@ bad=$(grep -rnE '#[[:space:]]*include[[:space:]]*[<"](sqlite3|nng/|ZXing/|GLFW/|
 if [ -n "$bad" ]; then
   echo "terminal/ui must not see the decoder (scan/image, ZXing), GLFW, SQLite, nng, the store, the platform or the app:"; echo "$bad"; status=1
 fi
-# sync/protocol: the standard library, ledger/ and protocol/ headers; protobuf only in its .cpp
-# files (the generated "wire.pb.h" and <google/protobuf/...>), so no caller ever sees it.
+# sync/protocol: the standard library, ledger/ and protocol/ headers; protobuf and nlohmann only
+# in its .cpp files (the generated "wire.pb.h", <google/protobuf/...>, <nlohmann/json.hpp>),
+# so no caller ever sees them.
 bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$root/sync/protocol" \
       | grep -vE '#[[:space:]]*include[[:space:]]*("(ledger|protocol)/|<[a-z_]+>)' \
-      | grep -vE '\.cpp:[0-9]+:[[:space:]]*#[[:space:]]*include[[:space:]]*("wire\.pb\.h"|<google/protobuf/)' || true)
+      | grep -vE '\.cpp:[0-9]+:[[:space:]]*#[[:space:]]*include[[:space:]]*("wire\.pb\.h"|<google/protobuf/|<nlohmann/json\.hpp>)' || true)
 if [ -n "$bad" ]; then
-  echo "sync/protocol may include only the standard library, ledger/ and protocol/ headers (protobuf in its .cpp files only):"; echo "$bad"; status=1
+  echo "sync/protocol may include only the standard library, ledger/ and protocol/ headers (protobuf and nlohmann in its .cpp files only):"; echo "$bad"; status=1
 fi
 exit $status

@@ -29,10 +29,14 @@ int64_t number(const Json& j, const char* key, const std::string& where, int64_t
 const Json& array(const Json& j, const char* key, const std::string& where, bool required, std::optional<Bad>& bad);
 
 // Claim is an allocation the terminal made (a receipt's, a move's or an undo's `claims`).
+// A receipt's claim may name the order's staging lane the receiver carried `staged` of its
+// units to (at most `qty`; docs/server.md, Staging lanes); other ops' claims stage nothing.
 struct Claim {
     std::string orderId;
     int64_t line = 0;
     Qty qty = 0;
+    std::string stage;
+    Qty staged = 0;
 };
 std::vector<Claim> claimsOf(const Json& j, const std::string& where, std::optional<Bad>& bad);
 

@@ -83,6 +83,11 @@ std::vector<Claim> claimsOf(const Json& j, const std::string& where, std::option
         c.orderId = text(a[i], "order_id", w, true, bad);
         c.line = number(a[i], "line", w, 0, bad);
         c.qty = number(a[i], "qty", w, 1, bad);
+        c.stage = text(a[i], "stage", w, false, bad);
+        if (a[i].contains("staged")) c.staged = number(a[i], "staged", w, 0, bad);
+        if (!bad && c.staged > c.qty)
+            bad = Bad{w + "staged: " + std::to_string(c.staged) + ", more than the claim's " + std::to_string(c.qty) + " units"};
+        if (!bad && c.staged > 0 && c.stage.empty()) bad = Bad{w + "stage: missing, " + std::to_string(c.staged) + " units were staged"};
         out.push_back(std::move(c));
     }
     return out;
@@ -185,9 +190,17 @@ Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<
             const std::string head = filledBy ? line + (need == 0 ? " was filled by " : " was partly filled by ") + *filledBy : line;
             Json correction{{"order_id", c.orderId}, {"line", c.line}, {"sku", std::string(sku)}, {"old_qty", c.qty}, {"new_qty", grant}};
             if (filledBy) correction["filled_by"] = *filledBy;
+            // Units the receiver carried to the order's lane beyond what the line keeps go
+            // back from the lane; a cut of units allocated where they lay moves nothing.
+            const Qty offLane = std::max<Qty>(c.staged - grant, 0);
+            if (offLane > 0) {
+                correction["stage"] = c.stage;
+                correction["take_back"] = offLane;
+            }
             correction["message"] = head + ": " + std::to_string(c.qty) + " units of " + std::string(sku) +
                                     " were allocated here, the server allocated " + std::to_string(grant) + " (" + why +
-                                    "): take " + std::to_string(c.qty - grant) + " units back to stock";
+                                    "): take " + std::to_string(offLane > 0 ? offLane : c.qty - grant) + " units " +
+                                    (offLane > 0 ? "from " + c.stage + " " : std::string()) + "back to stock";
             out.corrections.push_back(std::move(correction));
         }
     }
@@ -222,12 +235,13 @@ Result<void> finish(ServerStore& store, const OpContext& op, std::string_view ki
 {
     entry["allocations"] = s.allocations;
     entry["releases"] = s.releases;
-    auto seq = store.appendLog(kind, entry.dump());
+    const std::string payload = entry.dump();
+    auto seq = store.appendLog(kind, payload);
     if (!seq) return unexpected(seq.error());
     out.globalSeq = *seq;
     out.skus = s.skus;
     // The entry's on-hand changes, by key, for counts to come (P6: server/Movements.h).
-    TRY(store.addMovements({*seq, op.deviceId, op.epoch, op.deviceSeq}, movementsOf(kind, entry)));
+    TRY(store.addMovements({*seq, op.deviceId, op.epoch, op.deviceSeq}, movementsOf(kind, payload)));
     for (const auto& c : s.corrections) {
         Json j = identity(op);
         for (const auto& [k, v] : c.items()) j[k] = v;
@@ -271,7 +285,8 @@ namespace {
 using namespace detail;
 
 // ---------------------------------------------------------------------------------------
-// receive: {"scan","location","lines":[{"sku","qty","lot","sscc","claims":[{"order_id","line","qty"}]}]}
+// receive: {"scan","location","lines":[{"sku","qty","lot","sscc","claims":[{"order_id","line","qty"[,"stage","staged"]}]}]}
+// A claim's `staged` units were carried from the location to the order's lane `stage`.
 
 Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Json& p)
 {
@@ -299,6 +314,21 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
         l.claims = claimsOf(jl[i], w, bad);
         lines.push_back(std::move(l));
     }
+    // A line's units carried on to staging lanes: at most the line's own units, never to
+    // the receiving location itself.
+    for (size_t i = 0; i < lines.size() && !bad; ++i) {
+        Qty staged = 0;
+        for (size_t k = 0; k < lines[i].claims.size() && !bad; ++k) {
+            const auto& c = lines[i].claims[k];
+            staged += c.staged;
+            if (c.staged > 0 && c.stage == location)
+                bad = Bad{"lines[" + std::to_string(i) + "].claims[" + std::to_string(k) + "].stage: '" + c.stage +
+                          "' is the receiving location itself"};
+        }
+        if (!bad && staged > lines[i].qty)
+            bad = Bad{"lines[" + std::to_string(i) + "]: " + std::to_string(staged) + " units staged, more than the line's " +
+                      std::to_string(lines[i].qty)};
+    }
     if (bad) return rejected("bad_payload", "receive: " + bad->message);
 
     for (const auto& l : lines) {
@@ -306,12 +336,19 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
         if (!product) return unexpected(product.error());
         if (!*product) return rejected("unknown_sku", "receive: sku '" + l.sku + "' is not in the server's catalog");
     }
-    auto kind = store.locationKind(location);
-    if (!kind) return unexpected(kind.error());
-    if (!*kind) {
+    std::vector<std::string> places{location};
+    for (const auto& l : lines)
+        for (const auto& c : l.claims)
+            if (c.staged > 0 && std::find(places.begin(), places.end(), c.stage) == places.end()) places.push_back(c.stage);
+    for (const auto& place : places) {
+        auto kind = store.locationKind(place);
+        if (!kind) return unexpected(kind.error());
+        if (*kind) continue;
         auto any = store.hasLocations();
         if (!any) return unexpected(any.error());
-        if (*any) return rejected("unknown_location", "receive: location '" + location + "' is not in the server's locations");
+        if (*any)
+            return rejected("unknown_location", "receive: " + std::string(place == location ? "location" : "staging lane") + " '" +
+                                                    place + "' is not in the server's locations");
     }
 
     OpOutcome out;
@@ -349,7 +386,20 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
     Json linesJson = Json::array();
     std::vector<std::string> skus;
     for (const auto& l : lines) {
-        TRY(store.addStock(l.sku, location, l.lot, l.qty));
+        // The units stay at the location but for those carried on to orders' lanes.
+        Json staged = Json::array();
+        Qty stagedQty = 0;
+        for (const auto& c : l.claims) {
+            if (c.staged <= 0) continue;
+            stagedQty += c.staged;
+            auto same = std::find_if(staged.begin(), staged.end(), [&](const Json& s) { return s["stage"] == c.stage; });
+            if (same != staged.end())
+                (*same)["qty"] = (*same)["qty"].get<Qty>() + c.staged;
+            else
+                staged.push_back({{"stage", c.stage}, {"qty", c.staged}});
+        }
+        if (l.qty > stagedQty) TRY(store.addStock(l.sku, location, l.lot, l.qty - stagedQty));
+        for (const auto& st : staged) TRY(store.addStock(l.sku, st["stage"].get<std::string>(), l.lot, st["qty"].get<Qty>()));
         // The units reduce what the inbound still expects: the pallet's lines for an SSCC,
         // else the loose lines in (eta, inbound_id, file order); the rest is an over-receipt.
         auto open = store.openInbound(l.sku, l.sscc);
@@ -362,6 +412,7 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
             left -= n;
         }
         linesJson.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot}, {"sscc", l.sscc}, {"over_receipt", left}});
+        if (!staged.empty()) linesJson.back()["staged"] = std::move(staged);
         if (std::find(skus.begin(), skus.end(), l.sku) == skus.end()) skus.push_back(l.sku);
     }
     entry["lines"] = linesJson;

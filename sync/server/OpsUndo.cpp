@@ -28,6 +28,8 @@ struct ReceiptLine {
     std::string sku, lot, sscc;
     Qty qty = 0;
     Qty overReceipt = 0;
+    Json staged = Json::array(); // [{"stage","qty"}]: carried on to orders' lanes
+    Qty stagedQty = 0;
 };
 
 // placeChange maps a later log entry to the ledger event it stands for at `location` of
@@ -86,7 +88,12 @@ Result<OpOutcome> applyUndo(ServerStore& store, const OpContext& op, const Json&
     std::set<std::string> skus;
     for (const auto& l : received.value("lines", Json::array())) {
         lines.push_back({l.value("sku", ""), l.value("lot", ""), l.value("sscc", ""), l.value("qty", Qty{0}), l.value("over_receipt", Qty{0})});
-        skus.insert(lines.back().sku);
+        auto& line = lines.back();
+        for (const auto& st : l.value("staged", Json::array())) {
+            line.staged.push_back({{"stage", st.value("stage", "")}, {"qty", st.value("qty", Qty{0})}});
+            line.stagedQty += st.value("qty", Qty{0});
+        }
+        skus.insert(line.sku);
     }
     auto describe = [&]() {
         Qty units = 0;
@@ -95,9 +102,20 @@ Result<OpOutcome> applyUndo(ServerStore& store, const OpContext& op, const Json&
                location + " (op " + undoes + ")";
     };
 
+    // What the receipt left where: (sku, lot, place) -> units; the places are its location
+    // and the staging lanes it carried units on to.
+    std::map<std::tuple<std::string, std::string, std::string>, Qty> takeBack;
+    std::set<std::string> places{location};
+    for (const auto& l : lines) {
+        if (l.qty > l.stagedQty) takeBack[{l.sku, l.lot, location}] += l.qty - l.stagedQty;
+        for (const auto& st : l.staged) {
+            takeBack[{l.sku, l.lot, st["stage"].get<std::string>()}] += st["qty"].get<Qty>();
+            places.insert(st["stage"].get<std::string>());
+        }
+    }
+
     // Already undone, or blocked by what happened since: the log after the receipt, read in
-    // pages. The server keeps a receipt's units at its location (no staging lanes), so that is
-    // the one place to look at.
+    // pages, at the places the receipt put units.
     for (int64_t cursor = receiptSeq;;) {
         auto page = store.entriesAfter(cursor, 1000);
         if (!page) return unexpected(page.error());
@@ -109,9 +127,9 @@ Result<OpOutcome> applyUndo(ServerStore& store, const OpContext& op, const Json&
             if (lines.empty()) continue;
             std::string where;
             const auto change = placeChange(entry.kind, e, where);
-            if (!change || !ledger::takesUnitsFromPlace(*change) || where != location || !skus.count(e.value("sku", ""))) continue;
+            if (!change || !ledger::takesUnitsFromPlace(*change) || !places.count(where) || !skus.count(e.value("sku", ""))) continue;
             return rejected("undo_blocked", "undo: cannot undo " + describe() + ": " + e.value("sku", "") + " was " +
-                                                std::string(ledger::eventKindName(*change)) + " at " + location +
+                                                std::string(ledger::eventKindName(*change)) + " at " + where +
                                                 " since at the server (log seq " + std::to_string(entry.seq) + ", device " +
                                                 e.value("device", "") + "); correct it with a count");
         }
@@ -119,17 +137,15 @@ Result<OpOutcome> applyUndo(ServerStore& store, const OpContext& op, const Json&
         cursor = page->back().seq;
     }
     // What the receipt left must still be there, unheld.
-    std::map<std::tuple<std::string, std::string>, Qty> takeBack; // (sku, lot) -> units
-    for (const auto& l : lines) takeBack[{l.sku, l.lot}] += l.qty;
     for (const auto& [key, n] : takeBack) {
-        const auto& [sku, lot] = key;
+        const auto& [sku, lot, place] = key;
         auto rows = store.stock(sku);
         if (!rows) return unexpected(rows.error());
         Qty unheld = 0;
         for (const auto& r : *rows)
-            if (r.location == location && r.lot == lot) unheld = r.qty - r.held;
+            if (r.location == place && r.lot == lot) unheld = r.qty - r.held;
         if (!ledger::undoLeavesEnough(unheld, n))
-            return rejected("undo_blocked", "undo: cannot undo " + describe() + ": " + location + " holds " + std::to_string(unheld) +
+            return rejected("undo_blocked", "undo: cannot undo " + describe() + ": " + place + " holds " + std::to_string(unheld) +
                                                 " unheld " + sku + (lot.empty() ? "" : " lot " + lot) + " at the server, the receipt left " +
                                                 std::to_string(n) + " there; correct it with a count");
     }
@@ -157,8 +173,8 @@ Result<OpOutcome> applyUndo(ServerStore& store, const OpContext& op, const Json&
     // pallet's record.
     Json linesJson = Json::array();
     std::set<std::string> ssccs;
+    for (const auto& [key, n] : takeBack) TRY(store.addStock(std::get<0>(key), std::get<2>(key), std::get<1>(key), -n));
     for (const auto& l : lines) {
-        TRY(store.addStock(l.sku, location, l.lot, -l.qty));
         const Qty inbound = std::max<Qty>(l.qty - l.overReceipt, 0);
         if (inbound > 0) {
             auto filled = store.receivedInbound(l.sku, l.sscc);
@@ -171,6 +187,7 @@ Result<OpOutcome> applyUndo(ServerStore& store, const OpContext& op, const Json&
         }
         if (!l.sscc.empty()) ssccs.insert(l.sscc);
         linesJson.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot}, {"sscc", l.sscc}, {"inbound", inbound}});
+        if (!l.staged.empty()) linesJson.back()["staged"] = l.staged;
     }
     for (const auto& s : ssccs) TRY(store.unmarkSsccReceived(s));
     entry["lines"] = linesJson;

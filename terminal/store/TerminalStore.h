@@ -76,6 +76,7 @@ struct StagedAllocation {
     int64_t line = 0;
     Qty qty = 0;
     std::optional<std::string> stage;
+    Qty staged = 0; // of a receipt's allocation: its units the receiver carries on to `stage`
 };
 
 using ledger::ReceiptRequest;

@@ -15,8 +15,9 @@ namespace backfill::store {
 namespace {
 
 // receivePayload is the outbox payload of a receipt: {"scan", "location", "lines": [{"sku",
-// "qty", "lot", "sscc", "claims": [{"order_id", "line", "qty"}]}]}, the bytes nlohmann's
-// dump() makes of it. Written directly (store/JsonText.h) unless some text is not ASCII.
+// "qty", "lot", "sscc", "claims": [{"order_id", "line", "qty"[, "stage", "staged"]}]}]}, the
+// bytes nlohmann's dump() makes of it (a claim names its lane only when units of the receipt
+// were carried there). Written directly (store/JsonText.h) unless some text is not ASCII.
 std::string receivePayload(const ReceiptRequest& request, const std::vector<ReceivedLine>& lines)
 {
     std::string out;
@@ -45,6 +46,10 @@ std::string receivePayload(const ReceiptRequest& request, const std::vector<Rece
             field(k ? ",{\"order_id\":" : "{\"order_id\":", a.orderId);
             number(",\"line\":", a.line);
             number(",\"qty\":", a.qty);
+            if (a.staged > 0) {
+                field(",\"stage\":", a.stage.value_or(""));
+                number(",\"staged\":", a.staged);
+            }
             out += '}';
         }
         out += "]}";
@@ -56,7 +61,13 @@ std::string receivePayload(const ReceiptRequest& request, const std::vector<Rece
     auto& jl = payload["lines"] = nlohmann::ordered_json::array();
     for (const auto& l : lines) {
         nlohmann::ordered_json claims = nlohmann::ordered_json::array();
-        for (const auto& a : l.allocations) claims.push_back({{"order_id", a.orderId}, {"line", a.line}, {"qty", a.qty}});
+        for (const auto& a : l.allocations) {
+            claims.push_back({{"order_id", a.orderId}, {"line", a.line}, {"qty", a.qty}});
+            if (a.staged > 0) {
+                claims.back()["stage"] = a.stage.value_or("");
+                claims.back()["staged"] = a.staged;
+            }
+        }
         jl.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot.value_or("")}, {"sscc", l.sscc.value_or("")},
                       {"claims", claims}});
     }
@@ -157,7 +168,7 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::s
                                              : allocateFree(productId, actor, opId, qty);
     if (!allocations) return unexpected(allocations.error());
     Qty allocatedQty = 0, staged = 0;
-    for (const auto& a : *allocations) {
+    for (auto& a : *allocations) {
         allocatedQty += a.qty;
         // The receiver carries allocated units straight to the order's staging lane: only
         // units of this receipt (an allocation beyond them took free stock that sits elsewhere).
@@ -171,6 +182,7 @@ Result<ReceivedLine> TerminalStore::receiveUnits(int64_t productId, const std::s
             TRY(appendEvent(move, productId, 0, opId));
             TRY(addStock(productId, *a.stage, e.lot, carry));
             staged += carry;
+            a.staged = carry;
         }
     }
     if (qty > staged) TRY(addStock(productId, location, e.lot, qty - staged));

@@ -4,6 +4,7 @@
 #include "store/StoreSupport.h"
 
 #include "ledger/Decimal.h"
+#include "protocol/LogStock.h"
 
 #include <nlohmann/json.hpp>
 
@@ -276,38 +277,27 @@ Result<void> applyMasterData(Database& db, const std::string& kind, const Json& 
 }
 
 // foldEntry adds one pulled op or allocation entry to the server's state (server_stock,
-// server_lines), as tests/server/apply_property_test.cpp's replay folds the log (P4).
-Result<void> foldEntry(Database& db, const std::string& kind, const Json& e)
+// server_lines), as tests/server/apply_property_test.cpp's replay folds the log (P4). Its
+// stock changes are read as the server reads them (protocol/LogStock.h).
+Result<void> foldEntry(Database& db, const std::string& kind, const std::string& payload, const Json& e)
 {
+    for (const auto& d : protocol::stockDeltasOf(kind, payload)) TRY(addServerStock(db, d.sku, d.location, d.lot, d.qty, d.held));
     if (kind == "receive") {
         for (const auto& l : list(e, "lines")) {
-            TRY(addServerStock(db, str(l, "sku"), str(e, "location"), str(l, "lot"), num(l, "qty"), 0));
             TRY(addServerInbound(db, str(l, "sku"), str(l, "sscc"), num(l, "qty")));
             if (!str(l, "sscc").empty())
                 TRY(db.prepare("INSERT OR IGNORE INTO received_ssccs(sscc, event_id) VALUES(?, 0)").bind(1, str(l, "sscc")).run());
         }
-    } else if (kind == "move") {
-        for (const auto& l : list(e, "lots")) {
-            TRY(addServerStock(db, str(e, "sku"), str(e, "from"), str(l, "lot"), -num(l, "qty"), 0));
-            TRY(addServerStock(db, str(e, "sku"), str(e, "to"), str(l, "lot"), num(l, "qty"), 0));
-        }
     } else if (kind == "pick") {
-        for (const auto& l : list(e, "lots")) TRY(addServerStock(db, str(e, "sku"), str(e, "location"), str(l, "lot"), -num(l, "qty"), 0));
         TRY(addServerLine(db, str(e, "order_id"), num(e, "line"), -num(e, "deallocated"), num(e, "qty")));
     } else if (kind == "short") {
-        for (const auto& h : list(e, "held")) TRY(addServerStock(db, str(e, "sku"), str(e, "location"), str(h, "lot"), 0, num(h, "qty")));
         TRY(addServerLine(db, str(e, "order_id"), num(e, "line"), -num(e, "deallocated"), 0));
     } else if (kind == "undo") {
-        // The server reversed its receipt: its units leave, its allocations come back, and the
-        // pallet may be received again (docs/server.md, Undo).
-        for (const auto& l : list(e, "lines")) {
-            TRY(addServerStock(db, str(l, "sku"), str(e, "location"), str(l, "lot"), -num(l, "qty"), 0));
+        // The server reversed its receipt: its units left (above), its allocations come back,
+        // and the pallet may be received again (docs/server.md, Undo).
+        for (const auto& l : list(e, "lines"))
             if (!str(l, "sscc").empty()) TRY(db.prepare("DELETE FROM received_ssccs WHERE sscc = ?").bind(1, str(l, "sscc")).run());
-        }
         for (const auto& d : list(e, "deallocated")) TRY(addServerLine(db, str(d, "order_id"), num(d, "line"), -num(d, "qty"), 0));
-    } else if (kind == "count" || kind == "count_approve") {
-        if (e.contains("adjusted"))
-            TRY(addServerStock(db, str(e, "sku"), str(e, "location"), str(e, "lot"), num(e, "adjusted"), -num(e, "holds_cleared")));
     }
     for (const auto& a : list(e, "allocations")) TRY(addServerLine(db, str(a, "order_id"), num(a, "line"), num(a, "qty"), 0));
     for (const auto& r : list(e, "releases")) TRY(addServerLine(db, str(r, "order_id"), num(r, "line"), -num(r, "qty"), 0));
@@ -502,7 +492,7 @@ Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& chang
                    entry.kind == "inbound_line" || entry.kind == "suppliers" || entry.kind == "promotion") {
             TRY(applyMasterData(*m_db, entry.kind, e));
         } else {
-            TRY(foldEntry(*m_db, entry.kind, e));
+            TRY(foldEntry(*m_db, entry.kind, entry.payload, e));
         }
         ++applied.entries;
     }

@@ -125,4 +125,10 @@ inline std::string receipt(const std::string& location, Qty qty, const std::stri
            R"(,"lot":"","sscc":")" + palletSscc + R"(","claims":[)" + claims + "]}]}";
 }
 
+// undo is a terminal's undo of its receipt op `receiptOp`, with the claims it made again.
+inline std::string undo(int receiptOp, const std::string& claims = "")
+{
+    return R"({"undoes":")" + uuid(receiptOp) + R"(","scan":"x","lines":[],"released":[],"claims":[)" + claims + "]}";
+}
+
 } // namespace applytest

@@ -445,11 +445,6 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
     CHECK(s.onHand("SKU-A", "DOCK") == 0);
 }
 
-std::string undo(int receiptOp, const std::string& claims = "")
-{
-    return R"({"undoes":")" + uuid(receiptOp) + R"(","scan":"x","lines":[],"released":[],"claims":[)" + claims + "]}";
-}
-
 TEST_CASE("undo: the server reverses its own receipt (stock, its allocations, inbound, SSCC); a second undo is already_undone")
 {
     Server s;

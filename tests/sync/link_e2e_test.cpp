@@ -396,3 +396,46 @@ TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 300 recei
     checkSameView(s, t);
     CHECK(s.kill(SIGTERM) == 0);
 }
+
+TEST_CASE("staging lanes: a receipt's units carried to the order's lane are there at the server and in every settled view; its undo takes them back")
+{
+    Terminal t1, t2;
+    Server s(t1);
+    s.import("locations", "code,kind,sequence\nDOCK,receiving,1\nA-01,storage,100\nOUT-1,staging,200\n", 3);
+    s.import("catalog", catalog(), 2);
+    s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,5,0,2026-01-01\n", 1);
+    const std::string token1 = s.addDevice("HH-01"), token2 = s.addDevice("HH-02");
+    s.serve();
+    t1.enroll(s, "HH-01", token1);
+
+    // 8 received: 5 to SO-1, carried to its lane OUT-1; 3 to stock at DOCK.
+    const auto received = t1.at({"receive", scanA(8)});
+    INFO(received);
+    REQUIRE(received.status == 0);
+    const Json r = received.json();
+    CHECK(r["allocations"] == Json::array({Json{{"order_id", "SO-1"}, {"line", 1}, {"qty", 5}, {"stage", "OUT-1"}}}));
+    const Json atLane = Json::array({Json{{"location", "DOCK"}, {"lot", nullptr}, {"qty", 3}, {"held", 0}},
+                                     Json{{"location", "OUT-1"}, {"lot", nullptr}, {"qty", 5}, {"held", 0}}});
+    CHECK(t1.locationsOf("SKU-A") == atLane);
+    CHECK(t1.sync()["pushed"] == 1);
+    // The server has them where the floor has them, and the settled view keeps them there.
+    CHECK(s.stockOf("SKU-A") == atLane);
+    CHECK(t1.locationsOf("SKU-A") == atLane);
+    checkSameView(s, t1);
+    // Another terminal learns it by pulling.
+    t2.enroll(s, "HH-02", token2);
+    CHECK(t2.locationsOf("SKU-A") == atLane);
+    checkSameView(s, t2);
+
+    // Undone on HH-01: the units leave the dock and the lane, at the server and on HH-02.
+    auto undone = t1.at({"undo"});
+    INFO(undone);
+    REQUIRE(undone.status == 0);
+    CHECK(t1.sync()["pushed"] == 1);
+    CHECK(s.stockOf("SKU-A") == Json::array());
+    CHECK(t2.sync()["pulled"] == 1);
+    CHECK(t2.locationsOf("SKU-A") == Json::array());
+    checkSameView(s, t1);
+    checkSameView(s, t2);
+    CHECK(s.kill(SIGTERM) == 0);
+}
