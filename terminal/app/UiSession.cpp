@@ -58,6 +58,7 @@ void UiSession::start()
 
 void UiSession::showSignIn()
 {
+    dropReads();
     m_screen = ui::ScreenId::SignIn;
     m_signedIn = false;
     m_signInInput = {};
@@ -103,28 +104,51 @@ bool UiSession::mayDo(ledger::Action action, std::string& why) const
     return false;
 }
 
+void UiSession::dropReads()
+{
+    for (long* gen : {&m_homeGen, &m_stockGen, &m_cardGen, &m_searchGen, &m_receiveGen, &m_putawayGen, &m_pickGen, &m_countGen,
+                      &m_syncGen, &m_inboxGen})
+        ++*gen;
+}
+
 void UiSession::open(ui::ScreenId screen)
 {
+    dropReads();
     m_screen = screen;
     // A receipt is corrected only right after it, on the screen it was made on.
     m_lastReceipt.reset();
     m_receiveView.correctable = false;
+    // A screen opens fresh, but its lists as last read stay in sight until the new ones come
+    // (read on the worker when there is one): no flicker to an empty list.
     switch (screen) {
     case ui::ScreenId::Receive: refreshReceive(); break;
-    case ui::ScreenId::Putaway:
+    case ui::ScreenId::Putaway: {
+        auto items = std::move(m_putawayView.items);
         m_putawayView = {};
+        m_putawayView.items = std::move(items);
         m_putawayInput = {};
         refreshPutaway();
         break;
-    case ui::ScreenId::Pick:
+    }
+    case ui::ScreenId::Pick: {
+        auto tasks = std::move(m_pickView.tasks);
+        const auto current = m_pickView.current;
         m_pickView = {};
+        m_pickView.tasks = std::move(tasks);
+        m_pickView.current = current;
         refreshPick();
         break;
-    case ui::ScreenId::Count:
+    }
+    case ui::ScreenId::Count: {
+        ui::CountView kept = std::move(m_countView);
         m_countView = {};
+        m_countView.tasks = std::move(kept.tasks);
+        m_countView.pending = std::move(kept.pending);
+        m_countView.adjustReasons = std::move(kept.adjustReasons);
         m_countInput = {};
         refreshCount();
         break;
+    }
     case ui::ScreenId::Stock:
         m_stockView = {};
         m_stockInput = {};

@@ -101,7 +101,11 @@ public:
     // applySync takes a round's outcome (on the main thread).
     void applySync(const UiSyncState& state);
     // attachReader gives the session a worker for its slow reads (nullptr: none, each read
-    // runs at once on the session's store, as the headless tests of the views do).
+    // runs at once on the session's store, as the headless tests of the views do). The reads
+    // on it: Home's tile counts, Receive's expected pallets and recent receipts, the put-away
+    // list, the pick list, Count's tasks and approval queue, Sync's status and inbox, and
+    // Stock's fast movers, searches and cards (docs/ui.md, Reads off the main thread). The
+    // writes stay on the main thread.
     void attachReader(UiReader* reader) { m_reader = reader; }
 
     // takeCue gives, once, the result class of the latest scan or action that produced a
@@ -165,6 +169,10 @@ private:
     void countAt(const std::string& location);
     void submitCount(long long qty);
 
+    // dropReads makes every read still coming stale (open() and the sign-in screen call it:
+    // what was read for the screen left is not applied to it).
+    void dropReads();
+
     // Sync (UiSessionSync.cpp).
     void refreshSync();
     void loadInbox();
@@ -173,7 +181,9 @@ private:
     bool checkIdle();
 
     // readThen runs `read` on the reader's worker when one is attached, and `apply` with its
-    // result on the main thread (from the MainQueue); without a reader, both at once.
+    // result on the main thread (from the MainQueue); without a reader, both at once. Each
+    // caller stamps its read with its generation below and `apply` drops a result whose
+    // generation is no longer current (a newer read of the same kind, or the screen left).
     template <class R>
     void readThen(const std::string& key, std::function<R(store::TerminalStore&)> read, std::function<void(R)> apply)
     {
@@ -230,7 +240,13 @@ private:
     long m_stockGen = 0;
     long m_cardGen = 0;
     long m_searchGen = 0;
-    long m_homeGen = 0; // the Home counts' read
+    long m_homeGen = 0;    // the Home counts' read
+    long m_receiveGen = 0; // Receive's lists
+    long m_putawayGen = 0; // the put-away list
+    long m_pickGen = 0;    // the pick list
+    long m_countGen = 0;   // Count's tasks and approval queue
+    long m_syncGen = 0;    // Sync's status (before the first round)
+    long m_inboxGen = 0;   // Sync's inbox
     int64_t m_countBasis = 0; // the ledger position the count at the current location began at
 
     ui::SyncView m_syncView;

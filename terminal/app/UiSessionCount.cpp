@@ -1,5 +1,9 @@
 // UiSession: the count screen's glue (issue 12 item 6; docs/ui.md, Count). The same store
-// calls as `backfill count`, `approve`, `reject`, `counts` and `tasks` (CmdCount.cpp).
+// calls as `backfill count`, `approve`, `reject`, `counts` and `tasks` (CmdCount.cpp). Its
+// lists (the count tasks, the approval queue and the adjust reasons) are read on the
+// UiReader's worker when one is attached (readThen), the last ones in sight until the new ones
+// come; the counts, approvals and rejections are written in the frame, and the count's basis
+// (the ledger's latest event id) is read there too: it must be the moment counting began.
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -8,30 +12,70 @@ namespace backfill::app {
 
 using store::TerminalStore;
 
+namespace {
+
+// CountLists: Count's tasks and, for a role that may approve, the approval queue and the
+// adjust reasons, as read; each error as the read met it.
+struct CountLists {
+    std::vector<ui::CountTaskItem> tasks;
+    std::optional<ledger::Error> tasksError;
+    std::vector<ui::PendingCount> pending;
+    std::optional<ledger::Error> pendingError; // the adjust reasons were not read then
+    std::vector<ui::ReasonChoice> adjustReasons;
+};
+
+// readCountLists reads them (on the reader's worker, or at once).
+CountLists readCountLists(TerminalStore& store, bool mayApprove)
+{
+    CountLists out;
+    if (auto tasks = store.countTasks(false)) {
+        for (const auto& t : *tasks) out.tasks.push_back({t.location, t.sku, t.reason});
+    } else {
+        out.tasksError = tasks.error();
+    }
+    if (!mayApprove) return out;
+    if (auto rows = store.counts(TerminalStore::CountState::Pending)) {
+        for (const auto& c : *rows)
+            out.pending.push_back({c.countId, c.sku, c.location, c.lot, c.counted, c.bookAtBasis, c.variance, c.operatorName});
+    } else {
+        out.pendingError = rows.error();
+        return out;
+    }
+    if (auto reasons = store.reasons(ledger::ReasonKind::Adjust))
+        for (const auto& r : *reasons) out.adjustReasons.push_back({r.code, r.description});
+    return out;
+}
+
+} // namespace
+
 void UiSession::refreshCount()
 {
     ui::CountView& v = m_countView;
     v.operatorName = m_g.signedInAs;
     v.unsynced = unsynced();
     v.mayApprove = ledger::allows(m_role, ledger::Action::Approve);
-    v.tasks.clear();
-    if (auto tasks = m_store.countTasks(false)) {
-        for (const auto& t : *tasks) v.tasks.push_back({t.location, t.sku, t.reason});
-    } else {
-        v.last = refusalFor(tasks.error());
-    }
-    v.pending.clear();
     v.chosen.reset();
-    if (!v.mayApprove) return;
-    if (auto rows = m_store.counts(TerminalStore::CountState::Pending)) {
-        for (const auto& c : *rows)
-            v.pending.push_back({c.countId, c.sku, c.location, c.lot, c.counted, c.bookAtBasis, c.variance, c.operatorName});
-    } else {
-        v.last = refusalFor(rows.error());
-    }
-    v.adjustReasons.clear();
-    if (auto reasons = m_store.reasons(ledger::ReasonKind::Adjust))
-        for (const auto& r : *reasons) v.adjustReasons.push_back({r.code, r.description});
+    if (!v.mayApprove) v.pending.clear(); // another role's queue is not kept in sight
+    const bool mayApprove = v.mayApprove;
+    const long gen = ++m_countGen;
+    readThen<CountLists>(
+        "count.lists", [mayApprove](TerminalStore& s) { return readCountLists(s, mayApprove); },
+        [this, gen, mayApprove](CountLists lists) {
+            ui::CountView& v = m_countView;
+            if (gen != m_countGen) return; // a newer read is coming, or the screen was left
+            v.tasks = std::move(lists.tasks);
+            if (lists.tasksError) v.last = refusalFor(*lists.tasksError);
+            // A pending count chosen while the queue was read stays chosen when it is still in it.
+            std::optional<int64_t> chosen;
+            if (v.chosen && *v.chosen < v.pending.size()) chosen = v.pending[*v.chosen].countId;
+            v.chosen.reset();
+            v.pending = std::move(lists.pending);
+            for (size_t i = 0; chosen && i < v.pending.size(); ++i)
+                if (v.pending[i].countId == *chosen) v.chosen = i;
+            if (lists.pendingError) v.last = refusalFor(*lists.pendingError);
+            else if (mayApprove) v.adjustReasons = std::move(lists.adjustReasons);
+            if (m_reader && (lists.tasksError || lists.pendingError)) m_cue = ui::Feedback::Refused; // after the frame that asked
+        });
 }
 
 void UiSession::countAt(const std::string& location)

@@ -1,5 +1,13 @@
 // UiSession: the pick screen's glue (issue 12 item 5; docs/ui.md, Pick). The same store calls
 // as `backfill picklist`, `pick` and `short` (CmdPick.cpp).
+//
+// The pick list is read on the UiReader's worker when one is attached (readThen). Loading
+// guard: from the read's submit to its result the screen says "Loading ...", keeps the last
+// list in sight, and takes no action on it: a scan is refused with `loading` (red, "scan again
+// when it shows"), Select, Short, Skip and the keypad's OK do nothing. A scan is refused
+// rather than held because the task it was meant for may be gone or changed in the new list:
+// the operator sees the next task before scanning for it. The short reasons (a small table,
+// read on the tap of Short) and the writes stay in the frame.
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -8,29 +16,58 @@
 
 namespace backfill::app {
 
+namespace {
+
+using PickTasks = ledger::Result<std::vector<ui::PickTask>>;
+
+// readPickTasks reads the pick list flattened into tasks, one per (order line, location, lot),
+// with the orders' customers (on the reader's worker, or at once: a wave's list and the whole
+// order book grow with the warehouse).
+PickTasks readPickTasks(store::TerminalStore& store, ledger::Date today)
+{
+    auto orders = store.picklist(std::nullopt, today);
+    if (!orders) return ledger::unexpected(orders.error());
+    std::map<std::string, std::string> customers;
+    if (auto rows = store.backorders())
+        for (const auto& b : *rows) customers.emplace(b.line.orderId, b.line.customer);
+    std::vector<ui::PickTask> tasks;
+    for (const auto& o : *orders)
+        for (const auto& l : o.lines)
+            for (const auto& t : l.take)
+                tasks.push_back({o.orderId, customers[o.orderId], o.stage, l.line, l.sku, t.location, t.lot,
+                                 t.expiry ? std::optional<std::string>(ledger::formatDate(*t.expiry)) : std::nullopt, t.qty});
+    return tasks;
+}
+
+} // namespace
+
 void UiSession::refreshPick()
 {
     ui::PickView& v = m_pickView;
     v.operatorName = m_g.signedInAs;
     v.unsynced = unsynced();
-    v.tasks.clear();
-    v.current.reset();
     v.step = ui::PickStep::Location;
     m_pickInput = {};
-    auto orders = m_store.picklist(std::nullopt, m_g.today());
-    if (!orders) {
-        v.last = refusalFor(orders.error());
-        return;
-    }
-    std::map<std::string, std::string> customers;
-    if (auto rows = m_store.backorders())
-        for (const auto& b : *rows) customers.emplace(b.line.orderId, b.line.customer);
-    for (const auto& o : *orders)
-        for (const auto& l : o.lines)
-            for (const auto& t : l.take)
-                v.tasks.push_back({o.orderId, customers[o.orderId], o.stage, l.line, l.sku, t.location, t.lot,
-                                   t.expiry ? std::optional<std::string>(ledger::formatDate(*t.expiry)) : std::nullopt, t.qty});
-    if (!v.tasks.empty()) v.current = 0; // the next job, not a menu
+    v.loading = true; // the last list stays in sight; nothing is picked from it
+    const ledger::Date today = m_g.today();
+    const long gen = ++m_pickGen;
+    readThen<PickTasks>(
+        "pick.list", [today](store::TerminalStore& s) { return readPickTasks(s, today); },
+        [this, gen](PickTasks tasks) {
+            ui::PickView& v = m_pickView;
+            if (gen != m_pickGen) return; // a newer read is coming, or the screen was left
+            v.loading = false;
+            v.tasks.clear();
+            v.current.reset();
+            v.step = ui::PickStep::Location;
+            if (!tasks) {
+                v.last = refusalFor(tasks.error());
+                if (m_reader) m_cue = ui::Feedback::Refused; // after the frame that asked: its cue is here
+                return;
+            }
+            v.tasks = std::move(*tasks);
+            if (!v.tasks.empty()) v.current = 0; // the next job, not a menu
+        });
 }
 
 void UiSession::pickUnits(long long qty)
@@ -60,6 +97,10 @@ void UiSession::pickScan(const ScanMeaning& scan)
     ui::PickView& v = m_pickView;
     if (scan.kind == ScanMeaning::Kind::Refused) {
         v.last = ui::refusal(scan.code, scan.message);
+        return;
+    }
+    if (v.loading) { // refused, not held: the operator sees the new task before acting on it
+        v.last = ui::refusal("loading", "the scan was not taken: the pick list is still being read; scan again when it shows");
         return;
     }
     if (!v.current || *v.current >= v.tasks.size()) {
@@ -109,10 +150,12 @@ void UiSession::pickScan(const ScanMeaning& scan)
 void UiSession::applyPick(const ui::PickIntent& intent)
 {
     ui::PickView& v = m_pickView;
-    const bool hasTask = v.current && *v.current < v.tasks.size();
+    // While the list is read no task of the one in sight is chosen, picked, shorted or skipped.
+    const bool hasTask = !v.loading && v.current && *v.current < v.tasks.size();
     switch (intent.kind) {
     case ui::PickIntent::Kind::Home: open(ui::ScreenId::Home); break;
     case ui::PickIntent::Kind::Select:
+        if (v.loading) break;
         v.current = intent.index;
         v.step = ui::PickStep::Location;
         break;

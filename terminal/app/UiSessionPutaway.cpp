@@ -1,5 +1,9 @@
 // UiSession: the put-away / move screen's glue (issue 12 item 4; docs/ui.md, Put away).
-// The same store calls as `backfill putaway` and `backfill move` (CmdMove.cpp).
+// The same store calls as `backfill putaway` and `backfill move` (CmdMove.cpp). The put-away
+// list is read on the UiReader's worker when one is attached (readThen); while it is read the
+// last list stays in sight ("Loading ...") and no row of it is chosen by a tap or a scan (a
+// scan is refused with `loading`); the moves are written in the frame, and a free move takes
+// its scans as ever.
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -8,17 +12,28 @@ namespace backfill::app {
 
 void UiSession::refreshPutaway()
 {
-    m_putawayView.operatorName = m_g.signedInAs;
-    m_putawayView.unsynced = unsynced();
-    m_putawayView.items.clear();
-    m_putawayView.active.reset();
-    m_putawayView.otherBin.reset();
-    auto rows = m_store.putaway();
-    if (!rows) {
-        m_putawayView.last = refusalFor(rows.error());
-        return;
-    }
-    for (const auto& r : *rows) m_putawayView.items.push_back({r.sku, r.lot, r.from, r.qty, r.suggest});
+    ui::PutawayView& v = m_putawayView;
+    v.operatorName = m_g.signedInAs;
+    v.unsynced = unsynced();
+    v.active.reset();
+    v.otherBin.reset();
+    v.loading = true; // until the new list comes, the last one shows and no row is chosen
+    const long gen = ++m_putawayGen;
+    using Rows = ledger::Result<std::vector<store::PutawayRow>>;
+    readThen<Rows>(
+        "putaway.list", [](store::TerminalStore& s) { return s.putaway(); },
+        [this, gen](Rows rows) {
+            ui::PutawayView& v = m_putawayView;
+            if (gen != m_putawayGen) return; // a newer read is coming, or the screen was left
+            v.loading = false;
+            v.items.clear();
+            if (!rows) {
+                v.last = refusalFor(rows.error());
+                if (m_reader) m_cue = ui::Feedback::Refused; // after the frame that asked: its cue is here
+                return;
+            }
+            for (const auto& r : *rows) v.items.push_back({r.sku, r.lot, r.from, r.qty, r.suggest});
+        });
 }
 
 bool UiSession::moveUnits(const ledger::MoveRequest& request)
@@ -100,6 +115,10 @@ void UiSession::putawayScan(const ScanMeaning& scan)
         return;
     }
 
+    if (v.loading) { // the list on screen is being replaced: no row of it is chosen or put away
+        v.last = ui::refusal("loading", "the scan was not taken: the put-away list is still being read; scan again when it shows");
+        return;
+    }
     if (scan.kind == ScanMeaning::Kind::Product) {
         for (size_t i = 0; i < v.items.size(); ++i) {
             const auto& item = v.items[i];
@@ -142,6 +161,7 @@ void UiSession::applyPutaway(const ui::PutawayIntent& intent)
     switch (intent.kind) {
     case ui::PutawayIntent::Kind::Home: open(ui::ScreenId::Home); break;
     case ui::PutawayIntent::Kind::Select:
+        if (v.loading) break; // a row of the list being replaced
         v.active = intent.index;
         v.otherBin.reset();
         if (!ui::needsAck(v.last)) v.last = {};

@@ -2,6 +2,8 @@
 // and workflow calls as `backfill receive` and `backfill undo` (CmdReceive.cpp, CmdUndo.cpp):
 // a scan received, the undo of the operator's last receipt, and the correction of its
 // quantity on the keypad (an undo and a receipt of the corrected count, both in the ledger).
+// Its lists (the pallets expected, the recent receipts) are read on the UiReader's worker when
+// one is attached (readThen); the receipts themselves are written in the frame.
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -35,35 +37,60 @@ ui::ReceiveResult refused(const std::string& scan, const ledger::Error& e)
 
 ledger::Error forbidden(const std::string& why) { return {"forbidden", why.substr(std::string("forbidden: ").size())}; }
 
+// ReceiveLists: the pallets expected and the recent receipts as read, with the error that
+// stopped the read (the lists read before it are kept, the rest stay empty).
+struct ReceiveLists {
+    std::vector<ui::ExpectedPallet> expected;
+    std::vector<ui::RecentReceipt> recent;
+    std::optional<ledger::Error> error;
+};
+
+// readReceiveLists reads them (on the reader's worker, or at once): the history is the
+// newest entries of the whole ledger.
+ReceiveLists readReceiveLists(store::TerminalStore& store)
+{
+    ReceiveLists out;
+    auto pallets = store.announcedPallets(kExpectedPallets);
+    if (!pallets) {
+        out.error = pallets.error();
+        return out;
+    }
+    for (const auto& p : *pallets) {
+        ui::ExpectedPallet e{p.sscc, p.inboundId, p.supplier, ledger::formatDate(p.eta), {}};
+        for (const auto& [sku, qty] : p.lines) e.lines.push_back({sku, qty});
+        out.expected.push_back(std::move(e));
+    }
+    auto history = store::latestActions(store.database(), kRecentReceipts);
+    if (!history) {
+        out.error = history.error();
+        return out;
+    }
+    for (const auto& h : *history) {
+        // Receipts and their undos (a correction is both): the list adds up to what arrived.
+        if (h.kind != "receive" && h.kind != "undo") continue;
+        out.recent.push_back({h.eventId, hhmm(h.at), h.sku, h.qty, h.lot, h.location, h.sscc, h.kind == "undo"});
+    }
+    return out;
+}
+
 } // namespace
 
 void UiSession::refreshReceive()
 {
     m_receiveView.operatorName = m_g.signedInAs;
     m_receiveView.unsynced = unsynced();
+    // The receiving location stays a read in the frame: a scan is received into it at once.
     if (auto loc = m_store.defaultReceivingLocation()) m_receiveView.location = *loc;
-    m_receiveView.recent.clear();
-    m_receiveView.expected.clear();
-    auto pallets = m_store.announcedPallets(kExpectedPallets);
-    if (!pallets) {
-        m_receiveView.last = refused("", pallets.error());
-        return;
-    }
-    for (const auto& p : *pallets) {
-        ui::ExpectedPallet e{p.sscc, p.inboundId, p.supplier, ledger::formatDate(p.eta), {}};
-        for (const auto& [sku, qty] : p.lines) e.lines.push_back({sku, qty});
-        m_receiveView.expected.push_back(std::move(e));
-    }
-    auto history = store::latestActions(m_store.database(), kRecentReceipts);
-    if (!history) {
-        m_receiveView.last = refused("", history.error());
-        return;
-    }
-    for (const auto& h : *history) {
-        // Receipts and their undos (a correction is both): the list adds up to what arrived.
-        if (h.kind != "receive" && h.kind != "undo") continue;
-        m_receiveView.recent.push_back({h.eventId, hhmm(h.at), h.sku, h.qty, h.lot, h.location, h.sscc, h.kind == "undo"});
-    }
+    const long gen = ++m_receiveGen;
+    readThen<ReceiveLists>("receive.lists", readReceiveLists, [this, gen](ReceiveLists lists) {
+        if (gen != m_receiveGen) return; // a newer read is coming, or the screen was left
+        m_receiveView.expected = std::move(lists.expected);
+        m_receiveView.recent = std::move(lists.recent);
+        if (lists.error) {
+            m_receiveView.last = refused("", *lists.error);
+            if (m_reader) m_cue = ui::Feedback::Refused; // after the frame that asked: its cue is here
+        }
+    });
 }
 
 void UiSession::receive(const std::string& text)

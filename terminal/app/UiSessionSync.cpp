@@ -1,5 +1,8 @@
 // UiSession: the Sync screen's glue (the link's state as the worker reported it, the
-// corrections inbox and its acknowledgements) and the idle sign-out.
+// corrections inbox and its acknowledgements) and the idle sign-out. The status (before the
+// link's first round) and the inbox are read on the UiReader's worker when one is attached
+// (readThen), the last ones in sight until the new ones come; an acknowledgement is written in
+// the frame.
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -81,33 +84,55 @@ void UiSession::refreshSync()
     m_syncView.whyNot = m_syncView.mayAct ? "" : why;
     if (!m_syncState) {
         // No round reported yet (or no worker): what the database says.
-        if (auto status = m_store.syncStatus()) {
-            m_syncView.state = status->server ? (m_sync ? ui::LinkState::Connecting : ui::LinkState::Offline) : ui::LinkState::NotEnrolled;
-            m_syncView.server = status->server.value_or("");
-            m_syncView.device = status->device.value_or("");
-            m_syncView.lastSync = status->lastSync;
-        } else {
-            m_syncView.last = refusalFor(status.error());
-        }
+        const long gen = ++m_syncGen;
+        using Status = ledger::Result<store::TerminalStore::SyncStatus>;
+        readThen<Status>(
+            "sync.status", [](store::TerminalStore& s) { return s.syncStatus(); },
+            [this, gen](Status status) {
+                // A round reported while it was read: the worker's state is the newer.
+                if (gen != m_syncGen || m_syncState) return;
+                if (!status) {
+                    m_syncView.last = refusalFor(status.error());
+                    if (m_reader) m_cue = ui::Feedback::Refused; // after the frame that asked: its cue is here
+                    return;
+                }
+                m_syncView.state = status->server ? (m_sync ? ui::LinkState::Connecting : ui::LinkState::Offline) : ui::LinkState::NotEnrolled;
+                m_syncView.server = status->server.value_or("");
+                m_syncView.device = status->device.value_or("");
+                m_syncView.lastSync = status->lastSync;
+            });
     }
     loadInbox();
 }
 
 void UiSession::loadInbox()
 {
-    auto open = m_store.corrections(true);
-    if (!open) {
-        m_syncView.last = refusalFor(open.error());
-        return;
-    }
-    std::optional<int64_t> chosen;
-    if (m_syncView.chosen && *m_syncView.chosen < m_syncView.inbox.size()) chosen = m_syncView.inbox[*m_syncView.chosen].seq;
-    m_syncView.inbox.clear();
-    m_syncView.chosen.reset();
-    for (const auto& c : *open) {
-        if (chosen && c.seq == *chosen) m_syncView.chosen = m_syncView.inbox.size();
-        m_syncView.inbox.push_back(correctionRow(c));
-    }
+    const long gen = ++m_inboxGen;
+    using Rows = ledger::Result<std::vector<ui::SyncCorrectionRow>>;
+    readThen<Rows>(
+        "sync.inbox",
+        [](store::TerminalStore& s) -> Rows {
+            auto open = s.corrections(true);
+            if (!open) return ledger::unexpected(open.error());
+            std::vector<ui::SyncCorrectionRow> rows;
+            for (const auto& c : *open) rows.push_back(correctionRow(c));
+            return rows;
+        },
+        [this, gen](Rows rows) {
+            if (gen != m_inboxGen) return; // a newer read is coming, or the screen was left
+            if (!rows) {
+                m_syncView.last = refusalFor(rows.error());
+                if (m_reader) m_cue = ui::Feedback::Refused; // after the frame that asked: its cue is here
+                return;
+            }
+            // The correction chosen stays chosen while it is still open.
+            std::optional<int64_t> chosen;
+            if (m_syncView.chosen && *m_syncView.chosen < m_syncView.inbox.size()) chosen = m_syncView.inbox[*m_syncView.chosen].seq;
+            m_syncView.inbox = std::move(*rows);
+            m_syncView.chosen.reset();
+            for (size_t i = 0; chosen && i < m_syncView.inbox.size(); ++i)
+                if (m_syncView.inbox[i].seq == *chosen) m_syncView.chosen = i;
+        });
 }
 
 void UiSession::applySyncIntent(const ui::SyncIntent& intent)

@@ -27,6 +27,7 @@ std::string pickLotText(const PickTask& task)
 
 std::string pickPrompt(const PickView& view)
 {
+    if (view.loading) return "Loading ...";
     if (!view.current || *view.current >= view.tasks.size()) return "Nothing to pick";
     const PickTask& t = view.tasks[*view.current];
     switch (view.step) {
@@ -132,10 +133,11 @@ PickIntent drawPickScreen(const PickView& view, PickInput& input, const UiContex
     const float spacing = ctx.metrics.spacingPx;
     if (touchButton(ctx, "Home", ImVec2(w, 0))) intent.kind = PickIntent::Kind::Home;
     ImGui::SameLine(0, spacing);
-    ImGui::BeginDisabled(!hasTask);
-    if (touchButton(ctx, "Short", ImVec2(w, 0)) && hasTask) intent.kind = PickIntent::Kind::Short;
+    const bool mayAct = hasTask && !view.loading; // no task of a list being replaced is acted on
+    ImGui::BeginDisabled(!mayAct);
+    if (touchButton(ctx, "Short", ImVec2(w, 0)) && mayAct) intent.kind = PickIntent::Kind::Short;
     ImGui::SameLine(0, spacing);
-    if (touchButton(ctx, "Skip", ImVec2(w, 0)) && hasTask) intent.kind = PickIntent::Kind::Skip;
+    if (touchButton(ctx, "Skip", ImVec2(w, 0)) && mayAct) intent.kind = PickIntent::Kind::Skip;
     ImGui::EndDisabled();
     endScreen();
     return intent;

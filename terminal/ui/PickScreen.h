@@ -41,6 +41,9 @@ struct PickView {
     std::optional<size_t> current;       // the task shown large
     PickStep step = PickStep::Location;
     std::vector<ReasonChoice> reasons;   // short reasons, for the Short step
+    bool loading = false;                // the pick list is being read: the one shown is the last
+                                         // read, no task is acted on ("Loading ...", Short and
+                                         // Skip disabled; the app refuses scans)
     Outcome last;
 };
 
@@ -63,7 +66,8 @@ std::string pickOrderText(const PickTask& task);
 // pickLotText: "LOT L7  expires 2027-03-01 (first to take)", or "" without a lot.
 std::string pickLotText(const PickTask& task);
 // pickPrompt: "Scan location A1", "Scan product MUG", "Units taken (7 to take)", "Short: units
-// found and a reason", "Nothing to pick".
+// found and a reason", "Nothing to pick"; "Loading ..." while the list is read (the font atlas
+// holds Latin-1 only, so three dots rather than an ellipsis).
 std::string pickPrompt(const PickView& view);
 
 // drawPickScreen: list rows return Select; the Quantity step (a modal sheet: the task in one

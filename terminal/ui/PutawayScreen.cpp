@@ -18,6 +18,7 @@ std::string putawayPrompt(const PutawayView& view)
         if (m.sku.empty()) return "Scan the product at " + m.from;
         return "Scan where " + std::to_string(m.qty) + " x " + m.sku + " go";
     }
+    if (view.loading) return "Loading ...";
     if (!view.active || *view.active >= view.items.size()) return "Tap a line or scan a product";
     const PutawayItem& item = view.items[*view.active];
     if (!item.suggest) return "Scan a bin for " + item.sku;

@@ -37,6 +37,8 @@ struct PutawayView {
     std::optional<size_t> active;        // the row being put away
     std::optional<std::string> otherBin; // a bin other than the suggested one, scanned once
     std::optional<FreeMove> freeMove;    // set: free-move mode
+    bool loading = false;                // the list is being read: the one shown is the last read
+                                         // ("Loading ..."; the app takes no row or list scan)
     Outcome last;
 };
 
@@ -55,9 +57,9 @@ struct PutawayIntent {
 std::string putawayRowText(const PutawayItem& item);
 
 // putawayPrompt is the next step in words: "Tap a line or scan a product", "Scan bin A-01-02",
-// "Scan A-02-01 again to put there, or scan A-01-02", "Scan a bin for MUG-0108"; in a free
-// move "Scan the location to move from", "Scan the product at A-01-01", "Scan where 6 x
-// MUG-0108 go".
+// "Scan A-02-01 again to put there, or scan A-01-02", "Scan a bin for MUG-0108" ("Loading ..."
+// while the list is read); in a free move "Scan the location to move from", "Scan the product
+// at A-01-01", "Scan where 6 x MUG-0108 go".
 std::string putawayPrompt(const PutawayView& view);
 
 // drawPutawayScreen: rows return Select; the bar has Home, "Free move" (or "Put-away list" in

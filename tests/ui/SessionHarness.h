@@ -8,9 +8,14 @@
 #include "ui/UiHarness.h"
 
 #include "app/AppStore.h"
+#include "app/MainQueue.h"
+#include "app/UiReader.h"
 #include "app/UiSession.h"
 #include "ledger/MasterDataCsv.h"
+#include "ui/HomeScreen.h"
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -119,6 +124,17 @@ public:
         frame();
     }
     bool has(const std::string& label) const { return m_ui.has(label); }
+    // tapTile draws a frame and taps the Home tile of `screen` by its label (its count, if read).
+    void tapTile(ui::ScreenId screen)
+    {
+        frame();
+        for (const auto& tile : m_session->homeView().tiles)
+            if (tile.screen == screen) {
+                tap(ui::tileLabel(tile));
+                return;
+            }
+        FAIL("no Home tile for the screen");
+    }
 
     // stockAt: units of sku at location (all lots), from the store.
     long long stockAt(const std::string& sku, const std::string& location)
@@ -138,6 +154,47 @@ private:
     app::GlobalOptions m_g;
     UiHarness m_ui;
     std::unique_ptr<app::UiSession> m_session;
+};
+
+// SessionReader attaches a real UiReader to a harness's session: its own connection to the
+// harness's SQLite file and a real worker thread. Declare it after the harness (it goes first).
+class SessionReader {
+public:
+    explicit SessionReader(SessionHarness& s) : m_session(s.session())
+    {
+        auto started = app::UiReader::start(s.options().dbPath, std::chrono::milliseconds(60000), m_queue);
+        REQUIRE(started);
+        m_reader = std::move(*started);
+        m_session.attachReader(m_reader.get());
+    }
+    ~SessionReader()
+    {
+        m_session.attachReader(nullptr);
+        m_reader.reset();
+    }
+    SessionReader(const SessionReader&) = delete;
+    SessionReader& operator=(const SessionReader&) = delete;
+
+    app::UiReader& reader() { return *m_reader; }
+    app::MainQueue& queue() { return m_queue; }
+
+    // settle submits a marker read behind every read submitted so far (one worker, in order)
+    // and drains the queue on this thread until the marker ran: each earlier read's result has
+    // been applied or dropped by then. False after 20 s without it.
+    bool settle()
+    {
+        auto done = std::make_shared<bool>(false);
+        m_reader->submit("test.settle", [done](store::TerminalStore&) -> std::function<void()> { return [done] { *done = true; }; });
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (!*done && std::chrono::steady_clock::now() < deadline)
+            if (m_queue.waitPosted(std::chrono::milliseconds(100))) m_queue.drain();
+        return *done;
+    }
+
+private:
+    app::UiSession& m_session;
+    app::MainQueue m_queue;
+    std::unique_ptr<app::UiReader> m_reader;
 };
 
 } // namespace backfill::uitest

@@ -159,3 +159,74 @@ TEST_CASE("count session: a picker counts blind and sees no approval queue; Home
     CHECK(v.last.code == "recount");
     for (const auto& line : v.last.lines) CHECK(line.find("10") == std::string::npos); // blind: no book shown
 }
+
+TEST_CASE("count session with a reader: tasks and the approval queue come from the worker; a read for a screen left is dropped")
+{
+    SessionHarness s("countreader", ui::ScreenId::Count);
+    const auto actor = app::cliActor(s.options());
+    s.receive("09501101010079", 10);
+    s.move("MUG", 10, "DOCK", "A1");
+    s.receive("09501101010147", 20);
+    s.move("TEA", 20, "DOCK", "A2");
+    // A short at A1 raises a count task there; TEA at A2 counted 30 twice waits for a supervisor.
+    s.orders("SO-1,1,Acme,a@example.com,MUG,3,1,2026-11-01,\n");
+    REQUIRE(s.store().shortPick(store::ShortRequest{"SO-1", 1, "A1", 1, "NOT_FOUND"}, actor));
+    auto countTea = [&](long long n) {
+        TerminalStore::CountRequest q;
+        q.sku = "TEA";
+        q.location = "A2";
+        q.counted = n;
+        q.basis = *s.store().latestEventId();
+        REQUIRE(s.store().count(q, actor));
+    };
+    countTea(30);
+    countTea(30);
+    uitest::SessionReader r(s);
+    s.start();
+    REQUIRE(s.session().screen() == ui::ScreenId::Count);
+    const auto& v = s.session().countView();
+    CHECK(v.mayApprove);
+    CHECK(v.tasks.empty()); // the frame did not wait for the lists
+    CHECK(v.pending.empty());
+    CHECK(v.adjustReasons.empty());
+    REQUIRE(r.settle());
+    REQUIRE(v.tasks.size() == 1);
+    CHECK(ui::countTaskText(v.tasks[0]) == "A1  MUG  (NOT_FOUND)");
+    REQUIRE(v.pending.size() == 1);
+    const std::string pending = ui::pendingText(v.pending[0]);
+    CHECK(pending == "#" + std::to_string(v.pending[0].countId) + "  A2  TEA  counted 30, book 20 (+10)  by cli");
+    REQUIRE(v.adjustReasons.size() == 1);
+    CHECK(v.adjustReasons[0].code == "COUNT_ERROR");
+
+    // The queue opened: the count chosen while it is read stays chosen when the new one comes.
+    s.tap("Approvals (1)");
+    REQUIRE(v.approvals);
+    s.tap(pending);
+    CHECK(v.chosen == size_t(0));
+    REQUIRE(r.settle());
+    CHECK(v.chosen == size_t(0));
+    s.tap("COUNT_ERROR  Book was wrong");
+    s.tap("Approve");
+    CHECK(v.last.title == "Approved: TEA at A2 is 30"); // written in the frame
+    CHECK(s.stockAt("TEA", "A2") == 30);
+    CHECK(v.pending.size() == 1); // the old queue until the new one comes
+    CHECK_FALSE(v.chosen);
+    REQUIRE(r.settle());
+    CHECK(v.pending.empty());
+    s.tap("Back");
+
+    // Count opened again and left before its lists came: they are not applied.
+    s.tap("Home");
+    countTea(40);
+    countTea(40);
+    REQUIRE(r.settle());
+    s.tapTile(ui::ScreenId::Count);
+    REQUIRE(s.session().screen() == ui::ScreenId::Count);
+    s.tap("Home");
+    REQUIRE(r.settle());
+    CHECK(v.pending.empty()); // the dropped read had TEA's second count
+    s.tapTile(ui::ScreenId::Count);
+    REQUIRE(r.settle());
+    REQUIRE(v.pending.size() == 1);
+    CHECK(v.pending[0].counted == 40);
+}

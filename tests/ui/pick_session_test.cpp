@@ -162,3 +162,79 @@ TEST_CASE("pick session: a short pick with a reason from the list")
     CHECK(tasks->front().sku == "TEA");
     CHECK(tasks->front().reason == "NOT_FOUND");
 }
+
+TEST_CASE("pick session with a reader: the list comes from the worker; while it is read the screen says Loading and refuses scans")
+{
+    SessionHarness s("pickreader", ui::ScreenId::Pick);
+    seed(s);
+    uitest::SessionReader r(s);
+    s.start();
+    REQUIRE(s.session().screen() == ui::ScreenId::Pick);
+    const auto& v = s.session().pickView();
+    CHECK(v.loading);
+    CHECK(v.tasks.empty());
+    CHECK(ui::pickPrompt(v) == "Loading ...");
+    s.scan("LOC:A2");
+    CHECK(v.last.feedback == ui::Feedback::Refused);
+    CHECK(v.last.code == "loading");
+    CHECK(v.last.lines == std::vector<std::string>{"the scan was not taken: the pick list is still being read; scan again when it shows"});
+    CHECK(v.step == ui::PickStep::Location);
+    s.tap("Tap to acknowledge");
+    REQUIRE(r.settle());
+    CHECK_FALSE(v.loading);
+    REQUIRE(v.tasks.size() == 3);
+    REQUIRE(v.current == size_t(0));
+    CHECK(ui::pickTaskText(v.tasks[0]) == "A2  7 x MUG  LOT L7");
+    CHECK(v.tasks[0].customer == "Acme");
+    CHECK(ui::pickTaskText(v.tasks[1]) == "A1  1 x TEA");
+    CHECK(ui::pickTaskText(v.tasks[2]) == "A1  2 x TEA");
+    CHECK(ui::pickPrompt(v) == "Scan location A2");
+
+    // The pick is written in the frame. Until the new list comes the old one shows, and a
+    // scan, Skip or a row tapped does nothing to it.
+    s.scan("LOC:A2");
+    s.scan("(01)09501101010079(10)L7");
+    REQUIRE(v.step == ui::PickStep::Quantity);
+    s.tap("OK"); // the keypad holds the task's 7
+    CHECK(v.last.title == "7 x MUG picked");
+    CHECK(s.stockAt("MUG", "A2") == 3);
+    CHECK(v.loading);
+    CHECK(v.tasks.size() == 3);
+    CHECK(ui::pickPrompt(v) == "Loading ...");
+    s.tap("Skip");
+    CHECK(v.current == size_t(0));
+    s.tap("A1  1 x TEA");
+    CHECK(v.current == size_t(0));
+    s.scan("LOC:A1");
+    CHECK(v.last.code == "loading");
+    CHECK(v.step == ui::PickStep::Location);
+    CHECK(s.stockAt("TEA", "A1") == 3);
+    s.tap("Tap to acknowledge");
+    REQUIRE(r.settle());
+    CHECK_FALSE(v.loading);
+    REQUIRE(v.tasks.size() == 2);
+    REQUIRE(v.current == size_t(0));
+    CHECK(ui::pickTaskText(v.tasks[0]) == "A1  1 x TEA");
+    s.scan("LOC:A1");
+    s.scan(uitest::kTea);
+    CHECK(v.last.title == "1 x TEA picked");
+    CHECK(s.stockAt("TEA", "A1") == 2);
+    REQUIRE(r.settle());
+    REQUIRE(v.tasks.size() == 1);
+
+    // Pick opened again and left before its list came: the list is not applied.
+    s.tap("Home");
+    REQUIRE(s.store().pick("SO-2", 1, 2, std::nullopt, app::cliActor(s.options())));
+    REQUIRE(r.settle());
+    s.tapTile(ui::ScreenId::Pick);
+    REQUIRE(s.session().screen() == ui::ScreenId::Pick);
+    CHECK(v.tasks.size() == 1); // the last list in sight while the new one is read
+    CHECK(v.loading);
+    s.tap("Home");
+    REQUIRE(r.settle());
+    CHECK(v.tasks.size() == 1); // the dropped read had none
+    s.tapTile(ui::ScreenId::Pick);
+    REQUIRE(r.settle());
+    CHECK(v.tasks.empty());
+    CHECK(ui::pickPrompt(v) == "Nothing to pick");
+}

@@ -178,3 +178,62 @@ TEST_CASE("putaway session: a supervisor releases from quarantine with a free mo
     CHECK(s.stockAt("MUG", "A1") == 6);
     CHECK(s.stockAt("MUG", "Q") == 0);
 }
+
+TEST_CASE("putaway session with a reader: the list comes from the worker; no row is taken while it is read; a read for a screen left is dropped")
+{
+    SessionHarness s("putawayreader", ui::ScreenId::Putaway);
+    s.receive("09501101010079", 12, "L7", "2027-03-01");
+    s.move("MUG", 2, "DOCK", "A1", "L7"); // A1 holds MUG: the suggested bin
+    s.receive("09501101010147", 4);
+    uitest::SessionReader r(s);
+    s.start();
+    REQUIRE(s.session().screen() == ui::ScreenId::Putaway);
+    const auto& v = s.session().putawayView();
+    CHECK(v.loading);
+    CHECK(v.items.empty());
+    CHECK(ui::putawayPrompt(v) == "Loading ...");
+    // A scan against the list being read is refused and changes nothing.
+    s.scan("(01)09501101010079(10)L7");
+    CHECK(v.last.code == "loading");
+    CHECK(v.last.lines == std::vector<std::string>{"the scan was not taken: the put-away list is still being read; scan again when it shows"});
+    CHECK_FALSE(v.active);
+    s.tap("Tap to acknowledge");
+    REQUIRE(r.settle());
+    CHECK_FALSE(v.loading);
+    REQUIRE(v.items.size() == 2);
+    CHECK(ui::putawayRowText(v.items[0]) == "10 x MUG  LOT L7  DOCK -> A1");
+    CHECK(ui::putawayRowText(v.items[1]) == "4 x TEA  DOCK -> A2");
+    CHECK(ui::putawayPrompt(v) == "Tap a line or scan a product");
+
+    // The move is written in the frame; the old list shows, and takes no tap, until the new one comes.
+    s.scan("(01)09501101010079(10)L7");
+    REQUIRE(v.active == size_t(0));
+    s.scan("LOC:A1");
+    CHECK(v.last.title == "10 x MUG -> A1");
+    CHECK(s.stockAt("MUG", "A1") == 12);
+    CHECK(v.loading);
+    CHECK(v.items.size() == 2);
+    s.tap("4 x TEA  DOCK -> A2");
+    CHECK_FALSE(v.active);
+    REQUIRE(r.settle());
+    REQUIRE(v.items.size() == 1);
+    CHECK(ui::putawayRowText(v.items[0]) == "4 x TEA  DOCK -> A2");
+    CHECK(v.last.title == "10 x MUG -> A1"); // the outcome stays
+    s.tap("4 x TEA  DOCK -> A2");
+    CHECK(v.active == size_t(0));
+
+    // Put away opened again and left before its list came: the list is not applied.
+    s.tap("Home");
+    s.move("TEA", 4, "DOCK", "A2");
+    REQUIRE(r.settle());
+    s.tapTile(ui::ScreenId::Putaway);
+    REQUIRE(s.session().screen() == ui::ScreenId::Putaway);
+    CHECK(v.items.size() == 1); // the last list in sight while the new one is read
+    s.tap("Home");
+    REQUIRE(r.settle());
+    CHECK(v.items.size() == 1); // the dropped read had none
+    s.tapTile(ui::ScreenId::Putaway);
+    REQUIRE(r.settle());
+    CHECK(v.items.empty());
+    CHECK_FALSE(v.loading);
+}

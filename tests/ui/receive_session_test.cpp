@@ -175,3 +175,53 @@ TEST_CASE("receive session: the pallets expected, with their lines, and the Rece
     s.tap("Home");
     CHECK(s.has("Receive\n0 pallets due"));
 }
+
+TEST_CASE("receive session with a reader: the lists come from the worker, the old ones stay until then; a read for a screen left is dropped")
+{
+    SessionHarness s("receivereader", ui::ScreenId::Receive);
+    s.inbound("ASN-1,Mug Co,MUG,12,2026-12-04,095011010000000018\n");
+    s.receive("09501101010147", 3); // 3 TEA in the history
+    uitest::SessionReader r(s);
+    s.start();
+    REQUIRE(s.session().screen() == ui::ScreenId::Receive);
+    const auto& v = s.session().receiveView();
+    CHECK(v.location == "DOCK"); // read in the frame: a scan is received into it at once
+    CHECK(v.expected.empty());   // the frame did not wait for the lists
+    CHECK(v.recent.empty());
+    REQUIRE(r.settle());
+    CHECK(ui::expectedRows(v.expected) == std::vector<std::string>{"ETA 2026-12-04  ASN-1  Mug Co", "SSCC 095011010000000018", "    12 x MUG"});
+    REQUIRE(v.recent.size() == 1);
+    CHECK(v.recent[0].sku == "TEA");
+    CHECK(v.recent[0].qty == 3);
+    CHECK(v.recent[0].location == "DOCK");
+    CHECK_FALSE(v.recent[0].undo);
+
+    // The pallet is received in the frame; the lists as they were until the new ones come.
+    s.scan("(00)095011010000000018");
+    REQUIRE(v.last);
+    CHECK(v.last->feedback == ui::Feedback::Accepted);
+    CHECK(s.stockAt("MUG", "DOCK") == 12);
+    CHECK(v.expected.size() == 1);
+    CHECK(v.recent.size() == 1);
+    REQUIRE(r.settle());
+    CHECK(v.expected.empty());
+    REQUIRE(v.recent.size() == 2);
+    CHECK(v.recent[0].sku == "MUG");
+    CHECK(v.recent[0].qty == 12);
+    CHECK(v.recent[0].sscc == std::optional<std::string>("095011010000000018"));
+    CHECK(v.last->feedback == ui::Feedback::Accepted); // the result stays
+
+    // Receive opened again and left before its lists came: they are not applied.
+    s.receive("09501101010079", 5);
+    s.tap("Home");
+    REQUIRE(r.settle());
+    s.tapTile(ui::ScreenId::Receive);
+    REQUIRE(s.session().screen() == ui::ScreenId::Receive);
+    s.tap("Home");
+    REQUIRE(r.settle());
+    CHECK(v.recent.size() == 2); // the dropped read had 3
+    s.tapTile(ui::ScreenId::Receive);
+    REQUIRE(r.settle());
+    REQUIRE(v.recent.size() == 3);
+    CHECK(v.recent[0].qty == 5);
+}

@@ -305,3 +305,92 @@ TEST_CASE("sync screen: a terminal that is not enrolled says so and offers no sy
     s.tap("Home");
     CHECK(s.session().screen() == ui::ScreenId::Home);
 }
+
+namespace {
+
+// addCorrections stores pulled corrections as sync_corrections keeps them (`rows`: SQL values).
+void addCorrections(SessionHarness& s, const std::string& rows)
+{
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(s.options().dbPath.c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, ("INSERT INTO sync_corrections(seq, payload) VALUES" + rows + ";").c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
+std::string correctionValues(int seq, const std::string& order, int oldQty)
+{
+    return "(" + std::to_string(seq) + ", '{\"order_id\":\"" + order + "\",\"line\":1,\"sku\":\"MUG\",\"old_qty\":" + std::to_string(oldQty) +
+           ",\"new_qty\":0,\"message\":\"" + order + " line 1: ...\"}')";
+}
+
+} // namespace
+
+TEST_CASE("sync screen with a reader: the status and the inbox come from the worker; a read for a screen left is dropped")
+{
+    SessionHarness s("syncreader", ui::ScreenId::Sync);
+    link::Identity id;
+    id.server = "tcp://127.0.0.1:9";
+    id.deviceId = "HH-07";
+    id.epoch = 1;
+    id.token = "secret";
+    REQUIRE(s.store().saveEnrolment(id));
+    addCorrections(s, correctionValues(7, "SO-7", 5) + "," + correctionValues(8, "SO-8", 1));
+    uitest::SessionReader r(s);
+    s.start();
+    REQUIRE(s.session().screen() == ui::ScreenId::Sync);
+    const auto& v = s.session().syncView();
+    CHECK(v.state == ui::LinkState::NotEnrolled); // the frame did not wait for the status
+    CHECK(v.server.empty());
+    CHECK(v.inbox.empty());
+    REQUIRE(r.settle());
+    CHECK(v.state == ui::LinkState::Offline); // enrolled, no link running
+    CHECK(v.server == "tcp://127.0.0.1:9");
+    CHECK(v.device == "HH-07");
+    REQUIRE(v.inbox.size() == 2);
+    CHECK(v.inbox[0].action == "SO-7 line 1: take 5 x MUG back to stock");
+    CHECK(v.inbox[1].summary == "SO-8 line 1  1 x MUG back to stock");
+
+    // The acknowledgement is written in the frame; the old inbox shows until the new one comes.
+    s.tap("SO-8 line 1  1 x MUG back to stock");
+    REQUIRE(v.chosen == size_t(1));
+    s.tap("Acknowledge");
+    CHECK(v.last.title == "Acknowledged by cli");
+    auto open = s.store().corrections(true);
+    REQUIRE(open);
+    CHECK(open->size() == 1);
+    CHECK(v.inbox.size() == 2);
+    REQUIRE(r.settle());
+    REQUIRE(v.inbox.size() == 1);
+    CHECK(v.inbox[0].seq == 7);
+    CHECK_FALSE(v.chosen);
+
+    // A round that pulled a correction reloads the inbox; the one chosen stays chosen.
+    s.tap("SO-7 line 1  5 x MUG back to stock");
+    REQUIRE(v.chosen == size_t(0));
+    addCorrections(s, correctionValues(5, "SO-5", 2));
+    app::UiSyncState round;
+    round.link = ui::LinkState::Online;
+    round.server = id.server;
+    round.device = id.deviceId;
+    round.pulled = 1;
+    s.session().applySync(round);
+    CHECK(v.inbox.size() == 1);
+    REQUIRE(r.settle());
+    REQUIRE(v.inbox.size() == 2);
+    CHECK(v.inbox[0].seq == 5);
+    CHECK(v.chosen == size_t(1)); // SO-7's, now second
+
+    // Sync opened again and left before its inbox came: it is not applied.
+    s.tap("Home");
+    addCorrections(s, correctionValues(9, "SO-9", 3));
+    REQUIRE(r.settle());
+    s.tapTile(ui::ScreenId::Sync);
+    REQUIRE(s.session().screen() == ui::ScreenId::Sync);
+    s.tap("Home");
+    REQUIRE(r.settle());
+    CHECK(v.inbox.size() == 2); // the dropped read had SO-9's too
+    s.tapTile(ui::ScreenId::Sync);
+    REQUIRE(r.settle());
+    REQUIRE(v.inbox.size() == 3);
+    CHECK(v.inbox[2].seq == 9);
+}
