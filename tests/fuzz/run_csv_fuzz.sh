@@ -16,7 +16,7 @@ mkdir -p "$out"
 # cannot break this build.
 # Objects shared with the other fuzz targets of this build (fuzz_objects).
 objects=$(fuzz_objects "$out/../objects" "$src/tests/fuzz/csv_import_fuzz.cpp" "$src"/terminal/store/*.cpp \
-    "$src"/sync/ledger/*.cpp "$src"/sync/pin/*.cpp)
+    "$src"/sync/ledger/*.cpp "$src"/sync/pin/*.cpp "$src"/sync/protocol/LogStock.cpp)
 # shellcheck disable=SC2046,SC2086
 clang++-14 $(fuzz_cxxflags "$src") -fsanitize=fuzzer $objects -lsqlite3 -lsodium -pthread -o "$out/csv_import_fuzz"
 

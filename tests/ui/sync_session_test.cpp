@@ -186,7 +186,7 @@ TEST_CASE("sync screen: pushed at once, a correction acknowledged, offline, back
     CHECK(v.inbox[0].summary == "SO-1 line 1  4 x MUG back to stock");
     CHECK(v.inbox[0].action == "SO-1 line 1 was filled by HH-01: take 4 x MUG from OUT1 back to stock");
     CHECK(v.inbox[0].reason == "SO-1 line 1 was filled by HH-01: 4 units of MUG were allocated here, the server allocated 0 (the "
-                               "line needed no more units): take 4 units back to stock");
+                               "line needed no more units): take 4 units from OUT1 back to stock");
     CHECK(v.mayAct);
     s.tap("SO-1 line 1  4 x MUG back to stock");
     REQUIRE(v.chosen == std::optional<size_t>(0));
