@@ -17,6 +17,14 @@ void printError(const std::string& code, const std::string& message)
     std::fprintf(stderr, "%s\n", text.c_str());
 }
 
+void printImportErrors(const std::string& file, const std::vector<ledger::ImportIssue>& errors, bool truncated)
+{
+    for (const auto& e : errors) printError(e.code, e.format(file));
+    if (truncated)
+        printError("too_many_errors", file + ": stopped after " + std::to_string(ledger::kMaxImportErrors) +
+                                          " errors; fix these and import again");
+}
+
 void printText(const std::string& text)
 {
     if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fflush(stdout) == 0) return;

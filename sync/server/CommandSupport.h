@@ -4,12 +4,14 @@
 // store and today. Exit status: 0 ok, 1 refused, 2 an import had bad rows, 3 failure.
 
 #include "ledger/Date.h"
+#include "ledger/MasterDataCsv.h"
 #include "ledger/Result.h"
 #include "server/BackofficeCommands.h"
 #include "server/SqliteServerStore.h"
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace backfill::server {
 
@@ -22,6 +24,9 @@ void printError(const std::string& code, const std::string& message);
 // printText writes to stdout and flushes; a failed write is output_failed and exit 3 at once.
 void printText(const std::string& text);
 void printLine(const std::string& text);
+// printImportErrors prints a refused file's errors, and that the checks stopped at
+// ledger::kMaxImportErrors when `truncated` (too_many_errors); the caller sets exit 2.
+void printImportErrors(const std::string& file, const std::vector<ledger::ImportIssue>& errors, bool truncated);
 
 // Command is what every command needs: the store, today, and how to fail.
 struct Command {

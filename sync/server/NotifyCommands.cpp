@@ -62,10 +62,7 @@ void importWaitlistFile(const Command& c, const std::string& file)
     const auto rows = ledger::parseWaitlistCsv(text.str());
     for (const auto& w : rows.warnings) printError(w.code, w.format(file));
     auto refuse = [&](const std::vector<ledger::ImportIssue>& errors, bool truncated) {
-        for (const auto& e : errors) printError(e.code, e.format(file));
-        if (truncated)
-            printError("too_many_errors", file + ": stopped after " + std::to_string(ledger::kMaxImportErrors) +
-                                              " errors; fix these and import again");
+        printImportErrors(file, errors, truncated);
         *c.ctx.exitCode = kExitBadInput;
     };
     if (!rows.errors.empty()) return refuse(rows.errors, rows.truncated);

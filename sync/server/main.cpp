@@ -21,6 +21,7 @@
 #include "server/BackofficeCommands.h"
 #include "server/Imports.h"
 #include "server/NotifyCommands.h"
+#include "server/CommandSupport.h"
 #include "server/Queries.h"
 #include "server/SqliteServerStore.h"
 #include "server/Users.h"
@@ -56,10 +57,14 @@ namespace {
 using namespace backfill;
 using Json = nlohmann::ordered_json;
 
+// The exit statuses and the output of every command (server/CommandSupport.h).
 constexpr int kExitOk = 0;
-constexpr int kExitRejected = 1;
-constexpr int kExitBadInput = 2;
-constexpr int kExitFailure = 3;
+using server::kExitBadInput;
+using server::kExitFailure;
+using server::kExitRejected;
+using server::printError;
+using server::printImportErrors;
+using server::printLine;
 
 struct Options {
     std::string dbPath = "backfilld.db";
@@ -67,23 +72,7 @@ struct Options {
     int exitCode = kExitOk;
 };
 
-void printError(const std::string& code, const std::string& message)
-{
-    const std::string text = Json{{"code", code}, {"error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace);
-    std::fprintf(stderr, "%s\n", text.c_str());
-}
-
 void printError(const ledger::Error& e) { printError(e.code, e.message); }
-
-// printLine writes one line to stdout and flushes it (a test or a supervisor reads it at once).
-void printLine(const std::string& text)
-{
-    if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fputc('\n', stdout) != EOF &&
-        std::fflush(stdout) == 0)
-        return;
-    printError("output_failed", std::string("standard output: cannot write: ") + std::strerror(errno));
-    std::_Exit(kExitFailure);
-}
 
 std::unique_ptr<server::SqliteServerStore> openStore(Options& o)
 {
@@ -269,10 +258,7 @@ void runImport(Options& o, const std::string& file, Rows (*parse)(std::string_vi
     const Rows rows = parse(text.str());
     for (const auto& w : rows.warnings) printError(w.code, w.format(file));
     auto refuse = [&](const std::vector<ledger::ImportIssue>& errors, bool truncated) {
-        for (const auto& e : errors) printError(e.code, e.format(file));
-        if (truncated)
-            printError("too_many_errors", file + ": stopped after " + std::to_string(ledger::kMaxImportErrors) +
-                                              " errors; fix these and import again");
+        printImportErrors(file, errors, truncated);
         o.exitCode = kExitBadInput;
     };
     if (!rows.errors.empty()) return refuse(rows.errors, rows.truncated);
