@@ -38,9 +38,24 @@ Result<std::vector<BackorderRow>> backorders(ServerStore& store)
 
 Result<std::vector<ProductStock>> productStock(ServerStore& store, const std::optional<std::string>& sku)
 {
-    // Every product with its allocated units (the demand window is not used here).
-    auto positions = store.productPositions(0, 0);
-    if (!positions) return ledger::unexpected(positions.error());
+    // The products asked for with their allocated units: one product's open lines, or every
+    // product's positions in one pass (the demand window is not used here).
+    std::vector<ledger::ProductPosition> positions;
+    if (sku) {
+        auto product = store.product(*sku);
+        if (!product) return ledger::unexpected(product.error());
+        if (!*product) return std::vector<ProductStock>{};
+        auto lines = store.openLines(*sku);
+        if (!lines) return ledger::unexpected(lines.error());
+        ledger::ProductPosition one;
+        one.sku = *sku;
+        for (const auto& l : *lines) one.allocated += l.allocated;
+        positions.push_back(std::move(one));
+    } else {
+        auto all = store.productPositions(0, 0);
+        if (!all) return ledger::unexpected(all.error());
+        positions = std::move(*all);
+    }
     auto rows = store.stock(sku.value_or(""));
     if (!rows) return ledger::unexpected(rows.error());
     std::map<std::string, bool> quarantine; // by location code
@@ -59,8 +74,7 @@ Result<std::vector<ProductStock>> productStock(ServerStore& store, const std::op
         if (sku) p.locations.push_back(r);
     }
     std::vector<ProductStock> out;
-    for (const auto& pos : *positions) {
-        if (sku && pos.sku != *sku) continue;
+    for (const auto& pos : positions) {
         ProductStock p = std::move(bySku[pos.sku]);
         p.sku = pos.sku;
         p.allocated = pos.allocated;
