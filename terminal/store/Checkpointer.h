@@ -12,17 +12,25 @@
 // transaction while every frame is copied. Under a sustained burst the thread never quite
 // catches up, so past kInlineFrames the writer takes over: the thread starts no new
 // checkpoint, and the writer, right after its commit and when the thread is not running,
-// copies the frames the thread has not (a few hundred at most: the thread repeats while
-// kRepeatFrames or more are waiting) so its next transaction restarts the WAL. That bounds
-// the WAL at about kInlineFrames + the frames of one thread checkpoint.
+// copies the frames the thread has not (a few hundred at most: past kWakeFrames the thread
+// goes again whenever kRepeatFrames are waiting) so its next transaction restarts the WAL.
+// That bounds the WAL at about kInlineFrames + the frames of one thread checkpoint.
 //
 // Pacing: a checkpoint writes a few hundred random pages and fsyncs the database file, and a
 // commit that overlaps it waits behind those writes on the one disk. So below kWakeFrames the
-// thread checkpoints only in a gap between commits: once the WAL holds kIdleFrames it waits
-// until no commit has come for kIdleGap, then copies what is there (a few dozen scans' pages:
-// milliseconds, inside the gap a person leaves between two scans). Under back-to-back commits
-// no gap comes, and at kWakeFrames it goes at once as before. Short sessions (fewer than
-// kIdleFrames frames) never start the thread; the checkpoint at close copies their frames.
+// thread checkpoints only in a gap between commits: once kIdleFrames frames wait uncopied it
+// waits until no commit has come for kIdleGap, then copies what is there (a few dozen scans'
+// pages: milliseconds, inside the gap a person leaves between two scans). Under back-to-back
+// commits no gap comes: once the WAL holds kWakeFrames it goes at once, and again each time
+// kRepeatFrames more wait uncopied. It counts what waits, not the WAL's size: the WAL keeps
+// its size until it restarts, and deciding by it sent the thread again after every commit
+// (two fsyncs per two or three scans besides the scans' own; bench/README.md, issue 14).
+// Short sessions (fewer than kIdleFrames frames) never start the thread; the checkpoint at
+// close copies their frames.
+// A commit whose WAL write and fsync are under way is not a gap, however long it takes: the
+// connection's commit hook reports it (committing()), and the gap is timed from its end.
+// Before, a commit slower than kIdleGap (a busy disk: 4 ms fsyncs were measured) looked
+// like a gap, and the checkpoint's page writes and fsync landed on that very commit.
 //
 // The thread's connection reads the database once right after opening: a connection that has
 // never read does not know the file is in WAL mode, and its checkpoint silently does nothing
@@ -42,18 +50,20 @@ namespace backfill::store {
 
 class Checkpointer {
 public:
-    // The thread checkpoints in the next gap between commits once the WAL holds this many
-    // frames (~40 receipts of one scan each)...
+    // The thread checkpoints in the next gap between commits once this many frames wait
+    // uncopied (~40 receipts of one scan each)...
     static constexpr int kIdleFrames = 256;
     // ...a gap being this long without a commit (a wedge scanner's fastest pace leaves ~50 ms).
     static constexpr std::chrono::milliseconds kIdleGap{5};
     // The thread checkpoints at once, gap or not, when the WAL holds this many frames
-    // (SQLite's own default threshold).
+    // (SQLite's own default threshold) and kRepeatFrames of them wait uncopied.
     static constexpr int kWakeFrames = 1000;
     // The writer checkpoints inline past this many frames.
     static constexpr int kInlineFrames = 2000;
-    // The thread checkpoints again at once while this many frames wait.
-    static constexpr int kRepeatFrames = 64;
+    // Past kWakeFrames the thread checkpoints again once this many frames wait uncopied
+    // (~20 receipts of one scan each): the writer's inline step copies fewer than that plus
+    // what came in while the thread last ran.
+    static constexpr int kRepeatFrames = 128;
 
     // Checkpointer starts the thread, which opens its own connection to `path`.
     explicit Checkpointer(std::string path);
@@ -61,17 +71,25 @@ public:
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
 
+    // committing records that a commit of this connection has started writing and syncing
+    // its frames (SQLite's commit hook): until committed() no gap begins (at most
+    // kInFlightLimit, in case the commit failed and never reported its end).
+    void committing();
+    // A commit reported by committing() counts as under way for at most this long.
+    static constexpr std::chrono::milliseconds kInFlightLimit{1000};
     // committed records a commit that left `frames` frames in the WAL (the WAL hook's
-    // count): from kIdleFrames on it asks for a checkpoint in the next gap, from kWakeFrames
-    // on for one at once. Calls while one is pending are merged.
+    // count): with kIdleFrames uncopied it asks for a checkpoint in the next gap, from
+    // kWakeFrames on with kRepeatFrames uncopied for one at once. Calls while one is pending
+    // are merged, and the thread is woken only when its wait may be over.
     void committed(int frames);
     // writerTakesOver: the WAL passed kInlineFrames. The thread starts no new checkpoint
     // until writerDone(complete = true); returns whether the writer may checkpoint now (the
     // thread is not in the middle of one).
     bool writerTakesOver();
-    // writerDone records the writer's inline checkpoint: `complete` when every frame is in
-    // the database file (the WAL restarts at the next transaction) and the thread may go on.
-    void writerDone(bool complete);
+    // writerDone records the writer's inline checkpoint (SQLite's pnLog and pnCkpt): when
+    // every frame is in the database file (ckpt == log) the WAL restarts at the next
+    // transaction and the thread may go on.
+    void writerDone(int log, int ckpt);
     // checkpoints is how many checkpoints copied at least one frame.
     int checkpoints() const;
     // framesCheckpointed is the sum of the frames the checkpoints copied (pnCkpt deltas; a
@@ -80,16 +98,21 @@ public:
 
 private:
     void run();
+    int uncopied() const; // frames of the WAL not known to be copied; m_mutex held
 
     std::string m_path;
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
-    bool m_wanted = false;
+    bool m_wanted = false;                                // a checkpoint in the next gap
+    bool m_urgent = false;                                // a checkpoint at once
     bool m_stop = false;
     bool m_running = false;
     bool m_writerTurn = false;
     int m_walFrames = 0;                                  // after the last commit
+    int m_copied = 0;                                     // of them in the database file
     std::chrono::steady_clock::time_point m_lastCommit{};
+    bool m_inFlight = false;                              // committing() and no committed() yet
+    std::chrono::steady_clock::time_point m_inFlightSince{};
     int m_done = 0;
     int64_t m_frames = 0;
     std::thread m_thread;

@@ -201,6 +201,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
         return ledger::unexpected(r.error());
     // Checkpoints leave the commit path (Checkpointer.h); this replaces SQLite's autocheckpoint.
     sqlite3_wal_hook(db, &Database::walHook, result.get());
+    sqlite3_commit_hook(db, &Database::commitHook, result.get());
     return result;
 }
 
@@ -219,9 +220,18 @@ int Database::walHook(void* self, sqlite3* db, const char*, int frames)
         int log = -1;
         int ckpt = -1;
         if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt) == SQLITE_OK && ckpt >= 0)
-            d->m_checkpointer->writerDone(ckpt == log);
+            d->m_checkpointer->writerDone(log, ckpt);
     }
     return SQLITE_OK;
+}
+
+int Database::commitHook(void* self)
+{
+    // Called as a write transaction starts to commit, before its frames are written and
+    // synced: the background thread does not take the time that takes for a gap.
+    auto* d = static_cast<Database*>(self);
+    if (d->m_checkpointer) d->m_checkpointer->committing();
+    return 0; // go on with the commit
 }
 
 int Database::backgroundCheckpoints() const { return m_checkpointer ? m_checkpointer->checkpoints() : 0; }

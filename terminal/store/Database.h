@@ -173,6 +173,7 @@ public:
 private:
     Database(sqlite3* db, std::string path);
     static int walHook(void* self, sqlite3* db, const char* name, int frames);
+    static int commitHook(void* self);
     Statement& prepareLiteral(const char* sql, size_t size);
     sqlite3* m_db;
     std::string m_path;
