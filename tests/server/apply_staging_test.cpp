@@ -58,12 +58,28 @@ TEST_CASE("staged receipt: the carried units are at the order's lane at the serv
     CHECK(moved->net == 5);
     CHECK(moved->byOthers == 1);
 
-    // Two claims to one lane are one `staged` part; a receipt staging all its units leaves
-    // nothing at the dock.
-    auto two = s.push(hh, {op(2, 2, "receive",
-                              R"({"scan":"x","location":"DOCK","lines":[{"sku":"SKU-B","qty":3,"lot":"L1","sscc":"","claims":[]}]})")});
-    CHECK(two.results[0].status == OpStatus::Applied);
+    // A receipt with no claims stages nothing: its line has no `staged`, its units stay.
+    auto none = s.push(hh, {op(2, 2, "receive",
+                               R"({"scan":"x","location":"DOCK","lines":[{"sku":"SKU-B","qty":3,"lot":"L1","sscc":"","claims":[]}]})")});
+    CHECK(none.results[0].status == OpStatus::Applied);
+    CHECK(s.lastEntry().find("staged") == std::string::npos);
     CHECK(deltas("receive", s.lastEntry()) == "SKU-B@DOCK/L1 3;");
+}
+
+TEST_CASE("staged receipt: two claims carried to one lane are one `staged` part; a receipt staging all its units leaves none at the dock")
+{
+    Staged s;
+    auto hh = s.enrol("HH-01");
+    // SO-1 and SO-2 share OUT-1 here (the terminal chose it for both).
+    auto ack = s.push(hh, {op(1, 1, "receive", receipt("DOCK", 9, claim("SO-1", 5, "OUT-1", 5) + "," + claim("SO-2", 4, "OUT-1", 4)))});
+    REQUIRE(ack.results[0].status == OpStatus::Applied);
+    const std::string entry = s.lastEntry();
+    CHECK(entry.find(R"("staged":[{"stage":"OUT-1","qty":9}])") != std::string::npos);
+    CHECK(deltas("receive", entry) == "SKU-A@OUT-1 9;");
+    CHECK(s.onHand("SKU-A", "OUT-1") == 9);
+    CHECK(s.onHand("SKU-A", "DOCK") == 0);
+    CHECK(s.line("SO-1").allocated == 5);
+    CHECK(s.line("SO-2").allocated == 4);
 }
 
 TEST_CASE("staged receipt: a cut claim's correction says to take the lane's extra units back; units allocated where they lay move nothing")
