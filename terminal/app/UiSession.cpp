@@ -106,9 +106,7 @@ bool UiSession::mayDo(ledger::Action action, std::string& why) const
 
 void UiSession::dropReads()
 {
-    for (long* gen : {&m_homeGen, &m_stockGen, &m_cardGen, &m_searchGen, &m_receiveGen, &m_putawayGen, &m_pickGen, &m_countGen,
-                      &m_syncGen, &m_inboxGen})
-        ++*gen;
+    for (auto& [key, gen] : m_readGen) ++gen;
 }
 
 void UiSession::open(ui::ScreenId screen)
@@ -211,11 +209,9 @@ void UiSession::refreshHome()
     for (auto& tile : m_homeView.tiles)
         if (tile.screen == ui::ScreenId::Sync && m_homeView.unsynced >= 0) tile.waiting = m_homeView.unsynced;
     const ledger::Date today = m_g.today();
-    const long gen = ++m_homeGen;
     readThen<HomeCounts>(
         "home.counts", [today](store::TerminalStore& s) { return readHomeCounts(s, today); },
-        [this, gen](HomeCounts c) {
-            if (gen != m_homeGen) return; // a newer read is coming
+        [this](HomeCounts c) {
             for (auto& tile : m_homeView.tiles) {
                 switch (tile.screen) {
                 case ui::ScreenId::Receive: tile.waiting = c.palletsDue; break;

@@ -181,21 +181,29 @@ private:
     bool checkIdle();
 
     // readThen runs `read` on the reader's worker when one is attached, and `apply` with its
-    // result on the main thread (from the MainQueue); without a reader, both at once. Each
-    // caller stamps its read with its generation below and `apply` drops a result whose
-    // generation is no longer current (a newer read of the same kind, or the screen left).
+    // result on the main thread (from the MainQueue); without a reader, both at once. Each read
+    // is stamped with its key's generation, and a result whose generation is no longer current
+    // is dropped, not applied: a newer read of the same key was asked for, or the read was
+    // dropped (dropRead, dropReads: the screen was left, Back was tapped).
     template <class R>
     void readThen(const std::string& key, std::function<R(store::TerminalStore&)> read, std::function<void(R)> apply)
     {
+        const long gen = ++m_readGen[key];
         if (!m_reader) {
             apply(read(m_store));
             return;
         }
-        m_reader->submit(key, [read = std::move(read), apply = std::move(apply)](store::TerminalStore& s) -> std::function<void()> {
+        m_reader->submit(key, [this, key, gen, read = std::move(read), apply = std::move(apply)](store::TerminalStore& s) -> std::function<void()> {
             auto result = std::make_shared<R>(read(s));
-            return [apply, result] { apply(std::move(*result)); };
+            // Runs on the main thread, where m_readGen lives.
+            return [this, key, gen, apply, result] {
+                if (m_readGen[key] != gen) return;
+                apply(std::move(*result));
+            };
         });
     }
+    // dropRead makes the read of `key` still coming stale.
+    void dropRead(const std::string& key) { ++m_readGen[key]; }
 
     // Stock (UiSessionStock.cpp).
     void refreshStock();
@@ -237,16 +245,7 @@ private:
     std::map<std::string, ledger::VelocityRow> m_fastMovers; // the 20 fastest by sku (read as Stock opens)
     UiReader* m_reader = nullptr;
     // Generations of the stock reads: a result is applied only while its own is current.
-    long m_stockGen = 0;
-    long m_cardGen = 0;
-    long m_searchGen = 0;
-    long m_homeGen = 0;    // the Home counts' read
-    long m_receiveGen = 0; // Receive's lists
-    long m_putawayGen = 0; // the put-away list
-    long m_pickGen = 0;    // the pick list
-    long m_countGen = 0;   // Count's tasks and approval queue
-    long m_syncGen = 0;    // Sync's status (before the first round)
-    long m_inboxGen = 0;   // Sync's inbox
+    std::map<std::string, long> m_readGen; // each read key's generation (readThen)
     int64_t m_countBasis = 0; // the ledger position the count at the current location began at
 
     ui::SyncView m_syncView;

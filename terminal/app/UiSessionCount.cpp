@@ -57,12 +57,10 @@ void UiSession::refreshCount()
     v.chosen.reset();
     if (!v.mayApprove) v.pending.clear(); // another role's queue is not kept in sight
     const bool mayApprove = v.mayApprove;
-    const long gen = ++m_countGen;
     readThen<CountLists>(
         "count.lists", [mayApprove](TerminalStore& s) { return readCountLists(s, mayApprove); },
-        [this, gen, mayApprove](CountLists lists) {
+        [this, mayApprove](CountLists lists) {
             ui::CountView& v = m_countView;
-            if (gen != m_countGen) return; // a newer read is coming, or the screen was left
             v.tasks = std::move(lists.tasks);
             if (lists.tasksError) v.last = refusalFor(*lists.tasksError);
             // A pending count chosen while the queue was read stays chosen when it is still in it.

@@ -50,12 +50,10 @@ void UiSession::refreshPick()
     m_pickInput = {};
     v.loading = true; // the last list stays in sight; nothing is picked from it
     const ledger::Date today = m_g.today();
-    const long gen = ++m_pickGen;
     readThen<PickTasks>(
         "pick.list", [today](store::TerminalStore& s) { return readPickTasks(s, today); },
-        [this, gen](PickTasks tasks) {
+        [this](PickTasks tasks) {
             ui::PickView& v = m_pickView;
-            if (gen != m_pickGen) return; // a newer read is coming, or the screen was left
             v.loading = false;
             v.tasks.clear();
             v.current.reset();

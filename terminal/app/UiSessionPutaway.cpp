@@ -18,13 +18,11 @@ void UiSession::refreshPutaway()
     v.active.reset();
     v.otherBin.reset();
     v.loading = true; // until the new list comes, the last one shows and no row is chosen
-    const long gen = ++m_putawayGen;
     using Rows = ledger::Result<std::vector<store::PutawayRow>>;
     readThen<Rows>(
         "putaway.list", [](store::TerminalStore& s) { return s.putaway(); },
-        [this, gen](Rows rows) {
+        [this](Rows rows) {
             ui::PutawayView& v = m_putawayView;
-            if (gen != m_putawayGen) return; // a newer read is coming, or the screen was left
             v.loading = false;
             v.items.clear();
             if (!rows) {

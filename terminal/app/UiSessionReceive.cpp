@@ -81,9 +81,7 @@ void UiSession::refreshReceive()
     m_receiveView.unsynced = unsynced();
     // The receiving location stays a read in the frame: a scan is received into it at once.
     if (auto loc = m_store.defaultReceivingLocation()) m_receiveView.location = *loc;
-    const long gen = ++m_receiveGen;
-    readThen<ReceiveLists>("receive.lists", readReceiveLists, [this, gen](ReceiveLists lists) {
-        if (gen != m_receiveGen) return; // a newer read is coming, or the screen was left
+    readThen<ReceiveLists>("receive.lists", readReceiveLists, [this](ReceiveLists lists) {
         m_receiveView.expected = std::move(lists.expected);
         m_receiveView.recent = std::move(lists.recent);
         if (lists.error) {

@@ -100,14 +100,12 @@ void UiSession::refreshStock()
     m_stockView.operatorName = m_g.signedInAs;
     m_stockView.unsynced = unsynced();
     m_fastMovers.clear();
-    ++m_cardGen; // nothing read for the screen before it opened again is shown
-    ++m_searchGen;
+    dropRead("stock.card"); // nothing read for the screen before it opened again is shown
+    dropRead("stock.search");
     const ledger::Date today = m_g.today();
-    const long gen = ++m_stockGen;
     readThen<Velocity>(
         "stock.velocity", [today](store::TerminalStore& s) { return s.velocity(today, kPolicy.windowDays); },
-        [this, gen](Velocity rows) {
-            if (gen != m_stockGen) return;
+        [this](Velocity rows) {
             if (!rows) {
                 m_stockView.last = refusalFor(rows.error());
                 return;
@@ -120,16 +118,15 @@ void UiSession::refreshStock()
 void UiSession::searchStock(const std::string& query)
 {
     ui::StockView& v = m_stockView;
-    const long gen = ++m_searchGen;
     if (query.empty()) {
         v.hits.clear();
+        dropRead("stock.search"); // a search still being read for the cleared text is not shown
         return;
     }
     readThen<Hits>(
         "stock.search", [query](store::TerminalStore& s) { return s.findProducts(query, kMaxHits); },
-        [this, gen](Hits hits) {
+        [this](Hits hits) {
             ui::StockView& v = m_stockView;
-            if (gen != m_searchGen) return; // a later search, or the screen left
             v.hits.clear();
             if (!hits) {
                 v.last = refusalFor(hits.error());
@@ -145,13 +142,11 @@ void UiSession::searchStock(const std::string& query)
 void UiSession::openStockCard(const std::string& sku)
 {
     const ledger::Date today = m_g.today();
-    const long gen = ++m_cardGen;
     m_stockView.loading = sku;
     readThen<CardRead>(
         "stock.card", [sku, today](store::TerminalStore& s) { return readStockCard(s, sku, today); },
-        [this, gen](CardRead read) {
+        [this](CardRead read) {
             ui::StockView& v = m_stockView;
-            if (gen != m_cardGen) return; // Back was tapped, another card asked for, or the screen left
             v.loading.clear();
             if (read.error) {
                 v.last = refusalFor(*read.error);
@@ -186,7 +181,7 @@ void UiSession::applyStock(const ui::StockIntent& intent)
         if (intent.index < v.hits.size()) openStockCard(v.hits[intent.index].sku);
         break;
     case ui::StockIntent::Kind::Back:
-        ++m_cardGen; // a card still being read does not open after Back
+        dropRead("stock.card"); // a card still being read does not open after Back
         v.loading.clear();
         v.card.reset();
         break;

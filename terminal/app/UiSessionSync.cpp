@@ -84,13 +84,12 @@ void UiSession::refreshSync()
     m_syncView.whyNot = m_syncView.mayAct ? "" : why;
     if (!m_syncState) {
         // No round reported yet (or no worker): what the database says.
-        const long gen = ++m_syncGen;
         using Status = ledger::Result<store::TerminalStore::SyncStatus>;
         readThen<Status>(
             "sync.status", [](store::TerminalStore& s) { return s.syncStatus(); },
-            [this, gen](Status status) {
+            [this](Status status) {
                 // A round reported while it was read: the worker's state is the newer.
-                if (gen != m_syncGen || m_syncState) return;
+                if (m_syncState) return;
                 if (!status) {
                     m_syncView.last = refusalFor(status.error());
                     if (m_reader) m_cue = ui::Feedback::Refused; // after the frame that asked: its cue is here
@@ -107,7 +106,6 @@ void UiSession::refreshSync()
 
 void UiSession::loadInbox()
 {
-    const long gen = ++m_inboxGen;
     using Rows = ledger::Result<std::vector<ui::SyncCorrectionRow>>;
     readThen<Rows>(
         "sync.inbox",
@@ -118,8 +116,7 @@ void UiSession::loadInbox()
             for (const auto& c : *open) rows.push_back(correctionRow(c));
             return rows;
         },
-        [this, gen](Rows rows) {
-            if (gen != m_inboxGen) return; // a newer read is coming, or the screen was left
+        [this](Rows rows) {
             if (!rows) {
                 m_syncView.last = refusalFor(rows.error());
                 if (m_reader) m_cue = ui::Feedback::Refused; // after the frame that asked: its cue is here
