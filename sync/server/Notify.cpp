@@ -9,7 +9,8 @@
 
 namespace backfill::server {
 
-using Json = nlohmann::json;
+// nlohmann::json: objects keep their keys sorted (not ordered_json as elsewhere).
+using SortedJson = nlohmann::json;
 using ledger::unexpected;
 
 #define TRY(expr)                                                                                                      \
@@ -26,7 +27,7 @@ Result<std::string> descriptionOf(ServerStore& store, std::string_view sku)
     return *p ? (*p)->description : std::string();
 }
 
-Result<void> queue(ServerStore& store, const Json& event, const ledger::Notice& notice, const NotifyClock& clock)
+Result<void> queue(ServerStore& store, const SortedJson& event, const ledger::Notice& notice, const NotifyClock& clock)
 {
     auto done = store.queueNotification(event.dump(), notice, ledger::renderNotice(notice), clock.now);
     if (!done) return unexpected(done.error());
@@ -72,7 +73,7 @@ Result<void> notifyEtas(ServerStore& store, const std::string& sku, const std::s
             n.eta = etas[i];
             if (*d.notice != ledger::NoticeKind::EtaFirst) n.previousEta = before.memory.toldEta;
             n.day = clock.today;
-            TRY(queue(store, Json::array({"eta", l.orderId, l.line, ledger::formatDate(clock.today)}), n, clock));
+            TRY(queue(store, SortedJson::array({"eta", l.orderId, l.line, ledger::formatDate(clock.today)}), n, clock));
         }
         if (!d.notice && d.deferred == before.deferred) continue;
         if (!d.memory.told) continue; // nothing told, nothing to remember
@@ -100,7 +101,7 @@ Result<void> notifyWaitlist(ServerStore& store, const std::string& sku, const st
         n.description = description;
         n.qty = free;
         n.day = clock.today;
-        TRY(queue(store, Json::array({"back_in_stock", email, sku, ledger::formatDate(clock.today)}), n, clock));
+        TRY(queue(store, SortedJson::array({"back_in_stock", email, sku, ledger::formatDate(clock.today)}), n, clock));
         TRY(store.markWaitlistNotified(email, sku, clock.today));
     }
     return {};
@@ -132,7 +133,7 @@ Result<void> notifyProducts(ServerStore& store, std::span<const std::string> sku
 Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOutcome& outcome, const NotifyClock& clock)
 {
     if (kind == "receive" && outcome.globalSeq > 0) {
-        const Json result = Json::parse(outcome.result, nullptr, false);
+        const SortedJson result = SortedJson::parse(outcome.result, nullptr, false);
         // A claim and the rule may both give units to one line: one message with the sum.
         std::map<std::pair<std::string, int64_t>, Qty> got;
         if (result.is_object() && result.contains("allocations") && result["allocations"].is_array())
@@ -156,7 +157,7 @@ Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOu
             n.qty = qty;
             n.lineQty = l.qty;
             n.day = clock.today;
-            TRY(queue(store, Json::array({"allocated", outcome.globalSeq, l.orderId, l.line}), n, clock));
+            TRY(queue(store, SortedJson::array({"allocated", outcome.globalSeq, l.orderId, l.line}), n, clock));
         }
     }
     return notifyProducts(store, outcome.skus, clock);

@@ -6,7 +6,8 @@
 
 namespace backfill::server {
 
-using Json = nlohmann::json;
+// nlohmann::json: objects keep their keys sorted (not ordered_json as elsewhere).
+using SortedJson = nlohmann::json;
 using ledger::unexpected;
 
 #define TRY(expr)                                                                                                      \
@@ -16,13 +17,13 @@ using ledger::unexpected;
 
 namespace {
 
-std::string textOf(const Json& j, const char* key)
+std::string textOf(const SortedJson& j, const char* key)
 {
     const auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::optional<int64_t> numberOf(const Json& j, const char* key)
+std::optional<int64_t> numberOf(const SortedJson& j, const char* key)
 {
     const auto it = j.find(key);
     if (it == j.end() || !it->is_number_integer()) return std::nullopt;
@@ -75,7 +76,7 @@ Result<std::vector<ledger::FillRateDay>> fillRateReport(ServerStore& store, ledg
     TRY(readLog(store, kKinds, [&](const TimedLogEntry& e) -> Result<void> {
         const auto day = dayOf(e);
         if (!day || *day < from || !(*day < to)) return {};
-        const Json p = Json::parse(e.payload, nullptr, false);
+        const SortedJson p = SortedJson::parse(e.payload, nullptr, false);
         if (!p.is_object() || !p.contains("allocations") || !p["allocations"].is_array()) return {};
         for (const auto& a : p["allocations"])
             if (a.is_object())
@@ -93,7 +94,7 @@ Result<std::vector<ledger::VelocityRow>> velocityReport(ServerStore& store, ledg
     TRY(readLog(store, kKinds, [&](const TimedLogEntry& e) -> Result<void> {
         const auto day = dayOf(e);
         if (!day || *day < from || !(*day < to)) return {};
-        const Json p = Json::parse(e.payload, nullptr, false);
+        const SortedJson p = SortedJson::parse(e.payload, nullptr, false);
         if (!p.is_object()) return {};
         picks.push_back({*day, textOf(p, "sku"), numberOf(p, "qty").value_or(0)});
         return {};
@@ -107,7 +108,7 @@ Result<std::vector<CountRecord>> countsReport(ServerStore& store)
     std::vector<CountRecord> out;
     std::map<std::string, size_t> byOpId; // a count's op_id -> its record (a rejection names it)
     TRY(readLog(store, kKinds, [&](const TimedLogEntry& e) -> Result<void> {
-        const Json p = Json::parse(e.payload, nullptr, false);
+        const SortedJson p = SortedJson::parse(e.payload, nullptr, false);
         if (!p.is_object()) return {};
         CountRecord r;
         r.seq = e.seq;

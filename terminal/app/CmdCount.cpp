@@ -28,7 +28,6 @@ namespace {
 
 using store::TerminalStore;
 
-Json optionalText(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
 Json optionalInt(const std::optional<int64_t>& n) { return n ? Json(*n) : Json(nullptr); }
 Json optionalTime(const std::optional<ledger::Timestamp>& t)
 {

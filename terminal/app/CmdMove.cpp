@@ -33,7 +33,6 @@ struct MoveArgs {
     std::vector<std::string> scans;
 };
 
-Json optionalText(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
 
 Json movedJson(const std::optional<std::string>& scan, const store::MoveResult& m)
 {

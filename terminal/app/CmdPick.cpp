@@ -19,12 +19,11 @@ namespace backfill::app {
 
 namespace {
 
-Json optionalText(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
 Json optionalDate(const std::optional<ledger::Date>& d) { return d ? Json(ledger::formatDate(*d)) : Json(nullptr); }
 
 // refused reports a failed pick or short: a database failure is exit 3 like every other
 // command's; a refusal is an answer on stdout, exit 1.
-void refused(GlobalOptions& g, const ledger::Error& error)
+void pickRefused(GlobalOptions& g, const ledger::Error& error)
 {
     if (isStoreFailure(error)) {
         printError(error);
@@ -58,7 +57,7 @@ void registerPick(CLI::App& app, GlobalOptions& g)
         auto r = store->pickLot(args->orderId, args->line, args->qty,
                                 loc->count() ? std::optional<std::string>(args->location) : std::nullopt,
                                 lot->count() ? std::optional<std::string>(args->lot) : std::nullopt, cliActor(g));
-        if (!r) return refused(g, r.error());
+        if (!r) return pickRefused(g, r.error());
         printJson(Json{{"ok", true}, {"order_id", args->orderId}, {"line", args->line}, {"qty", args->qty}});
     });
 }
@@ -107,7 +106,7 @@ void registerShort(CLI::App& app, GlobalOptions& g)
         if (!store) return;
         if (!signIn(*store, g, ledger::Action::Short)) return;
         auto r = store->shortPick(*request, cliActor(g));
-        if (!r) return refused(g, r.error());
+        if (!r) return pickRefused(g, r.error());
         Json held = Json::array();
         for (const auto& h : r->held)
             held.push_back({{"lot", optionalText(h.lot)}, {"expiry", optionalDate(h.expiry)}, {"qty", h.qty}});

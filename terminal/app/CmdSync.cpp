@@ -32,7 +32,6 @@ struct SyncArgs {
     int retries = 2;
 };
 
-Json optionalText(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
 
 link::LinkOptions linkOptions(const GlobalOptions& g, const SyncArgs& a)
 {

@@ -14,7 +14,6 @@ namespace backfill::app {
 
 namespace {
 
-Json optionalText(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
 
 Json undoneJson(const store::TerminalStore::UndoResult& u, const std::string& operatorName)
 {

@@ -10,11 +10,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 namespace backfill::app {
 
 using Json = nlohmann::ordered_json;
+
+// optionalText is a text that may be absent as JSON: the text, or null.
+inline Json optionalText(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
 
 // printError writes {"code":...,"error":...} to stderr.
 inline void printError(const std::string& code, const std::string& message)

@@ -1,4 +1,5 @@
 #include "scan/AiTable.h"
+#include "scan/ScanText.h"
 
 #include <algorithm>
 
@@ -242,11 +243,6 @@ constexpr AiEntry kTable[] = {
     {"91", "99", A, {Xv(90)}, "", "", "", "INTERNAL"},
 };
 
-bool allDigits(std::string_view s)
-{
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 } // namespace
 
 int AiEntry::minLength() const
@@ -280,7 +276,7 @@ std::span<const AiEntry> aiTable() { return kTable; }
 
 const AiEntry* findAi(std::string_view ai)
 {
-    if (ai.size() < 2 || ai.size() > 4 || !allDigits(ai)) return nullptr;
+    if (ai.size() < 2 || ai.size() > 4 || !text::allDigits(ai)) return nullptr;
     for (const auto& e : kTable)
         if (e.first.size() == ai.size() && ai >= e.first && ai <= e.last) return &e;
     return nullptr;

@@ -1,6 +1,7 @@
 #include "scan/DigitalLink.h"
 
 #include "scan/AiTable.h"
+#include "scan/ScanText.h"
 #include "scan/Gs1Element.h"
 
 #include <algorithm>
@@ -13,6 +14,9 @@ using ledger::Result;
 
 namespace {
 
+using text::allDigits;
+using text::startsWithNoCase;
+
 int hexValue(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -21,20 +25,7 @@ int hexValue(char c)
     return -1;
 }
 
-bool startsWithNoCase(std::string_view s, std::string_view prefix)
-{
-    if (s.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-    return true;
-}
-
-bool allDigits(std::string_view s)
-{
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep)
+std::vector<std::string_view> splitPath(std::string_view s, char sep)
 {
     std::vector<std::string_view> out;
     while (true) {
@@ -71,10 +62,10 @@ std::string describeQualifiers(std::string_view key, std::string_view spec)
     if (spec.empty()) return "(" + std::string(key) + ") takes no key qualifiers";
     std::string s = "key qualifiers of (" + std::string(key) + ") are ";
     bool firstAlt = true;
-    for (auto alt : split(spec, '|')) {
+    for (auto alt : splitPath(spec, '|')) {
         if (!firstAlt) s += ", or ";
         bool first = true;
-        for (auto q : split(alt, ',')) {
+        for (auto q : splitPath(alt, ',')) {
             if (!first) s += ", ";
             s += "(" + std::string(q) + ")";
             first = false;
@@ -90,8 +81,8 @@ bool keyQualifiersAllowed(std::string_view spec, const std::vector<std::string>&
 {
     if (quals.empty()) return true;
     if (spec.empty()) return false;
-    for (auto alt : split(spec, '|')) {
-        const auto order = split(alt, ',');
+    for (auto alt : splitPath(spec, '|')) {
+        const auto order = splitPath(alt, ',');
         size_t at = 0;
         bool ok = true;
         for (const auto& q : quals) {
@@ -282,7 +273,7 @@ Result<std::vector<Element>> parseDigitalLink(std::string_view uri, ledger::Date
     };
 
     size_t paramAt = queryAt + 1;
-    for (auto param : split(query, '&')) {
+    for (auto param : splitPath(query, '&')) {
         const size_t here = paramAt;
         paramAt += param.size() + 1;
         const auto eq = param.find('=');

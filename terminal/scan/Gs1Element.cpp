@@ -2,6 +2,7 @@
 
 #include "ledger/CheckDigit.h"
 #include "scan/AiTable.h"
+#include "scan/ScanText.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -14,7 +15,8 @@ using ledger::Result;
 
 namespace {
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+using text::isDigit;
+
 
 int number(std::string_view digits)
 {
@@ -379,7 +381,7 @@ Result<Element> makeUnknownElement(std::string_view ai, std::string_view value)
 
 namespace {
 
-std::vector<std::string_view> split(std::string_view s, char sep)
+std::vector<std::string_view> splitList(std::string_view s, char sep)
 {
     std::vector<std::string_view> out;
     while (!s.empty()) {
@@ -397,7 +399,7 @@ std::string listAlternatives(const std::vector<std::string_view>& alternatives)
     for (size_t i = 0; i < alternatives.size(); ++i) {
         if (i > 0) s += i + 1 == alternatives.size() ? " or " : ", ";
         bool first = true;
-        for (auto ai : split(alternatives[i], '+')) {
+        for (auto ai : splitList(alternatives[i], '+')) {
             if (!first) s += "+";
             s += tag(ai);
             first = false;
@@ -434,10 +436,10 @@ Result<void> finishElements(std::vector<Element>& elements, std::vector<std::str
         const AiEntry* entry = e.known ? findAi(e.ai) : nullptr;
         if (!entry) continue;
         // 4.14.2 Mandatory associations: every group must be met by one of its alternatives.
-        for (auto group : split(entry->req, ' ')) {
-            const auto alternatives = split(group, ',');
+        for (auto group : splitList(entry->req, ' ')) {
+            const auto alternatives = splitList(group, ',');
             const bool met = std::any_of(alternatives.begin(), alternatives.end(), [&](std::string_view alt) {
-                const auto all = split(alt, '+');
+                const auto all = splitList(alt, '+');
                 return std::all_of(all.begin(), all.end(), [&](std::string_view p) { return present(p, e.ai); });
             });
             if (!met)
@@ -453,7 +455,7 @@ Result<void> finishElements(std::vector<Element>& elements, std::vector<std::str
                     k && static_cast<int>(o.value.size()) == k->minLength())
                     warnings.push_back("(8030) signs " + tag(o.ai) + " without its serial component; the signed key must be serialised (GS1 GS 4.14.2)");
         // 4.14.1 Invalid pairs: reported once per pair.
-        for (auto pattern : split(entry->ex, ',')) {
+        for (auto pattern : splitList(entry->ex, ',')) {
             for (const auto& o : elements) {
                 if (o.ai == e.ai || !matchesPattern(o.ai, pattern)) continue;
                 auto key = std::minmax(e.ai, o.ai);

@@ -2,6 +2,7 @@
 
 #include "ledger/CheckDigit.h"
 #include "scan/AiTable.h"
+#include "scan/ScanText.h"
 #include "scan/DigitalLink.h"
 #include "scan/Gs1Element.h"
 
@@ -15,17 +16,9 @@ using ledger::Result;
 
 namespace {
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-
-bool allDigits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), isDigit); }
-
-bool startsWithNoCase(std::string_view s, std::string_view prefix)
-{
-    if (s.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-    return true;
-}
+using text::allDigits;
+using text::isDigit;
+using text::startsWithNoCase;
 
 std::string position(size_t i) { return "at position " + std::to_string(i + 1); }
 

@@ -8,7 +8,7 @@ namespace backfill::scan {
 
 namespace {
 
-constexpr char32_t kGs = 0x1D;
+constexpr char32_t kGsCodePoint = 0x1D;
 
 // decodeUtf8 gives the code points of `text`, or nullopt when it is not well-formed UTF-8
 // (overlong forms, surrogates and values past U+10FFFF included).
@@ -89,7 +89,7 @@ ledger::Result<void> checkAffix(const char* field, const std::string& value)
                                                     " is not valid UTF-8: write it as UTF-8 text");
     for (std::size_t i = 0; i < decoded->size(); ++i) {
         const char32_t c = (*decoded)[i];
-        if (isControl(c) && c != kGs)
+        if (isControl(c) && c != kGsCodePoint)
             return ledger::fail("bad_wedge_config",
                                 std::string("wedge config: ") + field + " character " +
                                     std::to_string(i + 1) + " is control character " +
@@ -226,7 +226,7 @@ bool Wedge::decideBurst(const Held& terminator)
         if (pos + affix.size() > n) return false;
         for (std::size_t k = 0; k < affix.size(); ++k) {
             const KeyEvent& e = m_held[pos + k].event;
-            const char32_t c = e.kind == KeyKind::GroupSeparator ? kGs : e.ch;
+            const char32_t c = e.kind == KeyKind::GroupSeparator ? kGsCodePoint : e.ch;
             if (c != affix[k]) return false;
         }
         return true;
@@ -283,7 +283,7 @@ bool Wedge::decideBurst(const Held& terminator)
         const KeyEvent& e = m_held[k].event;
         const bool gs = e.kind == KeyKind::GroupSeparator ||
                         (m_config.gsSubstitute != 0 && e.ch == m_config.gsSubstitute);
-        appendUtf8(scan.text, gs ? kGs : e.ch);
+        appendUtf8(scan.text, gs ? kGsCodePoint : e.ch);
     }
     m_held.clear();
     emitScan(std::move(scan));

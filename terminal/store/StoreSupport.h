@@ -4,6 +4,9 @@
 
 #include "store/TerminalStore.h"
 
+#include <optional>
+#include <string>
+
 namespace backfill::store::detail {
 
 #define TRY(expr)                                                                                                      \
@@ -30,6 +33,12 @@ inline Result<void> fromStatement(const Statement& s)
     return {};
 }
 
+// lotOrNull: the stock table spells "no lot" as ''; people and JSON see null.
+inline std::optional<std::string> lotOrNull(const std::string& lot)
+{
+    return lot.empty() ? std::nullopt : std::optional<std::string>(lot);
+}
+
 } // namespace backfill::store::detail
 
 namespace backfill::store {
@@ -37,6 +46,7 @@ namespace backfill::store {
 // The names every TerminalStore file uses.
 using detail::eventBy;
 using detail::fromStatement;
+using detail::lotOrNull;
 using ledger::Date;
 using ledger::EventKind;
 using ledger::ImportIssue;

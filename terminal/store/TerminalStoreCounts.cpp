@@ -29,11 +29,6 @@ constexpr std::array<std::pair<TerminalStore::CountState, std::string_view>, 5> 
 // kDefaultThreshold: DESIGN.md 1 and issue 10 item 4: max(2 units, 5 % of the book).
 constexpr std::string_view kDefaultThreshold = "2,5%";
 
-std::optional<std::string> lotOrNull(const std::string& lot)
-{
-    return lot.empty() ? std::nullopt : std::optional<std::string>(lot);
-}
-
 // CountThreshold is the parsed setting: a variance is within it when |variance| <= units or
 // |variance| <= percent % of the book (the larger of the two wins).
 struct CountThreshold {

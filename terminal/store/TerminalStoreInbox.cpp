@@ -10,7 +10,8 @@ namespace backfill::store {
 
 namespace {
 
-using Json = nlohmann::json;
+// nlohmann::json: objects keep their keys sorted (not ordered_json as elsewhere).
+using SortedJson = nlohmann::json;
 
 constexpr const char* kSelect = "SELECT seq, payload, acked_by, acked_at FROM sync_corrections";
 
@@ -18,7 +19,7 @@ TerminalStore::Correction correctionOf(const Statement& r)
 {
     TerminalStore::Correction c;
     c.seq = r.columnInt(0);
-    const Json j = Json::parse(r.columnText(1), nullptr, false);
+    const SortedJson j = SortedJson::parse(r.columnText(1), nullptr, false);
     if (j.is_object()) {
         c.orderId = j.value("order_id", "");
         c.line = j.value("line", int64_t{0});

@@ -15,12 +15,6 @@ namespace backfill::store {
 
 namespace {
 
-// lotOrNull: the stock table spells "no lot" as ''; people and JSON see null.
-std::optional<std::string> lotOrNull(const std::string& lot)
-{
-    return lot.empty() ? std::nullopt : std::optional<std::string>(lot);
-}
-
 // SourceLot is one lot of the product at the move's source.
 struct SourceLot {
     std::string lot;

@@ -43,11 +43,6 @@ bool firstExpiryFirst(const StockLot& a, const StockLot& b)
     return a.lot < b.lot;
 }
 
-std::optional<std::string> lotOrNull(const std::string& lot)
-{
-    return lot.empty() ? std::nullopt : std::optional<std::string>(lot);
-}
-
 std::optional<Date> expiryOf(const StockLot& s)
 {
     return s.expiry ? std::optional<Date>(Date{*s.expiry}) : std::nullopt;

@@ -20,7 +20,8 @@ namespace backfill::store {
 
 namespace {
 
-using Json = nlohmann::json;
+// nlohmann::json: objects keep their keys sorted (not ordered_json as elsewhere).
+using SortedJson = nlohmann::json;
 
 // Settings keys of the identity (migration 9). `epoch` is also what appendOutboxOp stamps.
 constexpr const char* kServer = "server_url";
@@ -57,19 +58,19 @@ int64_t toInt(const std::optional<std::string>& text)
 }
 
 // The payload readers tolerate what the server leaves out (a missing list is empty).
-std::string str(const Json& j, const char* key)
+std::string str(const SortedJson& j, const char* key)
 {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
-int64_t num(const Json& j, const char* key)
+int64_t num(const SortedJson& j, const char* key)
 {
     auto it = j.find(key);
     return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
-const Json& list(const Json& j, const char* key)
+const SortedJson& list(const SortedJson& j, const char* key)
 {
-    static const Json kEmpty = Json::array();
+    static const SortedJson kEmpty = SortedJson::array();
     auto it = j.find(key);
     return it != j.end() && it->is_array() ? *it : kEmpty;
 }
@@ -140,9 +141,9 @@ Result<int64_t> productIdOf(Database& db, const std::string& sku)
 // applyMasterData upserts one pulled master data row (docs/server.md, The log: product,
 // location, reason, order_line, inbound_line, suppliers, promotion); the server is the
 // master for all of them.
-Result<void> applyMasterData(Database& db, const std::string& kind, const Json& e)
+Result<void> applyMasterData(Database& db, const std::string& kind, const SortedJson& e)
 {
-    auto optText = [](const Json& j, const char* key) -> std::optional<std::string> {
+    auto optText = [](const SortedJson& j, const char* key) -> std::optional<std::string> {
         auto it = j.find(key);
         if (it == j.end() || !it->is_string()) return std::nullopt;
         return it->get<std::string>();
@@ -279,7 +280,7 @@ Result<void> applyMasterData(Database& db, const std::string& kind, const Json& 
 // foldEntry adds one pulled op or allocation entry to the server's state (server_stock,
 // server_lines), as tests/server/apply_property_test.cpp's replay folds the log (P4). Its
 // stock changes are read as the server reads them (protocol/LogStock.h).
-Result<void> foldEntry(Database& db, const std::string& kind, const std::string& payload, const Json& e)
+Result<void> foldEntry(Database& db, const std::string& kind, const std::string& payload, const SortedJson& e)
 {
     for (const auto& d : protocol::stockDeltasOf(kind, payload)) TRY(addServerStock(db, d.sku, d.location, d.lot, d.qty, d.held));
     if (kind == "receive") {
@@ -469,7 +470,7 @@ Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& chang
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
     for (const auto& entry : changes.entries) {
-        const Json e = Json::parse(entry.payload, nullptr, false);
+        const SortedJson e = SortedJson::parse(entry.payload, nullptr, false);
         if (e.is_discarded() || !e.is_object())
             return ledger::fail("bad_log_entry", "server log entry " + std::to_string(entry.seq) + " (" + entry.kind + ") is not a JSON object");
         if (entry.kind == "correction") {
