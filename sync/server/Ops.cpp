@@ -4,6 +4,7 @@
 #include "server/OpSupport.h"
 
 #include "ledger/Allocation.h"
+#include "ledger/Date.h"
 #include "ledger/Release.h"
 
 #include <nlohmann/json.hpp>
@@ -295,6 +296,7 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
     struct Line {
         std::string sku, lot, sscc;
         Qty qty = 0;
+        std::optional<ledger::Date> expiry; // the lot's, when the scan named one
         std::vector<Claim> claims;
     };
     std::vector<Line> lines;
@@ -310,6 +312,11 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
         l.sku = text(jl[i], "sku", w, true, bad);
         l.qty = number(jl[i], "qty", w, 1, bad);
         l.lot = text(jl[i], "lot", w, false, bad);
+        if (const std::string expiry = text(jl[i], "expiry", w, false, bad); !bad && !expiry.empty()) {
+            l.expiry = ledger::parseDate(expiry);
+            if (!l.expiry) bad = Bad{w + "expiry: '" + expiry + "' is not a date YYYY-MM-DD"};
+            else if (l.lot.empty()) bad = Bad{w + "expiry: a line without a lot has no expiry"};
+        }
         l.sscc = text(jl[i], "sscc", w, false, bad);
         l.claims = claimsOf(jl[i], w, bad);
         lines.push_back(std::move(l));
@@ -398,6 +405,14 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
             else
                 staged.push_back({{"stage", c.stage}, {"qty", c.staged}});
         }
+        // A lot's expiry is its first receipt's that named one (as on the terminal); the entry
+        // carries the one kept, so every terminal learns it (FEFO, expired stock).
+        std::optional<ledger::Date> expiry;
+        if (l.expiry) {
+            auto kept = store.registerLotExpiry(l.sku, l.lot, *l.expiry);
+            if (!kept) return unexpected(kept.error());
+            expiry = *kept;
+        }
         if (l.qty > stagedQty) TRY(store.addStock(l.sku, location, l.lot, l.qty - stagedQty));
         for (const auto& st : staged) TRY(store.addStock(l.sku, st["stage"].get<std::string>(), l.lot, st["qty"].get<Qty>()));
         // The units reduce what the inbound still expects: the pallet's lines for an SSCC,
@@ -411,7 +426,10 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
             TRY(store.addInboundReceived(o.id, n));
             left -= n;
         }
-        linesJson.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot}, {"sscc", l.sscc}, {"over_receipt", left}});
+        linesJson.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot}});
+        if (expiry) linesJson.back()["expiry"] = ledger::formatDate(*expiry);
+        linesJson.back()["sscc"] = l.sscc;
+        linesJson.back()["over_receipt"] = left;
         if (!staged.empty()) linesJson.back()["staged"] = std::move(staged);
         if (std::find(skus.begin(), skus.end(), l.sku) == skus.end()) skus.push_back(l.sku);
     }

@@ -59,6 +59,7 @@ Result<std::vector<ProductStock>> productStock(ServerStore& store, const std::op
     auto rows = store.stock(sku.value_or(""));
     if (!rows) return ledger::unexpected(rows.error());
     std::map<std::string, bool> quarantine; // by location code
+    const ledger::Date today = entryDayOf(store);
     std::map<std::string, ProductStock> bySku;
     for (const auto& r : *rows) {
         auto kind = quarantine.find(r.location);
@@ -70,6 +71,7 @@ Result<std::vector<ProductStock>> productStock(ServerStore& store, const std::op
         ProductStock& p = bySku[r.sku];
         p.onHand += r.qty;
         if (kind->second) p.quarantined += r.qty;
+        else if (r.expiry && *r.expiry < today) p.expired += r.qty;
         else p.held += r.held;
         if (sku) p.locations.push_back(r);
     }

@@ -24,8 +24,9 @@ Result<std::vector<BackorderRow>> backorders(ServerStore& store);
 
 // ProductStock is one product as the terminal's `backfill stock` prints it: on hand (every
 // location), allocated (its open lines), quarantined (at quarantine locations), held (outside
-// quarantine), expired (always 0: the server keeps no lot expiry) and free; with one sku asked
-// for, its rows by location and lot too.
+// quarantine), expired (outside quarantine, units of lots whose expiry is before the store's
+// entry day: --today, else the clock's date; their holds are not counted again in held) and
+// free; with one sku asked for, its rows by location and lot (with the lot's expiry) too.
 struct ProductStock {
     std::string sku;
     ledger::Qty onHand = 0;

@@ -12,7 +12,7 @@ namespace backfill::server {
 // distinct from the terminal's "BFTD": neither program opens the other's file.
 inline constexpr int64_t kServerApplicationId = 0x42465356;
 
-inline constexpr std::array<std::string_view, 8> kServerMigrations{
+inline constexpr std::array<std::string_view, 9> kServerMigrations{
     // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
     R"sql(
 CREATE TABLE products(
@@ -267,6 +267,18 @@ INSERT INTO sessions_v8(id_hash, device_id, epoch) SELECT id_hash, device_id, ep
 DROP TABLE sessions;
 ALTER TABLE sessions_v8 RENAME TO sessions;
 CREATE INDEX sessions_device ON sessions(device_id, id);
+)sql",
+    // 9: lots' expiries (docs/server.md, Lot expiry): a lot's expiry from its first receipt
+    // that named one, as the terminal's lots table keeps it (days since 1970-01-01). Units of
+    // a lot expired on the day an op was done are not allocatable, and the stock shows them
+    // expired; the receive log entry carries the expiry to every terminal.
+    R"sql(
+CREATE TABLE lots(
+  sku TEXT NOT NULL,
+  lot TEXT NOT NULL,
+  expiry INTEGER NOT NULL,
+  PRIMARY KEY(sku, lot)
+) WITHOUT ROWID;
 )sql",
 };
 

@@ -7,6 +7,7 @@
 // Every function fails with the backend's error values (db_busy, db_full, db_io, ...), never
 // with a rule's code. Functions that change something must run inside transact().
 
+#include "ledger/Date.h"
 #include "ledger/MasterDataCsv.h"
 #include "ledger/Notifications.h"
 #include "ledger/Projection.h"
@@ -16,6 +17,7 @@
 #include "ledger/Types.h"
 #include "protocol/Messages.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -90,6 +92,7 @@ struct StockRow {
     std::string lot;
     Qty qty = 0;
     Qty held = 0;
+    std::optional<ledger::Date> expiry; // the lot's (lots table); none for no lot or no expiry known
 };
 
 // ExceptionRecord is something that needs a person (a second receipt of one SSCC, stock
@@ -315,8 +318,13 @@ public:
     // saveInboundLine inserts or updates by (inbound_id, sku, sscc); received is kept.
     virtual Result<void> saveInboundLine(const ledger::InboundLine& line) = 0;
 
-    // Stock. allocatableOnHand: the product's units outside quarantine locations, net of holds.
+    // Stock. allocatableOnHand: the product's units outside quarantine locations, net of holds,
+    // but for lots expired before the day of the entries being written (logTime's UTC date:
+    // an op's device day, a command's --today; else the clock's).
     virtual Result<Qty> allocatableOnHand(std::string_view sku) = 0;
+    // registerLotExpiry keeps `expiry` as the lot's unless the lot already has one (its first
+    // receipt that named one wins, as on the terminal); returns the lot's expiry as kept.
+    virtual Result<ledger::Date> registerLotExpiry(std::string_view sku, std::string_view lot, ledger::Date expiry) = 0;
     virtual Result<std::vector<StockRow>> stock(std::string_view sku) = 0; // "" = every product
     virtual Result<void> addStock(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) = 0;
     // addHeld changes the units on hold at (sku, location, lot) by `delta` (the row is created
@@ -345,5 +353,15 @@ public:
     // there is no such exception.
     virtual Result<bool> resolveException(int64_t id, std::string_view note) = 0;
 };
+
+// entryTimeOf is when the entries the store writes now happen: its logTime (an op's device
+// time, a command's --today), else the system clock. entryDayOf is that instant's UTC date,
+// the day lot expiry is judged on.
+inline ledger::Timestamp entryTimeOf(const ServerStore& store)
+{
+    if (const auto at = store.logTime()) return *at;
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+inline ledger::Date entryDayOf(const ServerStore& store) { return ledger::dateOf(entryTimeOf(store)); }
 
 } // namespace backfill::server

@@ -263,9 +263,7 @@ Result<int64_t> SqliteServerStore::appendLog(std::string_view kind, std::string_
 {
     // seq = last + 1 inside the write transaction: writers are serialised, so seqs become
     // visible in order and a reader's cursor never passes a seq that may still appear.
-    const ledger::Timestamp at =
-        m_logTime ? *m_logTime
-                  : std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const ledger::Timestamp at = entryTimeOf(*this);
     TRY(m_db->prepare("INSERT INTO log(seq, kind, payload, at) VALUES((SELECT COALESCE(MAX(seq), 0) + 1 FROM log), ?, ?, ?)")
             .bind(1, kind)
             .bind(2, payloadJson)
@@ -570,19 +568,37 @@ Result<Qty> SqliteServerStore::allocatableOnHand(std::string_view sku)
 {
     Qty qty = 0;
     TRY(m_db->prepare("SELECT COALESCE(SUM(s.qty - MIN(MAX(s.held, 0), MAX(s.qty, 0))), 0) FROM stock s "
-                      "LEFT JOIN locations l ON l.code = s.location WHERE s.sku = ? AND COALESCE(l.kind, '') <> 'quarantine'")
+                      "LEFT JOIN locations l ON l.code = s.location LEFT JOIN lots x ON x.sku = s.sku AND x.lot = s.lot "
+                      "WHERE s.sku = ?1 AND COALESCE(l.kind, '') <> 'quarantine' AND (x.expiry IS NULL OR x.expiry >= ?2)")
             .bind(1, sku)
+            .bind(2, entryDayOf(*this).days)
             .first([&](const Statement& r) { qty = r.columnInt(0); }));
     return qty;
+}
+
+Result<ledger::Date> SqliteServerStore::registerLotExpiry(std::string_view sku, std::string_view lot, ledger::Date expiry)
+{
+    TRY(m_db->prepare("INSERT OR IGNORE INTO lots(sku, lot, expiry) VALUES(?,?,?)").bind(1, sku).bind(2, lot).bind(3, expiry.days).run());
+    ledger::Date kept = expiry;
+    TRY(m_db->prepare("SELECT expiry FROM lots WHERE sku = ? AND lot = ?")
+            .bind(1, sku)
+            .bind(2, lot)
+            .first([&](const Statement& r) { kept = ledger::Date{static_cast<int32_t>(r.columnInt(0))}; }));
+    return kept;
 }
 
 Result<std::vector<StockRow>> SqliteServerStore::stock(std::string_view sku)
 {
     std::vector<StockRow> out;
-    auto& q = m_db->prepare("SELECT sku, location, lot, qty, held FROM stock WHERE (?1 = '' OR sku = ?1) AND (qty <> 0 OR held <> 0) "
-                            "ORDER BY sku, location, lot");
+    auto& q = m_db->prepare("SELECT s.sku, s.location, s.lot, s.qty, s.held, x.expiry FROM stock s "
+                            "LEFT JOIN lots x ON x.sku = s.sku AND x.lot = s.lot "
+                            "WHERE (?1 = '' OR s.sku = ?1) AND (s.qty <> 0 OR s.held <> 0) ORDER BY s.sku, s.location, s.lot");
     q.bind(1, sku);
-    while (q.step()) out.push_back({q.columnText(0), q.columnText(1), q.columnText(2), q.columnInt(3), q.columnInt(4)});
+    while (q.step()) {
+        StockRow r{q.columnText(0), q.columnText(1), q.columnText(2), q.columnInt(3), q.columnInt(4), std::nullopt};
+        if (auto e = q.columnOptionalInt(5)) r.expiry = ledger::Date{static_cast<int32_t>(*e)};
+        out.push_back(std::move(r));
+    }
     TRY(fromStatement(q));
     q.reset();
     return out;

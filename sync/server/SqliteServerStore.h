@@ -106,6 +106,7 @@ public:
     Result<void> saveInboundLine(const ledger::InboundLine& line) override;
 
     Result<Qty> allocatableOnHand(std::string_view sku) override;
+    Result<ledger::Date> registerLotExpiry(std::string_view sku, std::string_view lot, ledger::Date expiry) override;
     Result<std::vector<StockRow>> stock(std::string_view sku) override;
     Result<void> addStock(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) override;
     Result<void> addHeld(std::string_view sku, std::string_view location, std::string_view lot, Qty delta) override;

@@ -436,7 +436,8 @@ void registerQueries(CLI::App& app, Options& o)
             if (one) {
                 Json locations = Json::array();
                 for (const auto& l : r.locations)
-                    locations.push_back({{"location", l.location}, {"lot", l.lot.empty() ? Json() : Json(l.lot)}, {"expiry", Json()},
+                    locations.push_back({{"location", l.location}, {"lot", l.lot.empty() ? Json() : Json(l.lot)},
+                                         {"expiry", l.expiry ? Json(ledger::formatDate(*l.expiry)) : Json()},
                                          {"qty", l.qty}, {"held", l.held}});
                 row["locations"] = std::move(locations);
             }

@@ -15,9 +15,11 @@ namespace backfill::store {
 namespace {
 
 // receivePayload is the outbox payload of a receipt: {"scan", "location", "lines": [{"sku",
-// "qty", "lot", "sscc", "claims": [{"order_id", "line", "qty"[, "stage", "staged"]}]}]}, the
-// bytes nlohmann's dump() makes of it (a claim names its lane only when units of the receipt
-// were carried there). Written directly (store/JsonText.h) unless some text is not ASCII.
+// "qty", "lot"[, "expiry"], "sscc", "claims": [{"order_id", "line", "qty"[, "stage",
+// "staged"]}]}]}, the bytes nlohmann's dump() makes of it (a line names its lot's expiry
+// "YYYY-MM-DD" only when the scan gave a lot and an expiry, which is when the lot is
+// registered with one; a claim names its lane only when units of the receipt were carried
+// there). Written directly (store/JsonText.h) unless some text is not ASCII.
 std::string receivePayload(const ReceiptRequest& request, const std::vector<ReceivedLine>& lines)
 {
     std::string out;
@@ -39,6 +41,7 @@ std::string receivePayload(const ReceiptRequest& request, const std::vector<Rece
         field(i ? ",{\"sku\":" : "{\"sku\":", l.sku);
         number(",\"qty\":", l.qty);
         field(",\"lot\":", l.lot ? std::string_view(*l.lot) : std::string_view());
+        if (l.lot && l.expiry) field(",\"expiry\":", ledger::formatDate(*l.expiry));
         field(",\"sscc\":", l.sscc ? std::string_view(*l.sscc) : std::string_view());
         out += ",\"claims\":[";
         for (size_t k = 0; k < l.allocations.size(); ++k) {
@@ -68,8 +71,11 @@ std::string receivePayload(const ReceiptRequest& request, const std::vector<Rece
                 claims.back()["staged"] = a.staged;
             }
         }
-        jl.push_back({{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot.value_or("")}, {"sscc", l.sscc.value_or("")},
-                      {"claims", claims}});
+        nlohmann::ordered_json line{{"sku", l.sku}, {"qty", l.qty}, {"lot", l.lot.value_or("")}};
+        if (l.lot && l.expiry) line["expiry"] = ledger::formatDate(*l.expiry);
+        line["sscc"] = l.sscc.value_or("");
+        line["claims"] = std::move(claims);
+        jl.push_back(std::move(line));
     }
     return payload.dump();
 }

@@ -288,6 +288,15 @@ Result<void> foldEntry(Database& db, const std::string& kind, const std::string&
             TRY(addServerInbound(db, str(l, "sku"), str(l, "sscc"), num(l, "qty")));
             if (!str(l, "sscc").empty())
                 TRY(db.prepare("INSERT OR IGNORE INTO received_ssccs(sscc, event_id) VALUES(?, 0)").bind(1, str(l, "sscc")).run());
+            // The lot's expiry as the server keeps it (its first receipt's, from any terminal):
+            // FEFO picking and expired stock here know lots received elsewhere.
+            const auto expiry = ledger::parseDate(str(l, "expiry"));
+            if (expiry && !str(l, "lot").empty())
+                TRY(db.prepare("INSERT OR IGNORE INTO lots(product_id, lot, expiry) SELECT id, ?2, ?3 FROM products WHERE sku = ?1")
+                        .bind(1, str(l, "sku"))
+                        .bind(2, str(l, "lot"))
+                        .bind(3, expiry->days)
+                        .run());
         }
     } else if (kind == "pick") {
         TRY(addServerLine(db, str(e, "order_id"), num(e, "line"), -num(e, "deallocated"), num(e, "qty")));

@@ -80,7 +80,7 @@ struct Terminal : CliHarness {
         REQUIRE(r.status == 0);
         REQUIRE(r.outLines().size() == scans.size());
     }
-    // locationsOf is the terminal's `stock --sku` locations without expiry (the server keeps none).
+    // locationsOf is the terminal's `stock --sku` locations without expiry (the lot expiry case compares it).
     Json locationsOf(const std::string& sku) const
     {
         Json out = Json::array();
@@ -437,5 +437,52 @@ TEST_CASE("staging lanes: a receipt's units carried to the order's lane are ther
     CHECK(t2.locationsOf("SKU-A") == Json::array());
     checkSameView(s, t1);
     checkSameView(s, t2);
+    CHECK(s.kill(SIGTERM) == 0);
+}
+
+TEST_CASE("lot expiry: a lot received on one terminal has its expiry at the server and on every terminal; FEFO and expired stock there know it")
+{
+    Terminal t1, t2;
+    Server s(t1);
+    s.import("locations", kLocations, 2);
+    s.import("catalog", catalog(), 2);
+    s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,2,0,2026-01-01\n", 1);
+    const std::string token1 = s.addDevice("HH-01"), token2 = s.addDevice("HH-02");
+    s.serve();
+    t1.enroll(s, "HH-01", token1);
+    t2.enroll(s, "HH-02", token2);
+    auto lotScan = [](const std::string& expiry, const std::string& lot, int units) {
+        return "(01)0" + kGtinA + "(17)" + expiry + "(10)" + lot + "(30)" + std::to_string(units);
+    };
+
+    // HH-02 receives a late lot, which goes to SO-1; HH-01 then an early lot and one that
+    // expired before today (2026-01-15).
+    t2.receiveAll({lotScan("261231", "LATE", 3)});
+    CHECK(t2.sync()["pushed"] == 1);
+    CHECK(t1.sync()["pulled"] == 1);
+    t1.receiveAll({lotScan("260301", "EARLY", 3), lotScan("260110", "OLD", 2)});
+    CHECK(t1.sync()["pushed"] == 2);
+    CHECK(t2.sync()["pulled"] == 2);
+
+    // The server has each lot's expiry, and counts OLD as expired.
+    const Json detail = s.json({"stock", "--sku", "SKU-A"});
+    REQUIRE(detail.size() == 1);
+    CHECK(detail[0]["on_hand"] == 8);
+    CHECK(detail[0]["allocated"] == 2);
+    CHECK(detail[0]["expired"] == 2);
+    CHECK(detail[0]["free"] == 4);
+    auto row = [](const std::string& lot, const std::string& expiry, int64_t qty) {
+        return Json{{"location", "DOCK"}, {"lot", lot}, {"expiry", expiry}, {"qty", qty}, {"held", 0}};
+    };
+    CHECK(detail[0]["locations"] ==
+          Json::array({row("EARLY", "2026-03-01", 3), row("LATE", "2026-12-31", 3), row("OLD", "2026-01-10", 2)}));
+    // HH-02 learnt the lots HH-01 received with their expiries: the same stock as the server.
+    CHECK(t2.stockDetail("SKU-A") == detail);
+    // So its pick list takes the earliest lot first, though HH-02 received only LATE.
+    const auto picklist = t2.at({"picklist"});
+    INFO(picklist);
+    REQUIRE(picklist.status == 0);
+    const Json take = picklist.json()[0]["lines"][0]["take"];
+    CHECK(take == Json::array({Json{{"location", "DOCK"}, {"lot", "EARLY"}, {"expiry", "2026-03-01"}, {"qty", 2}}}));
     CHECK(s.kill(SIGTERM) == 0);
 }
