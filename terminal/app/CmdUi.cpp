@@ -13,6 +13,7 @@
 #include "app/UiCamera.h"
 #include "app/UiSession.h"
 #include "app/UiSyncWorker.h"
+#include "app/UiWriter.h"
 #include "platform/Sound.h"
 #include "platform/Window.h"
 #include "ui/ScreenId.h"
@@ -130,6 +131,16 @@ void runUi(GlobalOptions& g, const UiArgs& args)
     } else {
         printError(started.error());
     }
+    // The writes (a receipt, a move, a pick, a count, ...) on a worker of their own, in order:
+    // another process holding the write lock stalls it, not the frame. Without it (the
+    // database cannot be opened again) they run on this thread as before.
+    std::unique_ptr<UiWriter> writer;
+    if (auto started = UiWriter::start(g.databasePath(), std::chrono::milliseconds(g.busyTimeoutMs), queue)) {
+        writer = std::move(*started);
+        session.attachWriter(writer.get());
+    } else {
+        printError(started.error());
+    }
     std::unique_ptr<UiSyncWorker> worker;
     if (auto enrolled = store->enrolled(); enrolled && *enrolled) {
         UiSyncOptions so;
@@ -229,6 +240,12 @@ void runUi(GlobalOptions& g, const UiArgs& args)
     worker.reset(); // stop the link before the session and the store go
     const long long cameraScans = camera ? camera->scans() : 0;
     camera.reset(); // its threads stop before the queue they post to goes
+    const long writes = writer ? writer->writes() : 0;
+    const std::vector<double> writeMs = writer ? writer->writeMs() : std::vector<double>{};
+    // The writes still waiting (quit at once after a scan) are recorded before the writer goes;
+    // their results are not shown.
+    session.attachWriter(nullptr);
+    writer.reset();
     const long reads = reader ? reader->reads() : 0;
     const std::vector<double> readMs = reader ? reader->readMs() : std::vector<double>{};
     reader.reset();
@@ -255,7 +272,9 @@ void runUi(GlobalOptions& g, const UiArgs& args)
                        {"camera_error", cameraError ? Json(cameraError->code) : Json()},
                        {"camera_scans", cameraScans},
                        {"reads", reads},
-                       {"read_ms", readMs}});
+                       {"read_ms", readMs},
+                       {"writes", writes},
+                       {"write_ms", writeMs}});
 }
 
 } // namespace

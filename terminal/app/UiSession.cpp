@@ -116,6 +116,9 @@ void UiSession::open(ui::ScreenId screen)
     // A receipt is corrected only right after it, on the screen it was made on.
     m_lastReceipt.reset();
     m_receiveView.correctable = false;
+    // The unsent count in the headers: read as a screen opens, then as each write's result and
+    // each round of the link report it.
+    setUnsent(unsynced());
     // A screen opens fresh, but its lists as last read stay in sight until the new ones come
     // (read on the worker when there is one): no flicker to an empty list.
     switch (screen) {
@@ -162,14 +165,58 @@ void UiSession::open(ui::ScreenId screen)
         m_screen = ui::ScreenId::Home;
         break;
     }
+    showWriting(); // a write still in flight keeps its "Recording ..." on the screen opened
 }
 
 ui::Outcome UiSession::refusalFor(const ledger::Error& e) { return ui::refusal(e.code, e.message); }
 
-long long UiSession::unsynced()
+long long UiSession::unsynced() { return unsentAfterWrite(m_store); }
+
+long long UiSession::unsentAfterWrite(store::TerminalStore& store)
 {
-    auto n = m_store.outboxCount();
+    auto n = store.outboxCount();
     return n ? static_cast<long long>(*n) : -1;
+}
+
+void UiSession::setUnsent(long long unsent)
+{
+    for (long long* u : {&m_homeView.unsynced, &m_receiveView.unsynced, &m_putawayView.unsynced, &m_pickView.unsynced,
+                         &m_countView.unsynced, &m_stockView.unsynced, &m_syncView.unsynced})
+        *u = unsent;
+    if (unsent < 0) return;
+    for (auto& tile : m_homeView.tiles)
+        if (tile.screen == ui::ScreenId::Sync) tile.waiting = unsent;
+}
+
+void UiSession::beginWrite()
+{
+    ++m_writing;
+    showWriting();
+}
+
+void UiSession::endWrite(long long unsent)
+{
+    --m_writing;
+    showWriting();
+    setUnsent(unsent);
+    // An action committed (an op waits in the outbox): the link pushes it at once when online
+    // (offline, the worker keeps to its back-off).
+    if (m_sync && unsent > 0) m_sync->nudge();
+}
+
+void UiSession::showWriting()
+{
+    m_receiveView.recording = m_writing;
+    const bool writing = m_writing > 0;
+    m_putawayView.recording = writing;
+    m_pickView.recording = writing;
+    m_countView.recording = writing;
+    m_syncView.recording = writing;
+}
+
+ui::Outcome UiSession::recordingRefusal()
+{
+    return ui::refusal("recording", "the scan was not taken: the last action is still being recorded; scan again when its result shows");
 }
 
 namespace {
@@ -202,7 +249,6 @@ HomeCounts readHomeCounts(store::TerminalStore& store, ledger::Date today)
 void UiSession::refreshHome()
 {
     m_homeView.operatorName = m_g.signedInAs;
-    m_homeView.unsynced = unsynced();
     m_homeView.message.reset();
     // The tiles keep their last counts until the new ones come (no flicker to "not counted").
     if (m_homeView.tiles.empty()) m_homeView.tiles = ui::homeTiles();
@@ -242,7 +288,16 @@ void UiSession::onScan(const scan::Scan& scan)
         return;
     }
     if (m_screen == ui::ScreenId::Receive) {
-        receive(scan.text);
+        receive(scan.text); // queued behind the writes in flight: receipts land in scan order
+        return;
+    }
+    // The next scan on these screens depends on the last write's result (the list it leaves,
+    // a recount): refused while one is in flight, as a scan is while the pick list is read.
+    if (m_writing > 0 && (m_screen == ui::ScreenId::Putaway || m_screen == ui::ScreenId::Pick || m_screen == ui::ScreenId::Count)) {
+        ui::Outcome& last = m_screen == ui::ScreenId::Putaway ? m_putawayView.last
+                            : m_screen == ui::ScreenId::Pick  ? m_pickView.last
+                                                              : m_countView.last;
+        last = recordingRefusal();
         return;
     }
     if (m_screen == ui::ScreenId::Putaway) {
@@ -409,10 +464,6 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
         changed = changed || intent.kind != ui::QuitConfirmIntent::Kind::None;
     }
     if (const auto now = resultKey(); now != afterScans && now.first != ui::Feedback::None) m_cue = now.first;
-    // An action committed (an op waits in the outbox): the link pushes it at once when
-    // online (offline, the worker keeps to its back-off).
-    if (changed && m_sync)
-        if (auto n = m_store.outboxCount(); n && *n > 0) m_sync->nudge();
     return changed || m_screen != before;
 }
 

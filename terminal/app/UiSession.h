@@ -19,9 +19,17 @@
 // is signed out after idleSignOut() without input (a tap, a key, a scan); checked in frame()
 // and in tick(), which the frame loop calls on every wake-up (at least every 2 s).
 //
-// Sync: with a UiSyncWorker attached (attachSync), every frame that committed something
-// nudges it, so the action is pushed at once when online; applySync (posted to the main
+// Sync: with a UiSyncWorker attached (attachSync), every write whose result leaves ops in the
+// outbox nudges it, so the action is pushed at once when online; applySync (posted to the main
 // thread after each round) updates the Sync screen, the headers and the Home tile.
+//
+// Writes (writeThen): with a UiWriter attached every commit runs on its worker, in
+// submission order, and its result comes back through the MainQueue; the operator is told
+// "recorded" only then. While any write is in flight (writing() > 0) the views say
+// "Recording ...": Receive takes further scans and queues them behind it (each result shown
+// as it comes, in scan order), Put away, Pick and Count refuse a scan with `recording` and act
+// on no tap but Home and an acknowledgement, Sync acknowledges no further correction
+// (docs/ui.md, Writes off the main thread).
 //
 // Quitting asks first (QuitConfirm.h): requestClose (the window manager's close, through the
 // platform's close callback) opens "Quit Backfill?" over whatever screen is open; its Quit
@@ -38,6 +46,7 @@
 #include "app/UiReader.h"
 #include "app/UiScan.h"
 #include "app/UiSyncWorker.h"
+#include "app/UiWriter.h"
 #include "ledger/Roles.h"
 #include "scan/Wedge.h"
 #include "store/TerminalStore.h"
@@ -104,9 +113,14 @@ public:
     // runs at once on the session's store, as the headless tests of the views do). The reads
     // on it: Home's tile counts, Receive's expected pallets and recent receipts, the put-away
     // list, the pick list, Count's tasks and approval queue, Sync's status and inbox, and
-    // Stock's fast movers, searches and cards (docs/ui.md, Reads off the main thread). The
-    // writes stay on the main thread.
+    // Stock's fast movers, searches and cards (docs/ui.md, Reads off the main thread).
     void attachReader(UiReader* reader) { m_reader = reader; }
+    // attachWriter gives the session a worker for its writes (nullptr: none, each write runs at
+    // once on the session's store, as the headless tests of the views do). Detach it only with
+    // no write in flight, or drain the queue after (each result is applied where it lands).
+    void attachWriter(UiWriter* writer) { m_writer = writer; }
+    // writing is the number of writes submitted whose results have not come back yet.
+    int writing() const { return m_writing; }
 
     // takeCue gives, once, the result class of the latest scan or action that produced a
     // result (the sound the platform plays for it; docs/ui.md, Sound): every scan gives one,
@@ -136,7 +150,18 @@ private:
     void receive(const std::string& text);
     // receiveRequest records one receipt and gives its result; remembers loose units of one
     // product as correctable (UiSessionReceive.cpp).
-    ledger::Result<ui::ReceiveResult> receiveRequest(const ledger::ReceiptRequest& request);
+    // ReceiptRecorded: a receipt written (on the writer's worker, or at once): the result to
+    // show, and the receipt when its quantity may be corrected (loose units of one product).
+    struct LastReceipt;
+    struct ReceiptRecorded;
+    static ReceiptRecorded recordReceipt(store::TerminalStore& store, const ledger::ReceiptRequest& request, const store::Actor& actor);
+    // prepareReceipt reads a scan into the receipt it asks for (refused: forbidden, the
+    // parser's and receiptFromScan's codes); in the frame, it writes nothing.
+    ledger::Result<ledger::ReceiptRequest> prepareReceipt(const std::string& text);
+    // showReceipt applies a receipt's result to the Receive view (and makes it correctable
+    // when it is the last write and Receive is open).
+    void showReceipt(const std::string& text, ReceiptRecorded recorded);
+    void loadReceiveLists();
     void undoLastReceipt();
     // correctLastReceipt makes the last loose receipt `units` units: its undo, then a receipt
     // of the corrected count (refused: nothing_to_correct, not_whole_items, undo_blocked, ...).
@@ -153,14 +178,17 @@ private:
     void putawayScan(const ScanMeaning& scan);
     void applyPutaway(const ui::PutawayIntent& intent);
     // moveUnits records one move (a release out of quarantine needs ledger::Action::Release)
-    // and shows its outcome; true when it was recorded.
-    bool moveUnits(const ledger::MoveRequest& request);
+    // and shows its outcome when it comes; a free move starts anew once it was recorded.
+    void moveUnits(const ledger::MoveRequest& request, bool freeMove);
+    void loadPutaway();
 
     // Pick (UiSessionPick.cpp).
     void refreshPick();
     void pickScan(const ScanMeaning& scan);
     void applyPick(const ui::PickIntent& intent);
     void pickUnits(long long qty);
+    void shortUnits(long long found, const std::string& reason);
+    void loadPick();
 
     // Count (UiSessionCount.cpp).
     void refreshCount();
@@ -168,6 +196,7 @@ private:
     void applyCount(const ui::CountIntent& intent);
     void countAt(const std::string& location);
     void submitCount(long long qty);
+    void decidePending(const ui::CountIntent& intent);
 
     // dropReads makes every read still coming stale (open() and the sign-in screen call it:
     // what was read for the screen left is not applied to it).
@@ -205,6 +234,49 @@ private:
     // dropRead makes the read of `key` still coming stale.
     void dropRead(const std::string& key) { ++m_readGen[key]; }
 
+    // writeThen runs `write` on the writer's worker when one is attached, and `apply` with its
+    // result on the main thread when it comes (from the MainQueue); without a writer, both at
+    // once. Every write runs, in submission order, and every result is applied (to its
+    // screen's view, whatever screen is open by then: the caller reads lists again only while
+    // that screen is open). The outbox count is read after the write on the same connection
+    // and comes back with it: the headers' unsent count, and a nudge to the link when ops
+    // wait. `screen` is where the write was asked for: its result's cue is given only there
+    // (without a writer, frame() gives it as for any result in the frame).
+    template <class R>
+    void writeThen(ui::ScreenId screen, std::function<R(store::TerminalStore&)> write, std::function<void(R)> apply)
+    {
+        beginWrite();
+        if (!m_writer) {
+            R result = write(m_store);
+            endWrite(unsentAfterWrite(m_store));
+            apply(std::move(result));
+            return;
+        }
+        m_writer->submit([this, screen, write = std::move(write), apply = std::move(apply)](store::TerminalStore& s) -> std::function<void()> {
+            // On the worker: its store only; `this` is used in the task, on the main thread.
+            auto result = std::make_shared<R>(write(s));
+            const long long unsent = unsentAfterWrite(s);
+            return [this, screen, apply, result, unsent] {
+                endWrite(unsent);
+                apply(std::move(*result));
+                if (m_screen == screen)
+                    if (const auto key = resultKey(); key.first != ui::Feedback::None) m_cue = key.first;
+            };
+        });
+    }
+    // unsentAfterWrite reads the outbox count (-1: it could not be read).
+    static long long unsentAfterWrite(store::TerminalStore& store);
+    // beginWrite / endWrite count the writes in flight and show it on the views; endWrite
+    // takes the outbox count read after the write.
+    void beginWrite();
+    void endWrite(long long unsent);
+    // showWriting puts the writes in flight on the views ("Recording ...").
+    void showWriting();
+    // recordingRefusal: a scan refused while a write is in flight (Put away, Pick, Count).
+    static ui::Outcome recordingRefusal();
+    // setUnsent puts the outbox count on every header and the Home tile (< 0: not shown).
+    void setUnsent(long long unsent);
+
     // Stock (UiSessionStock.cpp).
     void refreshStock();
     void searchStock(const std::string& query);
@@ -233,6 +305,10 @@ private:
         long long units = 0;
         std::string sku;
     };
+    struct ReceiptRecorded {
+        ledger::Result<ui::ReceiveResult> shown;
+        std::optional<LastReceipt> correctable;
+    };
     std::optional<LastReceipt> m_lastReceipt;
     ui::PutawayView m_putawayView;
     ui::PutawayInput m_putawayInput;
@@ -244,6 +320,8 @@ private:
     ui::StockInput m_stockInput;
     std::map<std::string, ledger::VelocityRow> m_fastMovers; // the 20 fastest by sku (read as Stock opens)
     UiReader* m_reader = nullptr;
+    UiWriter* m_writer = nullptr;
+    int m_writing = 0; // writes submitted whose results have not come back
     // Generations of the stock reads: a result is applied only while its own is current.
     std::map<std::string, long> m_readGen; // each read key's generation (readThen)
     int64_t m_countBasis = 0; // the ledger position the count at the current location began at

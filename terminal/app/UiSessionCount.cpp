@@ -2,8 +2,12 @@
 // calls as `backfill count`, `approve`, `reject`, `counts` and `tasks` (CmdCount.cpp). Its
 // lists (the count tasks, the approval queue and the adjust reasons) are read on the
 // UiReader's worker when one is attached (readThen), the last ones in sight until the new ones
-// come; the counts, approvals and rejections are written in the frame, and the count's basis
-// (the ledger's latest event id) is read there too: it must be the moment counting began.
+// come. The counts, approvals and rejections are written on the UiWriter's worker when one is
+// attached (writeThen): until the result comes the screen says "Recording ...", a scan is
+// refused with `recording` (UiSession.cpp, onScan: a recount keeps the product, so the next
+// scan depends on the result) and no tap but Home and an acknowledgement acts. The count's
+// basis (the ledger's latest event id) is read in the frame when a location is chosen (it
+// must be the moment counting began) and, after a submit, with the write on its connection.
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -52,7 +56,6 @@ void UiSession::refreshCount()
 {
     ui::CountView& v = m_countView;
     v.operatorName = m_g.signedInAs;
-    v.unsynced = unsynced();
     v.mayApprove = ledger::allows(m_role, ledger::Action::Approve);
     v.chosen.reset();
     if (!v.mayApprove) v.pending.clear(); // another role's queue is not kept in sight
@@ -129,52 +132,120 @@ void UiSession::submitCount(long long qty)
     request.lot = v.lot;
     request.counted = qty;
     request.basis = m_countBasis;
-    auto out = m_store.count(request, cliActor(m_g));
-    if (!out) {
-        v.last = refusalFor(out.error());
+    struct Counted {
+        ledger::Result<TerminalStore::CountOutcome> out;
+        std::optional<int64_t> basis; // the ledger position after it: a recount's basis
+    };
+    const auto actor = cliActor(m_g);
+    writeThen<Counted>(
+        ui::ScreenId::Count,
+        [request, actor](TerminalStore& s) -> Counted {
+            Counted c{s.count(request, actor), std::nullopt};
+            if (c.out)
+                if (auto basis = s.latestEventId()) c.basis = *basis;
+            return c;
+        },
+        [this, request, qty](Counted c) {
+            ui::CountView& v = m_countView;
+            if (!c.out) {
+                v.last = refusalFor(c.out.error());
+                return;
+            }
+            const auto& out = *c.out;
+            const std::string item = request.sku + (request.lot ? " LOT " + *request.lot : "");
+            const std::string what = item + " at " + request.location;
+            // The counter may have left the location meanwhile (Home): the view is its own.
+            const bool here = v.location == request.location && v.sku == request.sku;
+            ui::Outcome o;
+            switch (out.count.state) {
+            case TerminalStore::CountState::Applied:
+                o.feedback = ui::Feedback::Accepted;
+                o.title = what + ": " + std::to_string(qty) + " counted";
+                if (out.holdsCleared > 0) o.lines.push_back(std::to_string(out.holdsCleared) + " held units released");
+                if (here) v.done.push_back(item + ": " + std::to_string(qty) + " counted");
+                break;
+            case TerminalStore::CountState::Recount:
+                o.feedback = ui::Feedback::Attention;
+                o.code = "recount";
+                o.title = "Recount " + what;
+                o.lines.push_back("the count differs from the book: count it again, carefully");
+                break;
+            default:
+                o.feedback = ui::Feedback::Attention;
+                o.code = "pending";
+                o.title = what + ": waits for a supervisor";
+                o.lines.push_back("count " + std::to_string(out.count.countId) + " differs again: a supervisor decides");
+                if (here) v.done.push_back(item + ": " + std::to_string(qty) + " counted, waits for a supervisor");
+                break;
+            }
+            if (here) {
+                const bool recount = out.count.state == TerminalStore::CountState::Recount;
+                v.recount = recount; // the same product again, blind
+                if (!recount) {
+                    v.sku.clear();
+                    v.lot.reset();
+                }
+                if (c.basis) m_countBasis = *c.basis; // the recount starts from the ledger as it is now
+            }
+            if (m_screen == ui::ScreenId::Count) refreshCount();
+            v.last = std::move(o);
+        });
+}
+
+void UiSession::decidePending(const ui::CountIntent& intent)
+{
+    ui::CountView& v = m_countView;
+    std::string why;
+    if (!mayDo(ledger::Action::Approve, why)) {
+        v.last = ui::refusal("forbidden", why.substr(std::string("forbidden: ").size()));
         return;
     }
-    const std::string what = v.sku + (v.lot ? " LOT " + *v.lot : "") + " at " + v.location;
-    ui::Outcome o;
-    switch (out->count.state) {
-    case TerminalStore::CountState::Applied:
-        o.feedback = ui::Feedback::Accepted;
-        o.title = what + ": " + std::to_string(qty) + " counted";
-        if (out->holdsCleared > 0) o.lines.push_back(std::to_string(out->holdsCleared) + " held units released");
-        v.done.push_back(v.sku + (v.lot ? " LOT " + *v.lot : "") + ": " + std::to_string(qty) + " counted");
-        v.sku.clear();
-        v.lot.reset();
-        v.recount = false;
-        break;
-    case TerminalStore::CountState::Recount:
-        o.feedback = ui::Feedback::Attention;
-        o.code = "recount";
-        o.title = "Recount " + what;
-        o.lines.push_back("the count differs from the book: count it again, carefully");
-        v.recount = true; // the same product again, blind
-        break;
-    default:
-        o.feedback = ui::Feedback::Attention;
-        o.code = "pending";
-        o.title = what + ": waits for a supervisor";
-        o.lines.push_back("count " + std::to_string(out->count.countId) + " differs again: a supervisor decides");
-        v.done.push_back(v.sku + (v.lot ? " LOT " + *v.lot : "") + ": " + std::to_string(qty) + " counted, waits for a supervisor");
-        v.sku.clear();
-        v.lot.reset();
-        v.recount = false;
-        break;
-    }
-    auto basis = m_store.latestEventId(); // the recount starts from the ledger as it is now
-    if (basis) m_countBasis = *basis;
-    const auto keep = v.location;
-    refreshCount();
-    v.location = keep;
-    v.last = std::move(o);
+    const ui::PendingCount p = v.pending[*v.chosen];
+    const bool approve = intent.kind == ui::CountIntent::Kind::Approve;
+    const std::string reason = intent.reason;
+    const std::string note = "rejected on the terminal by " + m_g.signedInAs;
+    // What the write gives back: the book adjusted by (an approval), or an error.
+    using Decided = ledger::Result<int64_t>;
+    const auto actor = cliActor(m_g);
+    writeThen<Decided>(
+        ui::ScreenId::Count,
+        [approve, id = p.countId, reason, note, actor](TerminalStore& s) -> Decided {
+            if (approve) {
+                auto out = s.approveCount(id, reason, std::nullopt, actor);
+                if (!out) return ledger::unexpected(out.error());
+                return out->count.adjusted.value_or(0);
+            }
+            auto row = s.rejectCount(id, note, actor);
+            if (!row) return ledger::unexpected(row.error());
+            return 0;
+        },
+        [this, approve, p, reason](Decided adjusted) {
+            ui::CountView& v = m_countView;
+            if (!adjusted) {
+                v.last = refusalFor(adjusted.error());
+                return;
+            }
+            const std::string what = p.sku + " at " + p.location;
+            ui::Outcome o;
+            if (approve)
+                o = {ui::Feedback::Accepted, "Approved: " + what + " is " + std::to_string(p.counted),
+                     {"reason " + reason + ", book adjusted by " + std::to_string(*adjusted)}, "", false};
+            else
+                o = {ui::Feedback::Attention, "Rejected: " + what + " stays " + std::to_string(p.book), {"the book stands"}, "rejected", false};
+            if (m_screen == ui::ScreenId::Count) {
+                refreshCount();
+                m_countInput = {};
+            }
+            v.last = std::move(o);
+        });
 }
 
 void UiSession::applyCount(const ui::CountIntent& intent)
 {
     ui::CountView& v = m_countView;
+    // A count or a decision in flight: the next step depends on its result (Home and an
+    // acknowledgement still act).
+    if (m_writing > 0 && intent.kind != ui::CountIntent::Kind::Home && intent.kind != ui::CountIntent::Kind::Acknowledge) return;
     switch (intent.kind) {
     case ui::CountIntent::Kind::Home: open(ui::ScreenId::Home); break;
     case ui::CountIntent::Kind::SelectTask:
@@ -214,33 +285,7 @@ void UiSession::applyCount(const ui::CountIntent& intent)
     case ui::CountIntent::Kind::Approve:
     case ui::CountIntent::Kind::Reject: {
         if (!v.chosen || *v.chosen >= v.pending.size()) break;
-        std::string why;
-        if (!mayDo(ledger::Action::Approve, why)) {
-            v.last = ui::refusal("forbidden", why.substr(std::string("forbidden: ").size()));
-            break;
-        }
-        const ui::PendingCount p = v.pending[*v.chosen];
-        const std::string what = p.sku + " at " + p.location;
-        ui::Outcome o;
-        if (intent.kind == ui::CountIntent::Kind::Approve) {
-            auto out = m_store.approveCount(p.countId, intent.reason, std::nullopt, cliActor(m_g));
-            if (!out) {
-                v.last = refusalFor(out.error());
-                break;
-            }
-            o = {ui::Feedback::Accepted, "Approved: " + what + " is " + std::to_string(p.counted),
-                 {"reason " + intent.reason + ", book adjusted by " + std::to_string(out->count.adjusted.value_or(0))}, "", false};
-        } else {
-            auto row = m_store.rejectCount(p.countId, "rejected on the terminal by " + m_g.signedInAs, cliActor(m_g));
-            if (!row) {
-                v.last = refusalFor(row.error());
-                break;
-            }
-            o = {ui::Feedback::Attention, "Rejected: " + what + " stays " + std::to_string(p.book), {"the book stands"}, "rejected", false};
-        }
-        refreshCount();
-        m_countInput = {};
-        v.last = std::move(o);
+        decidePending(intent);
         break;
     }
     case ui::CountIntent::Kind::Acknowledge: v.last.acknowledged = true; break;

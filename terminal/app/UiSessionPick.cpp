@@ -7,7 +7,10 @@
 // when it shows"), Select, Short, Skip and the keypad's OK do nothing. A scan is refused
 // rather than held because the task it was meant for may be gone or changed in the new list:
 // the operator sees the next task before scanning for it. The short reasons (a small table,
-// read on the tap of Short) and the writes stay in the frame.
+// read on the tap of Short) stay in the frame. A pick and a short are written on the
+// UiWriter's worker when one is attached (writeThen): until the result comes the screen says
+// "Recording ..." and acts on no task, and a scan is refused with `recording` (UiSession.cpp,
+// onScan), for the same reason; the result then reads the list again (the loading guard).
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -45,9 +48,14 @@ void UiSession::refreshPick()
 {
     ui::PickView& v = m_pickView;
     v.operatorName = m_g.signedInAs;
-    v.unsynced = unsynced();
     v.step = ui::PickStep::Location;
     m_pickInput = {};
+    loadPick();
+}
+
+void UiSession::loadPick()
+{
+    ui::PickView& v = m_pickView;
     v.loading = true; // the last list stays in sight; nothing is picked from it
     const ledger::Date today = m_g.today();
     readThen<PickTasks>(
@@ -76,18 +84,52 @@ void UiSession::pickUnits(long long qty)
         v.last = ui::refusal("bad_qty", std::to_string(qty) + " units: take 1 to " + std::to_string(t.qty) + " here, or record a short");
         return;
     }
-    auto picked = m_store.pickLot(t.orderId, t.line, qty, t.location, t.lot, cliActor(m_g));
-    if (!picked) {
-        v.last = refusalFor(picked.error());
-        return;
-    }
-    ui::Outcome o;
-    o.feedback = ui::Feedback::Accepted;
-    o.title = std::to_string(qty) + " x " + t.sku + " picked";
-    o.lines.push_back(t.orderId + " line " + std::to_string(t.line) + " from " + t.location + (t.lot ? "  LOT " + *t.lot : ""));
-    if (t.stage) o.lines.push_back("take them to stage " + *t.stage);
-    refreshPick();
-    v.last = std::move(o);
+    using Picked = ledger::Result<void>;
+    const auto actor = cliActor(m_g);
+    writeThen<Picked>(
+        ui::ScreenId::Pick,
+        [t, qty, actor](store::TerminalStore& s) { return s.pickLot(t.orderId, t.line, qty, t.location, t.lot, actor); },
+        [this, t, qty](Picked picked) {
+            ui::PickView& v = m_pickView;
+            if (!picked) {
+                v.last = refusalFor(picked.error());
+                return;
+            }
+            ui::Outcome o;
+            o.feedback = ui::Feedback::Accepted;
+            o.title = std::to_string(qty) + " x " + t.sku + " picked";
+            o.lines.push_back(t.orderId + " line " + std::to_string(t.line) + " from " + t.location + (t.lot ? "  LOT " + *t.lot : ""));
+            if (t.stage) o.lines.push_back("take them to stage " + *t.stage);
+            if (m_screen == ui::ScreenId::Pick) refreshPick();
+            v.last = std::move(o);
+        });
+}
+
+void UiSession::shortUnits(long long found, const std::string& reason)
+{
+    const ui::PickTask t = m_pickView.tasks[*m_pickView.current];
+    store::ShortRequest request{t.orderId, t.line, t.location, found, reason};
+    using Shorted = ledger::Result<store::ShortResult>;
+    const auto actor = cliActor(m_g);
+    writeThen<Shorted>(
+        ui::ScreenId::Pick, [request, actor](store::TerminalStore& s) { return s.shortPick(request, actor); },
+        [this, t, reason](Shorted shorted) {
+            ui::PickView& v = m_pickView;
+            if (!shorted) {
+                v.last = refusalFor(shorted.error());
+                return;
+            }
+            ui::Outcome o;
+            o.feedback = ui::Feedback::Attention;
+            o.title = "Short: " + std::to_string(shorted->missing) + " x " + t.sku + " missing at " + t.location;
+            o.lines.push_back(t.orderId + " line " + std::to_string(t.line) + " waits for them again; reason " + reason);
+            o.lines.push_back("count task " + std::to_string(shorted->countTask) + " raised for " + t.location);
+            for (const auto& a : shorted->allocated)
+                o.lines.push_back(std::to_string(a.qty) + " -> " + a.orderId + " from other stock");
+            o.code = "short";
+            if (m_screen == ui::ScreenId::Pick) refreshPick();
+            v.last = std::move(o);
+        });
 }
 
 void UiSession::pickScan(const ScanMeaning& scan)
@@ -148,12 +190,14 @@ void UiSession::pickScan(const ScanMeaning& scan)
 void UiSession::applyPick(const ui::PickIntent& intent)
 {
     ui::PickView& v = m_pickView;
-    // While the list is read no task of the one in sight is chosen, picked, shorted or skipped.
-    const bool hasTask = !v.loading && v.current && *v.current < v.tasks.size();
+    // While the list is read, or a pick or short is recorded, no task of the one in sight is
+    // chosen, picked, shorted or skipped.
+    const bool busy = v.loading || m_writing > 0;
+    const bool hasTask = !busy && v.current && *v.current < v.tasks.size();
     switch (intent.kind) {
     case ui::PickIntent::Kind::Home: open(ui::ScreenId::Home); break;
     case ui::PickIntent::Kind::Select:
-        if (v.loading) break;
+        if (busy) break;
         v.current = intent.index;
         v.step = ui::PickStep::Location;
         break;
@@ -180,23 +224,7 @@ void UiSession::applyPick(const ui::PickIntent& intent)
     }
     case ui::PickIntent::Kind::ShortConfirm: {
         if (!hasTask || v.step != ui::PickStep::Short) break;
-        const ui::PickTask t = v.tasks[*v.current];
-        store::ShortRequest request{t.orderId, t.line, t.location, intent.qty, intent.reason};
-        auto shorted = m_store.shortPick(request, cliActor(m_g));
-        if (!shorted) {
-            v.last = refusalFor(shorted.error());
-            break;
-        }
-        ui::Outcome o;
-        o.feedback = ui::Feedback::Attention;
-        o.title = "Short: " + std::to_string(shorted->missing) + " x " + t.sku + " missing at " + t.location;
-        o.lines.push_back(t.orderId + " line " + std::to_string(t.line) + " waits for them again; reason " + intent.reason);
-        o.lines.push_back("count task " + std::to_string(shorted->countTask) + " raised for " + t.location);
-        for (const auto& a : shorted->allocated)
-            o.lines.push_back(std::to_string(a.qty) + " -> " + a.orderId + " from other stock");
-        o.code = "short";
-        refreshPick();
-        v.last = std::move(o);
+        shortUnits(intent.qty, intent.reason);
         break;
     }
     case ui::PickIntent::Kind::Skip:

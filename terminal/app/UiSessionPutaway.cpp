@@ -2,8 +2,10 @@
 // The same store calls as `backfill putaway` and `backfill move` (CmdMove.cpp). The put-away
 // list is read on the UiReader's worker when one is attached (readThen); while it is read the
 // last list stays in sight ("Loading ...") and no row of it is chosen by a tap or a scan (a
-// scan is refused with `loading`); the moves are written in the frame, and a free move takes
-// its scans as ever.
+// scan is refused with `loading`); a free move takes its scans as ever. A move is written on
+// the UiWriter's worker when one is attached (writeThen): until its result comes the screen
+// says "Recording ...", a scan is refused with `recording` (UiSession.cpp, onScan) and no tap
+// but Home and an acknowledgement acts (the list and the free move wait for the result).
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -14,7 +16,12 @@ void UiSession::refreshPutaway()
 {
     ui::PutawayView& v = m_putawayView;
     v.operatorName = m_g.signedInAs;
-    v.unsynced = unsynced();
+    loadPutaway();
+}
+
+void UiSession::loadPutaway()
+{
+    ui::PutawayView& v = m_putawayView;
     v.active.reset();
     v.otherBin.reset();
     v.loading = true; // until the new list comes, the last one shows and no row is chosen
@@ -34,39 +41,48 @@ void UiSession::refreshPutaway()
         });
 }
 
-bool UiSession::moveUnits(const ledger::MoveRequest& request)
+void UiSession::moveUnits(const ledger::MoveRequest& request, bool freeMove)
 {
-    auto fromKind = m_store.locationKind(request.from);
-    auto toKind = fromKind ? m_store.locationKind(request.to) : fromKind;
-    if (!fromKind || !toKind) {
-        m_putawayView.last = refusalFor(!fromKind ? fromKind.error() : toKind.error());
-        return false;
-    }
     // Out of quarantine into any other kind of location releases held stock: a supervisor's.
-    const bool release = *fromKind == ledger::LocationKind::Quarantine && *toKind && **toKind != ledger::LocationKind::Quarantine;
+    // The role is known here; the locations' kinds are read with the write, on its connection.
     std::string why;
-    if (release && !mayDo(ledger::Action::Release, why)) {
-        m_putawayView.last = ui::refusal("forbidden", why.substr(std::string("forbidden: ").size()));
-        return false;
-    }
-    auto moved = m_store.move(request, cliActor(m_g));
-    if (!moved) {
-        m_putawayView.last = refusalFor(moved.error());
-        return false;
-    }
-    ui::Outcome o;
-    o.feedback = ui::Feedback::Accepted;
-    o.title = std::to_string(moved->qty) + " x " + moved->sku + " -> " + moved->to;
-    o.lines.push_back(std::string(release ? "released from quarantine " : "from ") + moved->from);
-    for (const auto& l : moved->lots)
-        if (l.lot) o.lines.push_back("LOT " + *l.lot + ": " + std::to_string(l.qty));
-    for (const auto& r : moved->released)
-        o.lines.push_back(std::to_string(r.qty) + " given back by " + r.orderId + " line " + std::to_string(r.line));
-    for (const auto& a : moved->allocated)
-        o.lines.push_back(std::to_string(a.qty) + " -> " + a.orderId + (a.stage ? ", stage " + *a.stage : ""));
-    refreshPutaway();
-    m_putawayView.last = std::move(o);
-    return true;
+    const bool mayRelease = mayDo(ledger::Action::Release, why);
+    const ledger::Error forbiddenRelease{"forbidden", mayRelease ? "" : why.substr(std::string("forbidden: ").size())};
+    struct Moved {
+        ledger::Result<store::MoveResult> moved;
+        bool release = false;
+    };
+    const auto actor = cliActor(m_g);
+    writeThen<Moved>(
+        ui::ScreenId::Putaway,
+        [request, mayRelease, forbiddenRelease, actor](store::TerminalStore& s) -> Moved {
+            auto fromKind = s.locationKind(request.from);
+            auto toKind = fromKind ? s.locationKind(request.to) : fromKind;
+            if (!fromKind || !toKind) return {ledger::unexpected(!fromKind ? fromKind.error() : toKind.error())};
+            const bool release = *fromKind == ledger::LocationKind::Quarantine && *toKind && **toKind != ledger::LocationKind::Quarantine;
+            if (release && !mayRelease) return {ledger::unexpected(forbiddenRelease), release};
+            return {s.move(request, actor), release};
+        },
+        [this, freeMove](Moved m) {
+            if (!m.moved) {
+                m_putawayView.last = refusalFor(m.moved.error());
+                return;
+            }
+            const auto& moved = *m.moved;
+            ui::Outcome o;
+            o.feedback = ui::Feedback::Accepted;
+            o.title = std::to_string(moved.qty) + " x " + moved.sku + " -> " + moved.to;
+            o.lines.push_back(std::string(m.release ? "released from quarantine " : "from ") + moved.from);
+            for (const auto& l : moved.lots)
+                if (l.lot) o.lines.push_back("LOT " + *l.lot + ": " + std::to_string(l.qty));
+            for (const auto& r : moved.released)
+                o.lines.push_back(std::to_string(r.qty) + " given back by " + r.orderId + " line " + std::to_string(r.line));
+            for (const auto& a : moved.allocated)
+                o.lines.push_back(std::to_string(a.qty) + " -> " + a.orderId + (a.stage ? ", stage " + *a.stage : ""));
+            if (freeMove && m_putawayView.freeMove) m_putawayView.freeMove = ui::FreeMove{}; // the next free move
+            if (m_screen == ui::ScreenId::Putaway) loadPutaway();
+            m_putawayView.last = std::move(o);
+        });
 }
 
 void UiSession::putawayScan(const ScanMeaning& scan)
@@ -95,7 +111,7 @@ void UiSession::putawayScan(const ScanMeaning& scan)
             request.lot = m.lot;
             request.from = m.from;
             request.to = scan.location;
-            if (moveUnits(request)) v.freeMove = ui::FreeMove{};
+            moveUnits(request, true);
             return;
         }
         if (m.from.empty()) {
@@ -150,12 +166,15 @@ void UiSession::putawayScan(const ScanMeaning& scan)
     request.lot = item.lot;
     request.from = item.from;
     request.to = scan.location;
-    moveUnits(request);
+    moveUnits(request, false);
 }
 
 void UiSession::applyPutaway(const ui::PutawayIntent& intent)
 {
     ui::PutawayView& v = m_putawayView;
+    // A move in flight: the list and the free move wait for its result (Home and an
+    // acknowledgement still act).
+    if (m_writing > 0 && intent.kind != ui::PutawayIntent::Kind::Home && intent.kind != ui::PutawayIntent::Kind::Acknowledge) return;
     switch (intent.kind) {
     case ui::PutawayIntent::Kind::Home: open(ui::ScreenId::Home); break;
     case ui::PutawayIntent::Kind::Select:

@@ -3,7 +3,9 @@
 // a scan received, the undo of the operator's last receipt, and the correction of its
 // quantity on the keypad (an undo and a receipt of the corrected count, both in the ledger).
 // Its lists (the pallets expected, the recent receipts) are read on the UiReader's worker when
-// one is attached (readThen); the receipts themselves are written in the frame.
+// one is attached (readThen); the receipts, undos and corrections are written on the
+// UiWriter's worker when one is attached (writeThen), in scan order: a scan while one is in
+// flight is queued behind it, never refused or dropped, and each result shows as it comes.
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -25,7 +27,7 @@ std::string hhmm(ledger::Timestamp at)
     return iso.size() >= 16 ? iso.substr(11, 5) : iso;
 }
 
-ui::ReceiveResult refused(const std::string& scan, const ledger::Error& e)
+ui::ReceiveResult receiveRefused(const std::string& scan, const ledger::Error& e)
 {
     ui::ReceiveResult r;
     r.feedback = ui::Feedback::Refused;
@@ -35,7 +37,7 @@ ui::ReceiveResult refused(const std::string& scan, const ledger::Error& e)
     return r;
 }
 
-ledger::Error forbidden(const std::string& why) { return {"forbidden", why.substr(std::string("forbidden: ").size())}; }
+ledger::Error receiveForbidden(const std::string& why) { return {"forbidden", why.substr(std::string("forbidden: ").size())}; }
 
 // ReceiveLists: the pallets expected and the recent receipts as read, with the error that
 // stopped the read (the lists read before it are kept, the rest stay empty).
@@ -78,61 +80,80 @@ ReceiveLists readReceiveLists(store::TerminalStore& store)
 void UiSession::refreshReceive()
 {
     m_receiveView.operatorName = m_g.signedInAs;
-    m_receiveView.unsynced = unsynced();
     // The receiving location stays a read in the frame: a scan is received into it at once.
     if (auto loc = m_store.defaultReceivingLocation()) m_receiveView.location = *loc;
+    loadReceiveLists();
+}
+
+void UiSession::loadReceiveLists()
+{
     readThen<ReceiveLists>("receive.lists", readReceiveLists, [this](ReceiveLists lists) {
         m_receiveView.expected = std::move(lists.expected);
         m_receiveView.recent = std::move(lists.recent);
         if (lists.error) {
-            m_receiveView.last = refused("", *lists.error);
+            m_receiveView.last = receiveRefused("", *lists.error);
             if (m_reader) m_cue = ui::Feedback::Refused; // after the frame that asked: its cue is here
         }
     });
 }
 
-void UiSession::receive(const std::string& text)
+ledger::Result<ledger::ReceiptRequest> UiSession::prepareReceipt(const std::string& text)
 {
-    m_lastReceipt.reset();
-    m_receiveView.correctable = false;
     std::string why;
-    if (!mayDo(ledger::Action::Receive, why)) {
-        m_receiveView.last = refused(text, forbidden(why));
-        return;
-    }
+    if (!mayDo(ledger::Action::Receive, why)) return ledger::unexpected(receiveForbidden(why));
     scan::ParseOptions parse;
     parse.today = m_g.today();
     if (const char gs = m_g.gsChar()) parse.gsSubstitute = gs;
     else if (auto stored = m_store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
         parse.gsSubstitute = (**stored)[0];
     auto parsed = workflow::parseReceiptScan(text, parse);
-    if (!parsed) {
-        m_receiveView.last = refused(text, parsed.error());
-        return;
-    }
-    auto request = workflow::receiptFromScan(*parsed, m_receiveView.location);
-    if (!request) {
-        m_receiveView.last = refused(text, request.error());
-        return;
-    }
-    auto result = receiveRequest(*request);
-    if (!result) {
-        m_receiveView.last = refused(text, result.error());
-        return;
-    }
-    refreshReceive();
-    m_receiveView.last = std::move(*result);
+    if (!parsed) return ledger::unexpected(parsed.error());
+    return workflow::receiptFromScan(*parsed, m_receiveView.location);
 }
 
-ledger::Result<ui::ReceiveResult> UiSession::receiveRequest(const ledger::ReceiptRequest& request)
+void UiSession::receive(const std::string& text)
 {
-    auto lines = m_store.receive(request, cliActor(m_g));
-    if (!lines) return ledger::unexpected(lines.error());
+    m_lastReceipt.reset();
+    m_receiveView.correctable = false;
+    m_receiveView.last.reset(); // "Recording ..." until its result comes
+    // A scan refused before any write (a bad check digit) still goes through the writer, so
+    // its refusal shows after the results of the scans before it, in scan order.
+    const auto request = prepareReceipt(text);
+    const auto actor = cliActor(m_g);
+    writeThen<ReceiptRecorded>(
+        ui::ScreenId::Receive,
+        [request, actor](store::TerminalStore& s) -> ReceiptRecorded {
+            if (!request) return {ledger::unexpected(request.error()), std::nullopt};
+            return recordReceipt(s, *request, actor);
+        },
+        [this, text](ReceiptRecorded recorded) { showReceipt(text, std::move(recorded)); });
+}
+
+void UiSession::showReceipt(const std::string& text, ReceiptRecorded recorded)
+{
+    if (!recorded.shown) {
+        m_receiveView.last = receiveRefused(text, recorded.shown.error());
+        return;
+    }
+    if (m_screen == ui::ScreenId::Receive) loadReceiveLists();
+    m_receiveView.last = std::move(*recorded.shown);
+    // Only the last write's receipt is corrected, and only right after it, where it was made.
+    if (recorded.correctable && m_writing == 0 && m_screen == ui::ScreenId::Receive) {
+        m_lastReceipt = std::move(recorded.correctable);
+        m_receiveView.correctable = true;
+        m_receiveView.correctWhat = m_lastReceipt->sku + " (scanned " + std::to_string(m_lastReceipt->units) + ")";
+    }
+}
+
+UiSession::ReceiptRecorded UiSession::recordReceipt(store::TerminalStore& store, const ledger::ReceiptRequest& request, const store::Actor& actor)
+{
+    auto lines = store.receive(request, actor);
+    if (!lines) return {ledger::unexpected(lines.error()), std::nullopt};
     std::map<std::string, std::string> customers;
     bool allocated = false;
     for (const auto& l : *lines) allocated = allocated || !l.allocations.empty();
     if (allocated)
-        if (auto rows = m_store.backorders())
+        if (auto rows = store.backorders())
             for (const auto& b : *rows) customers.emplace(b.line.orderId, b.line.customer);
 
     ui::ReceiveResult r;
@@ -145,12 +166,10 @@ ledger::Result<ui::ReceiveResult> UiSession::receiveRequest(const ledger::Receip
         r.lines.push_back(std::move(line));
     }
     // Loose units of one product can be corrected on the keypad; a pallet is its ASN's lines.
-    if (!request.sscc && lines->size() == 1 && request.count > 0) {
-        m_lastReceipt = LastReceipt{request, lines->front().qty / request.count, lines->front().qty, lines->front().sku};
-        m_receiveView.correctable = true;
-        m_receiveView.correctWhat = lines->front().sku + " (scanned " + std::to_string(lines->front().qty) + ")";
-    }
-    return r;
+    std::optional<LastReceipt> correctable;
+    if (!request.sscc && lines->size() == 1 && request.count > 0)
+        correctable = LastReceipt{request, lines->front().qty / request.count, lines->front().qty, lines->front().sku};
+    return {std::move(r), std::move(correctable)};
 }
 
 void UiSession::undoLastReceipt()
@@ -159,71 +178,96 @@ void UiSession::undoLastReceipt()
     m_receiveView.correctable = false;
     std::string why;
     if (!mayDo(ledger::Action::Undo, why)) {
-        m_receiveView.last = refused("", forbidden(why));
+        m_receiveView.last = receiveRefused("", receiveForbidden(why));
         return;
     }
-    auto undone = m_store.undoLastReceipt(cliActor(m_g));
-    if (!undone) {
-        m_receiveView.last = refused("", undone.error());
-        return;
-    }
-    ui::ReceiveResult r;
-    r.feedback = ui::Feedback::Attention;
-    r.scan = undone->scan.value_or("");
-    r.code = "undone";
-    std::string what;
-    for (const auto& l : undone->lines)
-        what += (what.empty() ? "" : "; ") + std::to_string(l.qty) + " x " + l.sku + (l.lot ? " LOT " + *l.lot : "") + " at " + l.location;
-    r.message = "taken back (a reversing entry; the history keeps both): " + what;
-    refreshReceive();
-    m_receiveView.last = std::move(r);
+    m_receiveView.last.reset();
+    // Behind the receipts still in flight: the last of them is the one taken back.
+    using Undone = ledger::Result<store::TerminalStore::UndoResult>;
+    const auto actor = cliActor(m_g);
+    writeThen<Undone>(
+        ui::ScreenId::Receive, [actor](store::TerminalStore& s) { return s.undoLastReceipt(actor); },
+        [this](Undone undone) {
+            if (!undone) {
+                m_receiveView.last = receiveRefused("", undone.error());
+                return;
+            }
+            ui::ReceiveResult r;
+            r.feedback = ui::Feedback::Attention;
+            r.scan = undone->scan.value_or("");
+            r.code = "undone";
+            std::string what;
+            for (const auto& l : undone->lines)
+                what += (what.empty() ? "" : "; ") + std::to_string(l.qty) + " x " + l.sku + (l.lot ? " LOT " + *l.lot : "") + " at " + l.location;
+            r.message = "taken back (a reversing entry; the history keeps both): " + what;
+            if (m_screen == ui::ScreenId::Receive) loadReceiveLists();
+            m_receiveView.last = std::move(r);
+        });
 }
 
 void UiSession::correctLastReceipt(long long units)
 {
     if (!m_lastReceipt) {
-        m_receiveView.last = refused("", {"nothing_to_correct", "receive loose units first: a pallet or a refused scan has no quantity to correct"});
+        m_receiveView.last = receiveRefused("", {"nothing_to_correct", "receive loose units first: a pallet or a refused scan has no quantity to correct"});
         return;
     }
     const LastReceipt last = *m_lastReceipt;
     const std::string scan = last.request.scan;
     if (units == last.units) return; // the same quantity: nothing to do
     if (units <= 0 || units % last.unitsPerItem != 0) {
-        m_receiveView.last = refused(scan, {"not_whole_items", "the label of " + last.sku + " stands for " +
-                                                                   std::to_string(last.unitsPerItem) + " units: enter a multiple of " +
-                                                                   std::to_string(last.unitsPerItem) + " (more than 0)"});
+        m_receiveView.last = receiveRefused(scan, {"not_whole_items", "the label of " + last.sku + " stands for " +
+                                                                          std::to_string(last.unitsPerItem) + " units: enter a multiple of " +
+                                                                          std::to_string(last.unitsPerItem) + " (more than 0)"});
         m_lastReceipt = last; // still correctable
         m_receiveView.correctable = true;
         return;
     }
     std::string why;
     if (!mayDo(ledger::Action::Undo, why)) {
-        m_receiveView.last = refused(scan, forbidden(why));
+        m_receiveView.last = receiveRefused(scan, receiveForbidden(why));
         return;
     }
+    m_lastReceipt.reset();
+    m_receiveView.correctable = false;
+    m_receiveView.last.reset();
     // The receipt is taken back (its own reversing entries, and an undo op for the server),
-    // then the corrected count is received as a new receipt of the same scan.
-    auto undone = m_store.undoLastReceipt(cliActor(m_g));
-    if (!undone) {
-        m_receiveView.last = refused(scan, undone.error());
-        return;
-    }
+    // then the corrected count is received as a new receipt of the same scan: one write job,
+    // two transactions, in that order on the writer's connection.
+    struct Corrected {
+        std::optional<ledger::Error> undoError;
+        std::optional<ReceiptRecorded> received;
+    };
     ledger::ReceiptRequest request = last.request;
     request.count = units / last.unitsPerItem;
-    auto result = receiveRequest(request);
-    refreshReceive();
-    if (!result) {
-        ledger::Error e = result.error();
-        e.message = "the receipt of " + std::to_string(last.units) + " x " + last.sku + " was taken back, but " + std::to_string(units) +
-                    " could not be received: " + e.message + "; scan the label again";
-        m_receiveView.last = refused(scan, e);
-        m_receiveView.correctable = false;
-        m_lastReceipt.reset();
-        return;
-    }
-    result->code = "corrected";
-    result->message = std::to_string(last.units) + " -> " + std::to_string(units) + " x " + last.sku;
-    m_receiveView.last = std::move(*result);
+    const auto actor = cliActor(m_g);
+    writeThen<Corrected>(
+        ui::ScreenId::Receive,
+        [request, actor](store::TerminalStore& s) -> Corrected {
+            if (auto undone = s.undoLastReceipt(actor); !undone) return {undone.error(), std::nullopt};
+            return {std::nullopt, recordReceipt(s, request, actor)};
+        },
+        [this, last, units, scan](Corrected c) {
+            if (c.undoError) { // nothing changed: the receipt may still be corrected
+                m_receiveView.last = receiveRefused(scan, *c.undoError);
+                if (m_writing == 0 && m_screen == ui::ScreenId::Receive) {
+                    m_lastReceipt = last;
+                    m_receiveView.correctable = true;
+                }
+                return;
+            }
+            if (m_screen == ui::ScreenId::Receive) loadReceiveLists();
+            ReceiptRecorded& received = *c.received;
+            if (!received.shown) {
+                ledger::Error e = received.shown.error();
+                e.message = "the receipt of " + std::to_string(last.units) + " x " + last.sku + " was taken back, but " +
+                            std::to_string(units) + " could not be received: " + e.message + "; scan the label again";
+                m_receiveView.last = receiveRefused(scan, e);
+                return;
+            }
+            received.shown->code = "corrected";
+            received.shown->message = std::to_string(last.units) + " -> " + std::to_string(units) + " x " + last.sku;
+            showReceipt(scan, std::move(received));
+        });
 }
 
 } // namespace backfill::app

@@ -98,7 +98,6 @@ using Hits = ledger::Result<std::vector<store::TerminalStore::ProductRef>>;
 void UiSession::refreshStock()
 {
     m_stockView.operatorName = m_g.signedInAs;
-    m_stockView.unsynced = unsynced();
     m_fastMovers.clear();
     dropRead("stock.card"); // nothing read for the screen before it opened again is shown
     dropRead("stock.search");

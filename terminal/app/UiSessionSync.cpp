@@ -1,8 +1,9 @@
 // UiSession: the Sync screen's glue (the link's state as the worker reported it, the
 // corrections inbox and its acknowledgements) and the idle sign-out. The status (before the
 // link's first round) and the inbox are read on the UiReader's worker when one is attached
-// (readThen), the last ones in sight until the new ones come; an acknowledgement is written in
-// the frame.
+// (readThen), the last ones in sight until the new ones come; an acknowledgement is written on
+// the UiWriter's worker when one is attached (writeThen), and no other is taken until its
+// result comes ("Recording ...", Acknowledge disabled).
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -66,19 +67,13 @@ void UiSession::applySync(const UiSyncState& state)
     m_syncView.lastSync = state.lastSync;
     m_syncView.lastError = state.error ? state.error->code + ": " + state.error->message : "";
     // The headers' unsent counts follow the outbox.
-    const long long unsent = state.unsent;
-    for (long long* u : {&m_homeView.unsynced, &m_receiveView.unsynced, &m_putawayView.unsynced, &m_pickView.unsynced,
-                         &m_countView.unsynced, &m_stockView.unsynced, &m_syncView.unsynced})
-        if (*u >= 0) *u = unsent;
-    for (auto& tile : m_homeView.tiles)
-        if (tile.screen == ui::ScreenId::Sync) tile.waiting = unsent;
+    setUnsent(state.unsent);
     if (first || state.pulled > 0) loadInbox();
 }
 
 void UiSession::refreshSync()
 {
     m_syncView.operatorName = m_g.signedInAs;
-    m_syncView.unsynced = unsynced();
     std::string why;
     m_syncView.mayAct = mayDo(ledger::Action::Move, why);
     m_syncView.whyNot = m_syncView.mayAct ? "" : why;
@@ -151,22 +146,28 @@ void UiSession::applySyncIntent(const ui::SyncIntent& intent)
     case ui::SyncIntent::Kind::AcknowledgeOutcome: m_syncView.last.acknowledged = true; return;
     case ui::SyncIntent::Kind::Acknowledge: break;
     }
-    if (intent.index >= m_syncView.inbox.size()) return;
+    if (intent.index >= m_syncView.inbox.size() || m_writing > 0) return;
     std::string why;
     if (!mayDo(ledger::Action::Move, why)) {
         m_syncView.last = refusalFor({"forbidden", why.substr(std::string("forbidden: ").size())});
         return;
     }
     const ui::SyncCorrectionRow row = m_syncView.inbox[intent.index];
-    auto done = m_store.acknowledgeCorrection(row.seq, cliActor(m_g));
-    if (!done) {
-        m_syncView.last = refusalFor(done.error());
-        loadInbox();
-        return;
-    }
-    m_syncView.chosen.reset();
-    m_syncView.last = {ui::Feedback::Accepted, "Acknowledged by " + m_g.signedInAs, {row.action}, "", false};
-    loadInbox();
+    using Acked = ledger::Result<store::TerminalStore::Correction>;
+    const auto actor = cliActor(m_g);
+    writeThen<Acked>(
+        ui::ScreenId::Sync, [seq = row.seq, actor](store::TerminalStore& s) { return s.acknowledgeCorrection(seq, actor); },
+        [this, row, who = actor.operatorName](Acked done) {
+            if (!done) {
+                m_syncView.last = refusalFor(done.error());
+            } else {
+                // The row acknowledged leaves the inbox: it is chosen no more.
+                if (m_syncView.chosen && *m_syncView.chosen < m_syncView.inbox.size() && m_syncView.inbox[*m_syncView.chosen].seq == row.seq)
+                    m_syncView.chosen.reset();
+                m_syncView.last = {ui::Feedback::Accepted, "Acknowledged by " + who, {row.action}, "", false};
+            }
+            if (m_screen == ui::ScreenId::Sync) loadInbox();
+        });
 }
 
 } // namespace backfill::app

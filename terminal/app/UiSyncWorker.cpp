@@ -1,6 +1,6 @@
 #include "app/UiSyncWorker.h"
 
-#include "app/UiReader.h"
+#include "app/StoreWorker.h"
 #include "link/Link.h"
 
 #include <algorithm>

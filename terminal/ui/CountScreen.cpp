@@ -18,6 +18,7 @@ std::string pendingText(const PendingCount& p)
 
 std::string countPrompt(const CountView& view)
 {
+    if (view.recording) return kRecordingPrompt;
     if (view.approvals) return view.chosen ? "Approve with a reason, or reject" : "Choose a count to decide";
     if (view.location.empty()) return "Scan a location to count, or tap a task";
     if (view.sku.empty()) return "Scan a product at " + view.location;
@@ -53,6 +54,7 @@ void drawApprovals(const CountView& view, CountInput& input, CountIntent& intent
     ImGui::EndChild();
     const float spacing = ctx.metrics.spacingPx;
     const float half = (width - spacing) / 2.0f;
+    ImGui::BeginDisabled(view.recording); // a decision in flight: no other until its result comes
     ImGui::BeginDisabled(input.reason.empty());
     if (touchButton(ctx, "Approve", ImVec2(half, 0)) && !input.reason.empty()) {
         intent.kind = CountIntent::Kind::Approve;
@@ -61,6 +63,7 @@ void drawApprovals(const CountView& view, CountInput& input, CountIntent& intent
     ImGui::EndDisabled();
     ImGui::SameLine(0, spacing);
     if (touchButton(ctx, "Reject", ImVec2(half, 0))) intent.kind = CountIntent::Kind::Reject;
+    ImGui::EndDisabled();
 }
 
 } // namespace
@@ -87,7 +90,8 @@ CountIntent drawCountScreen(const CountView& view, CountInput& input, const UiCo
     if (!view.sku.empty()) {
         // A recount is a modal step in amber: the word says so, not only the colour.
         if (view.recount) drawBand(ctx, Feedback::Attention, countPrompt(view));
-        const SheetKey key = drawQtySheet(ctx, "counted", view.recount ? "Recounted" : "Counted", input.digits);
+        if (view.recording && view.recount) drawPrompt(ctx, kRecordingPrompt);
+        const SheetKey key = drawQtySheet(ctx, "counted", view.recount ? "Recounted" : "Counted", input.digits, "OK", !view.recording);
         if (key == SheetKey::Ok) {
             intent.kind = CountIntent::Kind::Submit;
             intent.qty = digitsValue(input.digits);
@@ -125,13 +129,15 @@ CountIntent drawCountScreen(const CountView& view, CountInput& input, const UiCo
     const float spacing = ctx.metrics.spacingPx;
     if (touchButton(ctx, "Home", ImVec2(w, 0))) intent.kind = CountIntent::Kind::Home;
     ImGui::SameLine(0, spacing);
-    ImGui::BeginDisabled(view.location.empty());
+    ImGui::BeginDisabled(view.location.empty() || view.recording);
     if (touchButton(ctx, "Done here", ImVec2(w, 0)) && !view.location.empty()) intent.kind = CountIntent::Kind::Done;
     ImGui::EndDisabled();
     if (view.mayApprove) {
         ImGui::SameLine(0, spacing);
         const std::string label = "Approvals (" + std::to_string(view.pending.size()) + ")##approvals";
+        ImGui::BeginDisabled(view.recording);
         if (touchButton(ctx, label.c_str(), ImVec2(w, 0))) intent.kind = CountIntent::Kind::Approvals;
+        ImGui::EndDisabled();
     }
     endScreen();
     return intent;

@@ -49,6 +49,8 @@ struct CountView {
     std::vector<PendingCount> pending;
     std::optional<size_t> chosen;    // the pending count chosen
     std::vector<ReasonChoice> adjustReasons;
+    bool recording = false;          // a write is in flight: "Recording ...", only Home acts (the
+                                     // app refuses scans)
     Outcome last;
 };
 

@@ -27,6 +27,7 @@ std::string pickLotText(const PickTask& task)
 
 std::string pickPrompt(const PickView& view)
 {
+    if (view.recording) return kRecordingPrompt;
     if (view.loading) return "Loading ...";
     if (!view.current || *view.current >= view.tasks.size()) return "Nothing to pick";
     const PickTask& t = view.tasks[*view.current];
@@ -98,8 +99,9 @@ PickIntent drawPickScreen(const PickView& view, PickInput& input, const UiContex
         // A modal step: the task in one line, then the keypad sheet (and the reasons).
         const PickTask& t = view.tasks[*view.current];
         ImGui::TextWrapped("%s", (pickTaskText(t) + "  " + t.orderId + " line " + std::to_string(t.line)).c_str());
+        if (view.recording) drawPrompt(ctx, kRecordingPrompt);
         if (view.step == PickStep::Quantity) {
-            const SheetKey key = drawQtySheet(ctx, "taken", "Taken of " + std::to_string(t.qty), input.digits);
+            const SheetKey key = drawQtySheet(ctx, "taken", "Taken of " + std::to_string(t.qty), input.digits, "OK", !view.recording);
             if (key == SheetKey::Ok) {
                 intent.kind = PickIntent::Kind::Confirm;
                 intent.qty = digitsValue(input.digits);
@@ -112,7 +114,7 @@ PickIntent drawPickScreen(const PickView& view, PickInput& input, const UiContex
             for (const auto& r : view.reasons)
                 if (touchRow(ctx, r.code + "  " + r.description, "reason-" + r.code, input.reason == r.code)) input.reason = r.code;
             ImGui::EndChild();
-            const SheetKey key = drawQtySheet(ctx, "found", "Found", input.digits, "Record short", !input.reason.empty());
+            const SheetKey key = drawQtySheet(ctx, "found", "Found", input.digits, "Record short", !input.reason.empty() && !view.recording);
             if (key == SheetKey::Ok) {
                 intent.kind = PickIntent::Kind::ShortConfirm;
                 intent.qty = digitsValue(input.digits);
@@ -133,7 +135,7 @@ PickIntent drawPickScreen(const PickView& view, PickInput& input, const UiContex
     const float spacing = ctx.metrics.spacingPx;
     if (touchButton(ctx, "Home", ImVec2(w, 0))) intent.kind = PickIntent::Kind::Home;
     ImGui::SameLine(0, spacing);
-    const bool mayAct = hasTask && !view.loading; // no task of a list being replaced is acted on
+    const bool mayAct = hasTask && !view.loading && !view.recording; // no task of a list being replaced is acted on
     ImGui::BeginDisabled(!mayAct);
     if (touchButton(ctx, "Short", ImVec2(w, 0)) && mayAct) intent.kind = PickIntent::Kind::Short;
     ImGui::SameLine(0, spacing);

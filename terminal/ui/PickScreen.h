@@ -44,6 +44,8 @@ struct PickView {
     bool loading = false;                // the pick list is being read: the one shown is the last
                                          // read, no task is acted on ("Loading ...", Short and
                                          // Skip disabled; the app refuses scans)
+    bool recording = false;              // a write is in flight: "Recording ...", no task is acted
+                                         // on (as while loading; the app refuses scans)
     Outcome last;
 };
 

@@ -12,6 +12,7 @@ std::string putawayRowText(const PutawayItem& item)
 
 std::string putawayPrompt(const PutawayView& view)
 {
+    if (view.recording) return kRecordingPrompt;
     if (view.freeMove) {
         const FreeMove& m = *view.freeMove;
         if (m.from.empty()) return "Scan the location to move from";
@@ -78,6 +79,7 @@ PutawayIntent drawPutawayScreen(const PutawayView& view, PutawayInput& input, co
     const float spacing = ctx.metrics.spacingPx;
     if (touchButton(ctx, "Home", ImVec2(w, 0))) intent.kind = PutawayIntent::Kind::Home;
     ImGui::SameLine(0, spacing);
+    ImGui::BeginDisabled(view.recording); // a move in flight: only Home until its result comes
     if (view.freeMove) {
         if (touchButton(ctx, "Put-away list", ImVec2(w, 0))) intent.kind = PutawayIntent::Kind::List;
     } else if (touchButton(ctx, "Free move", ImVec2(w, 0))) {
@@ -85,6 +87,7 @@ PutawayIntent drawPutawayScreen(const PutawayView& view, PutawayInput& input, co
     }
     ImGui::SameLine(0, spacing);
     if (touchButton(ctx, "Cancel", ImVec2(w, 0))) intent.kind = PutawayIntent::Kind::Cancel;
+    ImGui::EndDisabled();
     endScreen();
     return intent;
 }

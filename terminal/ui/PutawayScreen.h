@@ -39,6 +39,8 @@ struct PutawayView {
     std::optional<FreeMove> freeMove;    // set: free-move mode
     bool loading = false;                // the list is being read: the one shown is the last read
                                          // ("Loading ..."; the app takes no row or list scan)
+    bool recording = false;              // a move is in flight: "Recording ...", only Home acts
+                                         // (the app refuses scans)
     Outcome last;
 };
 

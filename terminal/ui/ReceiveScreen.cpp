@@ -54,6 +54,12 @@ std::vector<std::string> expectedRows(const std::vector<ExpectedPallet>& pallets
     return rows;
 }
 
+std::string recordingText(int inFlight)
+{
+    if (inFlight <= 1) return kRecordingPrompt;
+    return std::string(kRecordingPrompt) + " (" + std::to_string(inFlight) + " in line)";
+}
+
 ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, const UiContext& ctx)
 {
     ReceiveIntent intent;
@@ -79,7 +85,7 @@ ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, co
     }
 
     if (!view.last) {
-        drawBand(ctx, Feedback::None, "Scan a pallet label or a product");
+        drawBand(ctx, Feedback::None, view.recording > 0 ? recordingText(view.recording) : "Scan a pallet label or a product");
     } else if (view.last->feedback == Feedback::Accepted) {
         std::vector<BandLine> lines;
         if (view.last->code == "corrected") lines.push_back({"corrected " + view.last->message, true});
@@ -96,6 +102,7 @@ ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, co
             intent.kind = ReceiveIntent::Kind::Acknowledge;
     }
     if (view.last && !view.last->scan.empty()) ImGui::TextDisabled("scan %s", view.last->scan.c_str());
+    if (view.last && view.recording > 0) drawPrompt(ctx, recordingText(view.recording));
 
     ImGui::Separator();
     // One list: the pallets expected with their lines (what to look for on the dock), then

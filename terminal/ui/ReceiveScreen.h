@@ -75,6 +75,7 @@ struct ReceiveView {
     std::vector<ExpectedPallet> expected; // by ETA
     bool correctable = false;          // the last receipt is loose units whose quantity may be corrected
     std::string correctWhat;           // its words on the sheet: "MUG (scanned 12)"
+    int recording = 0;                 // writes in flight: "Recording ..." until each result comes
 };
 
 struct ReceiveInput {
@@ -108,7 +109,12 @@ std::string recentText(const RecentReceipt& r);
 // CleanPro" and "SSCC 095011010000042001", then one row per line "  27 x CLN-0101".
 std::vector<std::string> expectedRows(const std::vector<ExpectedPallet>& pallets);
 
-// drawReceiveScreen: the header, the band of the last result (its lines and decisions, or the
+// recordingText: "Recording ..." for one write in flight, "Recording ... (3 in line)" for more.
+std::string recordingText(int inFlight);
+
+// drawReceiveScreen: the header, the band of the last result (while writes are in flight and
+// no result came since the last scan, "Recording ..."; a result with more in flight has
+// recordingText below it) (its lines and decisions, or the
 // refusal with "Tap to acknowledge" while not acknowledged: returns Acknowledge), one clipped
 // list (rows of metrics.rowPx) of the pallets expected with their lines, then the latest
 // receipts, and the bottom bar: Home returns Home; "Undo last"

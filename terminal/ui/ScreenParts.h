@@ -35,6 +35,10 @@ bool drawOutcome(const UiContext& ctx, const Outcome& outcome, float maxHeight);
 // drawPrompt draws the next step ("Scan bin A-01-02") in the result font.
 void drawPrompt(const UiContext& ctx, const std::string& text);
 
+// kRecordingPrompt is what a screen says while a write it asked for is in flight (three dots:
+// the font atlas holds Latin-1 only).
+inline constexpr const char* kRecordingPrompt = "Recording ...";
+
 // touchRow is a full-width, left-aligned tappable row metrics.rowPx high (label found by its
 // text before "##"). `chosen` marks it with "> " and the active colour (a word, not only a
 // colour).

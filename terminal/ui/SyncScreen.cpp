@@ -66,8 +66,9 @@ SyncIntent drawSyncScreen(const SyncView& view, SyncInput&, const UiContext& ctx
         drawPrompt(ctx, c.action);
         ImGui::TextWrapped("%s", c.reason.c_str());
         if (!view.mayAct) ImGui::TextWrapped("%s", view.whyNot.c_str());
-        ImGui::BeginDisabled(!view.mayAct);
-        if (touchButton(ctx, "Acknowledge", ImVec2(ImGui::GetContentRegionAvail().x, 0)) && view.mayAct) {
+        if (view.recording) drawPrompt(ctx, kRecordingPrompt);
+        ImGui::BeginDisabled(!view.mayAct || view.recording);
+        if (touchButton(ctx, "Acknowledge", ImVec2(ImGui::GetContentRegionAvail().x, 0)) && view.mayAct && !view.recording) {
             intent.kind = SyncIntent::Kind::Acknowledge;
             intent.index = *view.chosen;
         }

@@ -39,6 +39,8 @@ struct SyncView {
     std::optional<size_t> chosen;         // the correction shown in full
     bool mayAct = true;                   // the operator's role may move stock
     std::string whyNot;                   // when !mayAct: who may
+    bool recording = false;               // an acknowledgement is in flight: "Recording ...",
+                                          // Acknowledge disabled
     Outcome last;
 };
 

@@ -10,6 +10,7 @@
 #include "app/AppStore.h"
 #include "app/MainQueue.h"
 #include "app/UiReader.h"
+#include "app/UiWriter.h"
 #include "app/UiSession.h"
 #include "ledger/MasterDataCsv.h"
 #include "ui/HomeScreen.h"
@@ -195,6 +196,65 @@ private:
     app::UiSession& m_session;
     app::MainQueue m_queue;
     std::unique_ptr<app::UiReader> m_reader;
+};
+
+// SessionWriter attaches a real UiWriter to a harness's session: its own connection to the
+// harness's SQLite file and a real worker thread, posting to the reader's queue when given
+// one (as the app does: one MainQueue), else to its own. Declare it after the harness and the
+// reader (it goes first: it detaches, runs the writes still waiting, and drains their results).
+class SessionWriter {
+public:
+    explicit SessionWriter(SessionHarness& s, SessionReader* reader = nullptr)
+        : m_session(s.session()), m_reader(reader), m_queue(reader ? reader->queue() : m_ownQueue)
+    {
+        auto started = app::UiWriter::start(s.options().dbPath, std::chrono::milliseconds(60000), m_queue);
+        REQUIRE(started);
+        m_writer = std::move(*started);
+        m_session.attachWriter(m_writer.get());
+    }
+    ~SessionWriter()
+    {
+        m_writer.reset(); // every write waiting runs first
+        m_queue.drain();  // their results land on the session, which outlives this
+        m_session.attachWriter(nullptr);
+    }
+    SessionWriter(const SessionWriter&) = delete;
+    SessionWriter& operator=(const SessionWriter&) = delete;
+
+    app::UiWriter& writer() { return *m_writer; }
+    app::MainQueue& queue() { return m_queue; }
+
+    // settle submits a marker write behind every write submitted so far (in order) and drains
+    // the queue on this thread until it ran: each earlier write's result has been applied by
+    // then; then the reader (if any) settles the reads those results asked for. False after
+    // 20 s without it.
+    bool settle()
+    {
+        auto done = std::make_shared<bool>(false);
+        m_writer->submit([done](store::TerminalStore&) -> std::function<void()> { return [done] { *done = true; }; });
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (!*done && std::chrono::steady_clock::now() < deadline)
+            if (m_queue.waitPosted(std::chrono::milliseconds(100))) m_queue.drain();
+        return *done && (!m_reader || m_reader->settle());
+    }
+
+    // drainFor drains the queue for `most` (a write held by a lock must not come meanwhile):
+    // how many tasks ran.
+    size_t drainFor(std::chrono::milliseconds most)
+    {
+        size_t ran = 0;
+        const auto deadline = std::chrono::steady_clock::now() + most;
+        while (std::chrono::steady_clock::now() < deadline)
+            if (m_queue.waitPosted(std::chrono::milliseconds(10))) ran += m_queue.drain();
+        return ran;
+    }
+
+private:
+    app::UiSession& m_session;
+    SessionReader* m_reader;
+    app::MainQueue m_ownQueue;
+    app::MainQueue& m_queue;
+    std::unique_ptr<app::UiWriter> m_writer;
 };
 
 } // namespace backfill::uitest

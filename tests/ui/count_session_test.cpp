@@ -230,3 +230,57 @@ TEST_CASE("count session with a reader: tasks and the approval queue come from t
     REQUIRE(v.pending.size() == 1);
     CHECK(v.pending[0].counted == 40);
 }
+
+TEST_CASE("count session with a writer: while a count is recorded the screen says Recording and refuses a scan with `recording`; the recount comes with the result")
+{
+    SessionHarness s("countwriter", ui::ScreenId::Count);
+    s.receive("09501101010079", 10);
+    s.move("MUG", 10, "DOCK", "A1");
+    uitest::SessionReader r(s);
+    uitest::SessionWriter w(s, &r);
+    s.start();
+    REQUIRE(w.settle());
+    const auto& v = s.session().countView();
+    s.scan("LOC:A1");
+    s.scan(uitest::kMug);
+    REQUIRE(v.sku == "MUG");
+
+    test::PlainDb other(s.options().dbPath);
+    other.exec("BEGIN IMMEDIATE");
+    for (const char* k : {"5", "OK"}) s.tap(k); // 5 of 10: a recount, once it is recorded
+    CHECK(v.recording);
+    CHECK(ui::countPrompt(v) == "Recording ...");
+    CHECK(v.last.feedback == ui::Feedback::None);
+    s.scan("LOC:A2");
+    CHECK(v.last.code == "recording");
+    CHECK(v.location == "A1");
+    s.tap("Tap to acknowledge");
+    CHECK(w.drainFor(std::chrono::milliseconds(200)) == 0);
+
+    other.exec("ROLLBACK");
+    REQUIRE(w.settle());
+    CHECK_FALSE(v.recording);
+    CHECK(v.last.code == "recount");
+    CHECK(v.last.title == "Recount MUG at A1");
+    CHECK(v.recount);
+    CHECK(v.sku == "MUG");
+    CHECK(s.session().takeCue() == ui::Feedback::Attention);
+    for (const char* k : {"5", "OK"}) s.tap(k);
+    REQUIRE(w.settle());
+    CHECK(v.last.code == "pending");
+    CHECK(v.sku.empty());
+    CHECK(v.done == std::vector<std::string>{"MUG: 5 counted, waits for a supervisor"});
+
+    // The supervisor's decision on the writer.
+    s.tap("Approvals (1)");
+    REQUIRE(r.settle());
+    REQUIRE(v.pending.size() == 1);
+    s.tap(ui::pendingText(v.pending[0]));
+    s.tap("COUNT_ERROR  Book was wrong");
+    s.tap("Approve");
+    CHECK(v.recording);
+    REQUIRE(w.settle());
+    CHECK(v.last.title == "Approved: MUG at A1 is 5");
+    CHECK(s.stockAt("MUG", "A1") == 5);
+    CHECK(v.pending.empty());
+}

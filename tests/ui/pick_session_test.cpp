@@ -238,3 +238,65 @@ TEST_CASE("pick session with a reader: the list comes from the worker; while it 
     CHECK(v.tasks.empty());
     CHECK(ui::pickPrompt(v) == "Nothing to pick");
 }
+
+TEST_CASE("pick session with a writer: while a pick is recorded the screen says Recording, refuses a scan with `recording` and acts on no task; the pick lands once the lock is released")
+{
+    SessionHarness s("pickwriter", ui::ScreenId::Pick);
+    seed(s);
+    uitest::SessionReader r(s);
+    uitest::SessionWriter w(s, &r);
+    s.start();
+    REQUIRE(w.settle());
+    const auto& v = s.session().pickView();
+    REQUIRE(v.tasks.size() == 3);
+    s.scan("LOC:A2");
+    s.scan("(01)09501101010079(10)L7");
+    REQUIRE(v.step == ui::PickStep::Quantity);
+
+    test::PlainDb other(s.options().dbPath);
+    other.exec("BEGIN IMMEDIATE");
+    const auto t0 = std::chrono::steady_clock::now();
+    s.tap("OK"); // the keypad holds the task's 7
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+    CHECK(v.recording);
+    CHECK(v.last.feedback == ui::Feedback::None); // not told "picked" before the commit
+    CHECK(ui::pickPrompt(v) == "Recording ...");
+    CHECK(s.stockAt("MUG", "A2") == 10);
+    s.scan("LOC:A1");
+    CHECK(v.last.feedback == ui::Feedback::Refused);
+    CHECK(v.last.code == "recording");
+    CHECK(v.last.lines == std::vector<std::string>{"the scan was not taken: the last action is still being recorded; scan again when its result shows"});
+    s.tap("Tap to acknowledge");
+    s.tap("Cancel"); // the keypad closes; the pick in flight stays
+    s.tap("Skip");   // disabled: no task is acted on
+    CHECK(v.current == size_t(0));
+    CHECK(w.drainFor(std::chrono::milliseconds(200)) == 0);
+
+    other.exec("ROLLBACK");
+    REQUIRE(w.settle());
+    CHECK_FALSE(v.recording);
+    CHECK(v.last.feedback == ui::Feedback::Accepted);
+    CHECK(v.last.title == "7 x MUG picked");
+    CHECK(s.session().takeCue() == ui::Feedback::Accepted);
+    CHECK(s.stockAt("MUG", "A2") == 3);
+    // The list was read again after the result.
+    REQUIRE(v.tasks.size() == 2);
+    CHECK(ui::pickTaskText(v.tasks[0]) == "A1  1 x TEA");
+    CHECK(ui::pickPrompt(v) == "Scan location A1");
+    CHECK(v.unsynced == 7); // the seed's six ops and the pick
+
+    // A short on the writer (Pick opened again: the band is clear and the sheet fits).
+    s.tap("Home");
+    s.tapTile(ui::ScreenId::Pick);
+    REQUIRE(w.settle());
+    REQUIRE(ui::pickTaskText(v.tasks[*v.current]) == "A1  1 x TEA");
+    s.tap("Short");
+    REQUIRE(v.step == ui::PickStep::Short);
+    s.tap("NOT_FOUND  Not there");
+    s.tap("0");
+    s.tap("Record short");
+    REQUIRE(w.settle());
+    CHECK(v.last.code == "short");
+    CHECK(v.last.title == "Short: 1 x TEA missing at A1");
+    CHECK(v.unsynced == 8);
+}

@@ -237,3 +237,57 @@ TEST_CASE("putaway session with a reader: the list comes from the worker; no row
     CHECK(v.items.empty());
     CHECK_FALSE(v.loading);
 }
+
+TEST_CASE("putaway session with a writer: while a move is recorded the screen says Recording, refuses a scan with `recording` and takes no tap but Home; the move lands once the lock is released")
+{
+    SessionHarness s("putawaywriter", ui::ScreenId::Putaway);
+    s.receive("09501101010079", 12, "L7", "2027-03-01");
+    s.move("MUG", 2, "DOCK", "A1", "L7"); // A1 holds MUG: the suggested bin
+    s.receive("09501101010147", 4);
+    uitest::SessionReader r(s);
+    uitest::SessionWriter w(s, &r);
+    s.start();
+    REQUIRE(w.settle());
+    const auto& v = s.session().putawayView();
+    REQUIRE(v.items.size() == 2);
+    s.scan("(01)09501101010079(10)L7");
+    REQUIRE(v.active == size_t(0));
+
+    test::PlainDb other(s.options().dbPath);
+    other.exec("BEGIN IMMEDIATE");
+    s.scan("LOC:A1");
+    CHECK(v.recording);
+    CHECK(v.last.feedback == ui::Feedback::None);
+    CHECK(ui::putawayPrompt(v) == "Recording ...");
+    CHECK(s.stockAt("MUG", "A1") == 2);
+    s.scan(uitest::kTea);
+    CHECK(v.last.code == "recording");
+    s.tap("Tap to acknowledge");
+    s.tap("4 x TEA  DOCK -> A2"); // a row of the list the move will change: not chosen
+    CHECK(v.active == size_t(0));
+    s.tap("Free move"); // disabled until the result
+    CHECK_FALSE(v.freeMove);
+    CHECK(w.drainFor(std::chrono::milliseconds(200)) == 0);
+
+    other.exec("ROLLBACK");
+    REQUIRE(w.settle());
+    CHECK_FALSE(v.recording);
+    CHECK(v.last.title == "10 x MUG -> A1");
+    CHECK(s.session().takeCue() == ui::Feedback::Accepted);
+    CHECK(s.stockAt("MUG", "A1") == 12);
+    REQUIRE(v.items.size() == 1);
+    CHECK(ui::putawayRowText(v.items[0]) == "4 x TEA  DOCK -> A2");
+    CHECK(v.unsynced == 1);
+
+    // A free move on the writer starts anew once it was recorded.
+    s.tap("Free move");
+    s.scan("LOC:A1");
+    s.scan(uitest::kMug);
+    s.scan("LOC:A2");
+    CHECK(v.freeMove->sku == "MUG"); // until the result
+    REQUIRE(w.settle());
+    CHECK(v.last.title == "1 x MUG -> A2");
+    REQUIRE(v.freeMove);
+    CHECK(v.freeMove->from.empty());
+    CHECK(s.stockAt("MUG", "A2") == 1);
+}

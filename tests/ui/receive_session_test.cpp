@@ -225,3 +225,130 @@ TEST_CASE("receive session with a reader: the lists come from the worker, the ol
     REQUIRE(v.recent.size() == 3);
     CHECK(v.recent[0].qty == 5);
 }
+
+TEST_CASE("receive session with a writer: a frame returns while another connection holds the write lock; the receipts land in scan order once it is released")
+{
+    SessionHarness s("receivelock", ui::ScreenId::Receive);
+    uitest::SessionReader r(s);
+    uitest::SessionWriter w(s, &r);
+    s.start();
+    REQUIRE(w.settle());
+    const auto& v = s.session().receiveView();
+    const size_t eventsBefore = s.store().events()->size();
+    const long writesBefore = w.writer().writes(); // the settle's marker
+
+    // A supervisor's import (or the sync worker) holds the database's write lock.
+    test::PlainDb other(s.options().dbPath);
+    other.exec("BEGIN IMMEDIATE");
+    const auto t0 = std::chrono::steady_clock::now();
+    s.scan("(01)09501101010079(30)12(10)L7");
+    const auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(took < std::chrono::seconds(5)); // the writer waits up to 60 s, the frame does not
+    CHECK_FALSE(v.last);                   // not told "recorded" before the commit
+    CHECK(v.recording == 1);
+    CHECK(s.session().writing() == 1);
+    s.scan("(01)09501101010147(30)4");
+    s.scan("(01)09501101010078"); // a wrong check digit: refused after the two before it
+    CHECK(v.recording == 3);
+    CHECK_FALSE(v.last);
+    CHECK_FALSE(s.session().takeCue()); // no result yet, no sound
+    // While the lock is held nothing is recorded and no result comes.
+    CHECK(w.drainFor(std::chrono::milliseconds(300)) == 0);
+    CHECK(w.writer().writes() == writesBefore);
+    CHECK(s.store().events()->size() == eventsBefore);
+
+    other.exec("ROLLBACK");
+    REQUIRE(w.settle());
+    CHECK(s.session().writing() == 0);
+    CHECK(v.recording == 0);
+    CHECK(w.writer().writes() == writesBefore + 4); // three scans and the settle's marker
+    // The results came in scan order: the refusal of the third is the one shown last.
+    REQUIRE(v.last);
+    CHECK(v.last->feedback == ui::Feedback::Refused);
+    CHECK(v.last->code == "check_digit");
+    CHECK(v.last->scan == "(01)09501101010078");
+    CHECK(s.session().takeCue() == ui::Feedback::Refused);
+    CHECK(s.stockAt("MUG", "DOCK") == 12);
+    CHECK(s.stockAt("TEA", "DOCK") == 4);
+    auto events = s.store().events();
+    REQUIRE(events);
+    std::vector<std::pair<std::string, long long>> received;
+    for (const auto& e : *events)
+        if (e.kind == ledger::EventKind::Received) received.push_back({e.sku, e.qty});
+    CHECK(received == std::vector<std::pair<std::string, long long>>{{"MUG", 12}, {"TEA", 4}});
+    // The lists were read again after the results: the newest receipt first.
+    REQUIRE(v.recent.size() == 2);
+    CHECK(ui::recentText(v.recent[0]) == "09:00  4 x TEA  at DOCK");
+    CHECK(ui::recentText(v.recent[1]) == "09:00  12 x MUG  LOT L7  at DOCK");
+    // The unsent count in the header came back with the last write.
+    CHECK(v.unsynced == 2);
+    CHECK_FALSE(v.correctable); // the last result was a refusal
+}
+
+TEST_CASE("receive session with a writer: wedge scans faster than the commits land in scan order, none lost; undo and correct queue behind them")
+{
+    SessionHarness s("receiveburst", ui::ScreenId::Receive);
+    uitest::SessionReader r(s);
+    uitest::SessionWriter w(s, &r);
+    s.start();
+    REQUIRE(w.settle());
+    const auto& v = s.session().receiveView();
+    // Five scans in one wake-up of the loop (a keyboard-wedge burst), five more one frame each,
+    // none waited for: 1 to 10 units of MUG.
+    std::vector<scan::Scan> burst;
+    for (int n = 1; n <= 5; ++n) {
+        scan::Scan one;
+        one.text = "(01)09501101010079(30)" + std::to_string(n);
+        burst.push_back(one);
+    }
+    s.ui().frame([&] { s.session().frame(burst, s.ui().ctx()); });
+    for (int n = 6; n <= 10; ++n) s.scan("(01)09501101010079(30)" + std::to_string(n));
+    CHECK(s.session().writing() <= 10);
+    REQUIRE(w.settle());
+    CHECK(s.session().writing() == 0);
+    auto events = s.store().events();
+    REQUIRE(events);
+    std::vector<long long> received;
+    for (const auto& e : *events)
+        if (e.kind == ledger::EventKind::Received) received.push_back(e.qty);
+    CHECK(received == std::vector<long long>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    CHECK(s.stockAt("MUG", "DOCK") == 55);
+    REQUIRE(v.last);
+    CHECK(v.last->feedback == ui::Feedback::Accepted);
+    CHECK(v.last->scan == "(01)09501101010079(30)10");
+    CHECK(v.unsynced == 10);
+    CHECK(*s.store().outboxCount() == 10);
+    REQUIRE(v.recent.size() == 10);
+    CHECK(v.recent[0].qty == 10);
+    CHECK(v.recent[9].qty == 1);
+    REQUIRE(v.correctable); // the last write's receipt, loose units
+    CHECK(v.correctWhat == "MUG (scanned 10)");
+
+    // A scan, then Undo asked before its result: the undo runs behind it and takes it back.
+    s.scan("(01)09501101010147(30)3");
+    CHECK_FALSE(s.has("Correct qty")); // nothing to correct while a receipt is in flight
+    s.tap("Undo last");
+    s.tap("Tap again to undo");
+    REQUIRE(w.settle());
+    REQUIRE(v.last);
+    CHECK(v.last->code == "undone");
+    CHECK(v.last->message == "taken back (a reversing entry; the history keeps both): 3 x TEA at DOCK");
+    CHECK(s.stockAt("TEA", "DOCK") == 0);
+
+    // A correction on the writer: the undo and the receipt of the count, in that order.
+    s.scan("(01)09501101010079(30)12");
+    REQUIRE(w.settle());
+    REQUIRE(v.correctable);
+    s.tap("Correct qty");
+    s.tap("1");
+    s.tap("1");
+    s.tap("OK");
+    CHECK_FALSE(v.last); // "Recording ..." until the result
+    REQUIRE(w.settle());
+    REQUIRE(v.last);
+    CHECK(v.last->code == "corrected");
+    CHECK(v.last->message == "12 -> 11 x MUG");
+    CHECK(s.stockAt("MUG", "DOCK") == 66);
+    CHECK(s.session().takeCue() == ui::Feedback::Accepted);
+    CHECK(v.correctable);
+}

@@ -394,3 +394,47 @@ TEST_CASE("sync screen with a reader: the status and the inbox come from the wor
     REQUIRE(v.inbox.size() == 3);
     CHECK(v.inbox[2].seq == 9);
 }
+
+TEST_CASE("sync screen with a writer: an acknowledgement is recorded on the worker; while the lock is held the screen says Recording and takes no other")
+{
+    SessionHarness s("syncwriter", ui::ScreenId::Sync);
+    link::Identity id;
+    id.server = "tcp://127.0.0.1:9";
+    id.deviceId = "HH-07";
+    id.epoch = 1;
+    id.token = "secret";
+    REQUIRE(s.store().saveEnrolment(id));
+    addCorrections(s, correctionValues(7, "SO-7", 5) + "," + correctionValues(8, "SO-8", 1));
+    uitest::SessionReader r(s);
+    uitest::SessionWriter w(s, &r);
+    s.start();
+    REQUIRE(w.settle());
+    const auto& v = s.session().syncView();
+    REQUIRE(v.inbox.size() == 2);
+
+    s.tap("SO-8 line 1  1 x MUG back to stock");
+    REQUIRE(v.chosen == size_t(1));
+    test::PlainDb other(s.options().dbPath);
+    other.exec("BEGIN IMMEDIATE");
+    s.tap("Acknowledge");
+    CHECK(v.recording);
+    CHECK(v.last.feedback == ui::Feedback::None); // not told before the commit
+    s.tap("SO-7 line 1  5 x MUG back to stock");
+    REQUIRE(v.chosen == size_t(0));
+    s.tap("Acknowledge"); // disabled while the first is recorded
+    CHECK(s.session().writing() == 1);
+    CHECK(w.drainFor(std::chrono::milliseconds(200)) == 0);
+
+    other.exec("ROLLBACK");
+    REQUIRE(w.settle());
+    CHECK_FALSE(v.recording);
+    CHECK(v.last.title == "Acknowledged by cli");
+    CHECK(v.last.lines == std::vector<std::string>{"SO-8 line 1: take 1 x MUG back to stock"});
+    REQUIRE(v.inbox.size() == 1);
+    CHECK(v.inbox[0].seq == 7);
+    CHECK(v.chosen == size_t(0)); // SO-7's stays chosen: it was not the one acknowledged
+    auto open = s.store().corrections(true);
+    REQUIRE(open);
+    REQUIRE(open->size() == 1);
+    CHECK(open->front().seq == 7);
+}
