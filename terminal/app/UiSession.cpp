@@ -427,7 +427,7 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
     }
     case ui::ScreenId::Receive: {
         auto intent = ui::drawReceiveScreen(m_receiveView, m_receiveInput, ctx);
-        if (intent.kind == ui::ReceiveIntent::Kind::Acknowledge && m_receiveView.last) m_receiveView.last->acknowledged = true;
+        if (intent.kind == ui::ReceiveIntent::Kind::Acknowledge) acknowledgeReceipt();
         if (intent.kind == ui::ReceiveIntent::Kind::Home) open(ui::ScreenId::Home);
         if (intent.kind == ui::ReceiveIntent::Kind::Undo) undoLastReceipt();
         if (intent.kind == ui::ReceiveIntent::Kind::Correct) correctLastReceipt(intent.qty);

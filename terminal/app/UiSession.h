@@ -64,6 +64,7 @@
 
 #include <chrono>
 #include <functional>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -161,6 +162,10 @@ private:
     // showReceipt applies a receipt's result to the Receive view (and makes it correctable
     // when it is the last write and Receive is open).
     void showReceipt(const std::string& text, ReceiptRecorded recorded);
+    // acknowledgeReceipt is the tap on a refusal: the next refusal held behind it, else the
+    // last result that came behind it (the others are in the latest receipts), else the
+    // refusal stays, acknowledged.
+    void acknowledgeReceipt();
     void loadReceiveLists();
     void undoLastReceipt();
     // correctLastReceipt makes the last loose receipt `units` units: its undo, then a receipt
@@ -310,6 +315,10 @@ private:
         std::optional<LastReceipt> correctable;
     };
     std::optional<LastReceipt> m_lastReceipt;
+    // A refusal shown from the writer is held until its tap (UI.md: it needs a tap, so it is
+    // not missed), though the scans queued behind it land meanwhile: their results wait here
+    // in scan order (acknowledgeReceipt shows the next refusal among them, else the last).
+    std::deque<ui::ReceiveResult> m_behind;
     ui::PutawayView m_putawayView;
     ui::PutawayInput m_putawayInput;
     ui::PickView m_pickView;

@@ -12,6 +12,8 @@
 #include "store/History.h"
 #include "workflow/ReceiptScan.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 
 namespace backfill::app {
@@ -116,6 +118,7 @@ void UiSession::receive(const std::string& text)
     m_lastReceipt.reset();
     m_receiveView.correctable = false;
     m_receiveView.last.reset(); // "Recording ..." until its result comes
+    m_behind.clear();           // a new scan: the operator moved on from the band
     // A scan refused before any write (a bad check digit) still goes through the writer, so
     // its refusal shows after the results of the scans before it, in scan order.
     const auto request = prepareReceipt(text);
@@ -131,12 +134,17 @@ void UiSession::receive(const std::string& text)
 
 void UiSession::showReceipt(const std::string& text, ReceiptRecorded recorded)
 {
-    if (!recorded.shown) {
-        m_receiveView.last = receiveRefused(text, recorded.shown.error());
+    const bool ok = recorded.shown.has_value();
+    ui::ReceiveResult shown = ok ? std::move(*recorded.shown) : receiveRefused(text, recorded.shown.error());
+    if (ok && m_screen == ui::ScreenId::Receive) loadReceiveLists();
+    // A refusal waiting for its tap keeps the band; this result waits behind it.
+    if (auto& last = m_receiveView.last; last && last->feedback == ui::Feedback::Refused && !last->acknowledged) {
+        ++last->behind;
+        m_behind.push_back(std::move(shown));
         return;
     }
-    if (m_screen == ui::ScreenId::Receive) loadReceiveLists();
-    m_receiveView.last = std::move(*recorded.shown);
+    m_receiveView.last = std::move(shown);
+    if (!ok) return;
     // Only the last write's receipt is corrected, and only right after it, where it was made.
     if (recorded.correctable && m_writing == 0 && m_screen == ui::ScreenId::Receive) {
         m_lastReceipt = std::move(recorded.correctable);
@@ -170,6 +178,18 @@ UiSession::ReceiptRecorded UiSession::recordReceipt(store::TerminalStore& store,
     if (!request.sscc && lines->size() == 1 && request.count > 0)
         correctable = LastReceipt{request, lines->front().qty / request.count, lines->front().qty, lines->front().sku};
     return {std::move(r), std::move(correctable)};
+}
+
+void UiSession::acknowledgeReceipt()
+{
+    if (!m_receiveView.last) return;
+    m_receiveView.last->acknowledged = true;
+    if (m_behind.empty()) return;
+    auto next = std::find_if(m_behind.begin(), m_behind.end(), [](const ui::ReceiveResult& r) { return r.feedback == ui::Feedback::Refused; });
+    if (next == m_behind.end()) next = std::prev(m_behind.end());
+    m_receiveView.last = std::move(*next);
+    m_receiveView.last->behind = static_cast<int>(std::distance(next, m_behind.end()) - 1);
+    m_behind.erase(m_behind.begin(), std::next(next));
 }
 
 void UiSession::undoLastReceipt()

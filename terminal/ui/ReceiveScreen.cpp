@@ -97,6 +97,9 @@ ReceiveIntent drawReceiveScreen(const ReceiveView& view, ReceiveInput& input, co
     } else {
         const std::string text = view.last->code + ": " + view.last->message;
         drawBand(ctx, view.last->feedback, text);
+        if (view.last->behind > 0)
+            drawPrompt(ctx, "then " + std::to_string(view.last->behind) + (view.last->behind == 1 ? " more scan" : " more scans") +
+                                ": tap to see");
         if (view.last->feedback == Feedback::Refused && !view.last->acknowledged &&
             touchButton(ctx, "Tap to acknowledge", ImVec2(width, 0)))
             intent.kind = ReceiveIntent::Kind::Acknowledge;

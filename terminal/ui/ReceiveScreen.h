@@ -42,6 +42,9 @@ struct ReceiveResult {
     std::string code;
     std::string message;
     bool acknowledged = false; // a refusal stays until acknowledged
+    // behind: results of later scans that came while this refusal waited for its tap (queued
+    // behind a write; UiSession shows them once it is acknowledged).
+    int behind = 0;
 };
 
 // RecentReceipt is one line of this terminal's history (store::latestActions, kind receive).

@@ -285,6 +285,66 @@ TEST_CASE("receive session with a writer: a frame returns while another connecti
     CHECK_FALSE(v.correctable); // the last result was a refusal
 }
 
+TEST_CASE("receive session with a writer: a refusal among queued scans stays until its tap; the next refusal behind it, then the last result, after")
+{
+    SessionHarness s("receiveheld", ui::ScreenId::Receive);
+    uitest::SessionReader r(s);
+    uitest::SessionWriter w(s, &r);
+    s.start();
+    REQUIRE(w.settle());
+    const auto& v = s.session().receiveView();
+
+    // Four scans queued behind a held lock: a refusal, a receipt, a refusal, a receipt.
+    test::PlainDb other(s.options().dbPath);
+    other.exec("BEGIN IMMEDIATE");
+    s.scan("(01)09501101010078"); // wrong check digit
+    s.scan("(01)09501101010147(30)4");
+    s.scan("(01)09501101010148"); // wrong check digit
+    s.scan("(01)09501101010079(30)12");
+    other.exec("ROLLBACK");
+    REQUIRE(w.settle());
+    CHECK(v.recording == 0);
+    // Both receipts landed, but the band keeps the first refusal until it is tapped.
+    CHECK(s.stockAt("TEA", "DOCK") == 4);
+    CHECK(s.stockAt("MUG", "DOCK") == 12);
+    REQUIRE(v.last);
+    CHECK(v.last->feedback == ui::Feedback::Refused);
+    CHECK(v.last->scan == "(01)09501101010078");
+    CHECK(v.last->behind == 3);
+    CHECK_FALSE(v.last->acknowledged);
+    // The tap shows the next refusal behind it (the receipt between is in the latest receipts).
+    s.tap("Tap to acknowledge");
+    REQUIRE(v.last);
+    CHECK(v.last->feedback == ui::Feedback::Refused);
+    CHECK(v.last->code == "check_digit");
+    CHECK(v.last->scan == "(01)09501101010148");
+    CHECK(v.last->behind == 1);
+    CHECK_FALSE(v.last->acknowledged);
+    // Its tap shows the last result.
+    s.tap("Tap to acknowledge");
+    REQUIRE(v.last);
+    CHECK(v.last->feedback == ui::Feedback::Accepted);
+    REQUIRE(v.last->lines.size() == 1);
+    CHECK(v.last->lines[0].sku == "MUG");
+    CHECK(v.last->lines[0].qty == 12);
+    CHECK(v.last->behind == 0);
+    REQUIRE(v.recent.size() == 2);
+    CHECK(ui::recentText(v.recent[0]) == "09:00  12 x MUG  at DOCK");
+    CHECK(ui::recentText(v.recent[1]) == "09:00  4 x TEA  at DOCK");
+
+    // A refusal shown with nothing behind it stays, acknowledged, after its tap; a new scan
+    // replaces it as before.
+    s.scan("(01)09501101010078");
+    REQUIRE(w.settle());
+    CHECK(v.last->behind == 0);
+    s.tap("Tap to acknowledge");
+    CHECK(v.last->acknowledged);
+    CHECK(v.last->scan == "(01)09501101010078");
+    s.scan("(01)09501101010147(30)1");
+    REQUIRE(w.settle());
+    CHECK(v.last->feedback == ui::Feedback::Accepted);
+}
+
 TEST_CASE("receive session with a writer: wedge scans faster than the commits land in scan order, none lost; undo and correct queue behind them")
 {
     SessionHarness s("receiveburst", ui::ScreenId::Receive);

@@ -323,11 +323,10 @@ std::string correctionValues(int seq, const std::string& order, int oldQty)
            ",\"new_qty\":0,\"message\":\"" + order + " line 1: ...\"}')";
 }
 
-} // namespace
-
-TEST_CASE("sync screen with a reader: the status and the inbox come from the worker; a read for a screen left is dropped")
+// enrolWithTwoCorrections enrols the terminal as HH-07 (at a server nobody listens on) and
+// puts two corrections in its inbox: SO-7 (5 units) and SO-8 (1).
+void enrolWithTwoCorrections(SessionHarness& s)
 {
-    SessionHarness s("syncreader", ui::ScreenId::Sync);
     link::Identity id;
     id.server = "tcp://127.0.0.1:9";
     id.deviceId = "HH-07";
@@ -335,6 +334,14 @@ TEST_CASE("sync screen with a reader: the status and the inbox come from the wor
     id.token = "secret";
     REQUIRE(s.store().saveEnrolment(id));
     addCorrections(s, correctionValues(7, "SO-7", 5) + "," + correctionValues(8, "SO-8", 1));
+}
+
+} // namespace
+
+TEST_CASE("sync screen with a reader: the status and the inbox come from the worker; a read for a screen left is dropped")
+{
+    SessionHarness s("syncreader", ui::ScreenId::Sync);
+    enrolWithTwoCorrections(s);
     uitest::SessionReader r(s);
     s.start();
     REQUIRE(s.session().screen() == ui::ScreenId::Sync);
@@ -370,8 +377,8 @@ TEST_CASE("sync screen with a reader: the status and the inbox come from the wor
     addCorrections(s, correctionValues(5, "SO-5", 2));
     app::UiSyncState round;
     round.link = ui::LinkState::Online;
-    round.server = id.server;
-    round.device = id.deviceId;
+    round.server = "tcp://127.0.0.1:9";
+    round.device = "HH-07";
     round.pulled = 1;
     s.session().applySync(round);
     CHECK(v.inbox.size() == 1);
@@ -398,13 +405,7 @@ TEST_CASE("sync screen with a reader: the status and the inbox come from the wor
 TEST_CASE("sync screen with a writer: an acknowledgement is recorded on the worker; while the lock is held the screen says Recording and takes no other")
 {
     SessionHarness s("syncwriter", ui::ScreenId::Sync);
-    link::Identity id;
-    id.server = "tcp://127.0.0.1:9";
-    id.deviceId = "HH-07";
-    id.epoch = 1;
-    id.token = "secret";
-    REQUIRE(s.store().saveEnrolment(id));
-    addCorrections(s, correctionValues(7, "SO-7", 5) + "," + correctionValues(8, "SO-8", 1));
+    enrolWithTwoCorrections(s);
     uitest::SessionReader r(s);
     uitest::SessionWriter w(s, &r);
     s.start();
