@@ -19,7 +19,7 @@ protoc --cpp_out="$out/gen" -I"$src/sync/protocol" "$src/sync/protocol/wire.prot
 # of the ledger it uses only the header ledger/Result.h), built once, instrumented for the
 # fuzzer, and linked into both the fuzz target and the seed writer with Debian's
 # libprotobuf-lite, as the library links it.
-flags=(-std=c++20 -O1 -gline-tables-only -fsanitize=address,undefined -fno-sanitize-recover=undefined
+flags=(-std=c++20 -O0 -gline-tables-only -fsanitize=address,undefined -fno-sanitize-recover=undefined
     -I"$src/sync" -I"$src/tests" -I"$out/gen")
 objects=()
 for source in "$src"/sync/protocol/*.cpp "$out/gen/wire.pb.cc"; do
