@@ -27,7 +27,11 @@ bool recordedRejection(const std::string& code)
     return kRecorded.contains(code);
 }
 
-// Session holds one round's connection and session id.
+} // namespace
+
+// Session holds one round's connection and session id. Not in the anonymous namespace:
+// ChangeWatcher::Impl (below) holds one, and a class with external linkage may not have a
+// member of an internal type (-Wsubobject-linkage, which a unity build reports).
 class Session {
 public:
     Session(LinkStore& store, Identity identity, const LinkOptions& options)
@@ -225,6 +229,8 @@ private:
     std::unique_ptr<transport::Client> m_client;
     std::string m_session;
 };
+
+namespace {
 
 Result<SyncReport, LinkError> round(Session& session, LinkStore& store)
 {
