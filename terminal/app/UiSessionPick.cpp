@@ -219,6 +219,9 @@ void UiSession::applyPick(const ui::PickIntent& intent)
         v.reasons.clear();
         for (const auto& r : *reasons) v.reasons.push_back({r.code, r.description});
         v.step = ui::PickStep::Short;
+        // The short is a step of its own: the last pick's band goes (a refusal stays until its
+        // tap), so the reasons and the keypad fit a 480x800 screen under the header.
+        if (!ui::needsAck(v.last)) v.last = {};
         m_pickInput = {};
         break;
     }
