@@ -124,23 +124,19 @@ void runUi(GlobalOptions& g, const UiArgs& args)
     queue.setWake([&win] { win.wake(); });
     // The slow reads (a Stock card, a search) on a worker of their own; without it (the
     // database cannot be opened twice) they run on this thread as before.
-    std::unique_ptr<UiReader> reader;
-    if (auto started = UiReader::start(g.databasePath(), std::chrono::milliseconds(g.busyTimeoutMs), queue)) {
-        reader = std::move(*started);
-        session.attachReader(reader.get());
-    } else {
-        printError(started.error());
-    }
+    // startWorker starts a UiReader or UiWriter on its own connection, or says why not (the
+    // session then runs that work on this thread).
+    auto startWorker = [&](auto started) {
+        if (!started) printError(started.error());
+        return started ? std::move(*started) : nullptr;
+    };
+    auto reader = startWorker(UiReader::start(g.databasePath(), std::chrono::milliseconds(g.busyTimeoutMs), queue));
+    session.attachReader(reader.get());
     // The writes (a receipt, a move, a pick, a count, ...) on a worker of their own, in order:
     // another process holding the write lock stalls it, not the frame. Without it (the
     // database cannot be opened again) they run on this thread as before.
-    std::unique_ptr<UiWriter> writer;
-    if (auto started = UiWriter::start(g.databasePath(), std::chrono::milliseconds(g.busyTimeoutMs), queue)) {
-        writer = std::move(*started);
-        session.attachWriter(writer.get());
-    } else {
-        printError(started.error());
-    }
+    auto writer = startWorker(UiWriter::start(g.databasePath(), std::chrono::milliseconds(g.busyTimeoutMs), queue));
+    session.attachWriter(writer.get());
     std::unique_ptr<UiSyncWorker> worker;
     if (auto enrolled = store->enrolled(); enrolled && *enrolled) {
         UiSyncOptions so;
