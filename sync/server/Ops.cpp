@@ -407,11 +407,18 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
         }
         // A lot's expiry is its first receipt's that named one (as on the terminal); the entry
         // carries the one kept, so every terminal learns it (FEFO, expired stock).
+        // A receipt that names another expiry for a registered lot is applied (the units are
+        // there) and flagged, so a person checks the labels: expiry_conflict.
         std::optional<ledger::Date> expiry;
         if (l.expiry) {
             auto kept = store.registerLotExpiry(l.sku, l.lot, *l.expiry);
             if (!kept) return unexpected(kept.error());
             expiry = *kept;
+            if (*kept != *l.expiry)
+                TRY(flag(store, op, out, entry, "expiry_conflict",
+                         "lot " + l.lot + " of " + l.sku + ": this receipt names expiry " + ledger::formatDate(*l.expiry) +
+                             ", the lot was registered with " + ledger::formatDate(*kept) +
+                             " by its first receipt, which stays: check the labels"));
         }
         if (l.qty > stagedQty) TRY(store.addStock(l.sku, location, l.lot, l.qty - stagedQty));
         for (const auto& st : staged) TRY(store.addStock(l.sku, st["stage"].get<std::string>(), l.lot, st["qty"].get<Qty>()));

@@ -289,10 +289,12 @@ Result<void> foldEntry(Database& db, const std::string& kind, const std::string&
             if (!str(l, "sscc").empty())
                 TRY(db.prepare("INSERT OR IGNORE INTO received_ssccs(sscc, event_id) VALUES(?, 0)").bind(1, str(l, "sscc")).run());
             // The lot's expiry as the server keeps it (its first receipt's, from any terminal):
-            // FEFO picking and expired stock here know lots received elsewhere.
+            // FEFO picking and expired stock here know lots received elsewhere, and the
+            // server's replaces one this terminal registered from a label that disagreed.
             const auto expiry = ledger::parseDate(str(l, "expiry"));
             if (expiry && !str(l, "lot").empty())
-                TRY(db.prepare("INSERT OR IGNORE INTO lots(product_id, lot, expiry) SELECT id, ?2, ?3 FROM products WHERE sku = ?1")
+                TRY(db.prepare("INSERT INTO lots(product_id, lot, expiry) SELECT id, ?2, ?3 FROM products WHERE sku = ?1 "
+                               "ON CONFLICT(product_id, lot) DO UPDATE SET expiry = excluded.expiry")
                         .bind(1, str(l, "sku"))
                         .bind(2, str(l, "lot"))
                         .bind(3, expiry->days)

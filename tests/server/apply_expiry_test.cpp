@@ -45,7 +45,7 @@ ProductStock stockOfA(Server& s)
 
 } // namespace
 
-TEST_CASE("lot expiry: the first receipt's is kept and logged, a later one naming another is logged with the kept one")
+TEST_CASE("lot expiry: the first receipt's is kept and logged, a later one naming another is applied with the kept one and flagged expiry_conflict")
 {
     Server s;
     auto hh = s.enrol("HH-01");
@@ -56,15 +56,35 @@ TEST_CASE("lot expiry: the first receipt's is kept and logged, a later one namin
     CHECK(expiryAt(s, "L1") == std::optional<std::string>("2027-06-30"));
     CHECK(s.line("SO-1").allocated == 5);
 
-    // Another terminal names another expiry for the same lot: the first is kept and logged.
+    // Another terminal names another expiry for the same lot: the first is kept and logged;
+    // the receipt is applied (its units are there) and flagged for a person.
+    CHECK(s.store->exceptions()->empty());
     auto other = s.enrol("HH-02");
     ack = s.push(other, {op(2, 1, "receive", lotReceipt(2, "L1", "2027-07-31"))});
-    REQUIRE(ack.results[0].status == OpStatus::Applied);
-    CHECK(s.lastEntry().find(R"("lot":"L1","expiry":"2027-06-30","sscc")") != std::string::npos);
+    REQUIRE(ack.results.size() == 1);
+    CHECK(ack.results[0].status == OpStatus::Flagged);
+    CHECK(ack.results[0].code == "expiry_conflict");
+    const std::string conflict = "lot L1 of SKU-A: this receipt names expiry 2027-07-31, the lot was registered with 2027-06-30 "
+                                 "by its first receipt, which stays: check the labels";
+    CHECK(ack.results[0].message == conflict);
+    CHECK(s.lastEntry() ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000002","device":"HH-02","device_seq":1,"location":"DOCK","exception":1,"lines":[{"sku":"SKU-A","qty":2,"lot":"L1","expiry":"2027-06-30","sscc":"","over_receipt":2}],"allocations":[{"order_id":"SO-2","line":1,"qty":2,"claimed":false}],"releases":[]})");
     CHECK(expiryAt(s, "L1") == std::optional<std::string>("2027-06-30"));
+    CHECK(s.onHand("SKU-A", "DOCK") == 8);
+    const auto exceptions = *s.store->exceptions();
+    REQUIRE(exceptions.size() == 1);
+    CHECK(exceptions[0].code == "expiry_conflict");
+    CHECK(exceptions[0].deviceId == "HH-02");
+    CHECK(exceptions[0].opId == "00000000-0000-4000-8000-000000000002");
+    CHECK(exceptions[0].payload.find(conflict) != std::string::npos);
+
+    // The same expiry named again is no conflict.
+    ack = s.push(other, {op(4, 2, "receive", lotReceipt(1, "L1", "2027-06-30"))});
+    CHECK(ack.results[0].status == OpStatus::Applied);
+    CHECK(s.store->exceptions()->size() == 1);
 
     // A lot without an expiry has none, and its line names none.
-    ack = s.push(other, {op(3, 2, "receive", lotReceipt(1, "L2", ""))});
+    ack = s.push(other, {op(3, 3, "receive", lotReceipt(1, "L2", ""))});
     REQUIRE(ack.results[0].status == OpStatus::Applied);
     CHECK(s.lastEntry().find("expiry") == std::string::npos);
     CHECK(expiryAt(s, "L2") == std::nullopt);

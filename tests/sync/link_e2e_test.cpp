@@ -484,5 +484,22 @@ TEST_CASE("lot expiry: a lot received on one terminal has its expiry at the serv
     REQUIRE(picklist.status == 0);
     const Json take = picklist.json()[0]["lines"][0]["take"];
     CHECK(take == Json::array({Json{{"location", "DOCK"}, {"lot", "EARLY"}, {"expiry", "2026-03-01"}, {"qty", 2}}}));
+
+    // Two labels disagree: HH-01 registers lot MID offline with 2026-06-01, HH-02 names
+    // 2026-07-01 and reaches the server first. The server keeps HH-02's, flags HH-01's receipt
+    // (expiry_conflict, applied: the units are there), and HH-01 takes the server's expiry.
+    t1.receiveAll({lotScan("260601", "MID", 1)});
+    t2.receiveAll({lotScan("260701", "MID", 1)});
+    CHECK(t2.sync()["pushed"] == 1);
+    CHECK(t1.sync()["pushed"] == 1);
+    const Json exceptions = s.json({"exceptions"});
+    REQUIRE(exceptions.size() == 1);
+    CHECK(exceptions[0]["code"] == "expiry_conflict");
+    CHECK(exceptions[0]["device"] == "HH-01");
+    const Json after = s.json({"stock", "--sku", "SKU-A"});
+    REQUIRE(after.size() == 1);
+    CHECK(after[0]["on_hand"] == 10);
+    CHECK(after[0]["locations"][2] == row("MID", "2026-07-01", 2));
+    CHECK(t1.stockDetail("SKU-A") == after);
     CHECK(s.kill(SIGTERM) == 0);
 }
