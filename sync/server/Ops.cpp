@@ -289,16 +289,61 @@ using namespace detail;
 // receive: {"scan","location","lines":[{"sku","qty","lot","sscc","claims":[{"order_id","line","qty"[,"stage","staged"]}]}]}
 // A claim's `staged` units were carried from the location to the order's lane `stage`.
 
+// ReceiptLine is a receive op's line as read from its payload.
+struct ReceiptLine {
+    std::string sku, lot, sscc;
+    Qty qty = 0;
+    std::optional<ledger::Date> expiry; // the lot's, when the scan named one
+    std::vector<Claim> claims;
+};
+
+// keepOneLane keeps one staging lane per order (docs/server.md, One lane per order). The
+// first receipt that carried an order's units to a lane gives the order that lane: the
+// entry's `lanes` says so, and every terminal folds it, so their next allocations and pick
+// lists use it. A later receipt that carried them to another lane (two terminals offline) is
+// a fact: the units are where the receiver put them; what the order keeps of them gets a
+// correction to take them to the order's lane.
+Result<void> keepOneLane(ServerStore& store, const std::vector<ReceiptLine>& lines, Json& entry, Settlement& settlement)
+{
+    Json lanes = Json::array();
+    for (const auto& l : lines)
+        for (const auto& c : l.claims) {
+            if (c.staged <= 0) continue;
+            auto kept = store.orderStage(c.orderId);
+            if (!kept) return unexpected(kept.error());
+            if (!*kept) {
+                TRY(store.setOrderStage(c.orderId, c.stage));
+                lanes.push_back({{"order_id", c.orderId}, {"stage", c.stage}});
+                continue;
+            }
+            if (**kept == c.stage) continue;
+            // The units the claim kept on the order, of those carried to the other lane (a cut
+            // claim's surplus already has its own correction: back to stock).
+            Qty granted = 0;
+            for (const auto& a : settlement.allocations)
+                if (a.value("claimed", false) && a["order_id"] == c.orderId && a["line"] == c.line) granted += a["qty"].get<Qty>();
+            const Qty move = std::min(c.staged, granted);
+            if (move <= 0) continue;
+            settlement.corrections.push_back(
+                {{"order_id", c.orderId},
+                 {"line", c.line},
+                 {"sku", l.sku},
+                 {"old_qty", granted},
+                 {"new_qty", granted},
+                 {"stage", c.stage},
+                 {"move_to", **kept},
+                 {"message", c.orderId + " is staged at " + **kept + ": take the " + std::to_string(move) +
+                                 (move == 1 ? " unit of " : " units of ") + l.sku + " carried to " + c.stage + " there"}});
+        }
+    if (!lanes.empty()) entry["lanes"] = std::move(lanes);
+    return {};
+}
+
 Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Json& p)
 {
     std::optional<Bad> bad;
     const std::string location = text(p, "location", "", true, bad);
-    struct Line {
-        std::string sku, lot, sscc;
-        Qty qty = 0;
-        std::optional<ledger::Date> expiry; // the lot's, when the scan named one
-        std::vector<Claim> claims;
-    };
+    using Line = ReceiptLine;
     std::vector<Line> lines;
     const Json& jl = array(p, "lines", "", true, bad);
     if (!bad && jl.empty()) bad = Bad{"lines: empty, a receipt has at least one line"};
@@ -448,6 +493,7 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
             if (l.sku == sku) claims.insert(claims.end(), l.claims.begin(), l.claims.end());
         TRY(settle(store, sku, claims, op.deviceId, settlement));
     }
+    TRY(keepOneLane(store, lines, entry, settlement));
     TRY(finish(store, op, "receive", std::move(entry), settlement, out));
     for (const auto& sscc : ssccs) TRY(store.markSsccReceived(sscc, out.globalSeq));
     return out;

@@ -12,7 +12,7 @@ namespace backfill::server {
 // distinct from the terminal's "BFTD": neither program opens the other's file.
 inline constexpr int64_t kServerApplicationId = 0x42465356;
 
-inline constexpr std::array<std::string_view, 9> kServerMigrations{
+inline constexpr std::array<std::string_view, 10> kServerMigrations{
     // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
     R"sql(
 CREATE TABLE products(
@@ -279,6 +279,13 @@ CREATE TABLE lots(
   expiry INTEGER NOT NULL,
   PRIMARY KEY(sku, lot)
 ) WITHOUT ROWID;
+)sql",
+    // 10: one staging lane per order (docs/server.md, One lane per order): the lane of the
+    // order's first receipt that carried units to a lane. Receipts before this migration named
+    // no order for their lanes in the log, so an order staged before it gets its lane at its
+    // next staged receipt.
+    R"sql(
+CREATE TABLE order_stages(order_id TEXT PRIMARY KEY, stage TEXT NOT NULL) WITHOUT ROWID;
 )sql",
 };
 

@@ -303,6 +303,11 @@ public:
     // nullopt when the latest allocation was the server's own, when none was made, or when
     // there is no such line. Releases and picks leave it as it is.
     virtual Result<std::optional<std::string>> filledBy(std::string_view orderId, int64_t line) = 0;
+    // Staging lanes (docs/server.md, One lane per order): orderStage is the lane the server
+    // keeps for an order (the first staged receipt's), nullopt before any; setOrderStage
+    // records it (migration 10).
+    virtual Result<std::optional<std::string>> orderStage(std::string_view orderId) = 0;
+    virtual Result<void> setOrderStage(std::string_view orderId, std::string_view stage) = 0;
 
     // Inbound. openInbound: lines of the product with units still expected, on pallet `sscc`
     // ("" = loose lines, no pallet), in (eta, inbound_id, file order).

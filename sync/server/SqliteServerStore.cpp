@@ -489,6 +489,23 @@ Result<std::optional<std::string>> SqliteServerStore::filledBy(std::string_view 
     return out;
 }
 
+Result<std::optional<std::string>> SqliteServerStore::orderStage(std::string_view orderId)
+{
+    std::optional<std::string> out;
+    TRY(m_db->prepare("SELECT stage FROM order_stages WHERE order_id = ?").bind(1, orderId).first([&](const Statement& r) {
+        out = r.columnText(0);
+    }));
+    return out;
+}
+
+Result<void> SqliteServerStore::setOrderStage(std::string_view orderId, std::string_view stage)
+{
+    return m_db->prepare("INSERT INTO order_stages(order_id, stage) VALUES(?,?) ON CONFLICT(order_id) DO UPDATE SET stage = excluded.stage")
+        .bind(1, orderId)
+        .bind(2, stage)
+        .run();
+}
+
 // ---------------------------------------------------------------------------------------
 // Inbound
 

@@ -97,6 +97,8 @@ public:
     Result<void> changeLine(std::string_view orderId, int64_t line, Qty allocatedDelta, Qty pickedDelta) override;
     Result<void> fillLine(std::string_view orderId, int64_t line, Qty qty, std::string_view device) override;
     Result<std::optional<std::string>> filledBy(std::string_view orderId, int64_t line) override;
+    Result<std::optional<std::string>> orderStage(std::string_view orderId) override;
+    Result<void> setOrderStage(std::string_view orderId, std::string_view stage) override;
 
     Result<std::vector<OpenInbound>> openInbound(std::string_view sku, std::string_view sscc) override;
     Result<void> addInboundReceived(int64_t id, Qty qty) override;

@@ -277,6 +277,27 @@ Result<void> applyMasterData(Database& db, const std::string& kind, const Sorted
     return {};
 }
 
+// takeServerLane gives the order the staging lane the server keeps for it (a receive entry's
+// `lanes`: docs/server.md, One lane per order), so this terminal's next allocations to the
+// order, and its pick list, use the lane another terminal gave it. An open order moves its
+// count from the lane this terminal had chosen to the server's.
+Result<void> takeServerLane(Database& db, const std::string& orderId, const std::string& stage)
+{
+    std::optional<std::string> had;
+    int64_t open = 0;
+    bool known = false;
+    TRY(db.prepare("SELECT stage, open FROM orders WHERE order_id = ?").bind(1, orderId).first([&](const Statement& r) {
+        known = true;
+        had = r.columnOptionalText(0);
+        open = r.columnInt(1);
+    }));
+    if (!known || had == stage) return {};
+    TRY(db.prepare("UPDATE orders SET stage = ? WHERE order_id = ?").bind(1, stage).bind(2, orderId).run());
+    if (!open) return {};
+    if (had) TRY(db.prepare("UPDATE locations SET open_orders = open_orders - 1 WHERE code = ?").bind(1, *had).run());
+    return db.prepare("UPDATE locations SET open_orders = open_orders + 1 WHERE code = ?").bind(1, stage).run();
+}
+
 // foldEntry adds one pulled op or allocation entry to the server's state (server_stock,
 // server_lines), as tests/server/apply_property_test.cpp's replay folds the log (P4). Its
 // stock changes are read as the server reads them (protocol/LogStock.h).
@@ -300,6 +321,7 @@ Result<void> foldEntry(Database& db, const std::string& kind, const std::string&
                         .bind(3, expiry->days)
                         .run());
         }
+        for (const auto& lane : list(e, "lanes")) TRY(takeServerLane(db, str(lane, "order_id"), str(lane, "stage")));
     } else if (kind == "pick") {
         TRY(addServerLine(db, str(e, "order_id"), num(e, "line"), -num(e, "deallocated"), num(e, "qty")));
     } else if (kind == "short") {

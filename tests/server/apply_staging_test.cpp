@@ -50,7 +50,7 @@ TEST_CASE("staged receipt: the carried units are at the order's lane at the serv
     CHECK(s.line("SO-2").allocated == 1); // the sixth unit by the rule, where it lies (DOCK)
     const std::string entry = s.lastEntry();
     CHECK(entry ==
-          R"({"op_id":"00000000-0000-4000-8000-000000000001","device":"HH-01","device_seq":1,"location":"DOCK","lines":[{"sku":"SKU-A","qty":6,"lot":"","sscc":"","over_receipt":6,"staged":[{"stage":"OUT-1","qty":5}]}],"allocations":[{"order_id":"SO-1","line":1,"qty":5,"claimed":true},{"order_id":"SO-2","line":1,"qty":1,"claimed":false}],"releases":[]})");
+          R"({"op_id":"00000000-0000-4000-8000-000000000001","device":"HH-01","device_seq":1,"location":"DOCK","lines":[{"sku":"SKU-A","qty":6,"lot":"","sscc":"","over_receipt":6,"staged":[{"stage":"OUT-1","qty":5}]}],"lanes":[{"order_id":"SO-1","stage":"OUT-1"}],"allocations":[{"order_id":"SO-1","line":1,"qty":5,"claimed":true},{"order_id":"SO-2","line":1,"qty":1,"claimed":false}],"releases":[]})");
     // What a terminal folds and what the server's movements record (P6) read the same.
     CHECK(deltas("receive", entry) == "SKU-A@DOCK 1;SKU-A@OUT-1 5;");
     const auto moved = s.store->movementsUnknownTo("SKU-A", "OUT-1", "", CountBasis{0, "HH-02", 1, 0});
@@ -182,4 +182,39 @@ TEST_CASE("stockDeltasOf reads every stock-changing entry kind, and nothing from
     CHECK(deltas("receive", "not json").empty());
     // An entry written before staging lanes (no `staged`) keeps its meaning.
     CHECK(deltas("receive", R"({"location":"D","lines":[{"sku":"S","qty":4,"lot":""}]})") == "S@D 4;");
+}
+
+TEST_CASE("one lane per order: the first staged receipt gives the order its lane; units another terminal carried elsewhere get a correction to it")
+{
+    Staged s;
+    auto hh1 = s.enrol("HH-01");
+    auto hh2 = s.enrol("HH-02");
+    CHECK(*s.store->orderStage("SO-2") == std::nullopt);
+    // HH-01 carries 2 units for SO-2 to OUT-1: the order's lane from now on, and the entry says so.
+    auto ack = s.push(hh1, {op(1, 1, "receive", receipt("DOCK", 2, claim("SO-2", 2, "OUT-1", 2)))});
+    REQUIRE(ack.results[0].status == OpStatus::Applied);
+    CHECK(*s.store->orderStage("SO-2") == std::optional<std::string>("OUT-1"));
+    CHECK(s.lastEntry() ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000001","device":"HH-01","device_seq":1,"location":"DOCK","lines":[{"sku":"SKU-A","qty":2,"lot":"","sscc":"","over_receipt":2,"staged":[{"stage":"OUT-1","qty":2}]}],"lanes":[{"order_id":"SO-2","stage":"OUT-1"}],"allocations":[{"order_id":"SO-2","line":1,"qty":2,"claimed":true}],"releases":[]})");
+
+    // HH-02, offline, had chosen OUT-2 for SO-2: its units are at OUT-2 (a fact), the order
+    // keeps OUT-1, and the receiver is told to take them there.
+    ack = s.push(hh2, {op(2, 1, "receive", receipt("DOCK", 2, claim("SO-2", 2, "OUT-2", 2)))});
+    REQUIRE(ack.results[0].status == OpStatus::Applied);
+    CHECK(ack.results[0].result ==
+          R"({"allocations":[{"order_id":"SO-2","line":1,"qty":2,"claimed":true}],"releases":[],"corrections":[{"order_id":"SO-2","line":1,"sku":"SKU-A","old_qty":2,"new_qty":2,"stage":"OUT-2","move_to":"OUT-1","message":"SO-2 is staged at OUT-1: take the 2 units of SKU-A carried to OUT-2 there"}]})");
+    CHECK(s.lastEntry().find("lanes") == std::string::npos);
+    CHECK(*s.store->orderStage("SO-2") == std::optional<std::string>("OUT-1"));
+    CHECK(s.onHand("SKU-A", "OUT-2") == 2);
+    CHECK(s.onHand("SKU-A", "OUT-1") == 2);
+    CHECK(s.line("SO-2").allocated == 4);
+
+    // A claim cut to 0 keeps nothing on the order: only its own correction (back to stock).
+    ack = s.push(hh2, {op(3, 2, "receive", receipt("DOCK", 1, claim("SO-2", 1, "OUT-2", 1)))});
+    REQUIRE(ack.results[0].status == OpStatus::Applied);
+    const auto result = nlohmann::json::parse(ack.results[0].result);
+    REQUIRE(result["corrections"].size() == 1);
+    CHECK(result["corrections"][0]["new_qty"] == 0);
+    CHECK(result["corrections"][0].contains("move_to") == false);
+    CHECK(result["corrections"][0]["take_back"] == 1);
 }

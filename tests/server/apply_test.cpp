@@ -305,7 +305,7 @@ TEST_CASE("migration 6 fills order_lines.filled_by from the log as it stands")
     s.store.reset();
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((s.dir / "server.db").c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "DROP TABLE lots; ALTER TABLE order_lines DROP COLUMN filled_by; DROP INDEX locations_gln; ALTER TABLE locations DROP COLUMN gln; "
+    REQUIRE(sqlite3_exec(db, "DROP TABLE order_stages; DROP TABLE lots; ALTER TABLE order_lines DROP COLUMN filled_by; DROP INDEX locations_gln; ALTER TABLE locations DROP COLUMN gln; "
                              "ALTER TABLE locations DROP COLUMN gln_ext; PRAGMA user_version = 5;", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     auto reopened = SqliteServerStore::open((s.dir / "server.db").string());

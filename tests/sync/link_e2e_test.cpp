@@ -440,6 +440,56 @@ TEST_CASE("staging lanes: a receipt's units carried to the order's lane are ther
     CHECK(s.kill(SIGTERM) == 0);
 }
 
+TEST_CASE("one lane per order: a terminal that chose another lane offline is told to move the units, and takes the server's lane for the order")
+{
+    Terminal t1, t2;
+    Server s(t1);
+    s.import("locations", "code,kind,sequence\nDOCK,receiving,1\nOUT-1,staging,200\nOUT-2,staging,300\n", 3);
+    s.import("catalog", catalog(), 2);
+    s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,5,0,2026-01-01\n"
+                           "SO-2,1,Bob,SKU-B,5,0,2026-01-01\n", 2);
+    const std::string token1 = s.addDevice("HH-01"), token2 = s.addDevice("HH-02");
+    s.serve();
+    t1.enroll(s, "HH-01", token1);
+    t2.enroll(s, "HH-02", token2);
+    auto allocations = [](const Terminal& t, const std::string& scan) {
+        const auto r = t.at({"receive", scan});
+        INFO(r);
+        REQUIRE(r.status == 0);
+        return r.json()["allocations"];
+    };
+    auto allocation = [](const char* order, int64_t qty, const char* stage) {
+        return Json::array({Json{{"order_id", order}, {"line", 1}, {"qty", qty}, {"stage", stage}}});
+    };
+
+    // HH-01 stages SO-1 at OUT-1 and syncs. HH-02, offline, stages SO-2 at OUT-1 and then
+    // SO-1 at OUT-2 (its emptiest lane).
+    CHECK(allocations(t1, scanA(2)) == allocation("SO-1", 2, "OUT-1"));
+    CHECK(t1.sync()["pushed"] == 1);
+    CHECK(allocations(t2, "(01)0" + kGtinB + "(30)1") == allocation("SO-2", 1, "OUT-1"));
+    CHECK(allocations(t2, scanA(1)) == allocation("SO-1", 1, "OUT-2"));
+
+    // The server keeps OUT-1 for SO-1: HH-02's unit is at OUT-2, and HH-02 is told to move it.
+    const Json synced = t2.sync();
+    CHECK(synced["pushed"] == 2);
+    CHECK(synced["corrections"] ==
+          Json::array({correction("SO-1", 1, "SKU-A", 1, 1, "SO-1 is staged at OUT-1: take the 1 unit of SKU-A carried to OUT-2 there")}));
+    CHECK(s.stockOf("SKU-A") == Json::array({Json{{"location", "OUT-1"}, {"lot", nullptr}, {"qty", 2}, {"held", 0}},
+                                             Json{{"location", "OUT-2"}, {"lot", nullptr}, {"qty", 1}, {"held", 0}}}));
+
+    // HH-02 now has SO-1 at OUT-1: its pick list sends the picker there, and its next unit
+    // for SO-1 goes there.
+    const auto picklist = t2.at({"picklist"});
+    INFO(picklist);
+    REQUIRE(picklist.status == 0);
+    Json stages = Json::object();
+    for (const auto& order : picklist.json()) stages[order["order_id"].get<std::string>()] = order["stage"];
+    CHECK(stages == Json{{"SO-1", "OUT-1"}, {"SO-2", "OUT-1"}});
+    CHECK(allocations(t2, scanA(1)) == allocation("SO-1", 1, "OUT-1"));
+    CHECK(t2.sync()["corrections"] == Json::array());
+    CHECK(s.kill(SIGTERM) == 0);
+}
+
 TEST_CASE("lot expiry: a lot received on one terminal has its expiry at the server and on every terminal; FEFO and expired stock there know it")
 {
     Terminal t1, t2;
