@@ -24,7 +24,7 @@ if [ -n "${BACKFILL_DEMO_BIN:-}" ] || [ -n "${BACKFILLD_DEMO_BIN:-}" ]; then
   BIN=$(absolute "$BACKFILL_DEMO_BIN")
   SERVER_BIN=$(absolute "$BACKFILLD_DEMO_BIN")
   for b in "$BIN" "$SERVER_BIN"; do
-    [ -f "$b" ] && [ -x "$b" ] || { echo "run-demo.sh: $b is not an executable file" >&2; exit 1; }
+    if [ ! -f "$b" ] || [ ! -x "$b" ]; then echo "run-demo.sh: $b is not an executable file" >&2; exit 1; fi
   done
 else
   sh packaging/install-deps.sh
