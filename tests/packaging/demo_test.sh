@@ -18,6 +18,8 @@ cleanup() {
     pids=$(pgrep -f "$tmp" || true)
     # shellcheck disable=SC2086
     [ -z "$pids" ] || kill $pids 2>/dev/null || true
+    tries=0
+    while pgrep -f "$tmp" >/dev/null && [ "$tries" -lt 50 ]; do tries=$((tries + 1)); sleep 0.1; done
     rm -rf "$tmp"
 }
 trap cleanup EXIT
