@@ -6,16 +6,42 @@
 # `backfill sync` them to the server and print what both hold, the customer notifications
 # queued and the replenishment list. backfilld is stopped on every
 # way out (trap), also when a step fails. Exit status 0 when every step worked.
+#
+# Already built binaries (the test build's, ctest packaging/demo): BACKFILL_DEMO_BIN and
+# BACKFILLD_DEMO_BIN name backfill and backfilld, and then nothing is installed or built;
+# BACKFILL_DEMO_DIR is the folder the demo writes into (created if missing; only the demo's
+# own files in it are replaced). Relative paths are taken from the caller's folder. Without
+# these the script installs, builds into $BACKFILL_BUILD (default build) and writes build/demo.
 set -eu
+CALLER_DIR=$(pwd)
+absolute() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$CALLER_DIR/$1" ;; esac; }
 cd "$(dirname "$0")/.."
-sh packaging/install-deps.sh
 BUILD=${BACKFILL_BUILD:-build}
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKFILL_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" --target backfill backfilld
-BIN="$BUILD/terminal/app/backfill"
-SERVER_BIN="$BUILD/sync/server/backfilld"
-DEMO="$BUILD/demo"
-rm -rf "$DEMO" && mkdir -p "$DEMO"
+if [ -n "${BACKFILL_DEMO_BIN:-}" ] || [ -n "${BACKFILLD_DEMO_BIN:-}" ]; then
+  if [ -z "${BACKFILL_DEMO_BIN:-}" ] || [ -z "${BACKFILLD_DEMO_BIN:-}" ]; then
+    echo "run-demo.sh: set both BACKFILL_DEMO_BIN and BACKFILLD_DEMO_BIN, or neither" >&2; exit 1
+  fi
+  BIN=$(absolute "$BACKFILL_DEMO_BIN")
+  SERVER_BIN=$(absolute "$BACKFILLD_DEMO_BIN")
+  for b in "$BIN" "$SERVER_BIN"; do
+    if [ ! -f "$b" ] || [ ! -x "$b" ]; then echo "run-demo.sh: $b is not an executable file" >&2; exit 1; fi
+  done
+else
+  sh packaging/install-deps.sh
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKFILL_TESTS=OFF >/dev/null
+  cmake --build "$BUILD" -j "$(nproc)" --target backfill backfilld
+  BIN="$BUILD/terminal/app/backfill"
+  SERVER_BIN="$BUILD/sync/server/backfilld"
+fi
+if [ -n "${BACKFILL_DEMO_DIR:-}" ]; then
+  DEMO=$(absolute "$BACKFILL_DEMO_DIR")
+  mkdir -p "$DEMO"
+  rm -f "$DEMO"/terminal.db "$DEMO"/terminal.db-* "$DEMO"/server.db "$DEMO"/server.db-* \
+    "$DEMO"/serve.out "$DEMO"/serve.err "$DEMO"/home.png
+else
+  DEMO="$BUILD/demo"
+  rm -rf "$DEMO" && mkdir -p "$DEMO"
+fi
 DB="$DEMO/terminal.db"
 SDB="$DEMO/server.db"
 run() { "$BIN" --db "$DB" "$@"; }
