@@ -37,15 +37,21 @@ if [ -n "${BACKFILL_DEMO_DIR:-}" ]; then
   DEMO=$(absolute "$BACKFILL_DEMO_DIR")
   mkdir -p "$DEMO"
   rm -f "$DEMO"/terminal.db "$DEMO"/terminal.db-* "$DEMO"/server.db "$DEMO"/server.db-* \
-    "$DEMO"/serve.out "$DEMO"/serve.err "$DEMO"/home.png
+    "$DEMO"/serve.out "$DEMO"/serve.err "$DEMO"/home.png "$DEMO"/*.json
 else
   DEMO="$BUILD/demo"
   rm -rf "$DEMO" && mkdir -p "$DEMO"
 fi
 DB="$DEMO/terminal.db"
 SDB="$DEMO/server.db"
+# The demo data is set on 2026-11-28 (assets/demo/README.md): every step runs on that day, so
+# the demo tells the same story on any date (its lots expiring 2027-06-30 are still good, its
+# inbound still due in December 2026). backfill reads BACKFILL_TODAY and BACKFILL_NOW;
+# backfilld takes --today.
+DEMO_DAY=2026-11-28
+export BACKFILL_TODAY="$DEMO_DAY" BACKFILL_NOW="${DEMO_DAY}T09:00:00Z"
 run() { "$BIN" --db "$DB" "$@"; }
-server() { "$SERVER_BIN" --db "$SDB" "$@"; }
+server() { "$SERVER_BIN" --db "$SDB" --today "$DEMO_DAY" "$@"; }
 
 # backfilld runs in the background until the script ends, however it ends.
 SERVER_PID=""
@@ -68,7 +74,7 @@ done
 echo
 echo "== backfilld serve on 127.0.0.1 (a free port)"
 # The binary itself in the background (not the function: $! would be a subshell).
-"$SERVER_BIN" --db "$SDB" serve --listen tcp://127.0.0.1:0 >"$DEMO/serve.out" 2>"$DEMO/serve.err" &
+"$SERVER_BIN" --db "$SDB" --today "$DEMO_DAY" serve --listen tcp://127.0.0.1:0 >"$DEMO/serve.out" 2>"$DEMO/serve.err" &
 SERVER_PID=$!
 tries=0
 until grep -q '^listening ' "$DEMO/serve.out" 2>/dev/null; do
@@ -91,10 +97,17 @@ run enroll --server "$URL" --device DEMO-01 --token "$TOKEN"
 SSCC=$(awk -F, 'NR > 1 && $6 != "" { print $6; exit }' assets/demo/inbound.csv)
 echo
 echo "== receive pallet (00)$SSCC at the dock, offline: every line of the ASN in one scan"
-run receive "(00)$SSCC" | python3 packaging/show.py receipts
+# A step's output goes to a file first, so its exit status is its own (a pipe would give
+# python's): the pallet must be received (0); of the sample scans, some are refused on
+# purpose (1), and anything else (3: the database) stops the demo.
+run receive "(00)$SSCC" >"$DEMO/pallet.json"
+python3 packaging/show.py receipts <"$DEMO/pallet.json"
 echo
 echo "== receive the sample scans (assets/demo/scans.txt; some are refused on purpose)"
-run receive - < assets/demo/scans.txt | python3 packaging/show.py receipts || true
+status=0
+run receive - <assets/demo/scans.txt >"$DEMO/scans.json" || status=$?
+python3 packaging/show.py receipts <"$DEMO/scans.json"
+if [ "$status" -gt 1 ]; then echo "run-demo.sh: receiving the sample scans failed (exit status $status)" >&2; exit 1; fi
 echo
 echo "== waiting for the server: $(run sync --status)"
 echo
@@ -102,23 +115,28 @@ echo "== backfill sync: push the receipts, pull what the server decided"
 run sync
 echo
 echo "== stock at the terminal, now the server's (products with stock or allocations)"
-run stock | python3 packaging/show.py stock
+run stock >"$DEMO/stock.json"
+python3 packaging/show.py stock <"$DEMO/stock.json"
 echo
 echo "== backorders"
-run backorders | python3 packaging/show.py backorders
+run backorders >"$DEMO/backorders.json"
+python3 packaging/show.py backorders <"$DEMO/backorders.json"
 echo
-echo "== backfilld stock: $(server stock | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), "products,", sum(x["on_hand"] for x in r), "units on hand,", sum(x["allocated"] for x in r), "allocated")')"
+server stock >"$DEMO/server-stock.json"
+echo "== backfilld stock: $(python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), "products,", sum(x["on_hand"] for x in r), "units on hand,", sum(x["allocated"] for x in r), "allocated")' <"$DEMO/server-stock.json")"
 echo
 echo "== customer notifications queued by the imports and the receipts (backfilld notifications; sent by notify --smtp URL)"
-server notifications | python3 -c '
+server notifications >"$DEMO/notifications.json"
+python3 -c '
 import collections, json, sys
 rows = json.load(sys.stdin)
 print(len(rows), "messages:", ", ".join("%d %s" % (n, k) for k, n in sorted(collections.Counter(r["kind"] for r in rows).items())))
 for r in rows[:5]:
-    print("  %-8s %-28s %s" % (r["state"], r["email"], r["subject"]))'
+    print("  %-8s %-28s %s" % (r["state"], r["email"], r["subject"]))' <"$DEMO/notifications.json"
 echo
-echo "== replenishment on the demo's day (backfilld --today 2026-11-28 replenish; reorder point = safety stock + lead-time demand)"
-server --today 2026-11-28 replenish | python3 packaging/show.py replenish
+echo "== replenishment on the demo's day (backfilld --today $DEMO_DAY replenish; reorder point = safety stock + lead-time demand)"
+server replenish >"$DEMO/replenish.json"
+python3 packaging/show.py replenish <"$DEMO/replenish.json"
 echo
 # The touch terminal on the same database, enrolled to the backfilld still serving (its link
 # worker syncs and watches; the header says online): on this display, or on an Xvfb of its
