@@ -67,7 +67,7 @@ std::string describeQualifiers(std::string_view key, std::string_view spec)
         bool first = true;
         for (auto q : splitPath(alt, ',')) {
             if (!first) s += ", ";
-            s += "(" + std::string(q) + ")";
+            s.append("(").append(q).append(")");
             first = false;
         }
         firstAlt = false;
