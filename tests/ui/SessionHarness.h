@@ -16,8 +16,10 @@
 #include "ui/HomeScreen.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace backfill::uitest {
@@ -190,6 +192,50 @@ public:
         while (!*done && std::chrono::steady_clock::now() < deadline)
             if (m_queue.waitPosted(std::chrono::milliseconds(100))) m_queue.drain();
         return *done;
+    }
+
+    // Hold keeps the reader's worker busy (a read of the test's own that waits) until release
+    // or its destructor: every read submitted meanwhile waits behind it, so a test sees the
+    // frame return and the screen's pending state before the read runs. It gives up after 30 s
+    // (a failed test must not hang the reader's destructor).
+    class Hold {
+    public:
+        struct State {
+            std::mutex mutex;
+            std::condition_variable changed;
+            bool held = false;
+            bool open = false;
+        };
+        explicit Hold(std::shared_ptr<State> state) : m_state(std::move(state)) {}
+        Hold(const Hold&) = delete;
+        Hold& operator=(const Hold&) = delete;
+        ~Hold() { release(); }
+        void release()
+        {
+            {
+                std::lock_guard lock(m_state->mutex);
+                m_state->open = true;
+            }
+            m_state->changed.notify_all();
+        }
+
+    private:
+        std::shared_ptr<State> m_state;
+    };
+    // hold returns once the worker is held.
+    std::unique_ptr<Hold> hold()
+    {
+        auto state = std::make_shared<Hold::State>();
+        m_reader->submit("test.hold", [state](store::TerminalStore&) -> std::function<void()> {
+            std::unique_lock lock(state->mutex);
+            state->held = true;
+            state->changed.notify_all();
+            state->changed.wait_for(lock, std::chrono::seconds(30), [&] { return state->open; });
+            return {};
+        });
+        std::unique_lock lock(state->mutex);
+        REQUIRE(state->changed.wait_for(lock, std::chrono::seconds(20), [&] { return state->held; }));
+        return std::make_unique<Hold>(state);
     }
 
 private:
