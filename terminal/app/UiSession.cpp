@@ -251,6 +251,11 @@ void UiSession::showWriting()
     m_syncView.recording = writing;
 }
 
+ui::Outcome UiSession::loadingRefusal(const std::string& list)
+{
+    return ui::refusal("loading", "the scan was not taken: the " + list + " is still being read; scan again when it shows");
+}
+
 ui::Outcome UiSession::recordingRefusal()
 {
     return ui::refusal("recording", "the scan was not taken: the last action is still being recorded; scan again when its result shows");
@@ -326,9 +331,29 @@ void UiSession::onScan(const scan::Scan& scan)
     }
     // A scan whose meaning must be read waits for it on the reader; every scan after it queues
     // behind it (Receive's too), so scans apply in the order they came.
-    if (m_screen == ui::ScreenId::Receive && m_scanReads == 0) {
-        receive(scan.text); // queued behind the writes in flight: receipts land in scan order
-        return;
+    if (m_scanReads == 0) {
+        if (m_screen == ui::ScreenId::Receive) {
+            receive(scan.text); // queued behind the writes in flight: receipts land in scan order
+            return;
+        }
+        // Refused at once, whatever it means (the feedback within 100 ms): the next scan on
+        // these screens depends on the last write's result or on the list being read.
+        ui::Outcome* refused = nullptr;
+        if (m_writing > 0 && (m_screen == ui::ScreenId::Putaway || m_screen == ui::ScreenId::Pick || m_screen == ui::ScreenId::Count)) {
+            refused = m_screen == ui::ScreenId::Putaway ? &m_putawayView.last
+                      : m_screen == ui::ScreenId::Pick  ? &m_pickView.last
+                                                        : &m_countView.last;
+            *refused = recordingRefusal();
+            return;
+        }
+        if (m_screen == ui::ScreenId::Pick && m_pickView.loading) {
+            m_pickView.last = loadingRefusal("pick list");
+            return;
+        }
+        if (m_screen == ui::ScreenId::Putaway && m_putawayView.loading && !m_putawayView.freeMove) {
+            m_putawayView.last = loadingRefusal("put-away list");
+            return;
+        }
     }
     readScanThen(scan.text);
 }

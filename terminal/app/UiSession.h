@@ -302,6 +302,8 @@ private:
     void showWriting();
     // recordingRefusal: a scan refused while a write is in flight (Put away, Pick, Count).
     static ui::Outcome recordingRefusal();
+    // loadingRefusal: a scan refused while `list` ("pick list", "put-away list") is read.
+    static ui::Outcome loadingRefusal(const std::string& list);
     // setUnsent puts the outbox count on every header and the Home tile (< 0: not shown).
     void setUnsent(long long unsent);
 

@@ -140,7 +140,7 @@ void UiSession::pickScan(const ScanMeaning& scan)
         return;
     }
     if (v.loading) { // refused, not held: the operator sees the new task before acting on it
-        v.last = ui::refusal("loading", "the scan was not taken: the pick list is still being read; scan again when it shows");
+        v.last = loadingRefusal("pick list");
         return;
     }
     if (!v.current || *v.current >= v.tasks.size()) {
