@@ -196,7 +196,8 @@ void UiSession::open(ui::ScreenId screen)
         m_screen = ui::ScreenId::Home;
         break;
     }
-    showWriting(); // a write still in flight keeps its "Recording ..." on the screen opened
+    setUnsent(m_unsent); // the last count on the screen opened (its view may have been reset)
+    showWriting();       // a write still in flight keeps its "Recording ..." on the screen opened
 }
 
 ui::Outcome UiSession::refusalFor(const ledger::Error& e) { return ui::refusal(e.code, e.message); }
@@ -216,6 +217,7 @@ long long UiSession::unsentAfterWrite(store::TerminalStore& store)
 
 void UiSession::setUnsent(long long unsent)
 {
+    m_unsent = unsent;
     for (long long* u : {&m_homeView.unsynced, &m_receiveView.unsynced, &m_putawayView.unsynced, &m_pickView.unsynced,
                          &m_countView.unsynced, &m_stockView.unsynced, &m_syncView.unsynced})
         *u = unsent;

@@ -360,6 +360,7 @@ private:
     UiReader* m_reader = nullptr;
     UiWriter* m_writer = nullptr;
     int m_writing = 0; // writes submitted whose results have not come back
+    long long m_unsent = -1; // the outbox count last shown (< 0: none)
     // Generations of the stock reads: a result is applied only while its own is current.
     std::map<std::string, long> m_readGen; // each read key's generation (readThen)
     int64_t m_countBasis = 0; // the ledger position the count at the current location began at

@@ -81,18 +81,20 @@ TEST_CASE("small reads: a receipt's scan is read on the writer (gs_substitute, t
 
     test::PlainDb other(s.options().dbPath);
     other.exec("BEGIN IMMEDIATE");
+    s.scan(std::string(kTea) + "(30)1"); // the writer waits in its commit
     // GS as '|' in an unbracketed element string: (01) MUG, (30) 3, GS, (10) L7.
     const auto t0 = std::chrono::steady_clock::now();
     s.scan("0109501101010079303|10L7");
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
-    CHECK(s.session().receiveView().recording == 1);
-    // The setting and a new receiving location, committed before the receipt's write runs:
-    // the scan is read with them, on the writer.
+    CHECK(s.session().receiveView().recording == 2);
+    // The setting and a new receiving location, committed while the first receipt waits: the
+    // second scan is read into its receipt when its turn on the writer comes, with them.
     other.exec("INSERT INTO settings(key, value) VALUES('gs_substitute', '|')");
     other.exec("INSERT INTO locations(code, kind, sequence) VALUES('DOCK2', 'receiving', 0)");
     CHECK(w.drainFor(std::chrono::milliseconds(200)) == 0);
     other.exec("COMMIT");
     REQUIRE(w.settle());
+    CHECK(s.stockAt("TEA", "DOCK") == 1); // read before the commit: the old receiving location
     const auto& last = s.session().receiveView().last;
     REQUIRE(last);
     CHECK(last->feedback == ui::Feedback::Accepted);
