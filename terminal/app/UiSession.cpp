@@ -340,12 +340,11 @@ void UiSession::onScan(const scan::Scan& scan)
         }
         // Refused at once, whatever it means (the feedback within 100 ms): the next scan on
         // these screens depends on the last write's result or on the list being read.
-        ui::Outcome* refused = nullptr;
         if (m_writing > 0 && (m_screen == ui::ScreenId::Putaway || m_screen == ui::ScreenId::Pick || m_screen == ui::ScreenId::Count)) {
-            refused = m_screen == ui::ScreenId::Putaway ? &m_putawayView.last
-                      : m_screen == ui::ScreenId::Pick  ? &m_pickView.last
-                                                        : &m_countView.last;
-            *refused = recordingRefusal();
+            ui::Outcome& last = m_screen == ui::ScreenId::Putaway ? m_putawayView.last
+                                : m_screen == ui::ScreenId::Pick  ? m_pickView.last
+                                                                  : m_countView.last;
+            last = recordingRefusal();
             return;
         }
         if (m_screen == ui::ScreenId::Pick && m_pickView.loading) {
