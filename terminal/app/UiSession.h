@@ -36,11 +36,16 @@
 // sets quitRequested (the frame loop then ends), Stay closes it. Scans still apply to the
 // screen below while it is open.
 //
-// A scan is applied on every screen (onScan): on Receive it is received; on Put away, Pick,
-// Count and Stock it is read by readScan (UiScan.h) and applied by that screen's glue
-// (UiSession<Screen>.cpp); on Home a pallet opens Receive, a product its Stock card, a
-// location a Count there; on SignIn it is not taken and the operator is told to sign in
-// first.
+// A scan is applied on every screen (onScan): on Receive it is received (read into its receipt
+// on the writer); on Put away, Pick, Count and Stock it is read by readScan (UiScan.h, on the
+// reader: readScanThen, in scan order, later scans queued behind it) and applied by that
+// screen's glue (UiSession<Screen>.cpp); on Home a pallet opens Receive, a product its Stock
+// card, a location a Count there; on SignIn it is not taken and the operator is told to sign
+// in first.
+//
+// Sign-in (signIn): with a UiWriter attached the PIN is checked on its worker (Argon2id, then
+// the failed-attempt count and the lock written); the sign-in view is `checking` and takes no
+// tap until applySignIn has the result (docs/ui.md, Sign-in off the main thread).
 
 #include "app/Cli.h"
 #include "app/UiReader.h"
@@ -116,7 +121,9 @@ public:
     // runs at once on the session's store, as the headless tests of the views do). The reads
     // on it: Home's tile counts, Receive's expected pallets and recent receipts, the put-away
     // list, the pick list, Count's tasks and approval queue, Sync's status and inbox, and
-    // Stock's fast movers, searches and cards (docs/ui.md, Reads off the main thread).
+    // Stock's fast movers, searches and cards (docs/ui.md, Reads off the main thread); what
+    // each scan means, the short reasons, the unsent count as a screen opens and the sign-in
+    // screen's operators (Small reads off the main thread).
     void attachReader(UiReader* reader) { m_reader = reader; }
     // attachWriter gives the session a worker for its writes (nullptr: none, each write runs at
     // once on the session's store, as the headless tests of the views do). Detach it only with
