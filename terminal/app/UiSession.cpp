@@ -42,6 +42,7 @@ void UiSession::start()
             m_idleSignOut = std::chrono::seconds(std::stoll(**stored));
     store::Users users(m_store.database());
     auto any = users.any();
+    m_hasUsers = !any || *any;
     if (any && !*any) {
         // A fresh terminal works out of the box, as the CLI does (SignIn.h).
         m_g.signedInAs = std::string(ledger::kBuiltInOperator);
@@ -53,32 +54,63 @@ void UiSession::start()
     showSignIn();
     m_signInInput.operatorName = m_g.operatorName;
     const char* pin = std::getenv("BACKFILL_PIN");
-    if (!m_g.operatorName.empty() && pin && *pin) signIn(m_g.operatorName, pin);
+    // The kiosk sign-in, before the first frame: at once (a scan typed before it would be
+    // refused as "sign in first").
+    if (!m_g.operatorName.empty() && pin && *pin) applySignIn(m_g.operatorName, users.signIn(m_g.operatorName, pin, m_g.now()));
 }
 
 void UiSession::showSignIn()
 {
     dropReads();
+    // The scans still being read were taken for the operator signed out: dropped.
+    ++m_scanGen;
+    m_scanReads = 0;
     m_screen = ui::ScreenId::SignIn;
     m_signedIn = false;
     m_signInInput = {};
-    store::Users users(m_store.database());
-    m_signInView.operators.clear();
-    if (auto list = users.list()) {
-        for (const auto& u : *list) m_signInView.operators.push_back(u.name);
-    } else {
-        m_signInView.message = ui::SignInMessage{list.error().code, list.error().message};
-    }
+    // The operators as last read stay in sight until the list comes (on the reader).
+    using UserList = store::Result<std::vector<store::UserRow>>;
+    readThen<UserList>(
+        "signin.operators", [](store::TerminalStore& s) { return store::Users(s.database()).list(); },
+        [this](UserList list) {
+            m_signInView.operators.clear();
+            if (list) {
+                for (const auto& u : *list) m_signInView.operators.push_back(u.name);
+            } else {
+                m_signInView.message = ui::SignInMessage{list.error().code, list.error().message};
+            }
+        });
 }
 
-bool UiSession::signIn(const std::string& name, const std::string& pin)
+void UiSession::signIn(const std::string& name, const std::string& pin)
 {
-    store::Users users(m_store.database());
-    auto role = users.signIn(name, pin, m_g.now());
+    if (m_signInView.checking) return; // one at a time: the screen takes no tap meanwhile
+    const ledger::Timestamp now = m_g.now();
+    if (!m_writer) {
+        applySignIn(name, store::Users(m_store.database()).signIn(name, pin, now));
+        return;
+    }
+    // Argon2id is slow on purpose and a wrong PIN writes the count (and the lock): on the
+    // writer, in order with the writes, never in the frame.
+    m_signInView.checking = true;
+    m_signInView.message.reset();
+    using Checked = ledger::Result<ledger::Role>;
+    m_writer->submit([this, name, pin, now](store::TerminalStore& s) -> std::function<void()> {
+        auto role = std::make_shared<Checked>(store::Users(s.database()).signIn(name, pin, now));
+        return [this, name, role] {
+            m_signInView.checking = false;
+            if (m_screen != ui::ScreenId::SignIn || m_signedIn) return; // nothing waits for it any more
+            applySignIn(name, *role);
+        };
+    });
+}
+
+void UiSession::applySignIn(const std::string& name, const ledger::Result<ledger::Role>& role)
+{
     if (!role) {
         m_signInView.message = ui::SignInMessage{role.error().code, role.error().message};
         m_screen = ui::ScreenId::SignIn;
-        return false;
+        return;
     }
     m_role = *role;
     m_g.signedInAs = name;
@@ -89,10 +121,9 @@ bool UiSession::signIn(const std::string& name, const std::string& pin)
         // Signed in, but not for the screen asked for: say so where the operator looks.
         open(ui::ScreenId::Home);
         m_homeView.message = why;
-        return true;
+        return;
     }
     open(m_start);
-    return true;
 }
 
 bool UiSession::mayDo(ledger::Action action, std::string& why) const
@@ -116,9 +147,9 @@ void UiSession::open(ui::ScreenId screen)
     // A receipt is corrected only right after it, on the screen it was made on.
     m_lastReceipt.reset();
     m_receiveView.correctable = false;
-    // The unsent count in the headers: read as a screen opens, then as each write's result and
-    // each round of the link report it.
-    setUnsent(unsynced());
+    // The unsent count in the headers: read as a screen opens (on the reader; the last count
+    // stays meanwhile), then as each write's result and each round of the link report it.
+    readUnsent();
     // A screen opens fresh, but its lists as last read stay in sight until the new ones come
     // (read on the worker when there is one): no flicker to an empty list.
     switch (screen) {
@@ -165,12 +196,18 @@ void UiSession::open(ui::ScreenId screen)
         m_screen = ui::ScreenId::Home;
         break;
     }
-    showWriting(); // a write still in flight keeps its "Recording ..." on the screen opened
+    setUnsent(m_unsent); // the last count on the screen opened (its view may have been reset)
+    showWriting();       // a write still in flight keeps its "Recording ..." on the screen opened
 }
 
 ui::Outcome UiSession::refusalFor(const ledger::Error& e) { return ui::refusal(e.code, e.message); }
 
-long long UiSession::unsynced() { return unsentAfterWrite(m_store); }
+void UiSession::readUnsent()
+{
+    readThen<long long>("unsent", unsentAfterWrite, [this](long long unsent) {
+        if (unsent >= 0) setUnsent(unsent);
+    });
+}
 
 long long UiSession::unsentAfterWrite(store::TerminalStore& store)
 {
@@ -180,6 +217,7 @@ long long UiSession::unsentAfterWrite(store::TerminalStore& store)
 
 void UiSession::setUnsent(long long unsent)
 {
+    m_unsent = unsent;
     for (long long* u : {&m_homeView.unsynced, &m_receiveView.unsynced, &m_putawayView.unsynced, &m_pickView.unsynced,
                          &m_countView.unsynced, &m_stockView.unsynced, &m_syncView.unsynced})
         *u = unsent;
@@ -198,6 +236,7 @@ void UiSession::endWrite(long long unsent)
 {
     --m_writing;
     showWriting();
+    dropRead("unsent"); // this count is read after the write: one read before it is older
     setUnsent(unsent);
     // An action committed (an op waits in the outbox): the link pushes it at once when online
     // (offline, the worker keeps to its back-off).
@@ -212,6 +251,11 @@ void UiSession::showWriting()
     m_pickView.recording = writing;
     m_countView.recording = writing;
     m_syncView.recording = writing;
+}
+
+ui::Outcome UiSession::loadingRefusal(const std::string& list)
+{
+    return ui::refusal("loading", "the scan was not taken: the " + list + " is still being read; scan again when it shows");
 }
 
 ui::Outcome UiSession::recordingRefusal()
@@ -287,8 +331,62 @@ void UiSession::onScan(const scan::Scan& scan)
         }
         return;
     }
+    // A scan whose meaning must be read waits for it on the reader; every scan after it queues
+    // behind it (Receive's too), so scans apply in the order they came.
+    if (m_scanReads == 0) {
+        if (m_screen == ui::ScreenId::Receive) {
+            receive(scan.text); // queued behind the writes in flight: receipts land in scan order
+            return;
+        }
+        // Refused at once, whatever it means (the feedback within 100 ms): the next scan on
+        // these screens depends on the last write's result or on the list being read.
+        if (m_writing > 0 && (m_screen == ui::ScreenId::Putaway || m_screen == ui::ScreenId::Pick || m_screen == ui::ScreenId::Count)) {
+            ui::Outcome& last = m_screen == ui::ScreenId::Putaway ? m_putawayView.last
+                                : m_screen == ui::ScreenId::Pick  ? m_pickView.last
+                                                                  : m_countView.last;
+            last = recordingRefusal();
+            return;
+        }
+        if (m_screen == ui::ScreenId::Pick && m_pickView.loading) {
+            m_pickView.last = loadingRefusal("pick list");
+            return;
+        }
+        if (m_screen == ui::ScreenId::Putaway && m_putawayView.loading && !m_putawayView.freeMove) {
+            m_putawayView.last = loadingRefusal("put-away list");
+            return;
+        }
+    }
+    readScanThen(scan.text);
+}
+
+void UiSession::readScanThen(const std::string& text)
+{
+    if (!m_reader) {
+        applyScan(text, readScan(m_store, m_g, text));
+        return;
+    }
+    ++m_scanReads;
+    const long gen = m_scanGen;
+    const GlobalOptions g = m_g; // the worker's own copy (today, --gs)
+    // A key of its own: no scan replaces another still waiting, and the one worker reads them
+    // in scan order.
+    m_reader->submit("scan." + std::to_string(++m_scanSeq), [this, gen, g, text](store::TerminalStore& s) -> std::function<void()> {
+        auto meaning = std::make_shared<ScanMeaning>(readScan(s, g, text));
+        // Runs on the main thread.
+        return [this, gen, text, meaning] {
+            if (gen != m_scanGen) return; // signed out meanwhile
+            --m_scanReads;
+            applyScan(text, *meaning);
+            // Every scan gives its cue (a receipt queued on the writer gives it with its result).
+            if (const auto key = resultKey(); key.first != ui::Feedback::None) m_cue = key.first;
+        };
+    });
+}
+
+void UiSession::applyScan(const std::string& text, const ScanMeaning& meaning)
+{
     if (m_screen == ui::ScreenId::Receive) {
-        receive(scan.text); // queued behind the writes in flight: receipts land in scan order
+        receive(text);
         return;
     }
     // The next scan on these screens depends on the last write's result (the list it leaves,
@@ -301,25 +399,24 @@ void UiSession::onScan(const scan::Scan& scan)
         return;
     }
     if (m_screen == ui::ScreenId::Putaway) {
-        putawayScan(readScan(m_store, m_g, scan.text));
+        putawayScan(meaning);
         return;
     }
     if (m_screen == ui::ScreenId::Pick) {
-        pickScan(readScan(m_store, m_g, scan.text));
+        pickScan(meaning);
         return;
     }
     if (m_screen == ui::ScreenId::Count) {
-        countScan(readScan(m_store, m_g, scan.text));
+        countScan(meaning);
         return;
     }
     if (m_screen == ui::ScreenId::Stock) {
-        stockScan(readScan(m_store, m_g, scan.text));
+        stockScan(meaning);
         return;
     }
     // Home (and Sync) route a scan to where it belongs: a pallet to Receive, a product to its
     // stock card, a location to a count there. What cannot go anywhere is told where the
     // operator looks.
-    const ScanMeaning meaning = readScan(m_store, m_g, scan.text);
     std::string why;
     const bool onSync = m_screen == ui::ScreenId::Sync;
     switch (meaning.kind) {
@@ -330,7 +427,7 @@ void UiSession::onScan(const scan::Scan& scan)
             return;
         }
         open(ui::ScreenId::Receive);
-        receive(scan.text);
+        receive(text);
         return;
     case ScanMeaning::Kind::Product:
         open(ui::ScreenId::Stock);
@@ -347,8 +444,15 @@ void UiSession::onScan(const scan::Scan& scan)
         return;
     case ScanMeaning::Kind::Refused: break;
     }
-    if (onSync) m_syncView.last = refusalFor({meaning.code, "scan " + scan.text + ": " + meaning.message});
-    else m_homeView.message = "scan " + scan.text + ": " + meaning.code + ": " + meaning.message;
+    if (onSync) m_syncView.last = refusalFor({meaning.code, "scan " + text + ": " + meaning.message});
+    else m_homeView.message = "scan " + text + ": " + meaning.code + ": " + meaning.message;
+}
+
+std::string UiSession::busyNotice() const
+{
+    if (m_scanReads <= 0) return "";
+    if (m_scanReads == 1) return "reading scan ...";
+    return "reading " + std::to_string(m_scanReads) + " scans ...";
 }
 
 std::pair<ui::Feedback, std::string> UiSession::resultKey() const
@@ -383,6 +487,9 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
     ui::UiContext ctx = baseCtx;
     if (m_syncState && m_syncState->link != ui::LinkState::NotEnrolled) ctx.link = ui::linkWord(m_syncState->link);
     for (const auto& s : scans) onScan(s);
+    // Scans whose meaning is still being read: every header says so (after this frame's scans).
+    const std::string busy = busyNotice();
+    if (!busy.empty()) ctx.busy = busy.c_str();
     changed = changed || !scans.empty();
     const auto afterScans = resultKey();
     if (!scans.empty() && afterScans.first != ui::Feedback::None) m_cue = afterScans.first;
@@ -441,9 +548,7 @@ bool UiSession::frame(const std::vector<scan::Scan>& scans, const ui::UiContext&
             if (mayDo(actionOf(intent.screen), why)) open(intent.screen);
             else m_homeView.message = why;
         } else if (intent.kind == ui::HomeIntent::Kind::SignOut) {
-            store::Users users(m_store.database());
-            auto any = users.any();
-            if (any && *any) { // without users there is nobody to sign out
+            if (m_hasUsers) { // without users there is nobody to sign out (read by start())
                 m_g.signedInAs = std::string(ledger::kBuiltInOperator);
                 m_signInView.message.reset();
                 showSignIn();

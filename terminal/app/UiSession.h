@@ -36,11 +36,16 @@
 // sets quitRequested (the frame loop then ends), Stay closes it. Scans still apply to the
 // screen below while it is open.
 //
-// A scan is applied on every screen (onScan): on Receive it is received; on Put away, Pick,
-// Count and Stock it is read by readScan (UiScan.h) and applied by that screen's glue
-// (UiSession<Screen>.cpp); on Home a pallet opens Receive, a product its Stock card, a
-// location a Count there; on SignIn it is not taken and the operator is told to sign in
-// first.
+// A scan is applied on every screen (onScan): on Receive it is received (read into its receipt
+// on the writer); on Put away, Pick, Count and Stock it is read by readScan (UiScan.h, on the
+// reader: readScanThen, in scan order, later scans queued behind it) and applied by that
+// screen's glue (UiSession<Screen>.cpp); on Home a pallet opens Receive, a product its Stock
+// card, a location a Count there; on SignIn it is not taken and the operator is told to sign
+// in first.
+//
+// Sign-in (signIn): with a UiWriter attached the PIN is checked on its worker (Argon2id, then
+// the failed-attempt count and the lock written); the sign-in view is `checking` and takes no
+// tap until applySignIn has the result (docs/ui.md, Sign-in off the main thread).
 
 #include "app/Cli.h"
 #include "app/UiReader.h"
@@ -81,7 +86,9 @@ public:
 
     // start signs in without the screen when it can: the built-in operator on a terminal with
     // no user, or --operator with BACKFILL_PIN (a refusal shows on the sign-in screen, with
-    // the operator chosen).
+    // the operator chosen). It runs before the first frame and reads and signs in at once on
+    // the session's store (nothing is on screen yet; docs/ui.md, What stays on the main
+    // thread); every later sign-in runs on the writer.
     void start();
 
     // frame applies `scans`, draws the current screen and applies its intent. Returns true
@@ -114,7 +121,9 @@ public:
     // runs at once on the session's store, as the headless tests of the views do). The reads
     // on it: Home's tile counts, Receive's expected pallets and recent receipts, the put-away
     // list, the pick list, Count's tasks and approval queue, Sync's status and inbox, and
-    // Stock's fast movers, searches and cards (docs/ui.md, Reads off the main thread).
+    // Stock's fast movers, searches and cards (docs/ui.md, Reads off the main thread); what
+    // each scan means, the short reasons, the unsent count as a screen opens and the sign-in
+    // screen's operators (Small reads off the main thread).
     void attachReader(UiReader* reader) { m_reader = reader; }
     // attachWriter gives the session a worker for its writes (nullptr: none, each write runs at
     // once on the session's store, as the headless tests of the views do). Detach it only with
@@ -122,6 +131,17 @@ public:
     void attachWriter(UiWriter* writer) { m_writer = writer; }
     // writing is the number of writes submitted whose results have not come back yet.
     int writing() const { return m_writing; }
+    // scansReading is the number of scans whose meaning (readScan) is still being read on the
+    // reader; every header says so meanwhile (busyNotice: "reading scan ...", "reading 3
+    // scans ..."; empty when none). Scans that come meanwhile queue behind them, in order.
+    int scansReading() const { return m_scanReads; }
+    std::string busyNotice() const;
+    // countBasisPending: the count's basis (the ledger's latest event id) is being read on the
+    // writer for the location chosen; Count says "Starting the count at A1 ..." and submits
+    // nothing until it comes.
+    bool countBasisPending() const { return m_countView.starting; }
+    // countBasis is the ledger position the count at the current location began at (tests).
+    int64_t countBasis() const { return m_countBasis; }
 
     // takeCue gives, once, the result class of the latest scan or action that produced a
     // result (the sound the platform plays for it; docs/ui.md, Sound): every scan gives one,
@@ -144,10 +164,24 @@ public:
     const ui::SignInView& signInView() const { return m_signInView; }
 
 private:
-    bool signIn(const std::string& name, const std::string& pin);
+    // signIn checks the PIN (store::Users::signIn: Argon2id, then the failed-attempt count
+    // and the lock are written) on the writer when one is attached, else at once; the sign-in
+    // view says "Checking ..." and takes no tap until applySignIn has its result.
+    void signIn(const std::string& name, const std::string& pin);
+    void applySignIn(const std::string& name, const ledger::Result<ledger::Role>& role);
     void showSignIn();
     void open(ui::ScreenId screen);
     void onScan(const scan::Scan& scan);
+    // readScanThen reads what a scan means (readScan) on the reader when one is attached,
+    // queued behind the scans still being read, and applies it with applyScan on the main
+    // thread in scan order; without a reader, at once. A sign-out drops the scans still coming.
+    void readScanThen(const std::string& text);
+    // applyScan applies a scan to whatever screen is open when its meaning is known (as the
+    // scans of one frame each apply to the screen the one before left open).
+    void applyScan(const std::string& text, const ScanMeaning& meaning);
+    // readUnsent reads the outbox count for the headers (on the reader, or at once); a write's
+    // result, which brings the count read after it, makes a read still coming stale.
+    void readUnsent();
     void receive(const std::string& text);
     // receiveRequest records one receipt and gives its result; remembers loose units of one
     // product as correctable (UiSessionReceive.cpp).
@@ -156,9 +190,6 @@ private:
     struct LastReceipt;
     struct ReceiptRecorded;
     static ReceiptRecorded recordReceipt(store::TerminalStore& store, const ledger::ReceiptRequest& request, const store::Actor& actor);
-    // prepareReceipt reads a scan into the receipt it asks for (refused: forbidden, the
-    // parser's and receiptFromScan's codes); in the frame, it writes nothing.
-    ledger::Result<ledger::ReceiptRequest> prepareReceipt(const std::string& text);
     // showReceipt applies a receipt's result to the Receive view (and makes it correctable
     // when it is the last write and Receive is open).
     void showReceipt(const std::string& text, ReceiptRecorded recorded);
@@ -173,7 +204,6 @@ private:
     void correctLastReceipt(long long units);
     void refreshHome();
     void refreshReceive();
-    long long unsynced();
     bool mayDo(ledger::Action action, std::string& why) const;
     // refusalFor turns a store or sign-in error into a red outcome.
     static ui::Outcome refusalFor(const ledger::Error& e);
@@ -279,6 +309,8 @@ private:
     void showWriting();
     // recordingRefusal: a scan refused while a write is in flight (Put away, Pick, Count).
     static ui::Outcome recordingRefusal();
+    // loadingRefusal: a scan refused while `list` ("pick list", "put-away list") is read.
+    static ui::Outcome loadingRefusal(const std::string& list);
     // setUnsent puts the outbox count on every header and the Home tile (< 0: not shown).
     void setUnsent(long long unsent);
 
@@ -301,6 +333,10 @@ private:
     ui::SignInInput m_signInInput;
     ui::HomeView m_homeView;
     ui::HomeInput m_homeInput;
+    bool m_hasUsers = true; // read once by start(): without users nobody signs out
+    int m_scanReads = 0;    // scans whose meaning is still being read (readScanThen)
+    long m_scanGen = 0;     // a sign-out makes the scans still being read stale
+    long m_scanSeq = 0;     // each scan read's own key: none replaces another
     ui::ReceiveView m_receiveView;
     ui::ReceiveInput m_receiveInput;
     // LastReceipt: the last receipt of loose units, while it may be corrected.
@@ -331,9 +367,11 @@ private:
     UiReader* m_reader = nullptr;
     UiWriter* m_writer = nullptr;
     int m_writing = 0; // writes submitted whose results have not come back
+    long long m_unsent = -1; // the outbox count last shown (< 0: none)
     // Generations of the stock reads: a result is applied only while its own is current.
     std::map<std::string, long> m_readGen; // each read key's generation (readThen)
     int64_t m_countBasis = 0; // the ledger position the count at the current location began at
+    long m_countBasisGen = 0; // each location chosen: an older basis still coming is dropped
 
     ui::SyncView m_syncView;
     ui::SyncInput m_syncInput;

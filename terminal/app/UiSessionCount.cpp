@@ -6,8 +6,9 @@
 // attached (writeThen): until the result comes the screen says "Recording ...", a scan is
 // refused with `recording` (UiSession.cpp, onScan: a recount keeps the product, so the next
 // scan depends on the result) and no tap but Home and an acknowledgement acts. The count's
-// basis (the ledger's latest event id) is read in the frame when a location is chosen (it
-// must be the moment counting began) and, after a submit, with the write on its connection.
+// basis (the ledger's latest event id) is read on the writer when a location is chosen (in
+// order with the writes asked for before: the moment counting began, "Starting the count ..."
+// until it comes) and, after a submit, with the write on its connection.
 
 #include "app/AppStore.h"
 #include "app/UiSession.h"
@@ -88,8 +89,24 @@ void UiSession::countAt(const std::string& location)
     v.recount = false;
     v.done.clear();
     // The counter begins now: what the ledger records later is not in the count (its basis).
-    auto basis = m_store.latestEventId();
-    m_countBasis = basis ? *basis : 0;
+    // Read on the writer, behind the writes asked for before (a receipt still being recorded
+    // is in the count: its units are on the shelf); nothing is submitted until it comes.
+    const long gen = ++m_countBasisGen;
+    if (!m_writer) {
+        auto basis = m_store.latestEventId();
+        m_countBasis = basis ? *basis : 0;
+        return;
+    }
+    v.starting = true;
+    m_writer->submit([this, gen](TerminalStore& s) -> std::function<void()> {
+        auto basis = s.latestEventId();
+        const int64_t at = basis ? *basis : 0;
+        return [this, gen, at] { // on the main thread
+            if (gen != m_countBasisGen) return; // another location was chosen since
+            m_countView.starting = false;
+            m_countBasis = at;
+        };
+    });
 }
 
 void UiSession::countScan(const ScanMeaning& scan)
@@ -256,7 +273,7 @@ void UiSession::applyCount(const ui::CountIntent& intent)
         }
         break;
     case ui::CountIntent::Kind::Submit:
-        if (!v.sku.empty()) submitCount(intent.qty);
+        if (!v.sku.empty() && !v.starting) submitCount(intent.qty);
         break;
     case ui::CountIntent::Kind::CancelProduct:
         v.sku.clear();

@@ -6,8 +6,8 @@
 // list in sight, and takes no action on it: a scan is refused with `loading` (red, "scan again
 // when it shows"), Select, Short, Skip and the keypad's OK do nothing. A scan is refused
 // rather than held because the task it was meant for may be gone or changed in the new list:
-// the operator sees the next task before scanning for it. The short reasons (a small table,
-// read on the tap of Short) stay in the frame. A pick and a short are written on the
+// the operator sees the next task before scanning for it. The short reasons are read on the
+// reader on the tap of Short, under the same guard. A pick and a short are written on the
 // UiWriter's worker when one is attached (writeThen): until the result comes the screen says
 // "Recording ..." and acts on no task, and a scan is refused with `recording` (UiSession.cpp,
 // onScan), for the same reason; the result then reads the list again (the loading guard).
@@ -140,7 +140,7 @@ void UiSession::pickScan(const ScanMeaning& scan)
         return;
     }
     if (v.loading) { // refused, not held: the operator sees the new task before acting on it
-        v.last = ui::refusal("loading", "the scan was not taken: the pick list is still being read; scan again when it shows");
+        v.last = loadingRefusal("pick list");
         return;
     }
     if (!v.current || *v.current >= v.tasks.size()) {
@@ -211,13 +211,31 @@ void UiSession::applyPick(const ui::PickIntent& intent)
             v.last = ui::refusal("forbidden", why.substr(std::string("forbidden: ").size()));
             break;
         }
-        auto reasons = m_store.reasons(ledger::ReasonKind::Short);
-        if (!reasons) {
-            v.last = refusalFor(reasons.error());
-            break;
-        }
+        // The reasons are read on the reader; the loading guard holds until they come (the
+        // prompt "Loading ...", a scan refused with `loading`, "Record short" disabled).
         v.reasons.clear();
-        for (const auto& r : *reasons) v.reasons.push_back({r.code, r.description});
+        v.loading = true;
+        using Reasons = ledger::Result<std::vector<ui::ReasonChoice>>;
+        readThen<Reasons>(
+            "pick.reasons",
+            [](store::TerminalStore& s) -> Reasons {
+                auto reasons = s.reasons(ledger::ReasonKind::Short);
+                if (!reasons) return ledger::unexpected(reasons.error());
+                std::vector<ui::ReasonChoice> out;
+                for (const auto& r : *reasons) out.push_back({r.code, r.description});
+                return out;
+            },
+            [this](Reasons reasons) {
+                ui::PickView& v = m_pickView;
+                v.loading = false;
+                if (!reasons) {
+                    v.step = ui::PickStep::Location;
+                    v.last = refusalFor(reasons.error());
+                    if (m_reader) m_cue = ui::Feedback::Refused; // after the frame that asked: its cue is here
+                    return;
+                }
+                v.reasons = std::move(*reasons);
+            });
         v.step = ui::PickStep::Short;
         // The short is a step of its own: the last pick's band goes (a refusal stays until its
         // tap), so the reasons and the keypad fit a 480x800 screen under the header.
@@ -236,6 +254,10 @@ void UiSession::applyPick(const ui::PickIntent& intent)
         m_pickInput = {};
         break;
     case ui::PickIntent::Kind::Cancel:
+        if (v.step == ui::PickStep::Short && v.loading) { // the reasons are not waited for any more
+            dropRead("pick.reasons");
+            v.loading = false;
+        }
         v.step = ui::PickStep::Location;
         m_pickInput = {};
         break;

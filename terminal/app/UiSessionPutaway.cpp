@@ -130,7 +130,7 @@ void UiSession::putawayScan(const ScanMeaning& scan)
     }
 
     if (v.loading) { // the list on screen is being replaced: no row of it is chosen or put away
-        v.last = ui::refusal("loading", "the scan was not taken: the put-away list is still being read; scan again when it shows");
+        v.last = loadingRefusal("put-away list");
         return;
     }
     if (scan.kind == ScanMeaning::Kind::Product) {

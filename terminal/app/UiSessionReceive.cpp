@@ -39,11 +39,30 @@ ui::ReceiveResult receiveRefused(const std::string& scan, const ledger::Error& e
     return r;
 }
 
+// readReceiptScan reads a scan into the receipt it asks for, at the default receiving location
+// (refused: the parser's and receiptFromScan's codes, a store failure). It runs on the writer's
+// connection with the receipt, so the setting gs_substitute and the receiving location are read
+// there, not in the frame; it writes nothing. `gs` is --gs (0: none given).
+ledger::Result<ledger::ReceiptRequest> readReceiptScan(store::TerminalStore& store, ledger::Date today, char gs, const std::string& text)
+{
+    scan::ParseOptions parse;
+    parse.today = today;
+    if (gs) parse.gsSubstitute = gs;
+    else if (auto stored = store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
+        parse.gsSubstitute = (**stored)[0];
+    auto parsed = workflow::parseReceiptScan(text, parse);
+    if (!parsed) return ledger::unexpected(parsed.error());
+    auto location = store.defaultReceivingLocation();
+    if (!location) return ledger::unexpected(location.error());
+    return workflow::receiptFromScan(*parsed, *location);
+}
+
 ledger::Error receiveForbidden(const std::string& why) { return {"forbidden", why.substr(std::string("forbidden: ").size())}; }
 
-// ReceiveLists: the pallets expected and the recent receipts as read, with the error that
-// stopped the read (the lists read before it are kept, the rest stay empty).
+// ReceiveLists: the receiving location, the pallets expected and the recent receipts as read,
+// with the error that stopped the read (the lists read before it are kept, the rest stay empty).
 struct ReceiveLists {
+    std::optional<std::string> location;
     std::vector<ui::ExpectedPallet> expected;
     std::vector<ui::RecentReceipt> recent;
     std::optional<ledger::Error> error;
@@ -54,6 +73,7 @@ struct ReceiveLists {
 ReceiveLists readReceiveLists(store::TerminalStore& store)
 {
     ReceiveLists out;
+    if (auto loc = store.defaultReceivingLocation()) out.location = *loc;
     auto pallets = store.announcedPallets(kExpectedPallets);
     if (!pallets) {
         out.error = pallets.error();
@@ -82,14 +102,15 @@ ReceiveLists readReceiveLists(store::TerminalStore& store)
 void UiSession::refreshReceive()
 {
     m_receiveView.operatorName = m_g.signedInAs;
-    // The receiving location stays a read in the frame: a scan is received into it at once.
-    if (auto loc = m_store.defaultReceivingLocation()) m_receiveView.location = *loc;
+    // The receiving location in the header comes with the lists (the last one read stays in
+    // sight meanwhile); each receipt reads it again on the writer, with its write.
     loadReceiveLists();
 }
 
 void UiSession::loadReceiveLists()
 {
     readThen<ReceiveLists>("receive.lists", readReceiveLists, [this](ReceiveLists lists) {
+        if (lists.location) m_receiveView.location = std::move(*lists.location);
         m_receiveView.expected = std::move(lists.expected);
         m_receiveView.recent = std::move(lists.recent);
         if (lists.error) {
@@ -99,20 +120,6 @@ void UiSession::loadReceiveLists()
     });
 }
 
-ledger::Result<ledger::ReceiptRequest> UiSession::prepareReceipt(const std::string& text)
-{
-    std::string why;
-    if (!mayDo(ledger::Action::Receive, why)) return ledger::unexpected(receiveForbidden(why));
-    scan::ParseOptions parse;
-    parse.today = m_g.today();
-    if (const char gs = m_g.gsChar()) parse.gsSubstitute = gs;
-    else if (auto stored = m_store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
-        parse.gsSubstitute = (**stored)[0];
-    auto parsed = workflow::parseReceiptScan(text, parse);
-    if (!parsed) return ledger::unexpected(parsed.error());
-    return workflow::receiptFromScan(*parsed, m_receiveView.location);
-}
-
 void UiSession::receive(const std::string& text)
 {
     m_lastReceipt.reset();
@@ -120,12 +127,19 @@ void UiSession::receive(const std::string& text)
     m_receiveView.last.reset(); // "Recording ..." until its result comes
     m_behind.clear();           // a new scan: the operator moved on from the band
     // A scan refused before any write (a bad check digit) still goes through the writer, so
-    // its refusal shows after the results of the scans before it, in scan order.
-    const auto request = prepareReceipt(text);
+    // its refusal shows after the results of the scans before it, in scan order. The scan is
+    // read into its receipt there too (the setting gs_substitute, the receiving location).
+    std::string why;
+    std::optional<ledger::Error> forbidden;
+    if (!mayDo(ledger::Action::Receive, why)) forbidden = receiveForbidden(why);
     const auto actor = cliActor(m_g);
+    const ledger::Date today = m_g.today();
+    const char gs = m_g.gsChar();
     writeThen<ReceiptRecorded>(
         ui::ScreenId::Receive,
-        [request, actor](store::TerminalStore& s) -> ReceiptRecorded {
+        [forbidden, today, gs, text, actor](store::TerminalStore& s) -> ReceiptRecorded {
+            if (forbidden) return {ledger::unexpected(*forbidden), std::nullopt};
+            const auto request = readReceiptScan(s, today, gs, text);
             if (!request) return {ledger::unexpected(request.error()), std::nullopt};
             return recordReceipt(s, *request, actor);
         },

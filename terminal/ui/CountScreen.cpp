@@ -21,6 +21,7 @@ std::string countPrompt(const CountView& view)
     if (view.recording) return kRecordingPrompt;
     if (view.approvals) return view.chosen ? "Approve with a reason, or reject" : "Choose a count to decide";
     if (view.location.empty()) return "Scan a location to count, or tap a task";
+    if (view.starting) return "Starting the count at " + view.location + " ...";
     if (view.sku.empty()) return "Scan a product at " + view.location;
     const std::string what = view.sku + (view.lot ? " LOT " + *view.lot : "") + " at " + view.location;
     return (view.recount ? "Recount " : "Count ") + what;
@@ -91,7 +92,8 @@ CountIntent drawCountScreen(const CountView& view, CountInput& input, const UiCo
         // A recount is a modal step in amber: the word says so, not only the colour.
         if (view.recount) drawBand(ctx, Feedback::Attention, countPrompt(view));
         if (view.recording && view.recount) drawPrompt(ctx, kRecordingPrompt);
-        const SheetKey key = drawQtySheet(ctx, "counted", view.recount ? "Recounted" : "Counted", input.digits, "OK", !view.recording);
+        const SheetKey key =
+            drawQtySheet(ctx, "counted", view.recount ? "Recounted" : "Counted", input.digits, "OK", !view.recording && !view.starting);
         if (key == SheetKey::Ok) {
             intent.kind = CountIntent::Kind::Submit;
             intent.qty = digitsValue(input.digits);

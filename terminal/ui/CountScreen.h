@@ -49,6 +49,8 @@ struct CountView {
     std::vector<PendingCount> pending;
     std::optional<size_t> chosen;    // the pending count chosen
     std::vector<ReasonChoice> adjustReasons;
+    bool starting = false;           // the count's basis is being read for the location chosen:
+                                     // "Starting the count at A1 ...", the keypad's OK disabled
     bool recording = false;          // a write is in flight: "Recording ...", only Home acts (the
                                      // app refuses scans)
     Outcome last;
@@ -70,8 +72,8 @@ struct CountIntent {
 // countTaskText: "A1  TEA  (NOT_FOUND)". pendingText: "#3  A1  MUG  counted 9, book 12 (-3)  by ana".
 std::string countTaskText(const CountTaskItem& task);
 std::string pendingText(const PendingCount& p);
-// countPrompt: "Scan a location to count, or tap a task", "Scan a product at A1", "Count MUG
-// at A1", "Recount MUG at A1", "Choose a count to decide", "Approve with a reason, or reject".
+// countPrompt: "Scan a location to count, or tap a task", "Starting the count at A1 ...",
+// "Scan a product at A1", "Count MUG at A1", "Recount MUG at A1", "Choose a count to decide", "Approve with a reason, or reject".
 std::string countPrompt(const CountView& view);
 
 CountIntent drawCountScreen(const CountView& view, CountInput& input, const UiContext& ctx);

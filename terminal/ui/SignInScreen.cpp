@@ -21,13 +21,18 @@ SignInIntent drawSignInScreen(const SignInView& view, SignInInput& input, const 
     beginScreen("##signin");
     drawHeader(ctx, {"SIGN IN", "", "", -1});
 
-    if (view.message) {
+    if (view.checking) {
+        drawBandLines(ctx, Feedback::None, {{kCheckingText, true}, {"signing in " + input.operatorName, false}},
+                      ImGui::GetContentRegionAvail().y * 0.3f);
+    } else if (view.message) {
         // An idle sign-out is a notice (amber), not a refusal.
         drawBandLines(ctx, view.message->code == "signed_out_idle" ? Feedback::Attention : Feedback::Refused,
                       {{signInMessageTitle(view.message->code), true}, {view.message->text, false}},
                       ImGui::GetContentRegionAvail().y * 0.3f);
     }
 
+    // A sign-in being checked: nothing here takes a tap until its result.
+    ImGui::BeginDisabled(view.checking);
     ImGui::TextUnformatted("Operator");
     const float width = ImGui::GetContentRegionAvail().x;
     const float spacing = ctx.metrics.spacingPx;
@@ -57,7 +62,7 @@ SignInIntent drawSignInScreen(const SignInView& view, SignInInput& input, const 
     drawKeypad(ctx, "pin", input.pin, kMaxPinDigits);
 
     ImGui::Spacing();
-    const bool ready = !input.operatorName.empty() && input.pin.size() >= 4;
+    const bool ready = !view.checking && !input.operatorName.empty() && input.pin.size() >= 4;
     ImGui::BeginDisabled(!ready);
     if (touchButton(ctx, "Sign in", ImVec2(width, 0)) && ready) {
         intent.kind = SignInIntent::Kind::SignIn;
@@ -65,6 +70,7 @@ SignInIntent drawSignInScreen(const SignInView& view, SignInInput& input, const 
         intent.pin = std::move(input.pin);
         input.pin.clear();
     }
+    ImGui::EndDisabled();
     ImGui::EndDisabled();
     endScreen();
     return intent;

@@ -21,6 +21,8 @@ struct SignInMessage {
 struct SignInView {
     std::vector<std::string> operators; // users of this terminal, sorted (store::Users::list)
     std::optional<SignInMessage> message;
+    bool checking = false; // a sign-in is being checked (off the main thread): "Checking ...",
+                           // no operator, key or "Sign in" takes a tap until its result
 };
 
 // SignInInput is the screen's widget state: the chosen operator and the PIN typed so far.
@@ -43,9 +45,15 @@ inline constexpr size_t kMaxPinDigits = 12;
 // operator", not_signed_in "Scan not taken", anything else "Cannot sign in".
 const char* signInMessageTitle(const std::string& code);
 
+// kCheckingText: what the screen says while a sign-in is checked (three ASCII dots: the
+// font atlas holds Latin-1 only).
+inline constexpr const char* kCheckingText = "Checking ...";
+
 // drawSignInScreen draws the operator list (one button per operator, the chosen one marked),
 // the masked PIN, the keypad and "Sign in" (enabled once an operator is chosen and the PIN has
 // 4 digits). Tapping "Sign in" returns SignIn with the name and PIN and clears input.pin.
+// While view.checking it shows kCheckingText with the operator's name in place of a refusal,
+// and the operators, the keypad and "Sign in" are disabled (input stays as it is).
 SignInIntent drawSignInScreen(const SignInView& view, SignInInput& input, const UiContext& ctx);
 
 } // namespace backfill::ui

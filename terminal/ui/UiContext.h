@@ -41,6 +41,9 @@ struct UiContext {
     // notice: a platform condition every header shows in words ("NO SOUND" without a sound
     // device); null for none.
     const char* notice = nullptr;
+    // busy: work the operator waits for that no screen shows itself ("reading scan ..." while
+    // a scan's meaning is read off the main thread); every header shows it; null for none.
+    const char* busy = nullptr;
 };
 
 } // namespace backfill::ui

@@ -105,6 +105,7 @@ void drawHeader(const UiContext& ctx, const HeaderInfo& info)
     // The link's state is a word, not only a colour: "ana  online  unsent 0".
     if (ctx.link) right += (right.empty() ? "" : "  ") + std::string(ctx.link);
     if (ctx.notice) right += (right.empty() ? "" : "  ") + std::string(ctx.notice);
+    if (ctx.busy) right += (right.empty() ? "" : "  ") + std::string(ctx.busy);
     if (info.unsynced >= 0) {
         char buf[48];
         std::snprintf(buf, sizeof buf, "%sunsent %lld", right.empty() ? "" : "  ", info.unsynced);

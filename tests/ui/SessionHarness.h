@@ -16,9 +16,12 @@
 #include "ui/HomeScreen.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace backfill::uitest {
 
@@ -116,8 +119,12 @@ public:
         s.text = text;
         s.doubleRead = doubleRead;
         m_ui.frame([&] { m_session->frame({s}, m_ui.ctx()); });
+        if (m_afterScan) m_afterScan();
         frame();
     }
+    // setAfterScan: what scan() does after the scan's frame (SessionReader: wait for the
+    // scan's meaning, read on the reader, unless the test holds the reader).
+    void setAfterScan(std::function<void()> after) { m_afterScan = std::move(after); }
     // tap presses and releases the target labelled `label` (found in the last frame).
     void tap(const std::string& label)
     {
@@ -155,21 +162,27 @@ private:
     app::GlobalOptions m_g;
     UiHarness m_ui;
     std::unique_ptr<app::UiSession> m_session;
+    std::function<void()> m_afterScan;
 };
 
 // SessionReader attaches a real UiReader to a harness's session: its own connection to the
 // harness's SQLite file and a real worker thread. Declare it after the harness (it goes first).
 class SessionReader {
 public:
-    explicit SessionReader(SessionHarness& s) : m_session(s.session())
+    // A scan's meaning is read on the reader (docs/ui.md, Small reads off the main thread):
+    // the harness's scan() waits for it, as a wedge scan is applied once its meaning comes,
+    // unless the test holds the reader (hold) to see the pending state.
+    explicit SessionReader(SessionHarness& s) : m_harness(s), m_session(s.session())
     {
         auto started = app::UiReader::start(s.options().dbPath, std::chrono::milliseconds(60000), m_queue);
         REQUIRE(started);
         m_reader = std::move(*started);
         m_session.attachReader(m_reader.get());
+        m_harness.setAfterScan([this] { settleScans(); });
     }
     ~SessionReader()
     {
+        m_harness.setAfterScan({});
         m_session.attachReader(nullptr);
         m_reader.reset();
     }
@@ -192,10 +205,78 @@ public:
         return *done;
     }
 
+    // Hold keeps the reader's worker busy (a read of the test's own that waits) until release
+    // or its destructor: every read submitted meanwhile waits behind it, so a test sees the
+    // frame return and the screen's pending state before the read runs. It gives up after 30 s
+    // (a failed test must not hang the reader's destructor).
+    class Hold {
+    public:
+        struct State {
+            std::mutex mutex;
+            std::condition_variable changed;
+            bool held = false;
+            bool open = false;
+        };
+        explicit Hold(std::shared_ptr<State> state) : m_state(std::move(state)) {}
+        Hold(const Hold&) = delete;
+        Hold& operator=(const Hold&) = delete;
+        ~Hold() { release(); }
+        void release()
+        {
+            {
+                std::lock_guard lock(m_state->mutex);
+                m_state->open = true;
+            }
+            m_state->changed.notify_all();
+        }
+
+    private:
+        std::shared_ptr<State> m_state;
+    };
+    // hold returns once the worker is held.
+    std::unique_ptr<Hold> hold()
+    {
+        auto state = std::make_shared<Hold::State>();
+        m_holds.push_back(state);
+        m_reader->submit("test.hold", [state](store::TerminalStore&) -> std::function<void()> {
+            std::unique_lock lock(state->mutex);
+            state->held = true;
+            state->changed.notify_all();
+            state->changed.wait_for(lock, std::chrono::seconds(30), [&] { return state->open; });
+            return {};
+        });
+        std::unique_lock lock(state->mutex);
+        REQUIRE(state->changed.wait_for(lock, std::chrono::seconds(20), [&] { return state->held; }));
+        return std::make_unique<Hold>(state);
+    }
+
+    // settleScans drains the queue until no scan's meaning is still being read (at once while
+    // the reader is held). False after 20 s.
+    bool settleScans()
+    {
+        if (held()) return true;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (m_session.scansReading() > 0 && std::chrono::steady_clock::now() < deadline)
+            if (m_queue.waitPosted(std::chrono::milliseconds(100))) m_queue.drain();
+        return m_session.scansReading() == 0;
+    }
+
 private:
+    bool held()
+    {
+        for (const auto& weak : m_holds)
+            if (auto state = weak.lock()) {
+                std::lock_guard lock(state->mutex);
+                if (state->held && !state->open) return true;
+            }
+        return false;
+    }
+
+    SessionHarness& m_harness;
     app::UiSession& m_session;
     app::MainQueue m_queue;
     std::unique_ptr<app::UiReader> m_reader;
+    std::vector<std::weak_ptr<Hold::State>> m_holds;
 };
 
 // SessionWriter attaches a real UiWriter to a harness's session: its own connection to the

@@ -244,6 +244,8 @@ TEST_CASE("count session with a writer: while a count is recorded the screen say
     s.scan("LOC:A1");
     s.scan(uitest::kMug);
     REQUIRE(v.sku == "MUG");
+    REQUIRE(w.settle()); // the count's basis, read on the writer (OK waits for it)
+    REQUIRE_FALSE(s.session().countBasisPending());
 
     test::PlainDb other(s.options().dbPath);
     other.exec("BEGIN IMMEDIATE");

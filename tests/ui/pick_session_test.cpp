@@ -292,6 +292,7 @@ TEST_CASE("pick session with a writer: while a pick is recorded the screen says 
     s.tap("Short");
     CHECK(v.last.feedback == ui::Feedback::None);
     REQUIRE(v.step == ui::PickStep::Short);
+    REQUIRE(r.settle()); // the short reasons, read on the reader
     s.tap("NOT_FOUND  Not there");
     s.tap("0");
     s.tap("Record short");

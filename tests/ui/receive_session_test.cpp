@@ -185,10 +185,11 @@ TEST_CASE("receive session with a reader: the lists come from the worker, the ol
     s.start();
     REQUIRE(s.session().screen() == ui::ScreenId::Receive);
     const auto& v = s.session().receiveView();
-    CHECK(v.location == "DOCK"); // read in the frame: a scan is received into it at once
-    CHECK(v.expected.empty());   // the frame did not wait for the lists
+    CHECK(v.location.empty()); // comes with the lists (a receipt reads it on the writer)
+    CHECK(v.expected.empty()); // the frame did not wait for the lists
     CHECK(v.recent.empty());
     REQUIRE(r.settle());
+    CHECK(v.location == "DOCK");
     CHECK(ui::expectedRows(v.expected) == std::vector<std::string>{"ETA 2026-12-04  ASN-1  Mug Co", "SSCC 095011010000000018", "    12 x MUG"});
     REQUIRE(v.recent.size() == 1);
     CHECK(v.recent[0].sku == "TEA");

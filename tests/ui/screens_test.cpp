@@ -163,6 +163,32 @@ TEST_CASE("sign-in: choose the operator, type the PIN on the keypad, sign in")
     CHECK(input.pin.empty());
 }
 
+TEST_CASE("sign-in: while a sign-in is checked the screen takes no tap")
+{
+    UiHarness h;
+    ui::SignInView view;
+    view.operators = {"ana", "bo"};
+    ui::SignInInput input;
+    input.operatorName = "ana";
+    input.pin = "1234";
+    view.checking = true;
+    auto draw = [&] { return ui::drawSignInScreen(view, input, h.ctx()); };
+    CHECK(std::string(ui::kCheckingText) == "Checking ...");
+    CHECK(lastOf(h.tap<ui::SignInIntent>("Sign in", draw)).kind == ui::SignInIntent::Kind::None);
+    h.tap<ui::SignInIntent>("5", draw);
+    h.tap<ui::SignInIntent>("C", draw);
+    h.tap<ui::SignInIntent>("bo", draw);
+    CHECK(input.pin == "1234");
+    CHECK(input.operatorName == "ana");
+    h.frame([&] { draw(); });
+    checkTargets(h); // still at least the minimum, disabled or not
+
+    view.checking = false; // the result came: the same input signs in again
+    const auto intent = lastOf(h.tap<ui::SignInIntent>("Sign in", draw));
+    CHECK(intent.kind == ui::SignInIntent::Kind::SignIn);
+    CHECK(intent.pin == "1234");
+}
+
 TEST_CASE("sign-in: refusals are named in words")
 {
     CHECK(std::string(ui::signInMessageTitle("bad_pin")) == "Wrong PIN");

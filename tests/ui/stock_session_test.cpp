@@ -129,7 +129,9 @@ TEST_CASE("stock session with a reader: the card is read on the worker and shown
         return done();
     };
 
+    // A scan's meaning is read on the worker too: then the card is asked for.
     s.scan(uitest::kMug);
+    REQUIRE(drainUntil([&] { return s.session().scansReading() == 0; }));
     CHECK(v.loading == "MUG"); // the frame that took the scan did not wait for the card
     REQUIRE(drainUntil([&] { return v.card.has_value(); }));
     CHECK(v.loading.empty());
@@ -144,6 +146,7 @@ TEST_CASE("stock session with a reader: the card is read on the worker and shown
     // Tea asked for, then Back before its card came: the tea card never opens.
     const long before = (*reader)->reads();
     s.scan(uitest::kTea);
+    REQUIRE(drainUntil([&] { return s.session().scansReading() == 0; }));
     CHECK(v.loading == "TEA");
     s.tap("Back");
     CHECK(v.loading.empty());
