@@ -7,11 +7,14 @@
 
 #include "server/ServerStore.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <string_view>
 #include <vector>
 
 namespace backfill::server {
 
-std::vector<Movement> movementsOf(std::string_view kind, std::string_view payload);
+// `entry` is the log entry as the apply path built it (not its text parsed again).
+std::vector<Movement> movementsOf(std::string_view kind, const nlohmann::ordered_json& entry);
 
 } // namespace backfill::server

@@ -242,7 +242,7 @@ Result<void> finish(ServerStore& store, const OpContext& op, std::string_view ki
     out.globalSeq = *seq;
     out.skus = s.skus;
     // The entry's on-hand changes, by key, for counts to come (P6: server/Movements.h).
-    TRY(store.addMovements({*seq, op.deviceId, op.epoch, op.deviceSeq}, movementsOf(kind, payload)));
+    TRY(store.addMovements({*seq, op.deviceId, op.epoch, op.deviceSeq}, movementsOf(kind, entry)));
     for (const auto& c : s.corrections) {
         Json j = identity(op);
         for (const auto& [k, v] : c.items()) j[k] = v;

@@ -301,9 +301,9 @@ Result<void> takeServerLane(Database& db, const std::string& orderId, const std:
 // foldEntry adds one pulled op or allocation entry to the server's state (server_stock,
 // server_lines), as tests/server/apply_property_test.cpp's replay folds the log (P4). Its
 // stock changes are read as the server reads them (protocol/LogStock.h).
-Result<void> foldEntry(Database& db, const std::string& kind, const std::string& payload, const SortedJson& e)
+Result<void> foldEntry(Database& db, const std::string& kind, const SortedJson& e)
 {
-    for (const auto& d : protocol::stockDeltasOf(kind, payload)) TRY(addServerStock(db, d.sku, d.location, d.lot, d.qty, d.held));
+    for (const auto& d : protocol::stockDeltasOfEntry(kind, e)) TRY(addServerStock(db, d.sku, d.location, d.lot, d.qty, d.held));
     if (kind == "receive") {
         for (const auto& l : list(e, "lines")) {
             TRY(addServerInbound(db, str(l, "sku"), str(l, "sscc"), num(l, "qty")));
@@ -526,7 +526,7 @@ Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& chang
                    entry.kind == "inbound_line" || entry.kind == "suppliers" || entry.kind == "promotion") {
             TRY(applyMasterData(*m_db, entry.kind, e));
         } else {
-            TRY(foldEntry(*m_db, entry.kind, entry.payload, e));
+            TRY(foldEntry(*m_db, entry.kind, e));
         }
         ++applied.entries;
     }
