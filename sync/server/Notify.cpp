@@ -27,6 +27,27 @@ Result<std::string> descriptionOf(ServerStore& store, std::string_view sku)
     return *p ? (*p)->description : std::string();
 }
 
+// Description is a product's description, read when a message first needs it: most ops
+// queue none, and the read was one statement per product per op.
+class Description {
+public:
+    Description(ServerStore& store, std::string_view sku) : m_store(store), m_sku(sku) {}
+    Result<std::string> get()
+    {
+        if (!m_text) {
+            auto d = descriptionOf(m_store, m_sku);
+            if (!d) return unexpected(d.error());
+            m_text = std::move(*d);
+        }
+        return *m_text;
+    }
+
+private:
+    ServerStore& m_store;
+    std::string_view m_sku;
+    std::optional<std::string> m_text;
+};
+
 Result<void> queue(ServerStore& store, const SortedJson& event, const ledger::Notice& notice, const NotifyClock& clock)
 {
     auto done = store.queueNotification(event.dump(), notice, ledger::renderNotice(notice), clock.now);
@@ -34,7 +55,7 @@ Result<void> queue(ServerStore& store, const SortedJson& event, const ledger::No
     return {};
 }
 
-Result<void> notifyEtas(ServerStore& store, const std::string& sku, const std::string& description,
+Result<void> notifyEtas(ServerStore& store, const std::string& sku, Description& description,
                         const std::vector<ledger::OrderLine>& lines, const NotifyClock& clock)
 {
     std::vector<ledger::WaitingLine> waiting;
@@ -67,7 +88,9 @@ Result<void> notifyEtas(ServerStore& store, const std::string& sku, const std::s
             n.orderId = l.orderId;
             n.line = l.line;
             n.sku = sku;
-            n.description = description;
+            auto text = description.get();
+            if (!text) return unexpected(text.error());
+            n.description = *text;
             n.qty = l.remaining();
             n.lineQty = l.qty;
             n.eta = etas[i];
@@ -82,7 +105,7 @@ Result<void> notifyEtas(ServerStore& store, const std::string& sku, const std::s
     return {};
 }
 
-Result<void> notifyWaitlist(ServerStore& store, const std::string& sku, const std::string& description,
+Result<void> notifyWaitlist(ServerStore& store, const std::string& sku, Description& description,
                             const std::vector<ledger::OrderLine>& lines, const NotifyClock& clock)
 {
     auto emails = store.waitlist(sku);
@@ -98,7 +121,9 @@ Result<void> notifyWaitlist(ServerStore& store, const std::string& sku, const st
         n.kind = ledger::NoticeKind::BackInStock;
         n.email = email;
         n.sku = sku;
-        n.description = description;
+        auto text = description.get();
+        if (!text) return unexpected(text.error());
+        n.description = *text;
         n.qty = free;
         n.day = clock.today;
         TRY(queue(store, SortedJson::array({"back_in_stock", email, sku, ledger::formatDate(clock.today)}), n, clock));
@@ -120,12 +145,11 @@ NotifyClock notifyClock(const ServerStore& store)
 Result<void> notifyProducts(ServerStore& store, std::span<const std::string> skus, const NotifyClock& clock)
 {
     for (const auto& sku : skus) {
-        auto description = descriptionOf(store, sku);
-        if (!description) return unexpected(description.error());
+        Description description(store, sku);
         auto lines = store.openLines(sku);
         if (!lines) return unexpected(lines.error());
-        TRY(notifyEtas(store, sku, *description, *lines, clock));
-        TRY(notifyWaitlist(store, sku, *description, *lines, clock));
+        TRY(notifyEtas(store, sku, description, *lines, clock));
+        TRY(notifyWaitlist(store, sku, description, *lines, clock));
     }
     return {};
 }
