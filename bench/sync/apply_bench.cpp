@@ -10,29 +10,17 @@
 //
 // Every push is checked: one Applied result per op.
 
+#include "SyncBenchSupport.h"
+
 #include "server/Apply.h"
 #include "server/SqliteServerStore.h"
 
-#include <sqlite3.h>
 #include <sys/resource.h>
-
-#include <algorithm>
-#include <array>
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <stdexcept>
-#include <string>
-#include <vector>
 
 namespace {
 
-namespace fs = std::filesystem;
 using namespace backfill;
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+using namespace backfill::bench;
 
 double cpuSeconds()
 {
@@ -41,119 +29,11 @@ double cpuSeconds()
     return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-double median(std::vector<double> v)
-{
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
-struct Flags {
-    std::vector<std::string> args;
-    std::string text(std::string_view name, const std::string& fallback) const
-    {
-        for (size_t i = 0; i + 1 < args.size(); ++i)
-            if (args[i] == name) return args[i + 1];
-        return fallback;
-    }
-    int64_t number(std::string_view name, int64_t fallback) const
-    {
-        const auto t = text(name, "");
-        return t.empty() ? fallback : std::stoll(t);
-    }
-};
-
-// run runs backfilld ARGS to completion and gives its stdout; throws on a non-zero exit.
-std::string run(const std::string& bin, std::vector<std::string> args)
-{
-    args.insert(args.begin(), bin);
-    std::string cmd;
-    for (const auto& a : args) cmd += "'" + a + "' ";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) throw std::runtime_error("cannot run " + cmd);
-    std::string out;
-    std::array<char, 4096> buf{};
-    size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    if (::pclose(p) != 0) throw std::runtime_error("failed: " + cmd + "\n" + out);
-    return out;
-}
-
-// pushOf builds a Push of `n` receive ops, as bench_sync's Device::push does.
-protocol::Push pushOf(const protocol::Auth& auth, int index, int64_t& counter, int64_t& seq, size_t n, int products)
-{
-    protocol::Push p{auth, {}};
-    for (size_t i = 0; i < n; ++i) {
-        const int64_t k = ++counter;
-        char id[40];
-        std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012llx", index, static_cast<unsigned long long>(k));
-        const int product = static_cast<int>((k * 7919 + index * 104729) % products);
-        p.ops.push_back({id, seq++, 1, "receive",
-                         R"({"location":"DOCK","lines":[{"sku":"SKU-)" + std::to_string(product) + R"(","qty":)" +
-                             std::to_string(1 + k % 3) + R"(,"lot":"","sscc":"","claims":[]}]})",
-                         1'800'000'000 + k});
-    }
-    return p;
-}
-
-// Bare is the limit: the same rows into an applied_ops-shaped table, one transaction per batch.
-class Bare {
-public:
-    explicit Bare(const fs::path& path)
-    {
-        check(sqlite3_open(path.c_str(), &m_db));
-        check(sqlite3_exec(m_db,
-                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                           "CREATE TABLE ops(op_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, epoch INTEGER NOT NULL,"
-                           " device_seq INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL,"
-                           " UNIQUE(device_id, epoch, device_seq))",
-                           nullptr, nullptr, nullptr));
-        check(sqlite3_prepare_v2(m_db, "INSERT INTO ops VALUES(?,?,?,?,?,?,?)", -1, &m_insert, nullptr));
-    }
-    ~Bare()
-    {
-        sqlite3_finalize(m_insert);
-        sqlite3_close(m_db);
-    }
-    void insert(const std::string& device, const protocol::Push& p)
-    {
-        check(sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr));
-        for (const auto& op : p.ops) {
-            sqlite3_bind_text(m_insert, 1, op.opId.data(), static_cast<int>(op.opId.size()), SQLITE_STATIC);
-            sqlite3_bind_text(m_insert, 2, device.data(), static_cast<int>(device.size()), SQLITE_STATIC);
-            sqlite3_bind_int64(m_insert, 3, op.epoch);
-            sqlite3_bind_int64(m_insert, 4, op.deviceSeq);
-            sqlite3_bind_text(m_insert, 5, op.kind.data(), static_cast<int>(op.kind.size()), SQLITE_STATIC);
-            sqlite3_bind_text(m_insert, 6, op.payload.data(), static_cast<int>(op.payload.size()), SQLITE_STATIC);
-            sqlite3_bind_int64(m_insert, 7, op.createdAt);
-            if (sqlite3_step(m_insert) != SQLITE_DONE) check(SQLITE_ERROR);
-            sqlite3_reset(m_insert);
-        }
-        check(sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr));
-    }
-
-private:
-    void check(int rc)
-    {
-        if (rc != SQLITE_OK) throw std::runtime_error(std::string("bare sqlite: ") + sqlite3_errmsg(m_db));
-    }
-    sqlite3* m_db = nullptr;
-    sqlite3_stmt* m_insert = nullptr;
-};
-
 } // namespace
 
 int main(int argc, char** argv)
 try {
-    const Flags flags{{argv + 1, argv + argc}};
+    const Flags flags(argc, argv);
     const fs::path work = flags.text("--work", (fs::temp_directory_path() / "backfill-apply-bench").string());
     const std::string bin = flags.text("--bin", BACKFILLD_BIN_DEFAULT);
     const int reps = static_cast<int>(flags.number("--reps", 3));
@@ -170,15 +50,8 @@ try {
         fs::remove_all(dir);
         fs::create_directories(dir);
         const std::string db = (dir / "server.db").string();
-        {
-            std::ofstream(dir / "locations.csv") << "code,kind,sequence\nDOCK,receiving,1\nA-01,storage,100\n";
-            std::ofstream catalog(dir / "catalog.csv");
-            catalog << "sku,description\n";
-            for (int i = 0; i < products; ++i) catalog << "SKU-" << i << ",Product " << i << "\n";
-        }
-        run(bin, {"--db", db, "import", "locations", (dir / "locations.csv").string()});
-        run(bin, {"--db", db, "import", "catalog", (dir / "catalog.csv").string()});
-        const std::string token = run(bin, {"--db", db, "device", "add", "HH-1"}).substr(0, 64);
+        importMasterData(bin, db, dir, products);
+        const std::string token = runBackfilld(bin, {"--db", db, "device", "add", "HH-1"}).substr(0, 64);
 
         auto store = server::SqliteServerStore::open(db);
         if (!store) throw std::runtime_error(store.error().message);
@@ -187,14 +60,15 @@ try {
         const auto* ack = std::get_if<protocol::HelloAck>(&hello);
         if (!ack) throw std::runtime_error("hello refused");
         const protocol::Auth auth = protocol::Session{ack->sessionId};
-        Bare bare(dir / "bare.db");
+        BareBatches bare(dir / "bare.db");
 
-        int64_t counter = 0, seq = 1, shadowCounter = 0, shadowSeq = 1;
+        ReceiveOps ops, shadow;
+        shadow.index = 1 << 20; // the limit's rows: the same shape, other op ids
         for (int b = 0; b < blocks; ++b) {
             std::vector<protocol::Push> pushes, limits;
             for (int i = 0; i < batchesPerBlock; ++i) {
-                pushes.push_back(pushOf(auth, 0, counter, seq, batch, products));
-                limits.push_back(pushOf(auth, 1 << 20, shadowCounter, shadowSeq, batch, products));
+                pushes.push_back(ops.push(auth, batch, products));
+                limits.push_back(shadow.push(auth, batch, products));
             }
             const double ops = static_cast<double>(batch * pushes.size());
             double c0 = cpuSeconds();

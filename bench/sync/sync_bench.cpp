@@ -14,6 +14,8 @@
 // Every push is checked: one Applied result per op (a bench that measured refusals would
 // lie), and at the end the server's applied_ops count equals the ops sent.
 
+#include "SyncBenchSupport.h"
+
 #include "protocol/Codec.h"
 #include "transport/Transport.h"
 
@@ -43,62 +45,8 @@ extern char** environ;
 
 namespace {
 
-namespace fs = std::filesystem;
 using namespace backfill;
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-double median(std::vector<double> v)
-{
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
-struct Flags {
-    std::vector<std::string> args;
-    std::string text(std::string_view name, const std::string& fallback) const
-    {
-        for (size_t i = 0; i + 1 < args.size(); ++i)
-            if (args[i] == name) return args[i + 1];
-        return fallback;
-    }
-    int64_t number(std::string_view name, int64_t fallback) const
-    {
-        const auto t = text(name, "");
-        return t.empty() ? fallback : std::stoll(t);
-    }
-};
-
-void removeDatabase(const fs::path& db)
-{
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(db.string() + suffix);
-}
-
-// run runs backfilld ARGS to completion and gives its stdout; throws on a non-zero exit.
-std::string run(const std::string& bin, std::vector<std::string> args)
-{
-    args.insert(args.begin(), bin);
-    std::string cmd;
-    for (const auto& a : args) cmd += "'" + a + "' ";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) throw std::runtime_error("cannot run " + cmd);
-    std::string out;
-    std::array<char, 4096> buf{};
-    size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    if (::pclose(p) != 0) throw std::runtime_error("failed: " + cmd + "\n" + out);
-    return out;
-}
+using namespace backfill::bench;
 
 // Serving is `backfilld serve --listen tcp://127.0.0.1:0` while it lives.
 class Serving {
@@ -165,30 +113,13 @@ protocol::Message ask(transport::Client& c, const protocol::Message& m)
     return *decoded;
 }
 
-// Device is one enrolled terminal: its session and its next device_seq.
+// Device is one enrolled terminal: its session and the receive ops it writes.
 struct Device {
     std::string name;
     protocol::Session session;
-    int64_t nextSeq = 1;
-    int64_t opCounter = 0;
-    int index = 0;
+    bench::ReceiveOps ops;
 
-    // push builds a Push of `n` receive ops (1-3 units of one of the catalog's products into DOCK).
-    protocol::Push push(size_t n, int products)
-    {
-        protocol::Push p{session, {}};
-        for (size_t i = 0; i < n; ++i) {
-            const int64_t k = ++opCounter;
-            char id[40];
-            std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012llx", index, static_cast<unsigned long long>(k));
-            const int product = static_cast<int>((k * 7919 + index * 104729) % products);
-            p.ops.push_back({id, nextSeq++, 1, "receive",
-                             R"({"location":"DOCK","lines":[{"sku":"SKU-)" + std::to_string(product) + R"(","qty":)" +
-                                 std::to_string(1 + k % 3) + R"(,"lot":"","sscc":"","claims":[]}]})",
-                             1'800'000'000 + k});
-        }
-        return p;
-    }
+    protocol::Push push(size_t n, int products) { return ops.push(session, n, products); }
 };
 
 void checkApplied(const protocol::Message& reply, size_t n)
@@ -198,52 +129,6 @@ void checkApplied(const protocol::Message& reply, size_t n)
     for (const auto& r : ack->results)
         if (r.status != protocol::OpStatus::Applied) throw std::runtime_error("push: op " + r.opId + " " + r.code + ": " + r.message);
 }
-
-// BareBatches is the limit: the same rows as the server's applied_ops, one transaction per batch.
-class BareBatches {
-public:
-    explicit BareBatches(const fs::path& path)
-    {
-        removeDatabase(path);
-        check(sqlite3_open(path.c_str(), &m_db));
-        check(sqlite3_exec(m_db,
-                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                           "CREATE TABLE ops(op_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, epoch INTEGER NOT NULL,"
-                           " device_seq INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL,"
-                           " UNIQUE(device_id, epoch, device_seq))",
-                           nullptr, nullptr, nullptr));
-        check(sqlite3_prepare_v2(m_db, "INSERT INTO ops VALUES(?,?,?,?,?,?,?)", -1, &m_insert, nullptr));
-    }
-    ~BareBatches()
-    {
-        sqlite3_finalize(m_insert);
-        sqlite3_close(m_db);
-    }
-    void insert(const std::string& device, const protocol::Push& p)
-    {
-        check(sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr));
-        for (const auto& op : p.ops) {
-            sqlite3_bind_text(m_insert, 1, op.opId.data(), static_cast<int>(op.opId.size()), SQLITE_STATIC);
-            sqlite3_bind_text(m_insert, 2, device.data(), static_cast<int>(device.size()), SQLITE_STATIC);
-            sqlite3_bind_int64(m_insert, 3, op.epoch);
-            sqlite3_bind_int64(m_insert, 4, op.deviceSeq);
-            sqlite3_bind_text(m_insert, 5, op.kind.data(), static_cast<int>(op.kind.size()), SQLITE_STATIC);
-            sqlite3_bind_text(m_insert, 6, op.payload.data(), static_cast<int>(op.payload.size()), SQLITE_STATIC);
-            sqlite3_bind_int64(m_insert, 7, op.createdAt);
-            if (sqlite3_step(m_insert) != SQLITE_DONE) check(SQLITE_ERROR);
-            sqlite3_reset(m_insert);
-        }
-        check(sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr));
-    }
-
-private:
-    void check(int rc)
-    {
-        if (rc != SQLITE_OK) throw std::runtime_error(std::string("bare sqlite: ") + sqlite3_errmsg(m_db));
-    }
-    sqlite3* m_db = nullptr;
-    sqlite3_stmt* m_insert = nullptr;
-};
 
 int64_t appliedOps(const std::string& db)
 {
@@ -265,7 +150,7 @@ int64_t appliedOps(const std::string& db)
 int main(int argc, char** argv)
 try {
     ::signal(SIGPIPE, SIG_IGN);
-    const Flags flags{{argv + 1, argv + argc}};
+    const Flags flags(argc, argv);
     const fs::path work = flags.text("--work", (fs::temp_directory_path() / "backfill-sync-bench").string());
     const std::string bin = flags.text("--bin", BACKFILLD_BIN_DEFAULT);
     const int reps = static_cast<int>(flags.number("--reps", 3));
@@ -290,20 +175,13 @@ try {
         fs::remove_all(dir);
         fs::create_directories(dir);
         const std::string db = (dir / "server.db").string();
-        {
-            std::ofstream(dir / "locations.csv") << "code,kind,sequence\nDOCK,receiving,1\nA-01,storage,100\n";
-            std::ofstream catalog(dir / "catalog.csv");
-            catalog << "sku,description\n";
-            for (int i = 0; i < products; ++i) catalog << "SKU-" << i << ",Product " << i << "\n";
-        }
-        run(bin, {"--db", db, "import", "locations", (dir / "locations.csv").string()});
-        run(bin, {"--db", db, "import", "catalog", (dir / "catalog.csv").string()});
+        importMasterData(bin, db, dir, products);
         std::vector<Device> devices(static_cast<size_t>(terminals) + 1);
         std::vector<std::string> tokens;
         for (size_t i = 0; i < devices.size(); ++i) {
             devices[i].name = "HH-" + std::to_string(i);
-            devices[i].index = static_cast<int>(i);
-            tokens.push_back(run(bin, {"--db", db, "device", "add", devices[i].name}).substr(0, 64));
+            devices[i].ops.index = static_cast<int>(i);
+            tokens.push_back(runBackfilld(bin, {"--db", db, "device", "add", devices[i].name}).substr(0, 64));
         }
         Serving server(bin, db, dir / "serve-stderr.txt");
         std::vector<std::unique_ptr<transport::Client>> clients;
@@ -325,7 +203,7 @@ try {
         // (1) throughput, in blocks.
         Device& one = devices[0];
         Device shadow = devices[0]; // the same op ids and rows for the limit and the echo
-        shadow.index = 1 << 20;
+        shadow.ops.index = 1 << 20;
         for (int b = 0; b < blocks; ++b) {
             std::vector<protocol::Push> pushes, limits;
             for (int i = 0; i < batchesPerBlock; ++i) {

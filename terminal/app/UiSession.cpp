@@ -258,6 +258,18 @@ ui::Outcome UiSession::loadingRefusal(const std::string& list)
     return ui::refusal("loading", "the scan was not taken: the " + list + " is still being read; scan again when it shows");
 }
 
+bool UiSession::refuseWhileRecording()
+{
+    if (m_writing == 0) return false;
+    ui::Outcome* last = m_screen == ui::ScreenId::Putaway ? &m_putawayView.last
+                        : m_screen == ui::ScreenId::Pick  ? &m_pickView.last
+                        : m_screen == ui::ScreenId::Count ? &m_countView.last
+                                                          : nullptr;
+    if (!last) return false;
+    *last = recordingRefusal();
+    return true;
+}
+
 ui::Outcome UiSession::recordingRefusal()
 {
     return ui::refusal("recording", "the scan was not taken: the last action is still being recorded; scan again when its result shows");
@@ -340,13 +352,7 @@ void UiSession::onScan(const scan::Scan& scan)
         }
         // Refused at once, whatever it means (the feedback within 100 ms): the next scan on
         // these screens depends on the last write's result or on the list being read.
-        if (m_writing > 0 && (m_screen == ui::ScreenId::Putaway || m_screen == ui::ScreenId::Pick || m_screen == ui::ScreenId::Count)) {
-            ui::Outcome& last = m_screen == ui::ScreenId::Putaway ? m_putawayView.last
-                                : m_screen == ui::ScreenId::Pick  ? m_pickView.last
-                                                                  : m_countView.last;
-            last = recordingRefusal();
-            return;
-        }
+        if (refuseWhileRecording()) return;
         if (m_screen == ui::ScreenId::Pick && m_pickView.loading) {
             m_pickView.last = loadingRefusal("pick list");
             return;
@@ -389,15 +395,7 @@ void UiSession::applyScan(const std::string& text, const ScanMeaning& meaning)
         receive(text);
         return;
     }
-    // The next scan on these screens depends on the last write's result (the list it leaves,
-    // a recount): refused while one is in flight, as a scan is while the pick list is read.
-    if (m_writing > 0 && (m_screen == ui::ScreenId::Putaway || m_screen == ui::ScreenId::Pick || m_screen == ui::ScreenId::Count)) {
-        ui::Outcome& last = m_screen == ui::ScreenId::Putaway ? m_putawayView.last
-                            : m_screen == ui::ScreenId::Pick  ? m_pickView.last
-                                                              : m_countView.last;
-        last = recordingRefusal();
-        return;
-    }
+    if (refuseWhileRecording()) return;
     if (m_screen == ui::ScreenId::Putaway) {
         putawayScan(meaning);
         return;

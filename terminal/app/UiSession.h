@@ -309,6 +309,10 @@ private:
     void showWriting();
     // recordingRefusal: a scan refused while a write is in flight (Put away, Pick, Count).
     static ui::Outcome recordingRefusal();
+    // refuseWhileRecording refuses the scan on Put away, Pick or Count while a write is in
+    // flight (the next scan there depends on its result: the list it leaves, a recount), and
+    // says whether it did.
+    bool refuseWhileRecording();
     // loadingRefusal: a scan refused while `list` ("pick list", "put-away list") is read.
     static ui::Outcome loadingRefusal(const std::string& list);
     // setUnsent puts the outbox count on every header and the Home tile (< 0: not shown).
