@@ -3,6 +3,7 @@
 #include "server/Notify.h"
 
 #include "protocol/Codec.h"
+#include "server/ServerSchema.h"
 #include "server/Tokens.h"
 
 #include <nlohmann/json.hpp>
@@ -170,7 +171,8 @@ protocol::Message Applier::hello(const protocol::Hello& h)
         record.lastSeen = m_options.now();
         if (auto r = store.saveDevice(record); !r) return unexpected(r.error());
         const std::string session = newToken();
-        if (auto r = store.addSession(tokenHash(session), {record.deviceId, record.epoch}); !r) return unexpected(r.error());
+        if (auto r = store.addSession(tokenHash(session), {record.deviceId, record.epoch, *record.lastSeen}); !r)
+            return unexpected(r.error());
         auto head = store.headSeq();
         if (!head) return unexpected(head.error());
         ack.sessionId = session;
@@ -191,6 +193,10 @@ ledger::Result<SessionRecord> Applier::authenticate(const protocol::Auth& auth)
         auto found = m_store.session(tokenHash(s->id));
         if (!found) return unexpected(found.error());
         if (!*found) return ledger::fail("unknown_session", "the session id is not known to this server: send Hello again");
+        // Expired: the same code, so the link signs in again as for a forgotten session.
+        if (m_options.now() - (*found)->issuedAt > kSessionSeconds)
+            return ledger::fail("unknown_session", "the session expired (a session lasts " + std::to_string(kSessionSeconds / 3600) +
+                                                       " hours): send Hello again");
         deviceId = (*found)->deviceId;
         epoch = (*found)->epoch;
     } else {

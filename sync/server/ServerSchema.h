@@ -12,7 +12,7 @@ namespace backfill::server {
 // distinct from the terminal's "BFTD": neither program opens the other's file.
 inline constexpr int64_t kServerApplicationId = 0x42465356;
 
-inline constexpr std::array<std::string_view, 10> kServerMigrations{
+inline constexpr std::array<std::string_view, 11> kServerMigrations{
     // 1: master data, stock, devices and sessions, applied ops, the log, exceptions.
     R"sql(
 CREATE TABLE products(
@@ -287,11 +287,22 @@ CREATE TABLE lots(
     R"sql(
 CREATE TABLE order_stages(order_id TEXT PRIMARY KEY, stage TEXT NOT NULL) WITHOUT ROWID;
 )sql",
+    // 11: sessions expire (docs/server.md, Sessions): when each was issued. Sessions issued
+    // before this migration count as issued at 0, so they are expired: the link signs in again
+    // once, as for a forgotten session.
+    R"sql(
+ALTER TABLE sessions ADD COLUMN issued_at INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 // kSessionsPerDevice: the sessions a device keeps; older ones are forgotten as new ones are
 // issued. A request under a forgotten session gets unknown_session, and the link signs in
 // again once (sync/link): a watcher's long-lived session survives that way.
 inline constexpr int64_t kSessionsPerDevice = 32;
+
+// kSessionSeconds: how long a session id is good for after the Hello that issued it. A request
+// under an older one gets unknown_session ("... expired ..."), and the link signs in again once:
+// a session id seen on the wire is worth nothing a day later.
+inline constexpr int64_t kSessionSeconds = 24 * 3600;
 
 } // namespace backfill::server

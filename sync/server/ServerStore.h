@@ -48,6 +48,7 @@ struct DeviceRecord {
 struct SessionRecord {
     std::string deviceId;
     int64_t epoch = 0;
+    int64_t issuedAt = 0; // seconds since 1970 (migration 11; 0 for sessions issued before it)
 };
 
 // AppliedOp is one op the server has handled for good: applied, flagged, or rejected for a

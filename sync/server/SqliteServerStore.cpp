@@ -193,10 +193,11 @@ Result<void> SqliteServerStore::saveDevice(const DeviceRecord& d)
 
 Result<void> SqliteServerStore::addSession(std::string_view idHash, const SessionRecord& s)
 {
-    TRY(m_db->prepare("INSERT INTO sessions(id_hash, device_id, epoch) VALUES(?,?,?)")
+    TRY(m_db->prepare("INSERT INTO sessions(id_hash, device_id, epoch, issued_at) VALUES(?,?,?,?)")
             .bind(1, idHash)
             .bind(2, s.deviceId)
             .bind(3, s.epoch)
+            .bind(4, s.issuedAt)
             .run());
     // The device keeps its latest kSessionsPerDevice (migration 8).
     return m_db->prepare("DELETE FROM sessions WHERE device_id = ?1 AND id <= (SELECT id FROM sessions WHERE device_id = ?1 "
@@ -209,8 +210,8 @@ Result<void> SqliteServerStore::addSession(std::string_view idHash, const Sessio
 Result<std::optional<SessionRecord>> SqliteServerStore::session(std::string_view idHash)
 {
     std::optional<SessionRecord> s;
-    TRY(m_db->prepare("SELECT device_id, epoch FROM sessions WHERE id_hash = ?").bind(1, idHash).first([&](const Statement& r) {
-        s = SessionRecord{r.columnText(0), r.columnInt(1)};
+    TRY(m_db->prepare("SELECT device_id, epoch, issued_at FROM sessions WHERE id_hash = ?").bind(1, idHash).first([&](const Statement& r) {
+        s = SessionRecord{r.columnText(0), r.columnInt(1), r.columnInt(2)};
     }));
     return s;
 }

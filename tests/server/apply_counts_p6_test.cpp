@@ -144,7 +144,7 @@ TEST_CASE("P6: migration 5 fills movements from the log as it stands")
     s.store.reset();
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((s.dir / "server.db").c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "DROP TABLE order_stages; DROP TABLE lots; DROP TABLE movements; ALTER TABLE order_lines DROP COLUMN filled_by; DROP INDEX locations_gln; "
+    REQUIRE(sqlite3_exec(db, "ALTER TABLE sessions DROP COLUMN issued_at; DROP TABLE order_stages; DROP TABLE lots; DROP TABLE movements; ALTER TABLE order_lines DROP COLUMN filled_by; DROP INDEX locations_gln; "
                              "ALTER TABLE locations DROP COLUMN gln; ALTER TABLE locations DROP COLUMN gln_ext; PRAGMA user_version = 4;", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     auto reopened = SqliteServerStore::open((s.dir / "server.db").string());

@@ -3,8 +3,45 @@
 // second SSCC flagged, imports' allocations, pull paging, and the exact log entries.
 
 #include "server/ApplyHarness.h"
+#include "server/ServerSchema.h"
 
 using namespace applytest;
+
+TEST_CASE("sessions expire: a session id is good for kSessionSeconds after its Hello, then unknown_session and nothing applied")
+{
+    Server s;
+    int64_t now = 1'800'000'000;
+    ApplierOptions options;
+    options.now = [&] { return now; };
+    Applier applier(*s.store, options);
+    auto token = enrolDevice(*s.store, "HH-01");
+    REQUIRE(token);
+    const auto ack = std::get<protocol::HelloAck>(applier.hello({1, "HH-01", 0, *token}));
+    const protocol::Session session{ack.sessionId};
+
+    // Good to the second: a day after its Hello.
+    now += kSessionSeconds;
+    CHECK(std::holds_alternative<protocol::Changes>(applier.pull({session, 0, 2, 0})));
+
+    // One second more: refused, with the code the link signs in again on, and a push under it
+    // applies nothing.
+    now += 1;
+    const auto refused = std::get<protocol::Error>(applier.pull({session, 0, 2, 0}));
+    CHECK(refused.code == "unknown_session");
+    CHECK(refused.message == "the session expired (a session lasts 24 hours): send Hello again");
+    const int64_t head = s.head();
+    const auto pushed = applier.push({session, {op(1, 1, "receive", receipt("DOCK", 3, ""))}});
+    CHECK(std::get<protocol::Error>(pushed).code == "unknown_session");
+    CHECK(s.head() == head);
+    CHECK(s.onHand("SKU-A", "DOCK") == 0);
+
+    // A new Hello issues a session that works.
+    const auto again = std::get<protocol::HelloAck>(applier.hello({1, "HH-01", 1, *token}));
+    const auto applied = std::get<protocol::PushAck>(applier.push({protocol::Session{again.sessionId}, {op(1, 1, "receive", receipt("DOCK", 3, ""))}}));
+    REQUIRE(applied.results.size() == 1);
+    CHECK(applied.results[0].status == OpStatus::Applied);
+    CHECK(s.onHand("SKU-A", "DOCK") == 3);
+}
 
 TEST_CASE("enrolment and sign-in: a one-time token opens epoch 1 and becomes the device secret")
 {
@@ -305,7 +342,7 @@ TEST_CASE("migration 6 fills order_lines.filled_by from the log as it stands")
     s.store.reset();
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((s.dir / "server.db").c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "DROP TABLE order_stages; DROP TABLE lots; ALTER TABLE order_lines DROP COLUMN filled_by; DROP INDEX locations_gln; ALTER TABLE locations DROP COLUMN gln; "
+    REQUIRE(sqlite3_exec(db, "ALTER TABLE sessions DROP COLUMN issued_at; DROP TABLE order_stages; DROP TABLE lots; ALTER TABLE order_lines DROP COLUMN filled_by; DROP INDEX locations_gln; ALTER TABLE locations DROP COLUMN gln; "
                              "ALTER TABLE locations DROP COLUMN gln_ext; PRAGMA user_version = 5;", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     auto reopened = SqliteServerStore::open((s.dir / "server.db").string());

@@ -196,7 +196,7 @@ TEST_CASE("migration 7: a schema-6 database gains the label columns, its locatio
     db.store.reset();
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open((db.dir / "server.db").c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, "DROP TABLE order_stages; DROP TABLE lots; DROP INDEX locations_gln; ALTER TABLE locations DROP COLUMN gln; ALTER TABLE locations DROP COLUMN gln_ext; "
+    REQUIRE(sqlite3_exec(raw, "ALTER TABLE sessions DROP COLUMN issued_at; DROP TABLE order_stages; DROP TABLE lots; DROP INDEX locations_gln; ALTER TABLE locations DROP COLUMN gln; ALTER TABLE locations DROP COLUMN gln_ext; "
                               "PRAGMA user_version = 6;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
