@@ -1,7 +1,7 @@
 #pragma once
-// What the sync benchmarks share (bench_sync over tcp, bench_apply in process): running
-// `backfilld` for the set-up, the receive ops they push, and their limit, the bare batched
-// insert of the same rows. Clocks, medians and flags come from bench/receive/BenchUtil.h.
+// What the sync benchmarks share (bench_sync over tcp, bench_apply in process): their flags,
+// a fresh server database per repetition (set up by `backfilld`), the receive ops they push,
+// and their limit, the bare batched insert of the same rows. Clocks, medians and flags come from bench/receive/BenchUtil.h.
 
 #include "BenchUtil.h"
 
@@ -34,18 +34,47 @@ inline std::string runBackfilld(const std::string& bin, std::vector<std::string>
     return out;
 }
 
-// importMasterData gives the server database `db` DOCK, A-01 and `products` products SKU-0..,
-// through backfilld's own imports (CSV files written into `dir`).
-inline void importMasterData(const std::string& bin, const std::string& db, const fs::path& dir, int products)
+// PushFlags are the flags both sync benchmarks read: --work DIR, --bin BACKFILLD, --reps N,
+// --batch (ops per push), --blocks, --batches (pushes per block), --products.
+struct PushFlags {
+    fs::path work;
+    std::string bin;
+    int reps;
+    size_t batch;
+    int blocks;
+    int batchesPerBlock;
+    int products;
+
+    PushFlags(const Flags& f, const std::string& workName, const std::string& binDefault)
+        : work(f.text("--work", (fs::temp_directory_path() / workName).string())),
+          bin(f.text("--bin", binDefault)),
+          reps(static_cast<int>(f.number("--reps", 3))),
+          batch(static_cast<size_t>(f.number("--batch", 100))),
+          blocks(static_cast<int>(f.number("--blocks", 10))),
+          batchesPerBlock(static_cast<int>(f.number("--batches", 5))),
+          products(static_cast<int>(f.number("--products", 1000)))
+    {
+    }
+};
+
+// freshRepetition empties the folder of repetition `rep` under --work and gives it a server
+// database, server.db, with DOCK, A-01 and --products products SKU-0.. imported through
+// backfilld's own imports; returns the folder.
+inline fs::path freshRepetition(const PushFlags& f, int rep)
 {
+    const fs::path dir = f.work / ("rep" + std::to_string(rep));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
     {
         std::ofstream(dir / "locations.csv") << "code,kind,sequence\nDOCK,receiving,1\nA-01,storage,100\n";
         std::ofstream catalog(dir / "catalog.csv");
         catalog << "sku,description\n";
-        for (int i = 0; i < products; ++i) catalog << "SKU-" << i << ",Product " << i << "\n";
+        for (int i = 0; i < f.products; ++i) catalog << "SKU-" << i << ",Product " << i << "\n";
     }
-    runBackfilld(bin, {"--db", db, "import", "locations", (dir / "locations.csv").string()});
-    runBackfilld(bin, {"--db", db, "import", "catalog", (dir / "catalog.csv").string()});
+    const std::string db = (dir / "server.db").string();
+    runBackfilld(f.bin, {"--db", db, "import", "locations", (dir / "locations.csv").string()});
+    runBackfilld(f.bin, {"--db", db, "import", "catalog", (dir / "catalog.csv").string()});
+    return dir;
 }
 
 // ReceiveOps writes a device's receive ops: 1-3 units of one of `products` products into DOCK,

@@ -33,24 +33,15 @@ double cpuSeconds()
 
 int main(int argc, char** argv)
 try {
-    const Flags flags(argc, argv);
-    const fs::path work = flags.text("--work", (fs::temp_directory_path() / "backfill-apply-bench").string());
-    const std::string bin = flags.text("--bin", BACKFILLD_BIN_DEFAULT);
-    const int reps = static_cast<int>(flags.number("--reps", 3));
-    const auto batch = static_cast<size_t>(flags.number("--batch", 100));
-    const auto blocks = static_cast<int>(flags.number("--blocks", 10));
-    const auto batchesPerBlock = static_cast<int>(flags.number("--batches", 5));
-    const int products = static_cast<int>(flags.number("--products", 1000));
+    const PushFlags f(Flags(argc, argv), "backfill-apply-bench", BACKFILLD_BIN_DEFAULT);
+    const auto& [work, bin, reps, batch, blocks, batchesPerBlock, products] = f;
     std::printf("sqlite %s, work dir %s; a block = %d pushes of %zu receive ops applied in process, %d bare batches\n",
                 sqlite3_libversion(), work.c_str(), batchesPerBlock, batch, batchesPerBlock);
 
     std::vector<double> ratios, cpuRatios, applyUs, applyCpuUs, bareUs, bareCpuUs;
     for (int r = 0; r < reps; ++r) {
-        const fs::path dir = work / ("rep" + std::to_string(r));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
+        const fs::path dir = freshRepetition(f, r);
         const std::string db = (dir / "server.db").string();
-        importMasterData(bin, db, dir, products);
         const std::string token = runBackfilld(bin, {"--db", db, "device", "add", "HH-1"}).substr(0, 64);
 
         auto store = server::SqliteServerStore::open(db);

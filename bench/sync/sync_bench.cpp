@@ -151,16 +151,11 @@ int main(int argc, char** argv)
 try {
     ::signal(SIGPIPE, SIG_IGN);
     const Flags flags(argc, argv);
-    const fs::path work = flags.text("--work", (fs::temp_directory_path() / "backfill-sync-bench").string());
-    const std::string bin = flags.text("--bin", BACKFILLD_BIN_DEFAULT);
-    const int reps = static_cast<int>(flags.number("--reps", 3));
-    const auto batch = static_cast<size_t>(flags.number("--batch", 100));
-    const auto blocks = static_cast<int>(flags.number("--blocks", 10));
-    const auto batchesPerBlock = static_cast<int>(flags.number("--batches", 5));
+    const PushFlags f(flags, "backfill-sync-bench", BACKFILLD_BIN_DEFAULT);
+    const auto& [work, bin, reps, batch, blocks, batchesPerBlock, products] = f;
     const auto terminals = static_cast<int>(flags.number("--terminals", 50));
     const auto rounds = static_cast<int>(flags.number("--rounds", 20));
     const auto latencyOps = static_cast<size_t>(flags.number("--latency-ops", 1));
-    const int products = static_cast<int>(flags.number("--products", 1000));
     fs::create_directories(work);
 
     std::printf("sqlite %s, backfilld %s, work dir %s\n", sqlite3_libversion(), bin.c_str(), work.c_str());
@@ -171,11 +166,8 @@ try {
     std::vector<double> pushRates, bareRates, rawRates, ratios, rawRatios, rawRtts, pushMs;
     std::vector<double> latP50, latP99, latMax;
     for (int r = 0; r < reps; ++r) {
-        const fs::path dir = work / ("rep" + std::to_string(r));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
+        const fs::path dir = freshRepetition(f, r);
         const std::string db = (dir / "server.db").string();
-        importMasterData(bin, db, dir, products);
         std::vector<Device> devices(static_cast<size_t>(terminals) + 1);
         std::vector<std::string> tokens;
         for (size_t i = 0; i < devices.size(); ++i) {

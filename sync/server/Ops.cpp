@@ -347,8 +347,7 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
 {
     std::optional<Bad> bad;
     const std::string location = text(p, "location", "", true, bad);
-    using Line = ReceiptLine;
-    std::vector<Line> lines;
+    std::vector<ReceiptLine> lines;
     const Json& jl = array(p, "lines", "", true, bad);
     if (!bad && jl.empty()) bad = Bad{"lines: empty, a receipt has at least one line"};
     for (size_t i = 0; i < jl.size() && !bad; ++i) {
@@ -357,7 +356,7 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
             bad = Bad{w + ": not an object"};
             break;
         }
-        Line l;
+        ReceiptLine l;
         l.sku = text(jl[i], "sku", w, true, bad);
         l.qty = number(jl[i], "qty", w, 1, bad);
         l.lot = text(jl[i], "lot", w, false, bad);

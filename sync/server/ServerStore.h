@@ -306,7 +306,7 @@ public:
     virtual Result<std::optional<std::string>> filledBy(std::string_view orderId, int64_t line) = 0;
     // Staging lanes (docs/server.md, One lane per order): orderStage is the lane the server
     // keeps for an order (the first staged receipt's), nullopt before any; setOrderStage
-    // records it (migration 10).
+    // records it for an order that has none (migration 10; one it has is kept: db_constraint).
     virtual Result<std::optional<std::string>> orderStage(std::string_view orderId) = 0;
     virtual Result<void> setOrderStage(std::string_view orderId, std::string_view stage) = 0;
 

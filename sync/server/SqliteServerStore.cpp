@@ -501,7 +501,7 @@ Result<std::optional<std::string>> SqliteServerStore::orderStage(std::string_vie
 
 Result<void> SqliteServerStore::setOrderStage(std::string_view orderId, std::string_view stage)
 {
-    return m_db->prepare("INSERT INTO order_stages(order_id, stage) VALUES(?,?) ON CONFLICT(order_id) DO UPDATE SET stage = excluded.stage")
+    return m_db->prepare("INSERT INTO order_stages(order_id, stage) VALUES(?,?)")
         .bind(1, orderId)
         .bind(2, stage)
         .run();

@@ -29,4 +29,14 @@ store::Actor cliActor(const GlobalOptions& g)
     return actor;
 }
 
+scan::ParseOptions scanOptions(store::TerminalStore& store, ledger::Date today, char gs)
+{
+    scan::ParseOptions parse;
+    parse.today = today;
+    if (gs) parse.gsSubstitute = gs;
+    else if (auto stored = store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
+        parse.gsSubstitute = (**stored)[0];
+    return parse;
+}
+
 } // namespace backfill::app

@@ -3,6 +3,7 @@
 
 #include "app/Cli.h"
 #include "app/Json.h"
+#include "scan/Gs1Parser.h"
 #include "store/TerminalStore.h"
 
 #include <memory>
@@ -31,5 +32,10 @@ bool failed(GlobalOptions& g, const ledger::Result<T>& r)
 // cliActor names the operator signed in for this run (g.signedInAs: the built-in `cli` on a
 // terminal without users, see SignIn.h) and this device, stamped g.now().
 store::Actor cliActor(const GlobalOptions& g);
+
+// scanOptions are the options a scan is read with: `today`, and the GS substitute: `gs`
+// (--gs; 0: none given), else the one this terminal keeps (the setting gs_substitute, one
+// character, stored by `receive --gs`).
+scan::ParseOptions scanOptions(store::TerminalStore& store, ledger::Date today, char gs);
 
 } // namespace backfill::app

@@ -145,13 +145,7 @@ void runMove(GlobalOptions& g, const MoveArgs& args, bool bySku, bool qtyGiven, 
                          **toKind != ledger::LocationKind::Quarantine;
     if (!signIn(*store, g, release ? ledger::Action::Release : ledger::Action::Move)) return;
 
-    scan::ParseOptions parse;
-    parse.today = g.today();
-    if (const char gs = g.gsChar())
-        parse.gsSubstitute = gs;
-    else if (auto stored = store->setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
-        parse.gsSubstitute = (**stored)[0];
-    Mover mover(*store, g, args, parse);
+    Mover mover(*store, g, args, scanOptions(*store, g.today(), g.gsChar()));
 
     if (bySku) {
         mover.moveSku();

@@ -139,18 +139,14 @@ void runReceive(GlobalOptions& g, const ReceiveArgs& args, bool locationGiven)
     auto store = openStore(g, Access::Write);
     if (!store) return;
     if (!signIn(*store, g, ledger::Action::Receive)) return;
-    scan::ParseOptions parse;
-    parse.today = g.today();
-    if (const char gs = g.gsChar()) {
-        parse.gsSubstitute = gs;
+    // --gs is kept for the runs after this one (and the touch terminal's wedge).
+    if (const char gs = g.gsChar())
         if (auto r = store->setSetting("gs_substitute", std::string(1, gs)); !r) {
             printError(r.error());
             g.exitCode = kExitFailure;
             return;
         }
-    } else if (auto stored = store->setting("gs_substitute"); stored && *stored && (*stored)->size() == 1) {
-        parse.gsSubstitute = (**stored)[0];
-    }
+    const scan::ParseOptions parse = scanOptions(*store, g.today(), g.gsChar());
     std::string location = args.location;
     if (!locationGiven) {
         auto def = store->defaultReceivingLocation();

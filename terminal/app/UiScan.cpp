@@ -1,5 +1,6 @@
 #include "app/UiScan.h"
 
+#include "app/AppStore.h"
 #include "scan/Gs1Parser.h"
 #include "workflow/ReceiptScan.h"
 
@@ -38,11 +39,7 @@ ScanMeaning readScan(store::TerminalStore& store, const GlobalOptions& g, const 
         return refusedScan(text, {"unknown_location", "location " + code + " is not in the location list: check the label or "
                                                                            "import the location"});
 
-    scan::ParseOptions parse;
-    parse.today = g.today();
-    if (const char gs = g.gsChar()) parse.gsSubstitute = gs;
-    else if (auto stored = store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
-        parse.gsSubstitute = (**stored)[0];
+    const scan::ParseOptions parse = scanOptions(store, g.today(), g.gsChar());
     // A GS1 location label: (414) the GLN of a physical location, (254) its extension
     // component (GS1 General Specifications 3.7.9 and 3.2, AI 254), carrying no trade item
     // or logistic unit key.

@@ -45,12 +45,7 @@ ui::ReceiveResult receiveRefused(const std::string& scan, const ledger::Error& e
 // there, not in the frame; it writes nothing. `gs` is --gs (0: none given).
 ledger::Result<ledger::ReceiptRequest> readReceiptScan(store::TerminalStore& store, ledger::Date today, char gs, const std::string& text)
 {
-    scan::ParseOptions parse;
-    parse.today = today;
-    if (gs) parse.gsSubstitute = gs;
-    else if (auto stored = store.setting("gs_substitute"); stored && *stored && (*stored)->size() == 1)
-        parse.gsSubstitute = (**stored)[0];
-    auto parsed = workflow::parseReceiptScan(text, parse);
+    auto parsed = workflow::parseReceiptScan(text, scanOptions(store, today, gs));
     if (!parsed) return ledger::unexpected(parsed.error());
     auto location = store.defaultReceivingLocation();
     if (!location) return ledger::unexpected(location.error());

@@ -39,6 +39,18 @@ inline std::optional<std::string> lotOrNull(const std::string& lot)
     return lot.empty() ? std::nullopt : std::optional<std::string>(lot);
 }
 
+// setOrderLane gives an order its staging lane (orders.stage). A lane counts the orders open
+// at it (locations.open_orders, which picks the lane of an order's first allocation), so an
+// open order's count moves from the lane it had (`had`, none at its first allocation).
+inline Result<void> setOrderLane(Database& db, const std::string& orderId, const std::optional<std::string>& had, bool open,
+                                 const std::string& stage)
+{
+    TRY(db.prepare("UPDATE orders SET stage = ? WHERE order_id = ?").bind(1, stage).bind(2, orderId).run());
+    if (!open) return {};
+    if (had) TRY(db.prepare("UPDATE locations SET open_orders = open_orders - 1 WHERE code = ?").bind(1, *had).run());
+    return db.prepare("UPDATE locations SET open_orders = open_orders + 1 WHERE code = ?").bind(1, stage).run();
+}
+
 } // namespace backfill::store::detail
 
 namespace backfill::store {
@@ -47,6 +59,7 @@ namespace backfill::store {
 using detail::eventBy;
 using detail::fromStatement;
 using detail::lotOrNull;
+using detail::setOrderLane;
 using ledger::Date;
 using ledger::EventKind;
 using ledger::ImportIssue;

@@ -212,12 +212,7 @@ Result<std::optional<std::string>> TerminalStore::stageFor(const std::string& or
     // by sequence (then code, so the choice is total).
     TRY(m_db->prepare("SELECT code FROM locations WHERE kind = 'staging' ORDER BY open_orders, sequence, code LIMIT 1")
             .first([&](const Statement& r) { stage = r.columnText(0); }));
-    if (stage) {
-        TRY(m_db->prepare("UPDATE orders SET stage = ? WHERE order_id = ?").bind(1, *stage).bind(2, orderId).run());
-        // The lane counts the order while it is open.
-        if (open)
-            TRY(m_db->prepare("UPDATE locations SET open_orders = open_orders + 1 WHERE code = ?").bind(1, *stage).run());
-    }
+    if (stage) TRY(setOrderLane(*m_db, orderId, std::nullopt, open != 0, *stage));
     return stage;
 }
 

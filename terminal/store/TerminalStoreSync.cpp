@@ -292,10 +292,7 @@ Result<void> takeServerLane(Database& db, const std::string& orderId, const std:
         open = r.columnInt(1);
     }));
     if (!known || had == stage) return {};
-    TRY(db.prepare("UPDATE orders SET stage = ? WHERE order_id = ?").bind(1, stage).bind(2, orderId).run());
-    if (!open) return {};
-    if (had) TRY(db.prepare("UPDATE locations SET open_orders = open_orders - 1 WHERE code = ?").bind(1, *had).run());
-    return db.prepare("UPDATE locations SET open_orders = open_orders + 1 WHERE code = ?").bind(1, stage).run();
+    return setOrderLane(db, orderId, had, open != 0, stage);
 }
 
 // foldEntry adds one pulled op or allocation entry to the server's state (server_stock,

@@ -163,4 +163,5 @@ TEST_CASE("sign-in: --operator with BACKFILL_PIN still signs in at start, with a
     unsetenv("BACKFILL_PIN");
     CHECK(s.session().screen() == ui::ScreenId::Count);
     CHECK(s.options().signedInAs == "ana");
+    CHECK(w.writer().writes() == 0); // at start, before the first frame: not through the writer
 }
