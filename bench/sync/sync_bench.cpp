@@ -36,6 +36,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -85,6 +87,20 @@ public:
         ::close(m_out);
     }
     const std::string& url() const { return m_url; }
+    // cpuSeconds is the server process's CPU time so far (user + system, /proc/PID/stat).
+    double cpuSeconds() const
+    {
+        std::ifstream in("/proc/" + std::to_string(m_pid) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        // Fields after the command name in parentheses (which may hold spaces): utime is the
+        // 14th field of the line, stime the 15th.
+        std::istringstream rest(text.substr(text.rfind(')') + 2));
+        std::string field;
+        double ticks = 0;
+        for (int i = 3; i <= 15 && rest >> field; ++i)
+            if (i >= 14) ticks += std::stod(field);
+        return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    }
 
 private:
     pid_t m_pid = -1;
@@ -164,7 +180,7 @@ try {
     std::printf("latency: %d terminals at once, %d pushes of %zu op(s) each\n", terminals, rounds, latencyOps);
 
     std::vector<double> pushRates, bareRates, rawRates, ratios, rawRatios, rawRtts, pushMs;
-    std::vector<double> latP50, latP99, latMax;
+    std::vector<double> latP50, latP99, latMax, pushCpu, latCpu;
     for (int r = 0; r < reps; ++r) {
         const fs::path dir = freshRepetition(f, r);
         const std::string db = (dir / "server.db").string();
@@ -193,6 +209,7 @@ try {
         BareBatches bare(dir / "bare.db");
 
         // (1) throughput, in blocks.
+        double pushCpuSeconds = 0;
         Device& one = devices[0];
         Device shadow = devices[0]; // the same op ids and rows for the limit and the echo
         shadow.ops.index = 1 << 20;
@@ -213,12 +230,14 @@ try {
             const double rawSeconds = secondsSince(t0);
             const double rawRate = static_cast<double>(batch * limits.size()) / rawSeconds;
             t0 = Clock::now();
+            const double cpu0 = server.cpuSeconds();
             for (const auto& p : pushes) {
                 const auto t1 = Clock::now();
                 checkApplied(ask(*clients[0], p), p.ops.size());
                 pushMs.push_back(secondsSince(t1) * 1000);
             }
             const double pushRate = static_cast<double>(batch * pushes.size()) / secondsSince(t0);
+            pushCpuSeconds += server.cpuSeconds() - cpu0; // summed: /proc counts in 10 ms ticks
             pushRates.push_back(pushRate);
             bareRates.push_back(bareRate);
             rawRates.push_back(rawRate);
@@ -227,6 +246,8 @@ try {
             rawRatios.push_back(pushRate / rawRate);
         }
 
+        pushCpu.push_back(pushCpuSeconds * 1e6 / static_cast<double>(batch * static_cast<size_t>(blocks * batchesPerBlock)));
+
         // (2) latency: every terminal pushes at once.
         std::vector<std::vector<double>> lat(static_cast<size_t>(terminals));
         std::barrier start(terminals);
@@ -234,6 +255,7 @@ try {
         std::string failure;
         std::mutex failureMutex;
         std::vector<std::thread> threads;
+        const double latCpu0 = server.cpuSeconds();
         for (int t = 0; t < terminals; ++t) {
             threads.emplace_back([&, t] {
                 try {
@@ -255,6 +277,7 @@ try {
             });
         }
         for (auto& t : threads) t.join();
+        latCpu.push_back((server.cpuSeconds() - latCpu0) * 1e6 / static_cast<double>(terminals * rounds));
         if (failures) throw std::runtime_error("latency: " + failure);
         std::vector<double> all;
         for (const auto& l : lat) all.insert(all.end(), l.begin(), l.end());
@@ -268,13 +291,14 @@ try {
         if (stored != expected)
             throw std::runtime_error("the server stored " + std::to_string(stored) + " ops, " + std::to_string(expected) + " were sent");
         std::printf("rep %d: push %.0f ops/s, bare %.0f rows/s, ratio %.2f, raw nng %.0f ops/s (%.0f us per round trip); "
-                    "%d terminals: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %lld ops stored\n",
+                    "%d terminals: p50 %.1f ms, p99 %.1f ms, max %.1f ms; server CPU %.0f us per op (batches), %.0f us per push (latency); %lld ops stored\n",
                     r + 1, median(std::vector<double>(pushRates.end() - blocks, pushRates.end())),
                     median(std::vector<double>(bareRates.end() - blocks, bareRates.end())),
                     median(std::vector<double>(ratios.end() - blocks, ratios.end())),
                     median(std::vector<double>(rawRates.end() - blocks, rawRates.end())),
                     median(std::vector<double>(rawRtts.end() - blocks, rawRtts.end())), terminals, latP50.back(), latP99.back(),
-                    latMax.back(), static_cast<long long>(stored));
+                    latMax.back(), pushCpu.back(), latCpu.back(),
+                    static_cast<long long>(stored));
         std::fflush(stdout);
     }
 
@@ -282,6 +306,8 @@ try {
     std::printf("| limit: bare SQLite, one transaction per batch of %zu rows | %.0f rows/s | 1.00 | | |\n", batch, median(bareRates));
     std::printf("| push over tcp, batches of %zu ops | %.0f ops/s (%.1f ms per push) | **%.2f** | %.2f-%.2f | >= 0.6 |\n", batch,
                 median(pushRates), median(pushMs), median(ratios), percentile(ratios, 0.1), percentile(ratios, 0.9));
+    std::printf("| server CPU (backfilld, user + system) | %.0f us per op in batches; %.0f us per 1-op push with %d terminals | | | |\n",
+                median(pushCpu), median(latCpu), terminals);
     std::printf("| raw nng round trip of the same Push bytes | %.0f ops/s (%.0f us per round trip) | push / raw %.2f | | |\n",
                 median(rawRates), median(rawRtts), median(rawRatios));
     std::printf("| push latency, %d terminals at once, %zu op(s) per push | p50 %.1f ms, **p99 %.1f ms** (max %.1f ms) | | | p99 < 50 ms |\n",

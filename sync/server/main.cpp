@@ -127,6 +127,10 @@ ledger::Result<std::unique_ptr<transport::HttpServer>> startHttp(const Options& 
     });
 }
 
+// 64 workers: fifty terminals pushing at once all reach the writer's next round (fewer
+// workers split them over several commits), and long polls that hold a worker each leave room.
+constexpr int kWorkers = 64;
+
 void serve(Options& o, const ServeArgs& args)
 {
     if (args.tlsCert.empty() != args.tlsKey.empty()) {
@@ -154,6 +158,14 @@ void serve(Options& o, const ServeArgs& args)
     std::mutex poolMutex;
     std::vector<std::unique_ptr<server::SqliteServerStore>> pool;
     pool.push_back(std::move(store));
+    // Every worker's connection is opened now, not at its first request: fifty terminals
+    // pushing at once after a start found one connection and opened the others while they
+    // waited (each open reads the schema; the first pushes took ~40 ms; bench/README.md, Sync).
+    while (pool.size() < static_cast<size_t>(kWorkers)) {
+        auto more = openStore(o);
+        if (!more) return;
+        pool.push_back(std::move(more));
+    }
     // Every handled Push or Hello bumps `changes` and wakes the long polls; `stopping` ends them.
     std::mutex changeMutex;
     std::condition_variable changed;
@@ -183,9 +195,7 @@ void serve(Options& o, const ServeArgs& args)
     }
     transport::ServerOptions options;
     options.url = args.listen;
-    // 64: fifty terminals pushing at once all reach the writer's next round (fewer workers
-    // split them over several commits), and long polls that hold a worker each leave room.
-    options.workers = 64;
+    options.workers = kWorkers;
     if (!args.tlsCert.empty()) options.tls = transport::TlsFiles{args.tlsCert, args.tlsKey, "", ""};
     auto srv = transport::Server::start(options, [&](std::string_view request) {
         std::unique_ptr<server::SqliteServerStore> mine;

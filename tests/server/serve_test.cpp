@@ -196,6 +196,14 @@ TEST_CASE("backfilld serves Hello, Push and Pull over tcp, refuses garbage, runs
     REQUIRE_MESSAGE(server.url.rfind("listening tcp://127.0.0.1:", 0) == 0, server.url);
     const std::string url = server.url.substr(std::string("listening ").size());
     CHECK(url != "tcp://127.0.0.1:0");
+    // Its 64 workers' connections and the writer's are open before it listens (fifty
+    // terminals at once after a start found one and opened the rest while they waited).
+    int dbHandles = 0;
+    for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(server.pid) + "/fd")) {
+        std::error_code ec;
+        if (fs::read_symlink(fd.path(), ec) == fs::path(db)) ++dbHandles;
+    }
+    CHECK(dbHandles == 65);
 
     transport::ClientOptions options;
     options.url = url;
