@@ -10,6 +10,7 @@
 //
 // Every push is checked: one Applied result per op.
 
+#include "StoredRows.h"
 #include "SyncBenchSupport.h"
 
 #include "server/Apply.h"
@@ -39,10 +40,13 @@ try {
                 sqlite3_libversion(), work.c_str(), batchesPerBlock, batch, batchesPerBlock);
 
     std::vector<double> ratios, cpuRatios, applyUs, applyCpuUs, bareUs, bareCpuUs;
+    std::vector<double> rowsRatios, rowsCpuRatios, rowsUs, rowsCpuUs;
     for (int r = 0; r < reps; ++r) {
         const fs::path dir = freshRepetition(f, r);
         const std::string db = (dir / "server.db").string();
         const std::string token = runBackfilld(bin, {"--db", db, "device", "add", "HH-1"}).substr(0, 64);
+        fs::copy_file(db, dir / "rows.db"); // the second limit's database, before any op
+        StoredRows stored((dir / "rows.db").string());
 
         auto store = server::SqliteServerStore::open(db);
         if (!store) throw std::runtime_error(store.error().message);
@@ -68,14 +72,27 @@ try {
             const double bareWall = secondsSince(t0), bareCpu = cpuSeconds() - c0;
             c0 = cpuSeconds();
             t0 = Clock::now();
+            std::vector<protocol::PushAck> acks;
             for (const auto& p : pushes) {
                 const auto reply = applier.push(p);
                 const auto* a = std::get_if<protocol::PushAck>(&reply);
                 if (!a || a->results.size() != p.ops.size()) throw std::runtime_error("push: not every op was answered");
                 for (const auto& res : a->results)
                     if (res.status != protocol::OpStatus::Applied) throw std::runtime_error("push: " + res.code + ": " + res.message);
+                acks.push_back(*a);
             }
             const double applyWall = secondsSince(t0), applyCpu = cpuSeconds() - c0;
+            // The second limit: the rows the server stored for these very pushes.
+            std::vector<std::vector<StoredOp>> rows;
+            for (size_t i = 0; i < pushes.size(); ++i) rows.push_back(StoredRows::rowsOf(**store, "HH-1", pushes[i], acks[i]));
+            c0 = cpuSeconds();
+            t0 = Clock::now();
+            for (const auto& batchRows : rows) stored.insert(batchRows);
+            const double rowsWall = secondsSince(t0), rowsCpu = cpuSeconds() - c0;
+            rowsRatios.push_back(rowsWall / applyWall);
+            rowsCpuRatios.push_back(rowsCpu / applyCpu);
+            rowsUs.push_back(rowsWall / ops * 1e6);
+            rowsCpuUs.push_back(rowsCpu / ops * 1e6);
             ratios.push_back(bareWall / applyWall);
             cpuRatios.push_back(bareCpu / applyCpu);
             applyUs.push_back(applyWall / ops * 1e6);
@@ -83,19 +100,29 @@ try {
             bareUs.push_back(bareWall / ops * 1e6);
             bareCpuUs.push_back(bareCpu / ops * 1e6);
         }
-        std::printf("rep %d: apply %.1f us/op (CPU %.1f), bare %.1f us/row (CPU %.1f), ratio %.2f (CPU %.2f)\n", r + 1,
+        std::printf("rep %d: apply %.1f us/op (CPU %.1f), bare %.1f us/row (CPU %.1f), ratio %.2f (CPU %.2f); "
+                    "the same rows %.1f us/op (CPU %.1f), ratio %.2f (CPU %.2f)\n", r + 1,
                     median(std::vector<double>(applyUs.end() - blocks, applyUs.end())),
                     median(std::vector<double>(applyCpuUs.end() - blocks, applyCpuUs.end())),
                     median(std::vector<double>(bareUs.end() - blocks, bareUs.end())),
                     median(std::vector<double>(bareCpuUs.end() - blocks, bareCpuUs.end())),
                     median(std::vector<double>(ratios.end() - blocks, ratios.end())),
-                    median(std::vector<double>(cpuRatios.end() - blocks, cpuRatios.end())));
+                    median(std::vector<double>(cpuRatios.end() - blocks, cpuRatios.end())),
+                    median(std::vector<double>(rowsUs.end() - blocks, rowsUs.end())),
+                    median(std::vector<double>(rowsCpuUs.end() - blocks, rowsCpuUs.end())),
+                    median(std::vector<double>(rowsRatios.end() - blocks, rowsRatios.end())),
+                    median(std::vector<double>(rowsCpuRatios.end() - blocks, rowsCpuRatios.end())));
         std::fflush(stdout);
     }
     std::printf("\n| measurement | wall per op (median) | CPU per op (median) | ratio, wall (median of blocks; p10-p90) | ratio, CPU |\n"
                 "|---|---:|---:|---:|---:|\n");
     std::printf("| limit: bare SQLite, one transaction per batch of %zu rows | %.1f us | %.1f us | 1.00 | 1.00 |\n", batch,
                 median(bareUs), median(bareCpuUs));
+    std::printf("| limit: the rows the server stores for the same ops (4 per receive), bare, one transaction per batch | %.1f us | "
+                "%.1f us | 1.00 | 1.00 |\n",
+                median(rowsUs), median(rowsCpuUs));
+    std::printf("| apply in process, against the rows it stores | | | **%.2f** (%.2f-%.2f) | %.2f |\n", median(rowsRatios),
+                percentile(rowsRatios, 0.1), percentile(rowsRatios, 0.9), median(rowsCpuRatios));
     std::printf("| apply in process (Applier::push, no transport), batches of %zu | %.1f us | %.1f us | **%.2f** (%.2f-%.2f) | %.2f |\n",
                 batch, median(applyUs), median(applyCpuUs), median(ratios), percentile(ratios, 0.1), percentile(ratios, 0.9),
                 median(cpuRatios));

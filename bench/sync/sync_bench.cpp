@@ -14,6 +14,7 @@
 // Every push is checked: one Applied result per op (a bench that measured refusals would
 // lie), and at the end the server's applied_ops count equals the ops sent.
 
+#include "StoredRows.h"
 #include "SyncBenchSupport.h"
 
 #include "protocol/Codec.h"
@@ -180,7 +181,7 @@ try {
     std::printf("latency: %d terminals at once, %d pushes of %zu op(s) each\n", terminals, rounds, latencyOps);
 
     std::vector<double> pushRates, bareRates, rawRates, ratios, rawRatios, rawRtts, pushMs;
-    std::vector<double> latP50, latP99, latMax, pushCpu, latCpu;
+    std::vector<double> latP50, latP99, latMax, pushCpu, latCpu, rowsRates, rowsRatios;
     for (int r = 0; r < reps; ++r) {
         const fs::path dir = freshRepetition(f, r);
         const std::string db = (dir / "server.db").string();
@@ -191,6 +192,10 @@ try {
             devices[i].ops.index = static_cast<int>(i);
             tokens.push_back(runBackfilld(bin, {"--db", db, "device", "add", devices[i].name}).substr(0, 64));
         }
+        fs::copy_file(db, dir / "rows.db"); // the second limit's database, before any op
+        StoredRows sameRows((dir / "rows.db").string());
+        auto serverDb = server::SqliteServerStore::open(db); // reads back what the server stored
+        if (!serverDb) throw std::runtime_error(serverDb.error().message);
         Serving server(bin, db, dir / "serve-stderr.txt");
         std::vector<std::unique_ptr<transport::Client>> clients;
         for (size_t i = 0; i < devices.size(); ++i) {
@@ -231,12 +236,23 @@ try {
             const double rawRate = static_cast<double>(batch * limits.size()) / rawSeconds;
             t0 = Clock::now();
             const double cpu0 = server.cpuSeconds();
+            std::vector<protocol::PushAck> acks;
             for (const auto& p : pushes) {
                 const auto t1 = Clock::now();
-                checkApplied(ask(*clients[0], p), p.ops.size());
+                const auto reply = ask(*clients[0], p);
+                checkApplied(reply, p.ops.size());
                 pushMs.push_back(secondsSince(t1) * 1000);
+                acks.push_back(std::get<protocol::PushAck>(reply));
             }
             const double pushRate = static_cast<double>(batch * pushes.size()) / secondsSince(t0);
+            // The second limit: the rows the server stored for these very pushes, inserted bare.
+            std::vector<std::vector<StoredOp>> rows;
+            for (size_t i = 0; i < pushes.size(); ++i) rows.push_back(StoredRows::rowsOf(**serverDb, one.name, pushes[i], acks[i]));
+            t0 = Clock::now();
+            for (const auto& batchRows : rows) sameRows.insert(batchRows);
+            const double rowsRate = static_cast<double>(batch * rows.size()) / secondsSince(t0);
+            rowsRates.push_back(rowsRate);
+            rowsRatios.push_back(pushRate / rowsRate);
             pushCpuSeconds += server.cpuSeconds() - cpu0; // summed: /proc counts in 10 ms ticks
             pushRates.push_back(pushRate);
             bareRates.push_back(bareRate);
@@ -290,11 +306,13 @@ try {
         const int64_t stored = appliedOps(db);
         if (stored != expected)
             throw std::runtime_error("the server stored " + std::to_string(stored) + " ops, " + std::to_string(expected) + " were sent");
-        std::printf("rep %d: push %.0f ops/s, bare %.0f rows/s, ratio %.2f, raw nng %.0f ops/s (%.0f us per round trip); "
+        std::printf("rep %d: push %.0f ops/s, bare %.0f rows/s, ratio %.2f, the same rows %.0f ops/s, ratio %.2f, raw nng %.0f ops/s (%.0f us per round trip); "
                     "%d terminals: p50 %.1f ms, p99 %.1f ms, max %.1f ms; server CPU %.0f us per op (batches), %.0f us per push (latency); %lld ops stored\n",
                     r + 1, median(std::vector<double>(pushRates.end() - blocks, pushRates.end())),
                     median(std::vector<double>(bareRates.end() - blocks, bareRates.end())),
                     median(std::vector<double>(ratios.end() - blocks, ratios.end())),
+                    median(std::vector<double>(rowsRates.end() - blocks, rowsRates.end())),
+                    median(std::vector<double>(rowsRatios.end() - blocks, rowsRatios.end())),
                     median(std::vector<double>(rawRates.end() - blocks, rawRates.end())),
                     median(std::vector<double>(rawRtts.end() - blocks, rawRtts.end())), terminals, latP50.back(), latP99.back(),
                     latMax.back(), pushCpu.back(), latCpu.back(),
@@ -306,6 +324,11 @@ try {
     std::printf("| limit: bare SQLite, one transaction per batch of %zu rows | %.0f rows/s | 1.00 | | |\n", batch, median(bareRates));
     std::printf("| push over tcp, batches of %zu ops | %.0f ops/s (%.1f ms per push) | **%.2f** | %.2f-%.2f | >= 0.6 |\n", batch,
                 median(pushRates), median(pushMs), median(ratios), percentile(ratios, 0.1), percentile(ratios, 0.9));
+    std::printf("| limit: the rows the server stores for the same ops (4 per receive), bare, one transaction per batch | %.0f ops/s | "
+                "1.00 | | |\n",
+                median(rowsRates));
+    std::printf("| push over tcp, against the rows it stores | | **%.2f** | %.2f-%.2f | |\n", median(rowsRatios),
+                percentile(rowsRatios, 0.1), percentile(rowsRatios, 0.9));
     std::printf("| server CPU (backfilld, user + system) | %.0f us per op in batches; %.0f us per 1-op push with %d terminals | | | |\n",
                 median(pushCpu), median(latCpu), terminals);
     std::printf("| raw nng round trip of the same Push bytes | %.0f ops/s (%.0f us per round trip) | push / raw %.2f | | |\n",
