@@ -240,6 +240,9 @@ struct PushProgress {
     size_t next = 0;   // the next op to handle
     bool stop = false; // the push stops before `next`
     protocol::PushAck ack;
+    // The (epoch, device_seq) this slice recorded last: the next op's sequence check needs no
+    // read. Reset at each slice: between two transactions a resent push may have applied more.
+    std::optional<std::pair<int64_t, int64_t>> recorded;
 };
 
 // handleOp handles one op of a push inside the open transaction: dedupe, epoch, device_seq,
@@ -282,7 +285,8 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
         p.stop = true;
         return finish();
     }
-    auto last = store.lastDeviceSeq(who.deviceId, op.epoch);
+    auto last = p.recorded && p.recorded->first == op.epoch ? Result<int64_t>(p.recorded->second)
+                                                            : store.lastDeviceSeq(who.deviceId, op.epoch);
     if (!last) return unexpected(last.error());
     if (op.deviceSeq != *last + 1) {
         r.status = OpStatus::Rejected;
@@ -330,6 +334,7 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
                                         outcome->code, outcome->message, outcome->globalSeq, outcome->result});
         !recorded)
         return recorded;
+    p.recorded = {op.epoch, op.deviceSeq};
     return finish();
 }
 
@@ -345,6 +350,7 @@ protocol::Message Applier::push(const protocol::Push& push)
     // duplicate) and nothing of its own.
     PushProgress progress;
     auto done = write("applying a push", [&](ServerStore& store) -> ledger::Result<bool> {
+        progress.recorded.reset();
         for (size_t n = 0; n < kOpsPerCommit && progress.next < push.ops.size() && !progress.stop; ++n, ++progress.next)
             if (auto r = handleOp(store, *who, push.ops[progress.next], progress, m_options.now); !r) return unexpected(r.error());
         return progress.next < push.ops.size() && !progress.stop;

@@ -157,12 +157,9 @@ Result<void> notifyProducts(ServerStore& store, std::span<const std::string> sku
 Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOutcome& outcome, const NotifyClock& clock)
 {
     if (kind == "receive" && outcome.globalSeq > 0) {
-        const SortedJson result = SortedJson::parse(outcome.result, nullptr, false);
         // A claim and the rule may both give units to one line: one message with the sum.
         std::map<std::pair<std::string, int64_t>, Qty> got;
-        if (result.is_object() && result.contains("allocations") && result["allocations"].is_array())
-            for (const auto& a : result["allocations"])
-                got[{a.value("order_id", std::string()), a.value("line", int64_t{0})}] += a.value("qty", int64_t{0});
+        for (const auto& a : outcome.allocated) got[{a.orderId, a.line}] += a.qty;
         for (const auto& [key, qty] : got) {
             auto line = store.orderLine(key.first, key.second);
             if (!line) return unexpected(line.error());

@@ -1,5 +1,5 @@
 #pragma once
-// What the op appliers share (sync/server/Ops.cpp, OpsUndo.cpp): payload readers that name
+// What the op appliers share (sync/server/Ops.cpp, OpsUndo.cpp, OpsReleases.cpp): payload readers that name
 // the field they refuse, claims, and settle/finish, which settle a product's allocations and
 // write an op's log entry with its corrections (docs/server.md, Claims). Internal to
 // backfill_server.
@@ -40,6 +40,17 @@ struct Claim {
 };
 std::vector<Claim> claimsOf(const Json& j, const std::string& where, std::optional<Bad>& bad);
 
+// Release is an allocation the terminal gave back with an op (a move's or a count's
+// `released`: what it told its operator).
+struct Release {
+    std::string orderId;
+    int64_t line = 0;
+    Qty qty = 0;
+};
+// releasedOf reads `released`; nullopt when the payload has none (an op that carries no
+// releases), so nothing is compared.
+std::optional<std::vector<Release>> releasedOf(const Json& j, std::optional<Bad>& bad);
+
 // rejected is a Rejected outcome (recorded).
 OpOutcome rejected(std::string code, std::string message);
 
@@ -60,6 +71,14 @@ struct Settlement {
 // line was filled already names another device that filled it (`filled_by`).
 Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<Claim>& claims, std::string_view device,
                     Settlement& out);
+
+// compareReleases adds a `release` correction for every order line where the units the
+// terminal released with this op (`released`) differ from those the server released in
+// `s` (its book may hold other devices' allocations): old_qty is the terminal's, new_qty the
+// server's, with what the line holds now (docs/server.md, Releases). `what` names the op
+// kind in the message.
+Result<void> compareReleases(ServerStore& store, std::string_view what, std::string_view sku, const std::vector<Release>& released,
+                             Settlement& s);
 
 // identity is the head of every op's log entry: {"op_id","device","device_seq"}.
 Json identity(const OpContext& op);

@@ -245,6 +245,8 @@ Result<void> finish(ServerStore& store, const OpContext& op, std::string_view ki
     if (!seq) return unexpected(seq.error());
     out.globalSeq = *seq;
     out.skus = s.skus;
+    for (const auto& a : s.allocations)
+        out.allocated.push_back({a["order_id"].get<std::string>(), a["line"].get<int64_t>(), a["qty"].get<Qty>()});
     // The entry's on-hand changes, by key, for counts to come (P6: server/Movements.h).
     TRY(store.addMovements({*seq, op.deviceId, op.epoch, op.deviceSeq}, movementsOf(kind, entry)));
     for (const auto& c : s.corrections) {
@@ -520,6 +522,7 @@ Result<void> takeStock(ServerStore& store, const OpContext& op, OpOutcome& out, 
 }
 
 // move: {"scan","from","to","sku","qty","lot","lots":[{"lot","qty"}],"released":[...],"claims":[...]}
+// The terminal's `released` is compared with the server's releases (OpsReleases.cpp).
 Result<OpOutcome> applyMove(ServerStore& store, const OpContext& op, const Json& p)
 {
     std::optional<Bad> bad;
@@ -528,6 +531,7 @@ Result<OpOutcome> applyMove(ServerStore& store, const OpContext& op, const Json&
     const std::string sku = text(p, "sku", "", true, bad);
     const auto lots = lotsOf(p, bad);
     const auto claims = claimsOf(p, "", bad);
+    const auto released = releasedOf(p, bad);
     if (bad) return rejected("bad_payload", "move: " + bad->message);
     auto product = store.product(sku);
     if (!product) return unexpected(product.error());
@@ -556,6 +560,7 @@ Result<OpOutcome> applyMove(ServerStore& store, const OpContext& op, const Json&
     // out of it makes units allocatable: settle does both.
     Settlement settlement;
     TRY(settle(store, sku, claims, op.deviceId, settlement));
+    if (released) TRY(compareReleases(store, "move", sku, *released, settlement));
     TRY(finish(store, op, "move", std::move(entry), settlement, out));
     return out;
 }
@@ -726,6 +731,7 @@ Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const 
     const Qty counted = number(p, "counted", "", 0, bad);
     const Qty variance = number(p, "variance", "", std::numeric_limits<int64_t>::min(), bad);
     const auto claims = claimsOf(p, "", bad);
+    const auto released = releasedOf(p, bad);
     if (!bad && state != "applied" && state != "recount" && state != "pending")
         bad = Bad{"state: '" + state + "', must be applied, recount or pending"};
     // The basis: the server cursor the terminal had pulled and its own last op it knew.
@@ -763,6 +769,7 @@ Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const 
     if (state == "applied") {
         TRY(applyAtBasis(store, op, out, entry, sku, location, lot, counted, variance, basis));
         TRY(settle(store, sku, claims, op.deviceId, settlement));
+        if (released) TRY(compareReleases(store, kind, sku, *released, settlement));
     }
     TRY(finish(store, op, kind, std::move(entry), settlement, out));
     return out;

@@ -36,6 +36,14 @@ struct OpOutcome {
     std::string result = "{}"; // JSON: {"allocations":[...],"corrections":[...]} and kind-specific fields
     bool record = true;
     std::vector<std::string> skus; // the products whose allocations the op settled (notifications)
+    // allocated: the units the op gave each order line (claimed or by the rule), as in the
+    // result's `allocations` (customer notifications read them here, not from the JSON).
+    struct LineUnits {
+        std::string orderId;
+        int64_t line = 0;
+        Qty qty = 0;
+    };
+    std::vector<LineUnits> allocated;
 };
 
 // applyOp applies an op of `kind` with its JSON `payload`; kinds applied: receive, move, pick,

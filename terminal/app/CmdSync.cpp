@@ -75,6 +75,8 @@ Json correctionsJson(store::TerminalStore& store, GlobalOptions& g, bool& ok)
                        {"old_qty", c.value("old_qty", int64_t{0})},
                        {"new_qty", c.value("new_qty", int64_t{0})},
                        {"message", c.value("message", "")}});
+        // A release correction (docs/sync.md): the op's releases differed, not a claim.
+        if (c.value("release", false)) out.back()["release"] = true;
     }
     return out;
 }

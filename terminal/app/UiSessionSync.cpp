@@ -21,6 +21,18 @@ namespace {
 ui::SyncCorrectionRow correctionRow(const store::TerminalStore::Correction& c)
 {
     const std::string line = c.orderId + " line " + std::to_string(c.line);
+    if (c.release) {
+        // The op's releases differed from the server's: nothing to carry, the pick lists
+        // follow the server's allocations; the server's words say what the line holds.
+        ui::SyncCorrectionRow row;
+        row.seq = c.seq;
+        const auto n = c.oldQty > c.newQty ? c.oldQty - c.newQty : c.newQty - c.oldQty;
+        row.summary = line + "  released " + std::to_string(c.newQty) + " x " + c.sku + " at the server, " + std::to_string(c.oldQty) + " here";
+        row.action = line + ": the server released " + std::to_string(n) + " x " + c.sku + (c.oldQty > c.newQty ? " fewer" : " more") +
+                     " than this terminal: nothing to move, the pick lists follow the server";
+        row.reason = c.message;
+        return row;
+    }
     const std::string units = std::to_string(c.oldQty - c.newQty) + " x " + c.sku;
     const std::string who = c.filledBy ? (c.newQty > 0 ? " was partly filled by " : " was filled by ") + *c.filledBy : "";
     ui::SyncCorrectionRow row;

@@ -529,8 +529,9 @@ public:
         std::string orderId;
         int64_t line = 0;
         std::string sku;
-        Qty oldQty = 0;                         // claimed here
-        Qty newQty = 0;                         // granted by the server
+        Qty oldQty = 0;                         // claimed here (released here, for a release)
+        Qty newQty = 0;                         // granted by the server (released by it)
+        bool release = false;                   // the op's releases differed, not a claim (`release`)
         std::string message;                    // the server's words
         std::string opId;                       // this device's op whose claim was cut
         std::optional<std::string> filledBy;    // the other device that filled the line (`filled_by`), when the server named one

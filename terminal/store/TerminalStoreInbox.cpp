@@ -30,6 +30,7 @@ TerminalStore::Correction correctionOf(const Statement& r)
         c.opId = j.value("op_id", "");
         // Absent from corrections written before the server named who filled the line.
         if (const auto by = j.find("filled_by"); by != j.end() && by->is_string()) c.filledBy = by->get<std::string>();
+        c.release = j.value("release", false);
     }
     c.ackedBy = r.columnOptionalText(2);
     c.ackedAt = r.columnOptionalInt(3);
@@ -49,7 +50,7 @@ Result<std::vector<TerminalStore::Correction>> TerminalStore::corrections(bool o
     // Where the claimed units went: the receipt's move to the order's staging lane, else the
     // location the op received them at (the local ledger keeps the op's events).
     for (auto& c : rows) {
-        if (c.opId.empty()) continue;
+        if (c.opId.empty() || c.release) continue; // a release carried nothing anywhere
         TRY(m_db->prepare("SELECT CASE e.kind WHEN 'moved' THEN e.to_location ELSE e.location END FROM events e JOIN products p ON "
                           "p.id = e.product_id WHERE e.op_id = ? AND p.sku = ? AND e.kind IN ('moved', 'received') ORDER BY "
                           "e.kind = 'moved' DESC, e.id LIMIT 1")

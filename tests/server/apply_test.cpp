@@ -395,8 +395,9 @@ TEST_CASE("move and pick: stock moves, quarantine releases last served first, a 
     Server s;
     auto hh = s.enrol("HH-01");
     s.push(hh, {op(1, 1, "receive", receipt("DOCK", 9, R"({"order_id":"SO-1","line":1,"qty":5},{"order_id":"SO-2","line":1,"qty":4})"))});
-    // 3 units into quarantine: 6 allocatable for 9 allocated; SO-2 (served last) gives 3 back.
-    auto moved = s.push(hh, {op(2, 2, "move", R"({"scan":"","from":"DOCK","to":"Q","sku":"SKU-A","qty":3,"lot":"","lots":[{"lot":"","qty":3}],"released":[],"claims":[]})")});
+    // 3 units into quarantine: 6 allocatable for 9 allocated; SO-2 (served last) gives 3 back,
+    // as the terminal's book did (releases that differ: apply_releases_test).
+    auto moved = s.push(hh, {op(2, 2, "move", R"({"scan":"","from":"DOCK","to":"Q","sku":"SKU-A","qty":3,"lot":"","lots":[{"lot":"","qty":3}],"released":[{"order_id":"SO-2","line":1,"qty":3}],"claims":[]})")});
     CHECK(moved.results[0].status == OpStatus::Applied);
     CHECK(moved.results[0].result ==
           R"({"allocations":[],"releases":[{"order_id":"SO-2","line":1,"qty":3}],"corrections":[]})");

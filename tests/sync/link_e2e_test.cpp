@@ -553,3 +553,46 @@ TEST_CASE("lot expiry: a lot received on one terminal has its expiry at the serv
     CHECK(t1.stockDetail("SKU-A") == after);
     CHECK(s.kill(SIGTERM) == 0);
 }
+
+TEST_CASE("releases: a terminal whose move into quarantine released other lines than the server is told which, line by line")
+{
+    Terminal t1, t2;
+    Server s(t1);
+    s.import("locations", "code,kind,sequence\nDOCK,receiving,1\nQ,quarantine,900\n", 2);
+    s.import("catalog", catalog(), 2);
+    s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,5,1,2026-01-01\n"
+                           "SO-2,1,Bob,SKU-A,4,0,2026-01-02\n", 2);
+    const std::string token1 = s.addDevice("HH-01"), token2 = s.addDevice("HH-02");
+    s.serve();
+    t1.enroll(s, "HH-01", token1);
+    t2.enroll(s, "HH-02", token2);
+
+    // HH-01 receives 6: SO-1 gets its 5, SO-2 1. HH-02 learns it, then goes offline.
+    t1.receiveAll({scanA(6)});
+    CHECK(t1.sync()["pushed"] == 1);
+    CHECK(t2.sync()["pushed"] == 0);
+    // The office cancels SO-1 meanwhile: the server gives SO-2 the 3 more it needs.
+    s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,0,1,2026-01-01\n", 1);
+
+    // HH-02, still believing SO-1 5 and SO-2 1, moves 4 into quarantine: its book gives back
+    // SO-2's unit and 3 of SO-1's. The server's book gives back 2 of SO-2's 4.
+    const auto moved = t2.at({"move", "--from", "DOCK", "--to", "Q", "--sku", "SKU-A", "--qty", "4"});
+    INFO(moved);
+    REQUIRE(moved.status == 0);
+    CHECK(moved.json()["released"] == Json::array({Json{{"order_id", "SO-2"}, {"line", 1}, {"qty", 1}},
+                                                   Json{{"order_id", "SO-1"}, {"line", 1}, {"qty", 3}}}));
+    Json release1 = correction("SO-2", 1, "SKU-A", 1, 2,
+                               "SO-2 line 1: this move released 1 unit of SKU-A from it here, the server released 2 (its book "
+                               "differed); the line has 2 units allocated at the server");
+    Json release2 = correction("SO-1", 1, "SKU-A", 3, 0,
+                               "SO-1 line 1: this move released 3 units of SKU-A from it here, the server released 0 (its book "
+                               "differed); the line has 0 units allocated at the server");
+    release1["release"] = true;
+    release2["release"] = true;
+    const Json synced = t2.sync();
+    CHECK(synced["pushed"] == 1);
+    CHECK(synced["corrections"] == Json::array({release1, release2}));
+    // After the round HH-02's view is the server's.
+    checkSameView(s, t2);
+    CHECK(s.kill(SIGTERM) == 0);
+}
