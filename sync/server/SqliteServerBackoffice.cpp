@@ -12,22 +12,13 @@
 namespace backfill::server {
 
 using ledger::unexpected;
+using store::fromStatement;
 using store::Statement;
-
-namespace {
 
 #define TRY(expr)                                                                                                      \
     do {                                                                                                               \
         if (auto r_ = (expr); !r_) return ::backfill::ledger::unexpected(r_.error());                                  \
     } while (0)
-
-Result<void> fromStatement(const Statement& s)
-{
-    if (s.lastError()) return unexpected(*s.lastError());
-    return {};
-}
-
-} // namespace
 
 Result<void> SqliteServerStore::snapshot(const char* what, const std::function<Result<void>()>& body)
 {

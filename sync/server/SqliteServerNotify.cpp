@@ -9,6 +9,7 @@
 namespace backfill::server {
 
 using ledger::unexpected;
+using store::fromStatement;
 using store::Statement;
 
 namespace {
@@ -18,11 +19,6 @@ namespace {
         if (auto r_ = (expr); !r_) return ::backfill::ledger::unexpected(r_.error());                                  \
     } while (0)
 
-Result<void> fromStatement(const Statement& s)
-{
-    if (s.lastError()) return unexpected(*s.lastError());
-    return {};
-}
 
 std::optional<std::string> dateText(const std::optional<ledger::Date>& d)
 {

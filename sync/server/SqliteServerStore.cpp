@@ -6,6 +6,7 @@
 namespace backfill::server {
 
 using ledger::unexpected;
+using store::fromStatement;
 using store::Statement;
 
 namespace {
@@ -15,11 +16,6 @@ namespace {
         if (auto r_ = (expr); !r_) return ::backfill::ledger::unexpected(r_.error());                                  \
     } while (0)
 
-Result<void> fromStatement(const Statement& s)
-{
-    if (s.lastError()) return unexpected(*s.lastError());
-    return {};
-}
 
 // checkOurs runs before anything is written: an empty file or one stamped "BFSV" is ours.
 Result<void> checkOurs(store::Database& db)

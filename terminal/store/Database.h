@@ -75,6 +75,13 @@ private:
     std::optional<Error> m_prepareError;
 };
 
+// fromStatement is the error a statement's last step left, if any (after a loop of step()).
+inline Result<void> fromStatement(const Statement& s)
+{
+    if (s.lastError()) return ledger::unexpected(*s.lastError());
+    return {};
+}
+
 // OpenOptions says how Database::open treats the file.
 struct OpenOptions {
     // create: a missing file is created. Without it a missing file is no_database (commands

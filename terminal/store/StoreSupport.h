@@ -1,6 +1,6 @@
 #pragma once
 // Shared by the files of TerminalStore (one file per family of operations): the TRY macro,
-// the start of a ledger event and a statement's error as a Result. Not for other users.
+// the start of a ledger event, lots and lanes. Not for other users.
 
 #include "store/TerminalStore.h"
 
@@ -24,13 +24,6 @@ inline ledger::Event eventBy(const Actor& actor, ledger::EventKind kind, Qty qty
     e.device = actor.device;
     e.at = actor.at;
     return e;
-}
-
-// fromStatement is the error a statement's last step left, if any.
-inline Result<void> fromStatement(const Statement& s)
-{
-    if (s.lastError()) return ledger::unexpected(*s.lastError());
-    return {};
 }
 
 // lotOrNull: the stock table spells "no lot" as ''; people and JSON see null.
@@ -57,7 +50,6 @@ namespace backfill::store {
 
 // The names every TerminalStore file uses.
 using detail::eventBy;
-using detail::fromStatement;
 using detail::lotOrNull;
 using detail::setOrderLane;
 using ledger::Date;

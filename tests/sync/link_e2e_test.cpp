@@ -126,6 +126,26 @@ void checkSameView(const Server& s, const Terminal& t)
     }
 }
 
+// TwoTerminals is backfilld serving its `locations`, the catalog and its `backorders` (start;
+// the rows' counts checked), with HH-01 enrolled on t1 and HH-02 added for t2 (enrolTwo).
+struct TwoTerminals {
+    Terminal t1, t2;
+    Server s{t1};
+    std::string token2;
+
+    void start(const std::string& locations, int locationRows, const std::string& backorders, int backorderRows)
+    {
+        s.import("locations", locations, locationRows);
+        s.import("catalog", catalog(), 2);
+        s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\n" + backorders, backorderRows);
+        const std::string token1 = s.addDevice("HH-01");
+        token2 = s.addDevice("HH-02");
+        s.serve();
+        t1.enroll(s, "HH-01", token1);
+    }
+    void enrolTwo() { t2.enroll(s, "HH-02", token2); }
+};
+
 } // namespace
 
 TEST_CASE("link: enrol, receive offline, sync and its status, resync sends nothing, exit 4 and 5, re-enrolment sends what waited")
@@ -397,16 +417,9 @@ TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 300 recei
     CHECK(s.kill(SIGTERM) == 0);
 }
 
-TEST_CASE("staging lanes: a receipt's units carried to the order's lane are there at the server and in every settled view; its undo takes them back")
+TEST_CASE_FIXTURE(TwoTerminals, "staging lanes: a receipt's units carried to the order's lane are there at the server and in every settled view; its undo takes them back")
 {
-    Terminal t1, t2;
-    Server s(t1);
-    s.import("locations", "code,kind,sequence\nDOCK,receiving,1\nA-01,storage,100\nOUT-1,staging,200\n", 3);
-    s.import("catalog", catalog(), 2);
-    s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,5,0,2026-01-01\n", 1);
-    const std::string token1 = s.addDevice("HH-01"), token2 = s.addDevice("HH-02");
-    s.serve();
-    t1.enroll(s, "HH-01", token1);
+    start("code,kind,sequence\nDOCK,receiving,1\nA-01,storage,100\nOUT-1,staging,200\n", 3, "SO-1,1,Ann,SKU-A,5,0,2026-01-01\n", 1);
 
     // 8 received: 5 to SO-1, carried to its lane OUT-1; 3 to stock at DOCK.
     const auto received = t1.at({"receive", scanA(8)});
@@ -423,7 +436,7 @@ TEST_CASE("staging lanes: a receipt's units carried to the order's lane are ther
     CHECK(t1.locationsOf("SKU-A") == atLane);
     checkSameView(s, t1);
     // Another terminal learns it by pulling.
-    t2.enroll(s, "HH-02", token2);
+    enrolTwo();
     CHECK(t2.locationsOf("SKU-A") == atLane);
     checkSameView(s, t2);
 
@@ -440,18 +453,11 @@ TEST_CASE("staging lanes: a receipt's units carried to the order's lane are ther
     CHECK(s.kill(SIGTERM) == 0);
 }
 
-TEST_CASE("one lane per order: a terminal that chose another lane offline is told to move the units, and takes the server's lane for the order")
+TEST_CASE_FIXTURE(TwoTerminals, "one lane per order: a terminal that chose another lane offline is told to move the units, and takes the server's lane for the order")
 {
-    Terminal t1, t2;
-    Server s(t1);
-    s.import("locations", "code,kind,sequence\nDOCK,receiving,1\nOUT-1,staging,200\nOUT-2,staging,300\n", 3);
-    s.import("catalog", catalog(), 2);
-    s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,5,0,2026-01-01\n"
-                           "SO-2,1,Bob,SKU-B,5,0,2026-01-01\n", 2);
-    const std::string token1 = s.addDevice("HH-01"), token2 = s.addDevice("HH-02");
-    s.serve();
-    t1.enroll(s, "HH-01", token1);
-    t2.enroll(s, "HH-02", token2);
+    start("code,kind,sequence\nDOCK,receiving,1\nOUT-1,staging,200\nOUT-2,staging,300\n", 3,
+          "SO-1,1,Ann,SKU-A,5,0,2026-01-01\nSO-2,1,Bob,SKU-B,5,0,2026-01-01\n", 2);
+    enrolTwo();
     auto allocations = [](const Terminal& t, const std::string& scan) {
         const auto r = t.at({"receive", scan});
         INFO(r);
@@ -490,17 +496,10 @@ TEST_CASE("one lane per order: a terminal that chose another lane offline is tol
     CHECK(s.kill(SIGTERM) == 0);
 }
 
-TEST_CASE("lot expiry: a lot received on one terminal has its expiry at the server and on every terminal; FEFO and expired stock there know it")
+TEST_CASE_FIXTURE(TwoTerminals, "lot expiry: a lot received on one terminal has its expiry at the server and on every terminal; FEFO and expired stock there know it")
 {
-    Terminal t1, t2;
-    Server s(t1);
-    s.import("locations", kLocations, 2);
-    s.import("catalog", catalog(), 2);
-    s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,2,0,2026-01-01\n", 1);
-    const std::string token1 = s.addDevice("HH-01"), token2 = s.addDevice("HH-02");
-    s.serve();
-    t1.enroll(s, "HH-01", token1);
-    t2.enroll(s, "HH-02", token2);
+    start(kLocations, 2, "SO-1,1,Ann,SKU-A,2,0,2026-01-01\n", 1);
+    enrolTwo();
     auto lotScan = [](const std::string& expiry, const std::string& lot, int units) {
         return "(01)0" + kGtinA + "(17)" + expiry + "(10)" + lot + "(30)" + std::to_string(units);
     };
@@ -554,18 +553,11 @@ TEST_CASE("lot expiry: a lot received on one terminal has its expiry at the serv
     CHECK(s.kill(SIGTERM) == 0);
 }
 
-TEST_CASE("releases: a terminal whose move into quarantine released other lines than the server is told which, line by line")
+TEST_CASE_FIXTURE(TwoTerminals, "releases: a terminal whose move into quarantine released other lines than the server is told which, line by line")
 {
-    Terminal t1, t2;
-    Server s(t1);
-    s.import("locations", "code,kind,sequence\nDOCK,receiving,1\nQ,quarantine,900\n", 2);
-    s.import("catalog", catalog(), 2);
-    s.import("backorders", "order_id,line,customer,sku,qty,priority,ordered_at\nSO-1,1,Ann,SKU-A,5,1,2026-01-01\n"
-                           "SO-2,1,Bob,SKU-A,4,0,2026-01-02\n", 2);
-    const std::string token1 = s.addDevice("HH-01"), token2 = s.addDevice("HH-02");
-    s.serve();
-    t1.enroll(s, "HH-01", token1);
-    t2.enroll(s, "HH-02", token2);
+    start("code,kind,sequence\nDOCK,receiving,1\nQ,quarantine,900\n", 2,
+          "SO-1,1,Ann,SKU-A,5,1,2026-01-01\nSO-2,1,Bob,SKU-A,4,0,2026-01-02\n", 2);
+    enrolTwo();
 
     // HH-01 receives 6: SO-1 gets its 5, SO-2 1. HH-02 learns it, then goes offline.
     t1.receiveAll({scanA(6)});

@@ -280,39 +280,6 @@ TEST_CASE("sync screen: the inbox's words with and without the device that fille
     CHECK(open->at(1).filledBy == std::nullopt);
 }
 
-TEST_CASE("sync screen: a release correction says how the server's releases differed, with nothing to carry")
-{
-    SessionHarness s("syncrelease", ui::ScreenId::Sync);
-    // A move into quarantine released 3 from SO-1 and 1 from SO-2 here; the server released 0
-    // and 2 (docs/server.md, Releases).
-    {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(s.options().dbPath.c_str(), &db) == SQLITE_OK);
-        const char* rows =
-            "INSERT INTO sync_corrections(seq, payload) VALUES"
-            "(9, '{\"op_id\":\"op-9\",\"order_id\":\"SO-1\",\"line\":1,\"sku\":\"MUG\",\"old_qty\":3,\"new_qty\":0,\"release\":true,"
-            "\"message\":\"SO-1 line 1: this move released 3 units of MUG from it here, ...\"}'),"
-            "(10, '{\"op_id\":\"op-9\",\"order_id\":\"SO-2\",\"line\":1,\"sku\":\"MUG\",\"old_qty\":1,\"new_qty\":2,\"release\":true,"
-            "\"message\":\"SO-2 line 1: this move released 1 unit of MUG from it here, ...\"}');";
-        CHECK(sqlite3_exec(db, rows, nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(db);
-    }
-    s.start();
-    REQUIRE(s.session().screen() == ui::ScreenId::Sync);
-    const auto& v = s.session().syncView();
-    REQUIRE(v.inbox.size() == 2);
-    CHECK(v.inbox[0].summary == "SO-1 line 1  released 0 x MUG at the server, 3 here");
-    CHECK(v.inbox[0].action == "SO-1 line 1: the server released 3 x MUG fewer than this terminal: nothing to move, the pick lists follow the server");
-    CHECK(v.inbox[1].summary == "SO-2 line 1  released 2 x MUG at the server, 1 here");
-    CHECK(v.inbox[1].action == "SO-2 line 1: the server released 1 x MUG more than this terminal: nothing to move, the pick lists follow the server");
-    CHECK(v.inbox[1].reason == "SO-2 line 1: this move released 1 unit of MUG from it here, ...");
-    auto open = s.store().corrections(true);
-    REQUIRE(open);
-    REQUIRE(open->size() == 2);
-    CHECK(open->at(0).release);
-    CHECK(open->at(0).stagedAt == std::nullopt);
-}
-
 TEST_CASE("sync screen: a terminal that is not enrolled says so and offers no sync")
 {
     SessionHarness s("syncnone", ui::ScreenId::Sync);
@@ -471,4 +438,29 @@ TEST_CASE("sync screen with a writer: an acknowledgement is recorded on the work
     REQUIRE(open);
     REQUIRE(open->size() == 1);
     CHECK(open->front().seq == 7);
+}
+
+TEST_CASE("sync screen: a release correction says how the server's releases differed, with nothing to carry")
+{
+    SessionHarness s("syncrelease", ui::ScreenId::Sync);
+    // A move into quarantine released 3 from SO-1 and 1 from SO-2 here; the server released 0
+    // and 2 (docs/server.md, Releases).
+    addCorrections(s, "(9, '{\"op_id\":\"op-9\",\"order_id\":\"SO-1\",\"line\":1,\"sku\":\"MUG\",\"old_qty\":3,\"new_qty\":0,\"release\":true,"
+                      "\"message\":\"SO-1 line 1: this move released 3 units of MUG from it here, ...\"}'),"
+                      "(10, '{\"op_id\":\"op-9\",\"order_id\":\"SO-2\",\"line\":1,\"sku\":\"MUG\",\"old_qty\":1,\"new_qty\":2,\"release\":true,"
+                      "\"message\":\"SO-2 line 1: this move released 1 unit of MUG from it here, ...\"}')");
+    s.start();
+    REQUIRE(s.session().screen() == ui::ScreenId::Sync);
+    const auto& v = s.session().syncView();
+    REQUIRE(v.inbox.size() == 2);
+    CHECK(v.inbox[0].summary == "SO-1 line 1  released 0 x MUG at the server, 3 here");
+    CHECK(v.inbox[0].action == "SO-1 line 1: the server released 3 x MUG fewer than this terminal: nothing to move, the pick lists follow the server");
+    CHECK(v.inbox[1].summary == "SO-2 line 1  released 2 x MUG at the server, 1 here");
+    CHECK(v.inbox[1].action == "SO-2 line 1: the server released 1 x MUG more than this terminal: nothing to move, the pick lists follow the server");
+    CHECK(v.inbox[1].reason == "SO-2 line 1: this move released 1 unit of MUG from it here, ...");
+    auto open = s.store().corrections(true);
+    REQUIRE(open);
+    REQUIRE(open->size() == 2);
+    CHECK(open->at(0).release);
+    CHECK(open->at(0).stagedAt == std::nullopt);
 }
