@@ -63,11 +63,11 @@ ParsedRows<Product> parseCatalogCsv(std::string_view text)
             sheet.fail(kCaseQty, "case_qty_required",
                        "a case GTIN needs the number of units in the case; fill in case_qty");
         } else if (hasCase) {
-            caseQty = sheet.number(kCaseQty, 1, kMaxInt, std::nullopt);
+            caseQty = sheet.number(kCaseQty, 1, kMaxUnits, std::nullopt);
         } else if (!sheet.get(kCaseQty).empty()) {
             sheet.warn(kCaseQty, "unused_case_qty", "ignored: the product has no case_gtin");
         }
-        const auto safety = sheet.number(kSafetyStock, 0, kMaxInt, 0);
+        const auto safety = sheet.number(kSafetyStock, 0, kMaxUnits, 0);
         const auto lead = sheet.number(kLeadTime, 0, std::numeric_limits<int32_t>::max(), 0);
 
         if (sku) {
@@ -129,7 +129,7 @@ ParsedRows<OrderLine> parseBackordersCsv(std::string_view text)
             if (!ok) sheet.fail(kEmail, "bad_email", quoted(*email) + " is not an e-mail address like name@example.com");
         }
         auto sku = sheet.text(kSku, true);
-        auto qty = sheet.number(kQty, 0, kMaxInt, std::nullopt);
+        auto qty = sheet.number(kQty, 0, kMaxUnits, std::nullopt);
         auto priority = sheet.number(kPriority, kMinInt, kMaxInt, 0);
         auto orderedAt = sheet.timestamp(kOrderedAt, true);
         auto promisedAt = sheet.timestamp(kPromisedAt, false);
@@ -179,7 +179,7 @@ ParsedRows<InboundLine> parseInboundCsv(std::string_view text)
         auto inboundId = sheet.text(kInboundId, true);
         auto supplier = sheet.text(kSupplier, true);
         auto sku = sheet.text(kSku, true);
-        auto qty = sheet.number(kQty, 1, kMaxInt, std::nullopt);
+        auto qty = sheet.number(kQty, 1, kMaxUnits, std::nullopt);
         auto eta = sheet.date(kEta);
         std::optional<std::string> sscc;
         const bool hasSscc = !sheet.get(kSscc).empty();
@@ -351,7 +351,7 @@ ParsedRows<Supplier> parseSuppliersCsv(std::string_view text)
         auto sku = sheet.text(kSku, true);
         auto supplier = sheet.text(kSupplier, true);
         auto lead = sheet.number(kLeadTime, 0, std::numeric_limits<int32_t>::max(), std::nullopt);
-        auto moq = sheet.number(kMinOrderQty, 1, kMaxInt, 1);
+        auto moq = sheet.number(kMinOrderQty, 1, kMaxUnits, 1);
         auto cost = sheet.decimal(kUnitCost);
         if (sku && supplier) {
             const auto [it, fresh] = keys.emplace(compositeKey({*sku, *supplier}), sheet.line());

@@ -13,6 +13,13 @@ namespace backfill::ledger {
 
 using Qty = int64_t;
 
+// kMaxUnits is the most units one quantity may name: an order or inbound line, a case, a
+// receipt, a move, a pick, a count, an op's line, claim or release. Every edge that reads a
+// quantity refuses more (CSV imports, the CLI and the store, op payloads at the server), so
+// sums of them stay far inside Qty: a stock cell of 9223372036854775807 + 5 saturated in
+// SQLite and the 5 units were lost.
+inline constexpr Qty kMaxUnits = 1'000'000'000;
+
 // Product is a stock-keeping unit. `gtin` is the each-level GTIN, `caseGtin` a GTIN-14 with
 // indicator digit 1-8 standing for `caseQty` units (DESIGN.md 1, Identifiers). Both are
 // stored normalised to 14 digits.

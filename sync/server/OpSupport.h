@@ -26,6 +26,8 @@ struct Bad {
 // the first refusal is kept in `bad`.
 std::string text(const Json& j, const char* key, const std::string& where, bool required, std::optional<Bad>& bad);
 int64_t number(const Json& j, const char* key, const std::string& where, int64_t min, std::optional<Bad>& bad);
+// quantity reads a number of units: at least `min`, at most ledger::kMaxUnits.
+Qty quantity(const Json& j, const char* key, const std::string& where, Qty min, std::optional<Bad>& bad);
 const Json& array(const Json& j, const char* key, const std::string& where, bool required, std::optional<Bad>& bad);
 
 // Claim is an allocation the terminal made (a receipt's, a move's or an undo's `claims`).

@@ -55,6 +55,14 @@ int64_t number(const Json& j, const char* key, const std::string& where, int64_t
     return v;
 }
 
+Qty quantity(const Json& j, const char* key, const std::string& where, Qty min, std::optional<Bad>& bad)
+{
+    const Qty v = number(j, key, where, min, bad);
+    if (v > ledger::kMaxUnits && !bad)
+        bad = Bad{where + key + ": " + std::to_string(v) + ", must be at most " + std::to_string(ledger::kMaxUnits)};
+    return v;
+}
+
 const Json& array(const Json& j, const char* key, const std::string& where, bool required, std::optional<Bad>& bad)
 {
     static const Json kEmpty = Json::array();
@@ -83,9 +91,9 @@ std::vector<Claim> claimsOf(const Json& j, const std::string& where, std::option
         Claim c;
         c.orderId = text(a[i], "order_id", w, true, bad);
         c.line = number(a[i], "line", w, 0, bad);
-        c.qty = number(a[i], "qty", w, 1, bad);
+        c.qty = quantity(a[i], "qty", w, 1, bad);
         c.stage = text(a[i], "stage", w, false, bad);
-        if (a[i].contains("staged")) c.staged = number(a[i], "staged", w, 0, bad);
+        if (a[i].contains("staged")) c.staged = quantity(a[i], "staged", w, 0, bad);
         if (!bad && c.staged > c.qty)
             bad = Bad{w + "staged: " + std::to_string(c.staged) + ", more than the claim's " + std::to_string(c.qty) + " units"};
         if (!bad && c.staged > 0 && c.stage.empty()) bad = Bad{w + "stage: missing, " + std::to_string(c.staged) + " units were staged"};
@@ -109,7 +117,7 @@ std::vector<LotQty> lotsOf(const Json& j, std::optional<Bad>& bad)
             bad = Bad{w + ": not an object"};
             break;
         }
-        out.push_back({text(a[i], "lot", w, false, bad), number(a[i], "qty", w, 1, bad)});
+        out.push_back({text(a[i], "lot", w, false, bad), quantity(a[i], "qty", w, 1, bad)});
     }
     return out;
 }
@@ -360,7 +368,7 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
         }
         ReceiptLine l;
         l.sku = text(jl[i], "sku", w, true, bad);
-        l.qty = number(jl[i], "qty", w, 1, bad);
+        l.qty = quantity(jl[i], "qty", w, 1, bad);
         l.lot = text(jl[i], "lot", w, false, bad);
         if (const std::string expiry = text(jl[i], "expiry", w, false, bad); !bad && !expiry.empty()) {
             l.expiry = ledger::parseDate(expiry);
@@ -571,7 +579,7 @@ Result<OpOutcome> applyPick(ServerStore& store, const OpContext& op, const Json&
     std::optional<Bad> bad;
     const std::string orderId = text(p, "order_id", "", true, bad);
     const int64_t lineNo = number(p, "line", "", 0, bad);
-    const Qty qty = number(p, "qty", "", 1, bad);
+    const Qty qty = quantity(p, "qty", "", 1, bad);
     const std::string location = text(p, "location", "", true, bad);
     const auto lots = lotsOf(p, bad);
     Qty sum = 0;
@@ -622,7 +630,7 @@ Result<OpOutcome> applyShort(ServerStore& store, const OpContext& op, const Json
     const std::string orderId = text(p, "order_id", "", true, bad);
     const int64_t lineNo = number(p, "line", "", 0, bad);
     const std::string location = text(p, "location", "", true, bad);
-    const Qty missing = number(p, "missing", "", 1, bad);
+    const Qty missing = quantity(p, "missing", "", 1, bad);
     const std::string reason = text(p, "reason", "", true, bad);
     std::vector<LotQty> held;
     const Json& jh = array(p, "held", "", true, bad);
@@ -632,7 +640,7 @@ Result<OpOutcome> applyShort(ServerStore& store, const OpContext& op, const Json
             bad = Bad{w + ": not an object"};
             break;
         }
-        held.push_back({text(jh[i], "lot", w, false, bad), number(jh[i], "qty", w, 1, bad)});
+        held.push_back({text(jh[i], "lot", w, false, bad), quantity(jh[i], "qty", w, 1, bad)});
     }
     const auto claims = claimsOf(p, "", bad);
     if (bad) return rejected("bad_payload", "short: " + bad->message);
@@ -728,8 +736,8 @@ Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const 
     const std::string sku = text(p, "sku", "", true, bad);
     const std::string location = text(p, "location", "", true, bad);
     const std::string lot = text(p, "lot", "", false, bad);
-    const Qty counted = number(p, "counted", "", 0, bad);
-    const Qty variance = number(p, "variance", "", std::numeric_limits<int64_t>::min(), bad);
+    const Qty counted = quantity(p, "counted", "", 0, bad);
+    const Qty variance = quantity(p, "variance", "", -ledger::kMaxUnits, bad);
     const auto claims = claimsOf(p, "", bad);
     const auto released = releasedOf(p, bad);
     if (!bad && state != "applied" && state != "recount" && state != "pending")

@@ -32,7 +32,7 @@ std::optional<std::vector<Release>> releasedOf(const Json& j, std::optional<Bad>
         Release r;
         r.orderId = text(a[i], "order_id", w, true, bad);
         r.line = number(a[i], "line", w, 0, bad);
-        r.qty = number(a[i], "qty", w, 1, bad);
+        r.qty = quantity(a[i], "qty", w, 1, bad);
         out.push_back(std::move(r));
     }
     return out;

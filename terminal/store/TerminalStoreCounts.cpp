@@ -184,6 +184,8 @@ Result<TerminalStore::CountOutcome> TerminalStore::countInTransaction(const Coun
                                                     "' is not in the locations list: check the label or import the "
                                                     "location");
     if (request.counted < 0) return ledger::fail("bad_qty", "a count is 0 or more units");
+    if (request.counted > ledger::kMaxUnits)
+        return ledger::fail("bad_qty", "a count of " + std::to_string(request.counted) + " units: the most is " + std::to_string(ledger::kMaxUnits));
     // The basis is read inside the write transaction, so no event can slip between it and
     // the count.
     auto latest = latestEventId();

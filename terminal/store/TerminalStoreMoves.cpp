@@ -53,6 +53,8 @@ Result<MoveResult> TerminalStore::moveInTransaction(const ledger::MoveRequest& r
     if (request.from == request.to)
         return ledger::fail("same_location", "from and to are both '" + request.from + "': nothing to move");
     if (request.count <= 0) return ledger::fail("bad_qty", "a move needs a quantity of at least 1");
+    if (request.count > ledger::kMaxUnits)
+        return ledger::fail("bad_qty", "a move of " + std::to_string(request.count) + " units: the most is " + std::to_string(ledger::kMaxUnits));
     // Both ends must be in the locations list, also on a terminal without master data: a move
     // to a place nobody knows would hide the goods.
     std::map<std::string, ledger::LocationKind> kinds;

@@ -381,6 +381,7 @@ Result<ShortResult> TerminalStore::shortInTransaction(const ShortRequest& reques
                                                          : "reason '" + request.reason + "' is not a reason code: use a "
                                                            "code of kind short (backfill import reasons)");
     if (request.found < 0) return ledger::fail("bad_qty", "--found must be 0 or more");
+    if (request.found > ledger::kMaxUnits) return ledger::fail("bad_qty", "--found: the most is " + std::to_string(ledger::kMaxUnits));
     if (allocated <= 0)
         return ledger::fail("not_allocated", "order line " + name + " has no units allocated: nothing to pick, so "
                                              "nothing can be short");

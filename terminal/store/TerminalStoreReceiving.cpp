@@ -256,6 +256,12 @@ Result<std::vector<ReceivedLine>> TerminalStore::receiveInTransaction(const Rece
                                                 "add the product");
         if (request.count <= 0) return ledger::fail("bad_count", "count must be at least 1");
         const auto& [pid, units, sku] = *found;
+        // A case GTIN's units times the scan's count (a catalog from before kMaxUnits may hold
+        // larger cases): no receipt names more than kMaxUnits units.
+        if (request.count > ledger::kMaxUnits / std::max<Qty>(units, 1))
+            return ledger::fail("bad_count", std::to_string(request.count) + " x " + std::to_string(units) +
+                                                 " units is more than one receipt may name (" + std::to_string(ledger::kMaxUnits) +
+                                                 "): check the label");
         auto line = receiveUnits(pid, sku, units * request.count, quarantine, request.lot, request.expiry, std::nullopt, 0,
                                  request.location, actor, opId);
         if (!line) return unexpected(line.error());

@@ -623,6 +623,7 @@ TEST_CASE("count: refusals write nothing")
     refusedAs(h, {"count", "--location", "DOCK", "--sku", "NOPE", "--qty", "1"}, "unknown_sku");
     refusedAs(h, {"count", "--location", "NOWHERE", "--sku", "APPLE", "--qty", "1"}, "unknown_location");
     refusedAs(h, {"count", "--location", "DOCK", "--sku", "APPLE", "--qty", "-1"}, "bad_qty");
+    refusedAs(h, {"count", "--location", "DOCK", "--sku", "APPLE", "--qty", "1000000001"}, "bad_qty");
     refusedAs(h, {"count", "--location", "DOCK", "--sku", "APPLE", "--qty", "x"}, "bad_usage", 3);
     refusedAs(h, {"count", "--location", "DOCK", "--sku", "APPLE"}, "bad_usage", 3);
     refusedAs(h, {"approve", "1"}, "bad_usage", 3);

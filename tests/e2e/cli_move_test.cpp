@@ -182,6 +182,7 @@ TEST_CASE("move: every refusal answers its code and writes nothing")
         {{"--from", "DOCK", "--to", "A-01", "(01)" + kUnknownGtin}, "unknown_gtin", kUnknownGtin},
         {{"--from", "DOCK", "--to", "A-01", "--sku", "NOPE", "--qty", "1"}, "unknown_sku", "'NOPE'"},
         {{"--from", "DOCK", "--to", "A-01", "--sku", "APPLE", "--qty", "0"}, "bad_qty", "at least 1"},
+        {{"--from", "DOCK", "--to", "A-01", "--sku", "APPLE", "--qty", "1000000001"}, "bad_qty", "a move of 1000000001 units: the most is 1000000000"},
         {{"--from", "DOCK", "--to", "A-01", "(00)" + kPallet}, "not_movable", "SSCC"},
         {{"--from", "DOCK", "--to", "A-01", "(02)" + kApple}, "missing_count", "(37)"},
         {{"--from", "DOCK", "--to", "A-01", "A-01"}, "not_gs1", ""},

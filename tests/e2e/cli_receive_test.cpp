@@ -646,3 +646,22 @@ TEST_CASE("receive: outbox rows carry gap-free device_seq, unique op_ids, and th
     CHECK(h.stockOf("APPLE") == Json::array({stockJson("APPLE", 26, 20)}));
     checkLedger(h);
 }
+
+TEST_CASE("receive: a case scan naming more than ledger::kMaxUnits units is refused and records nothing")
+{
+    CliHarness h;
+    setUp(h);
+    // A case of 1,000,000,000 (the most a case may hold) scanned with (37) 2.
+    h.importOk("catalog", "sku,description,case_gtin,case_qty\nBULK,Screws by the billion,19000000000015,1000000000\n", 1);
+    const Snapshot before = h.snapshot();
+    const auto r = h.receive({"(02)19000000000015(37)2"});
+    INFO(r);
+    CHECK(r.status == 1);
+    CHECK(r.json()["code"] == "bad_count");
+    CHECK(r.json()["error"] == "2 x 1000000000 units is more than one receipt may name (1000000000): check the label");
+    CHECK(h.snapshot() == before);
+    // One case is the most a receipt may name.
+    const auto one = h.receive({"(02)19000000000015(37)1"});
+    INFO(one);
+    CHECK(one.status == 0);
+}

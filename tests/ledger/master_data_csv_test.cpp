@@ -713,3 +713,22 @@ TEST_CASE("the same rows parse the same with CRLF, a BOM and shuffled columns")
     }
     CHECK(b.lines == a.lines);
 }
+
+TEST_CASE("quantities: at most ledger::kMaxUnits in every quantity column; the bound itself is accepted")
+{
+    // A line of 9223372036854775807 units was accepted: the stock sums past it saturated in
+    // SQLite and later units were lost. Every quantity is now at most 1,000,000,000.
+    const auto orders = parseBackordersCsv("order_id,line,customer,sku,qty,ordered_at\n"
+                                           "SO-1,1,Acme,MUG,1000000000,2026-11-02\n"
+                                           "SO-2,1,Acme,MUG,1000000001,2026-11-02\n"
+                                           "SO-3,1,Acme,MUG,9223372036854775807,2026-11-02\n");
+    CHECK(issues(orders.errors) == std::vector<Issue>{{3, "qty", "bad_number"}, {4, "qty", "bad_number"}});
+    REQUIRE(orders.errors.size() == 2);
+    CHECK(orders.errors[0].format("b.csv") == "b.csv:3: column qty: \"1000000001\" is too large; the most is 1000000000");
+    REQUIRE(orders.rows.size() == 1);
+    CHECK(orders.rows[0].qty == 1'000'000'000);
+    const auto inbound = parseInboundCsv("inbound_id,supplier,sku,qty,eta\nASN-1,S,MUG,1000000001,2026-12-01\n");
+    CHECK(issues(inbound.errors) == std::vector<Issue>{{2, "qty", "bad_number"}});
+    const auto catalog = parseCatalogCsv(std::string(kCatalogHeader) + "A,Mug,,14006381333945,1000000001,1000000001,\n");
+    CHECK(issues(catalog.errors) == std::vector<Issue>{{2, "case_qty", "bad_number"}, {2, "safety_stock", "bad_number"}});
+}

@@ -742,3 +742,40 @@ TEST_CASE("the file is ours: another application's database is refused untouched
     CHECK(fs::file_size(other) == size);
     CHECK(!fs::exists(other.string() + "-wal"));
 }
+
+TEST_CASE("quantities above ledger::kMaxUnits in an op are refused as bad_payload and change nothing")
+{
+    // A receipt of 9223372036854775807 units was applied: the next receipt's 5 units were lost
+    // when the stock cell saturated in SQLite.
+    Server s;
+    auto hh = s.enrol("HH-01");
+    const int64_t head = s.head();
+    auto line = [](const std::string& qty, const std::string& claims = "") {
+        return R"({"scan":"x","location":"DOCK","lines":[{"sku":"SKU-B","qty":)" + qty + R"(,"lot":"","sscc":"","claims":[)" + claims + "]}]}";
+    };
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {line("9223372036854775807"), "receive: lines[0].qty: 9223372036854775807, must be at most 1000000000"},
+        {line("1000000001"), "receive: lines[0].qty: 1000000001, must be at most 1000000000"},
+        {line("1", R"({"order_id":"SO-1","line":1,"qty":1000000001})"),
+         "receive: lines[0].claims[0].qty: 1000000001, must be at most 1000000000"},
+    };
+    int n = 1;
+    for (const auto& [payload, message] : cases) {
+        CAPTURE(message);
+        auto ack = s.push(hh, {op(n, n, "receive", payload)});
+        REQUIRE(ack.results.size() == 1);
+        CHECK(ack.results[0].status == OpStatus::Rejected);
+        CHECK(ack.results[0].code == "bad_payload");
+        CHECK(ack.results[0].message == message);
+        ++n;
+    }
+    const std::string count = R"({"count_id":1,"state":"applied","sku":"SKU-B","location":"DOCK","lot":"","counted":1000000001,"variance":1000000001,"claims":[]})";
+    auto counted = s.push(hh, {op(n, n, "count", count)});
+    CHECK(counted.results.at(0).message == "count: counted: 1000000001, must be at most 1000000000");
+    CHECK(s.head() == head);
+    CHECK(s.onHand("SKU-B", "DOCK") == 0);
+    // The bound itself is a quantity like any other.
+    auto most = s.push(hh, {op(n + 1, n + 1, "receive", line("1000000000"))});
+    CHECK(most.results.at(0).status == OpStatus::Applied);
+    CHECK(s.onHand("SKU-B", "DOCK") == 1'000'000'000);
+}
