@@ -27,6 +27,12 @@ inline constexpr size_t kMaxMessageBytes = 4 * 1024 * 1024;
 // (about 80 bytes a line): 64 KiB is ~800 lines.
 inline constexpr size_t kMaxPayloadBytes = 64 * 1024;
 
+// kMaxEntryBytes bounds one log entry's payload: what fits alone in a Changes reply. An entry
+// is written by the server and names every line its op allocated to: a receipt of 3,000 units
+// for 3,000 waiting lines is ~170 KB. Bounded at kMaxPayloadBytes, such an entry could not be
+// sent: every terminal's Pull failed at it for good.
+inline constexpr size_t kMaxEntryBytes = kMaxMessageBytes - 128 * 1024;
+
 // kMaxOpsPerPush bounds a Push (and the results of its PushAck): a terminal back from a long
 // offline shift sends its outbox in batches of at most this many ops.
 inline constexpr size_t kMaxOpsPerPush = 500;

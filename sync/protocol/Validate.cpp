@@ -231,7 +231,7 @@ Result<void> check(const Changes& m)
             return bad(f + ".seq", std::to_string(e.seq) + ", must be > the previous entry's " +
                                        std::to_string(m.entries[i - 1].seq));
         RETURN_IF_BAD(checkCode(f + ".kind", e.kind, true));
-        RETURN_IF_BAD(checkText(f + ".payload", e.payload, kMaxPayloadBytes, true));
+        RETURN_IF_BAD(checkText(f + ".payload", e.payload, kMaxEntryBytes, true));
     }
     RETURN_IF_BAD(checkAtLeast("changes.next_cursor", m.nextCursor, 0));
     if (!m.entries.empty() && m.nextCursor < m.entries.back().seq)

@@ -6,6 +6,7 @@
 #include "ledger/Allocation.h"
 #include "ledger/Date.h"
 #include "ledger/Release.h"
+#include "protocol/Limits.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +19,9 @@ namespace backfill::server {
 
 using ledger::unexpected;
 using protocol::OpStatus;
+
+// kResultBytes bounds a stored op result (finish): 500 of them fit in one PushAck.
+constexpr size_t kResultBytes = 4 * 1024;
 
 #define TRY(expr)                                                                                                      \
     do {                                                                                                               \
@@ -265,6 +269,14 @@ Result<void> finish(ServerStore& store, const OpContext& op, std::string_view ki
     Json result{{"allocations", s.allocations}, {"releases", s.releases}, {"corrections", s.corrections}};
     if (!out.code.empty()) result["exception"] = entry.value("exception", Json());
     out.result = result.dump();
+    // A PushAck carries up to kMaxOpsPerPush results: a result past kResultBytes says how many
+    // of each there were; the log holds them (the op's entry and its corrections).
+    if (out.result.size() > kResultBytes) {
+        Json summary{{"allocations", s.allocations.size()}, {"releases", s.releases.size()}, {"corrections", s.corrections.size()}};
+        result = Json{{"in_log", summary}};
+        if (!out.code.empty()) result["exception"] = entry.value("exception", Json());
+        out.result = result.dump();
+    }
     return {};
 }
 

@@ -258,6 +258,11 @@ Result<void> SqliteServerStore::recordOp(const AppliedOp& op)
 
 Result<int64_t> SqliteServerStore::appendLog(std::string_view kind, std::string_view payloadJson)
 {
+    // An entry no Changes reply could carry would stop every terminal's pull at it: the write
+    // fails instead, and its transaction with it (docs/server.md, Applying a push).
+    if (payloadJson.size() > protocol::kMaxEntryBytes)
+        return ledger::fail("entry_too_large", std::string(kind) + ": the log entry would be " + std::to_string(payloadJson.size()) +
+                                                   " bytes, at most " + std::to_string(protocol::kMaxEntryBytes));
     // seq = last + 1 inside the write transaction: writers are serialised, so seqs become
     // visible in order and a reader's cursor never passes a seq that may still appear.
     const ledger::Timestamp at = entryTimeOf(*this);

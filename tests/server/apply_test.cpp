@@ -779,3 +779,54 @@ TEST_CASE("quantities above ledger::kMaxUnits in an op are refused as bad_payloa
     CHECK(most.results.at(0).status == OpStatus::Applied);
     CHECK(s.onHand("SKU-B", "DOCK") == 1'000'000'000);
 }
+
+TEST_CASE("a receipt allocating to 3,000 lines: its entry reaches every terminal's pull, its result a duplicate's reply")
+{
+    // The entry names the 3,000 lines (~170 KB). Bounded at 64 KiB like an op's payload, it
+    // could not be sent: every Pull failed at it for good ("the server could not encode its
+    // reply"), and the terminal's resend of the op got the same failure.
+    Server s;
+    auto hh = s.enrol("HH-01");
+    std::string csv = "order_id,line,customer,sku,qty,priority,ordered_at\n";
+    for (int i = 0; i < 3000; ++i) csv += "BIG-" + std::to_string(i) + ",1,Cust,SKU-B,1,0,2026-01-01\n";
+    REQUIRE(importBackorders(*s.store, ledger::parseBackordersCsv(csv))->imported == 3000);
+    const int64_t before = s.head();
+    const protocol::Op receipt = op(1, 1, "receive", R"({"scan":"x","location":"DOCK","lines":[{"sku":"SKU-B","qty":3000,"lot":"","sscc":"","claims":[]}]})");
+    auto first = s.push(hh, {receipt});
+    REQUIRE(first.results.size() == 1);
+    CHECK(first.results[0].status == OpStatus::Applied);
+    // The result says how many, the log has them: 500 such results fit in one PushAck.
+    CHECK(first.results[0].result == R"({"in_log":{"allocations":3000,"releases":0,"corrections":0}})");
+    CHECK(s.line("BIG-2999").allocated == 1);
+
+    const auto pulled = protocol::decode(s.applier->handle(protocol::encode(protocol::Pull{hh, before, 100, 0})));
+    REQUIRE(pulled);
+    REQUIRE_MESSAGE(std::holds_alternative<protocol::Changes>(*pulled), protocol::messageName(*pulled));
+    const auto& changes = std::get<protocol::Changes>(*pulled);
+    REQUIRE(changes.entries.size() == 1);
+    CHECK(changes.entries[0].kind == "receive");
+    CHECK(changes.entries[0].payload.size() > protocol::kMaxPayloadBytes);
+
+    const auto again = protocol::decode(s.applier->handle(protocol::encode(protocol::Push{hh, {receipt}})));
+    REQUIRE(again);
+    REQUIRE_MESSAGE(std::holds_alternative<protocol::PushAck>(*again), protocol::messageName(*again));
+    CHECK(std::get<protocol::PushAck>(*again).results.at(0).status == OpStatus::Duplicate);
+    CHECK(std::get<protocol::PushAck>(*again).results.at(0).result == first.results[0].result);
+}
+
+TEST_CASE("the store never writes a log entry that no Changes reply could carry")
+{
+    Server s;
+    const int64_t head = s.head();
+    const std::string tooBig = "{\"x\":\"" + std::string(protocol::kMaxEntryBytes, 'x') + "\"}";
+    auto done = s.store->transact("a test", [&]() -> ledger::Result<void> {
+        auto seq = s.store->appendLog("allocation", tooBig);
+        if (!seq) return ledger::unexpected(seq.error());
+        return {};
+    });
+    REQUIRE_FALSE(done);
+    CHECK(done.error().code == "entry_too_large");
+    CHECK(done.error().message == "allocation: the log entry would be " + std::to_string(tooBig.size()) + " bytes, at most " +
+                                      std::to_string(protocol::kMaxEntryBytes));
+    CHECK(s.head() == head);
+}
