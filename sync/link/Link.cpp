@@ -148,6 +148,13 @@ public:
             auto ops = m_store.unsentOps(protocol::kMaxOpsPerPush);
             if (!ops) return unexpected(local(ops.error()));
             if (ops->empty()) return std::optional<ledger::Error>{};
+            // As many as fit in one Push (at least one: an op alone always fits).
+            size_t bytes = 0, fit = 0;
+            for (; fit < ops->size(); ++fit) {
+                bytes += (*ops)[fit].payload.size() + (*ops)[fit].opId.size() + (*ops)[fit].kind.size() + 64;
+                if (fit > 0 && bytes > protocol::kMaxEntryBytes) break;
+            }
+            ops->resize(fit);
             protocol::Push push;
             push.ops = std::move(*ops);
             auto ack = request<protocol::PushAck>(push);

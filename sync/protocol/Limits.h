@@ -27,7 +27,10 @@ inline constexpr size_t kMaxMessageBytes = 4 * 1024 * 1024;
 // (about 80 bytes a line): 64 KiB is ~800 lines.
 inline constexpr size_t kMaxPayloadBytes = 64 * 1024;
 
-// kMaxEntryBytes bounds one log entry's payload: what fits alone in a Changes reply. An entry
+// kMaxEntryBytes bounds one log entry's payload and one op's payload: what fits alone in a
+// Changes reply or a Push (a terminal's push takes ops while they fit: link/Link.cpp). A
+// terminal's receipt names every line it allocated to, and so does its entry: 3,000 waiting
+// lines made a 119 KB op, which no push could carry (the outbox stopped there for good). An entry
 // is written by the server and names every line its op allocated to: a receipt of 3,000 units
 // for 3,000 waiting lines is ~170 KB. Bounded at kMaxPayloadBytes, such an entry could not be
 // sent: every terminal's Pull failed at it for good.

@@ -182,7 +182,7 @@ Result<void> check(const Push& m)
         if (!isOpKind(op.kind))
             return bad(f + ".kind", quoted(op.kind) + " is not an op kind of protocol version " +
                                         std::to_string(kProtocolVersion));
-        RETURN_IF_BAD(checkText(f + ".payload", op.payload, kMaxPayloadBytes, true));
+        RETURN_IF_BAD(checkText(f + ".payload", op.payload, kMaxEntryBytes, true));
         if (op.createdAt < 0 || op.createdAt > kMaxTimestamp)
             return bad(f + ".created_at",
                        std::to_string(op.createdAt) + ", must be 0.." + std::to_string(kMaxTimestamp) + " (seconds since 1970)");

@@ -588,3 +588,22 @@ TEST_CASE_FIXTURE(TwoTerminals, "releases: a terminal whose move into quarantine
     checkSameView(s, t2);
     CHECK(s.kill(SIGTERM) == 0);
 }
+
+TEST_CASE_FIXTURE(TwoTerminals, "a receipt for 3,000 waiting lines: its op (~120 KB) is pushed, and the server's entry for it is pulled")
+{
+    // The op names every line the receipt allocated to. Bounded at 64 KiB, it could not be
+    // pushed: the outbox stopped there for good (exit 6, "the terminal built a message the
+    // protocol refuses"), and the server's entry for such a receipt could not be pulled.
+    std::string orders;
+    for (int i = 0; i < 3000; ++i) orders += "SO-" + std::to_string(i) + ",1,Cust,SKU-A,1,0,2026-01-01\n";
+    start(kLocations, 2, orders, 3000);
+    enrolTwo();
+    t1.receiveAll({scanA(3000)});
+    CHECK(t1.sync()["pushed"] == 1);
+    CHECK(t1.status()["unsent"] == 0);
+    // HH-02 pulls the receipt's entry, and both views equal the server's.
+    CHECK(t2.sync()["pulled"].get<int64_t>() >= 1);
+    checkSameView(s, t1);
+    checkSameView(s, t2);
+    CHECK(s.kill(SIGTERM) == 0);
+}
