@@ -14,7 +14,7 @@
 //
 // Usage: bench_receive [--work DIR] [--bin BACKFILL] [--reps 3] [--products 100000]
 //                      [--lines 1000000] [--sync-scans 2000] [--burst-scans 20000]
-//                      [--latency-scans 300]
+//                      [--latency-scans 300] [--sustained-scans 20000] [--latency-file F]
 
 #include "BenchData.h"
 #include "BenchUtil.h"
@@ -259,6 +259,9 @@ try {
     const auto blocks = static_cast<size_t>(flags.number("--blocks", 10));
     const auto bareBlock = static_cast<size_t>(flags.number("--bare-commits", 200));
     const auto sustainedScans = static_cast<size_t>(flags.number("--sustained-scans", 20000));
+    // Every commit's latency of the sustained run, one number (us) per line in commit order:
+    // where the slow ones fall (the checkpoints' rhythm, the first commits).
+    const std::string latencyFile = flags.text("--latency-file", "");
     const auto pacedScans = static_cast<size_t>(flags.number("--paced-scans", 1000));
     const auto pacedRate = flags.number("--paced-rate", 20);
     fs::create_directories(work);
@@ -327,6 +330,7 @@ try {
         x.rate = in.run(benchScans(size, sustainedScans, 77), 1, &x.lat);
         x.maxWal = in.maxWal();
         x.threadFrames = in.database().framesCheckpointed();
+        if (!latencyFile.empty()) writeLines(latencyFile, x.lat);
     }
     // (e) The same at a scanner's pace (--paced-rate scans/s, default 20: a fast wedge
     // scanner), bare commits at the same pace first: the commits leave gaps for checkpoints.

@@ -84,6 +84,12 @@ int64_t Checkpointer::framesCheckpointed() const
     return m_frames;
 }
 
+int64_t Checkpointer::calls() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_calls;
+}
+
 
 void Checkpointer::run()
 {
@@ -122,6 +128,7 @@ void Checkpointer::run()
         // Past the inline limit the writer finishes the WAL itself (see writerTakesOver).
         while (db && !m_stop && !m_writerTurn) {
             m_running = true;
+            ++m_calls;
             lock.unlock();
             // PASSIVE: copies what no reader still needs, never waits for or blocks the writer.
             int log = -1;
@@ -137,6 +144,10 @@ void Checkpointer::run()
                 ++m_done;
                 m_frames += copied;
             }
+            // Nothing copied: a reader still on an old snapshot holds every frame after it.
+            // Going again at once would only spin (back-to-back checkpoints, a core busy, for
+            // as long as the reader keeps its snapshot); the next commit asks again.
+            if (copied <= 0) break;
             // Frames committed while this one ran: go again at once only when kRepeatFrames
             // of them wait (past kWakeFrames), so that each fsync of the database file is
             // worth it. Going again after every commit (the WAL's size, not what is left to

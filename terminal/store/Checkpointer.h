@@ -15,6 +15,14 @@
 // copies the frames the thread has not (a few hundred at most: past kWakeFrames the thread
 // goes again whenever kRepeatFrames are waiting) so its next transaction restarts the WAL.
 // That bounds the WAL at about kInlineFrames + the frames of one thread checkpoint.
+// That step is a stall under a sustained back-to-back burst (5-16 ms, once every ~305 scans
+// at 512): the last frames must be copied and the database file synced while no commit
+// comes, and on this disk ~60 random page writes and an fsync already take ~10 ms, so handing
+// the writer fewer frames (the thread going again until 64 were left) did not shorten it
+// (bench/README.md, issue 14, 2026-12-07 evening). At a person's pace it never comes.
+// A checkpoint that copies nothing (a reader on an old snapshot holds every later frame) ends
+// the thread's round: the next commit asks again. Going on at once spun (~480,000
+// checkpoints a second under ASan, a core busy) for as long as the reader kept its snapshot.
 //
 // Pacing: a checkpoint writes a few hundred random pages and fsyncs the database file, and a
 // commit that overlaps it waits behind those writes on the one disk. So below kWakeFrames the
@@ -61,9 +69,13 @@ public:
     // The writer checkpoints inline past this many frames.
     static constexpr int kInlineFrames = 2000;
     // Past kWakeFrames the thread checkpoints again once this many frames wait uncopied
-    // (~20 receipts of one scan each): the writer's inline step copies fewer than that plus
-    // what came in while the thread last ran.
-    static constexpr int kRepeatFrames = 128;
+    // (~85 receipts of one scan each): the writer's inline step copies fewer than that plus
+    // what came in while the thread last ran. Fewer, larger checkpoints write a page that
+    // every receipt touches once instead of once per few scans (101,000 frames copied per
+    // 20,000 scans against 124,000 at 128), and fewer commits overlap a database fsync: the
+    // sustained run's p99 commit latency 1.2-1.7 ms against 2.7-3.3 ms at 128, one-scan and
+    // burst ratios unchanged (bench/README.md, issue 14, 2026-12-07 evening).
+    static constexpr int kRepeatFrames = 512;
 
     // Checkpointer starts the thread, which opens its own connection to `path`.
     explicit Checkpointer(std::string path);
@@ -95,6 +107,8 @@ public:
     // framesCheckpointed is the sum of the frames the checkpoints copied (pnCkpt deltas; a
     // lower bound when the WAL restarted and grew past the last count between two of them).
     int64_t framesCheckpointed() const;
+    // calls is how many checkpoints the thread started, copying or not.
+    int64_t calls() const;
 
 private:
     void run();
@@ -115,6 +129,7 @@ private:
     std::chrono::steady_clock::time_point m_inFlightSince{};
     int m_done = 0;
     int64_t m_frames = 0;
+    int64_t m_calls = 0;
     std::thread m_thread;
 };
 

@@ -236,6 +236,7 @@ int Database::commitHook(void* self)
 
 int Database::backgroundCheckpoints() const { return m_checkpointer ? m_checkpointer->checkpoints() : 0; }
 int64_t Database::framesCheckpointed() const { return m_checkpointer ? m_checkpointer->framesCheckpointed() : 0; }
+int64_t Database::checkpointCalls() const { return m_checkpointer ? m_checkpointer->calls() : 0; }
 
 
 Statement& Database::prepareLiteral(const char* sql, size_t size)

@@ -140,6 +140,9 @@ public:
     // framesCheckpointed is how many WAL frames the background thread copied into the
     // database file (pnCkpt summed over its checkpoints).
     int64_t framesCheckpointed() const;
+    // checkpointCalls is how many checkpoints the background thread started, whether or not
+    // they copied a frame.
+    int64_t checkpointCalls() const;
     const std::string& path() const { return m_path; }
     // operation is the name of the current Operation, if any.
     const char* operation() const { return m_operation; }

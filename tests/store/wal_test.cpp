@@ -129,3 +129,41 @@ TEST_CASE("wal: a short session never starts the checkpoint thread")
     PlainDb reader(f.path);
     CHECK(reader.integer("SELECT COUNT(*) FROM t") == 50);
 }
+
+TEST_CASE("wal: a reader holding an old snapshot does not set the checkpoint thread spinning")
+{
+    // Past kWakeFrames with kRepeatFrames uncopied the thread goes again at once; a reader
+    // still on an old snapshot lets no checkpoint copy past it, so what waits never shrank
+    // and the thread ran PASSIVE checkpoints back to back, a core busy, for as long as the
+    // reader kept its snapshot (a long report beside a burst of scans).
+    TempDb f("wal", "pinned");
+    auto db = openWithTable(f);
+    PlainDb reader(f.path);
+    reader.exec("BEGIN");
+    CHECK(reader.integer("SELECT COUNT(*) FROM t") == 0); // the snapshot, before any row
+    const auto wal = f.path.string() + "-wal";
+    const uintmax_t frame = 4096 + 24;
+    // The frames the snapshot sees (the table's creation): all a checkpoint may copy.
+    const auto snapshotFrames = static_cast<int64_t>((fs::file_size(wal) - 32) / frame);
+    int rows = 0;
+    while (fs::file_size(wal) < 32 + (store::Checkpointer::kWakeFrames + store::Checkpointer::kRepeatFrames + 64) * frame) {
+        commitRows(*db, rows, 1);
+        ++rows;
+    }
+    REQUIRE(fs::file_size(wal) < 32 + store::Checkpointer::kInlineFrames * frame); // the thread's turn, not the writer's
+    // No commit comes now: the thread may try once more for the last commit, then waits.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const int64_t calls = db->checkpointCalls();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(db->checkpointCalls() == calls);
+    const int64_t pinned = db->framesCheckpointed();
+    CHECK(pinned <= snapshotFrames); // nothing was copied past the reader
+    // The reader lets go: the next commit's checkpoint copies everything.
+    reader.exec("COMMIT");
+    commitRows(*db, rows, 1);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (db->framesCheckpointed() == pinned && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(db->framesCheckpointed() > store::Checkpointer::kWakeFrames);
+    CHECK(reader.integer("SELECT COUNT(*) FROM t") == rows + 1);
+}
