@@ -31,6 +31,8 @@ inline std::string backfilldBin()
 class Backfilld {
 public:
     explicit Backfilld(const CliHarness& h) : m_h(h), m_db((h.dir() / "server.db").string()) {}
+    // A database elsewhere (a small disk).
+    Backfilld(const CliHarness& h, std::string db) : m_h(h), m_db(std::move(db)) {}
     ~Backfilld() { kill(SIGKILL); }
 
     RunResult run(const std::vector<std::string>& args, const std::string& input = "") const

@@ -4,6 +4,7 @@
 // names the file and the operation with the right code (db_full, db_readonly, ...).
 
 #include "e2e/CliHarness.h"
+#include "e2e/SmallDisk.h"
 
 #include <doctest/doctest.h>
 #include <sys/mount.h>
@@ -42,37 +43,14 @@ Json errorOf(const RunResult& r)
     return lines.front();
 }
 
-// SmallDisk is a tmpfs of `kib` KiB mounted on a folder, unmounted at the end (CI runs as root).
-struct SmallDisk {
-    fs::path dir;
-    explicit SmallDisk(const fs::path& at, int kib) : dir(at)
-    {
-        fs::create_directories(dir);
-        const std::string options = "size=" + std::to_string(kib) + "k";
-        REQUIRE_MESSAGE(::mount("tmpfs", dir.c_str(), "tmpfs", 0, options.c_str()) == 0,
-                        "mounting a small tmpfs needs root: " << std::strerror(errno));
-    }
-    ~SmallDisk() { ::umount2(dir.c_str(), MNT_DETACH); }
-    // withCatalog creates the database on the small disk with APPLE imported; gives its path.
-    std::string withCatalog(const CliHarness& h) const
-    {
-        const std::string db = (dir / "terminal.db").string();
-        const auto catalog = h.writeFile("catalog.csv", "sku,description,gtin\nAPPLE,Apple," + kApple + "\n");
-        REQUIRE(h.runRaw({"--db", db, "import", "catalog", catalog}).status == 0);
-        return db;
-    }
-    // fill takes every free byte with a filler file.
-    void fill() const
-    {
-        std::ofstream out(dir / "filler", std::ios::binary);
-        const std::string block(4096, 'x');
-        while (out.write(block.data(), static_cast<std::streamsize>(block.size()))) {
-        }
-        std::ofstream tail(dir / "filler-tail", std::ios::binary);
-        while (tail.put('x')) {
-        }
-    }
-};
+// withCatalog creates the database on the small disk with APPLE imported; gives its path.
+std::string withCatalog(const SmallDisk& disk, const CliHarness& h)
+{
+    const std::string db = (disk.dir / "terminal.db").string();
+    const auto catalog = h.writeFile("catalog.csv", "sku,description,gtin\nAPPLE,Apple," + kApple + "\n");
+    REQUIRE(h.runRaw({"--db", db, "import", "catalog", catalog}).status == 0);
+    return db;
+}
 
 } // namespace
 
@@ -176,7 +154,7 @@ TEST_CASE("errors: a full disk is db_full naming the file and the operation; not
 {
     CliHarness h;
     SmallDisk disk(h.dir() / "small", 512);
-    const std::string db = disk.withCatalog(h);
+    const std::string db = withCatalog(disk, h);
     const auto first = h.runRaw({"--db", db, "receive", "--location", "DOCK", kApple});
     REQUIRE(first.status == 0);
     disk.fill();
@@ -194,8 +172,7 @@ TEST_CASE("errors: a full disk is db_full naming the file and the operation; not
     CHECK(message.find("INSERT") == std::string::npos);
     CHECK(message.find("PRAGMA") == std::string::npos);
     // Every receipt printed before the failure is in the file.
-    fs::remove(disk.dir / "filler");
-    fs::remove(disk.dir / "filler-tail");
+    disk.makeRoom();
     const auto stock = h.runRaw({"--db", db, "stock"});
     REQUIRE(stock.status == 0);
     CHECK(stock.json()[0]["on_hand"] == 1 + static_cast<int64_t>(r.outLines().size()));
@@ -205,7 +182,7 @@ TEST_CASE("errors: no room for the -shm file when opening is db_full, not db_io"
 {
     CliHarness h;
     SmallDisk disk(h.dir() / "small", 1024); // room for the database, its WAL and -shm: the close checkpoints and removes both
-    const std::string db = disk.withCatalog(h);
+    const std::string db = withCatalog(disk, h);
     REQUIRE_FALSE(fs::exists(db + "-shm")); // the last connection's close removed it
     disk.fill();
     const auto r = h.runRaw({"--db", db, "stock"});
