@@ -499,7 +499,14 @@ Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& chang
     link::Applied applied;
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
+    // The cursor as it is now, under the write lock: another process on this file (the UI's
+    // sync worker, a `backfill sync` beside it) may have applied some or all of these entries
+    // since this pull was asked for. Those are skipped and the cursor never moves back, so an
+    // entry is folded once however many processes pulled it (docs/sync.md, "Two syncs at once").
+    auto current = syncCursor();
+    if (!current) return unexpected(current.error());
     for (const auto& entry : changes.entries) {
+        if (entry.seq <= *current) continue;
         const SortedJson e = SortedJson::parse(entry.payload, nullptr, false);
         if (e.is_discarded() || !e.is_object())
             return ledger::fail("bad_log_entry", "server log entry " + std::to_string(entry.seq) + " (" + entry.kind + ") is not a JSON object");
@@ -527,11 +534,13 @@ Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& chang
         }
         ++applied.entries;
     }
-    TRY(writeSetting(*m_db, kCursor, std::to_string(changes.nextCursor)));
-    // The cursor at this ledger position, for the basis of counts (migration 12).
-    TRY(m_db->prepare("INSERT OR REPLACE INTO sync_marks(event_id, cursor) VALUES((SELECT COALESCE(MAX(id), 0) FROM events), ?)")
-            .bind(1, changes.nextCursor)
-            .run());
+    if (changes.nextCursor > *current) {
+        TRY(writeSetting(*m_db, kCursor, std::to_string(changes.nextCursor)));
+        // The cursor at this ledger position, for the basis of counts (migration 12).
+        TRY(m_db->prepare("INSERT OR REPLACE INTO sync_marks(event_id, cursor) VALUES((SELECT COALESCE(MAX(id), 0) FROM events), ?)")
+                .bind(1, changes.nextCursor)
+                .run());
+    }
     TRY(tx->commit());
     return applied;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -124,6 +125,37 @@ void checkSameView(const Server& s, const Terminal& t)
         CAPTURE(sku);
         CHECK(t.locationsOf(sku) == s.stockOf(sku));
     }
+}
+
+// startSync starts `backfill sync ARGS...` on `t`'s database in the background (stdout and
+// stderr in sync-TAG-out.txt and sync-TAG-err.txt in its folder); gives its pid.
+pid_t startSync(const Terminal& t, const std::string& tag, const std::vector<std::string>& extra = {})
+{
+    const auto out = (t.dir() / ("sync-" + tag + "-out.txt")).string();
+    const auto err = (t.dir() / ("sync-" + tag + "-err.txt")).string();
+    std::vector<std::string> args{std::getenv("BACKFILL_BIN"), "--db", t.db(), "--today", CliHarness::kToday, "--now", kNow, "sync"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = -1;
+    const int rc = ::posix_spawn(&pid, args[0].c_str(), &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    REQUIRE(rc == 0);
+    return pid;
+}
+
+// exitOf waits for `pid`; gives its exit status (-1: killed by a signal).
+int exitOf(pid_t pid)
+{
+    int st = 0;
+    while (::waitpid(pid, &st, 0) < 0) {
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 // TwoTerminals is backfilld serving its `locations`, the catalog and its `backorders` (start;
@@ -365,20 +397,7 @@ TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 300 recei
     CHECK(t.status()["unsent"] == kReceipts);
 
     // `backfill sync` in the background; SIGKILL the server once it applied some of the push.
-    const auto out = (t.dir() / "sync-out.txt").string();
-    const auto err = (t.dir() / "sync-err.txt").string();
-    std::vector<std::string> args{std::getenv("BACKFILL_BIN"), "--db", t.db(), "--today", CliHarness::kToday, "--now", kNow,
-                                  "sync", "--timeout-ms", "3000", "--retries", "1"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t sync = -1;
-    REQUIRE(::posix_spawn(&sync, args[0].c_str(), &fa, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
+    const pid_t sync = startSync(t, "killed", {"--timeout-ms", "3000", "--retries", "1"});
     auto applied = [&] {
         sqlite3* db = nullptr;
         int64_t n = 0;
@@ -398,12 +417,8 @@ TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 300 recei
     const int64_t beforeKill = applied();
     MESSAGE("ops applied before SIGKILL: ", beforeKill, " of ", kReceipts);
     CHECK(beforeKill >= kReceipts / 10);
-    int st = 0;
-    while (::waitpid(sync, &st, 0) < 0) {
-    }
     // The push got no answer: unreachable, the ops stay unacknowledged in the outbox.
-    CHECK(WIFEXITED(st));
-    CHECK(WEXITSTATUS(st) == 4);
+    CHECK(exitOf(sync) == 4);
     CHECK(t.status()["unsent"] == kReceipts);
 
     // Restarted on the same file and address: the same ops again, each applied once.
@@ -605,5 +620,36 @@ TEST_CASE_FIXTURE(TwoTerminals, "a receipt for 3,000 waiting lines: its op (~120
     CHECK(t2.sync() == syncJson(0, 1));
     checkSameView(s, t1);
     checkSameView(s, t2);
+    CHECK(s.kill(SIGTERM) == 0);
+}
+
+TEST_CASE_FIXTURE(TwoTerminals, "two `backfill sync` at once on one terminal (the UI's worker and a supervisor's CLI): each pulled entry is folded once")
+{
+    // Both pull from the same cursor. The second to apply folded the same entries again: the
+    // terminal's view of the server's stock doubled (54 on hand where the server had 27).
+    start(kLocations, 2, "SO-1,1,Ann,SKU-A,5,0,2026-01-01\n", 1);
+    enrolTwo();
+    std::vector<std::string> scans;
+    for (int i = 1; i <= 200; ++i) scans.push_back(i % 2 ? scanA(1 + i % 3) : "(01)0" + kGtinB + "(30)1");
+    t2.receiveAll(scans);
+    CHECK(t2.sync() == syncJson(200, 200));
+    const int64_t before = t1.status()["cursor"].get<int64_t>();
+    const pid_t a = startSync(t1, "a");
+    const pid_t b = startSync(t1, "b");
+    REQUIRE(exitOf(a) == 0);
+    REQUIRE(exitOf(b) == 0);
+    Json pulled = Json::array();
+    for (const char* tag : {"a", "b"}) {
+        std::ifstream in(t1.dir() / ("sync-" + std::string(tag) + "-out.txt"));
+        const Json out = Json::parse(in);
+        CHECK(out["pushed"] == 0);
+        CHECK(out["corrections"] == Json::array());
+        pulled.push_back(out["pulled"]);
+    }
+    // Every entry once, between the two: 200 receipts.
+    CHECK(pulled[0].get<int64_t>() + pulled[1].get<int64_t>() == 200);
+    CHECK(t1.status()["cursor"] == before + 200);
+    checkSameView(s, t1);
+    CHECK(t1.sync() == syncJson(0, 0));
     CHECK(s.kill(SIGTERM) == 0);
 }
