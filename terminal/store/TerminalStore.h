@@ -471,6 +471,7 @@ public:
     Result<void> resendFrom(int64_t epoch, int64_t seq);
     Result<int64_t> syncCursor();
     Result<link::Applied> applyChanges(const protocol::Changes& changes, const std::string& deviceId);
+    // settleView does nothing while an op waits (checked in its own transaction).
     Result<void> settleView(ledger::Timestamp at);
     Result<void> recordSync(const std::string& at);
     // --- end Sync

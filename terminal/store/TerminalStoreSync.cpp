@@ -554,6 +554,13 @@ Result<void> TerminalStore::settleView(ledger::Timestamp at)
     actor.at = at;
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
+    // Only when no op waits for the server, decided under the write lock: another process
+    // (the touch UI, a `receive` beside a `sync`) may have recorded one since the caller
+    // looked. Settling then would take that receipt's units and allocations out of the view
+    // until the next sync.
+    auto unsent = outboxCount();
+    if (!unsent) return unexpected(unsent.error());
+    if (*unsent > 0) return {};
 
     // Order lines first: the server's allocated and picked win. A picked difference (another
     // terminal's pick) is a `picked` event, as ledger::replay folds it: it takes the units off

@@ -2,7 +2,9 @@
 // and a `backfill sync` beside it): both pull from the same cursor, and each entry must be
 // folded into the terminal's copy of the server's state once. Before, the second process
 // folded the same entries again (two `backfill sync` at once doubled the terminal's view of
-// 13 of 62 demo products: 54 on hand where the server had 27).
+// 13 of 62 demo products: 54 on hand where the server had 27). And the view is settled to
+// the server's state only while no op waits, decided under the write lock: a receipt another
+// process recorded after the sync looked was taken out of the view until the next sync.
 #include "store/TerminalStore.h"
 
 #include "store/StoreTestSupport.h"
@@ -75,4 +77,40 @@ TEST_CASE("pulled changes: two processes applying the same pull fold each entry 
     CHECK(plain.integer(onHand) == 12);
     CHECK(*(*a)->syncCursor() == 4);
     CHECK(plain.integer("SELECT MAX(cursor) FROM sync_marks") == 4);
+}
+
+TEST_CASE("settling the view: a receipt another process recorded after the sync looked is kept in the view")
+{
+    TempDb f("pull", "settle");
+    auto a = store::TerminalStore::open(f.path.string()); // the sync
+    REQUIRE(a);
+    auto b = store::TerminalStore::open(f.path.string()); // the touch UI receiving
+    REQUIRE(b);
+    REQUIRE((*a)->applyChanges(changes({{1, "location", R"({"code":"DOCK","kind":"receiving","sequence":1})"},
+                                        {2, "product", R"({"sku":"SKU-A","description":"Widget","gtin":"04000000000011"})"},
+                                        receiveEntry(3, 1, 5)},
+                                       3),
+                               "HH-01"));
+    REQUIRE((*a)->settleView(1795000000));
+    auto onHand = [&] {
+        auto rows = (*a)->stock(std::string("SKU-A"));
+        REQUIRE(rows);
+        REQUIRE(rows->size() == 1);
+        return (*rows)[0].onHand;
+    };
+    CHECK(onHand() == 5);
+    PlainDb plain(f.path);
+    const std::string events = "SELECT COUNT(*) FROM events";
+    const int64_t settled = plain.integer(events); // the first settle's `adjusted` event included
+    // The sync found no op waiting; then the UI's receipt of 3 commits; then the sync settles.
+    ledger::ReceiptRequest r;
+    r.scan = "(01)04000000000011(30)3";
+    r.gtin = "04000000000011";
+    r.count = 3;
+    r.location = "DOCK";
+    REQUIRE((*b)->receive(r, {"ann", "HH-01", 1795000001, {}}));
+    CHECK(*(*a)->outboxCount() == 1);
+    REQUIRE((*a)->settleView(1795000002));
+    CHECK(onHand() == 8); // the receipt stays in the view until the server has it
+    CHECK(plain.integer(events) == settled + 1); // the receipt's own event, no adjustment
 }
