@@ -370,9 +370,16 @@ protocol::Message Applier::pull(const protocol::Pull& pull)
     // One more than asked tells whether more wait.
     auto entries = m_store.entriesAfter(pull.cursor, max + 1);
     if (!entries) return errorOf(entries.error());
-    if (entries->empty() && pull.waitMs > 0 && m_options.waitForChange) {
+    if (entries->empty() && pull.waitMs > 0 && m_options.waitForChange && (!m_options.pollSlots || m_options.pollSlots->take())) {
         // Long poll: re-read whenever the log may have grown; slices bound how late an entry
-        // written by another process (an import) is seen.
+        // written by another process (an import) is seen. The slot is given back at the end.
+        struct Slot {
+            PollSlots* slots;
+            ~Slot()
+            {
+                if (slots) slots->give();
+            }
+        } slot{m_options.pollSlots};
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(pull.waitMs);
         while (entries->empty()) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());

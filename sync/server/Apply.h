@@ -25,6 +25,7 @@
 #include "server/ServerStore.h"
 #include "server/WriteQueue.h"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -32,12 +33,38 @@
 
 namespace backfill::server {
 
+// PollSlots bounds how many long-poll Pulls are held at once. Each held Pull keeps one of
+// the server's workers, and a server whose every worker waits in a poll answers no push,
+// no Hello and no other pull until one ends (up to kMaxWaitMs): 64 touch terminals watching
+// were enough. A Pull that finds no slot free is answered at once, as by a server that does
+// not hold Pulls; the terminal's watcher then waits for its next round (never spins).
+class PollSlots {
+public:
+    explicit PollSlots(int most) : m_most(most) {}
+    // take holds a slot if one is free.
+    bool take()
+    {
+        int n = m_held.load();
+        while (n < m_most)
+            if (m_held.compare_exchange_weak(n, n + 1)) return true;
+        return false;
+    }
+    void give() { m_held.fetch_sub(1); }
+    int held() const { return m_held.load(); }
+
+private:
+    const int m_most;
+    std::atomic<int> m_held{0};
+};
+
 struct ApplierOptions {
     std::function<int64_t()> now; // seconds since 1970; default: the system clock
     // waitForChange is how a long-poll Pull (wait_ms > 0, nothing after its cursor) waits:
     // it blocks until the log may have grown or `most` has passed, and returns false when the
     // server is stopping (the Pull is then answered at once). Unset: Pull never waits.
     std::function<bool(std::chrono::milliseconds most)> waitForChange;
+    // pollSlots, when set, bounds the long-poll Pulls held at once (`backfilld serve`).
+    PollSlots* pollSlots = nullptr;
     // counters, when set, count requests, op results and corrections, and note which
     // device was served when (`backfilld serve --http`: /metrics; server/Metrics.h).
     ServerCounters* counters = nullptr;

@@ -128,8 +128,11 @@ ledger::Result<std::unique_ptr<transport::HttpServer>> startHttp(const Options& 
 }
 
 // 64 workers: fifty terminals pushing at once all reach the writer's next round (fewer
-// workers split them over several commits), and long polls that hold a worker each leave room.
+// workers split them over several commits). Long polls hold a worker each while they wait:
+// at most half of them at once (server::PollSlots), so pushes always find a worker; before,
+// 64 watching terminals left none (a push waited up to 30 s).
 constexpr int kWorkers = 64;
+constexpr int kMaxHeldPolls = kWorkers / 2;
 
 void serve(Options& o, const ServeArgs& args)
 {
@@ -175,6 +178,8 @@ void serve(Options& o, const ServeArgs& args)
     server::ApplierOptions applierOptions;
     applierOptions.counters = &counters;
     applierOptions.writes = &writes;
+    server::PollSlots pollSlots(kMaxHeldPolls);
+    applierOptions.pollSlots = &pollSlots;
     applierOptions.waitForChange = [&](std::chrono::milliseconds most) {
         std::unique_lock lock(changeMutex);
         const uint64_t seen = changes;

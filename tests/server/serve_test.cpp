@@ -17,11 +17,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -486,6 +488,79 @@ TEST_CASE("a long-poll pull is answered as soon as another device pushes, and SI
     CHECK(server.stop(SIGTERM, 5s) == 0);
     CHECK(std::chrono::steady_clock::now() - stopAt < 5s);
     stuck.join();
+}
+
+TEST_CASE("64 long polls at once: half are held, the rest answered at once, and a push still finds a worker")
+{
+    // Each held poll keeps one of the server's 64 workers. Before the bound, 64 watching
+    // terminals held them all, and a push waited until a poll ended (up to 30 s).
+    Dir dir;
+    const fs::path err = dir.path / "stderr.txt";
+    const std::string db = (dir.path / "server.db").string();
+    write(dir.path / "catalog.csv", "sku,description\nSKU-A,Widget\n");
+    REQUIRE(run("--db " + db + " import catalog " + (dir.path / "catalog.csv").string(), err).status == 0);
+    const std::string a = run("--db " + db + " enrol HH-01", err).out.substr(0, 64);
+    const std::string b = run("--db " + db + " enrol HH-02", err).out.substr(0, 64);
+    Serving server(db, dir.path / "serve.txt");
+    REQUIRE(server.url.rfind("listening ", 0) == 0);
+    transport::ClientOptions options;
+    options.url = server.url.substr(10);
+    options.timeout = 40s;
+    auto poller = transport::Client::open(options);
+    options.timeout = 5s; // far less than a held poll's 20 s
+    auto pusher = transport::Client::open(options);
+    REQUIRE(poller);
+    REQUIRE(pusher);
+    REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(**poller, protocol::Hello{1, "HH-01", 0, a})));
+    REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(**pusher, protocol::Hello{1, "HH-02", 0, b})));
+
+    constexpr int kPolls = 64;
+    std::mutex m;
+    std::vector<int64_t> entries; // per answered poll, how many entries it carried
+    std::vector<std::thread> polls;
+    for (int i = 0; i < kPolls; ++i)
+        polls.emplace_back([&] {
+            auto reply = (*poller)->request(protocol::encode(protocol::Pull{protocol::Credentials{"HH-01", 1, a}, 1, 100, 20000}));
+            auto message = reply ? protocol::decode(*reply) : ledger::Result<protocol::Message>(ledger::unexpected(reply.error()));
+            std::lock_guard lock(m);
+            entries.push_back(message && std::holds_alternative<protocol::Changes>(*message)
+                                  ? static_cast<int64_t>(std::get<protocol::Changes>(*message).entries.size())
+                                  : -1);
+        });
+    // However the test ends, the poll threads end first (a failed REQUIRE would leave them).
+    struct JoinPolls {
+        std::vector<std::thread>& threads;
+        transport::Client& client;
+        ~JoinPolls()
+        {
+            client.cancel();
+            for (auto& t : threads)
+                if (t.joinable()) t.join();
+        }
+    } joinPolls{polls, **poller};
+    auto answered = [&] {
+        std::lock_guard lock(m);
+        return entries.size();
+    };
+    // The polls over the bound come back at once, with nothing.
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (answered() < kPolls / 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    REQUIRE(answered() == kPolls / 2);
+
+    // HH-02 pushes while 32 polls are held: answered, and the held polls get its entry.
+    const protocol::Op op{"00000000-0000-4000-8000-000000000001", 1, 1, "receive",
+                          R"({"location":"DOCK","lines":[{"sku":"SKU-A","qty":2,"lot":"","sscc":"","claims":[]}]})", 1'800'000'000};
+    auto pushed = (*pusher)->request(protocol::encode(protocol::Push{protocol::Credentials{"HH-02", 1, b}, {op}}));
+    REQUIRE_MESSAGE(pushed.has_value(), (pushed ? std::string() : pushed.error().code));
+    for (auto& t : polls) t.join();
+    std::lock_guard lock(m);
+    std::sort(entries.begin(), entries.end());
+    CHECK(entries == [] {
+        std::vector<int64_t> v(kPolls / 2, 0);
+        v.resize(kPolls, 1);
+        return v;
+    }());
+    CHECK(server.stop(SIGTERM, 5s) == 0);
 }
 
 TEST_CASE("garbage on raw TCP, truncated and oversize messages are refused and the server keeps serving")
