@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -166,6 +167,45 @@ struct Dir {
         fs::create_directories(path);
     }
     ~Dir() { fs::remove_all(path); }
+};
+
+// PollerAndPusher is backfilld serving a catalog of SKU-A, with HH-01 (the poller, its
+// client waiting up to 40 s) and HH-02 (the pusher) enrolled and signed in.
+struct PollerAndPusher {
+    explicit PollerAndPusher(std::chrono::milliseconds pushTimeout = 40s)
+    {
+        const fs::path err = dir.path / "stderr.txt";
+        const std::string db = (dir.path / "server.db").string();
+        write(dir.path / "catalog.csv", "sku,description\nSKU-A,Widget\n");
+        REQUIRE(run("--db " + db + " import catalog " + (dir.path / "catalog.csv").string(), err).status == 0);
+        a = run("--db " + db + " enrol HH-01", err).out.substr(0, 64);
+        b = run("--db " + db + " enrol HH-02", err).out.substr(0, 64);
+        server = std::make_unique<Serving>(db, dir.path / "serve.txt");
+        REQUIRE(server->url.rfind("listening ", 0) == 0);
+        transport::ClientOptions options;
+        options.url = server->url.substr(10);
+        options.timeout = 40s;
+        auto polling = transport::Client::open(options);
+        options.timeout = pushTimeout;
+        auto pushing = transport::Client::open(options);
+        REQUIRE(polling);
+        REQUIRE(pushing);
+        poller = std::move(*polling);
+        pusher = std::move(*pushing);
+        REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(*poller, protocol::Hello{1, "HH-01", 0, a})));
+        REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(*pusher, protocol::Hello{1, "HH-02", 0, b})));
+    }
+    // receipt is HH-02's first op: 2 x SKU-A at DOCK.
+    static protocol::Op receipt()
+    {
+        return {"00000000-0000-4000-8000-000000000001", 1, 1, "receive",
+                R"({"location":"DOCK","lines":[{"sku":"SKU-A","qty":2,"lot":"","sscc":"","claims":[]}]})", 1'800'000'000};
+    }
+
+    Dir dir;
+    std::string a, b; // HH-01's and HH-02's tokens
+    std::unique_ptr<Serving> server;
+    std::unique_ptr<transport::Client> poller, pusher;
 };
 
 } // namespace
@@ -446,30 +486,17 @@ TEST_CASE("SIGKILL in the middle of a push, restart, the same push again: every 
 
 TEST_CASE("a long-poll pull is answered as soon as another device pushes, and SIGTERM ends waiting polls at once")
 {
-    Dir dir;
-    const fs::path err = dir.path / "stderr.txt";
-    const std::string db = (dir.path / "server.db").string();
-    write(dir.path / "catalog.csv", "sku,description\nSKU-A,Widget\n");
-    REQUIRE(run("--db " + db + " import catalog " + (dir.path / "catalog.csv").string(), err).status == 0);
-    const std::string a = run("--db " + db + " enrol HH-01", err).out.substr(0, 64);
-    const std::string b = run("--db " + db + " enrol HH-02", err).out.substr(0, 64);
-    Serving server(db, dir.path / "serve.txt");
-    REQUIRE(server.url.rfind("listening ", 0) == 0);
-    transport::ClientOptions options;
-    options.url = server.url.substr(10);
-    options.timeout = 40s;
-    auto poller = transport::Client::open(options);
-    auto pusher = transport::Client::open(options);
-    REQUIRE(poller);
-    REQUIRE(pusher);
-    REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(**poller, protocol::Hello{1, "HH-01", 0, a})));
-    REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(**pusher, protocol::Hello{1, "HH-02", 0, b})));
+    PollerAndPusher f;
+    const std::string& a = f.a;
+    const std::string& b = f.b;
+    Serving& server = *f.server;
+    auto* poller = &f.poller; // as a Result: **poller is the client
+    auto* pusher = &f.pusher;
 
     const auto start = std::chrono::steady_clock::now();
     protocol::Message polled;
     std::thread waiting([&] { polled = ask(**poller, protocol::Pull{protocol::Credentials{"HH-01", 1, a}, 1, 100, 20000}); });
-    const protocol::Op op{"00000000-0000-4000-8000-000000000001", 1, 1, "receive",
-                          R"({"location":"DOCK","lines":[{"sku":"SKU-A","qty":2,"lot":"","sscc":"","claims":[]}]})", 1'800'000'000};
+    const protocol::Op op = PollerAndPusher::receipt();
     auto pushed = ask(**pusher, protocol::Push{protocol::Credentials{"HH-02", 1, b}, {op}});
     REQUIRE(std::holds_alternative<protocol::PushAck>(pushed));
     waiting.join();
@@ -494,25 +521,12 @@ TEST_CASE("64 long polls at once: half are held, the rest answered at once, and 
 {
     // Each held poll keeps one of the server's 64 workers. Before the bound, 64 watching
     // terminals held them all, and a push waited until a poll ended (up to 30 s).
-    Dir dir;
-    const fs::path err = dir.path / "stderr.txt";
-    const std::string db = (dir.path / "server.db").string();
-    write(dir.path / "catalog.csv", "sku,description\nSKU-A,Widget\n");
-    REQUIRE(run("--db " + db + " import catalog " + (dir.path / "catalog.csv").string(), err).status == 0);
-    const std::string a = run("--db " + db + " enrol HH-01", err).out.substr(0, 64);
-    const std::string b = run("--db " + db + " enrol HH-02", err).out.substr(0, 64);
-    Serving server(db, dir.path / "serve.txt");
-    REQUIRE(server.url.rfind("listening ", 0) == 0);
-    transport::ClientOptions options;
-    options.url = server.url.substr(10);
-    options.timeout = 40s;
-    auto poller = transport::Client::open(options);
-    options.timeout = 5s; // far less than a held poll's 20 s
-    auto pusher = transport::Client::open(options);
-    REQUIRE(poller);
-    REQUIRE(pusher);
-    REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(**poller, protocol::Hello{1, "HH-01", 0, a})));
-    REQUIRE(std::holds_alternative<protocol::HelloAck>(ask(**pusher, protocol::Hello{1, "HH-02", 0, b})));
+    PollerAndPusher f(5s); // the pusher waits far less than a held poll's 20 s
+    const std::string& a = f.a;
+    const std::string& b = f.b;
+    Serving& server = *f.server;
+    auto* poller = &f.poller; // as a Result: **poller is the client
+    auto* pusher = &f.pusher;
 
     constexpr int kPolls = 64;
     std::mutex m;
@@ -548,8 +562,7 @@ TEST_CASE("64 long polls at once: half are held, the rest answered at once, and 
     REQUIRE(answered() == kPolls / 2);
 
     // HH-02 pushes while 32 polls are held: answered, and the held polls get its entry.
-    const protocol::Op op{"00000000-0000-4000-8000-000000000001", 1, 1, "receive",
-                          R"({"location":"DOCK","lines":[{"sku":"SKU-A","qty":2,"lot":"","sscc":"","claims":[]}]})", 1'800'000'000};
+    const protocol::Op op = PollerAndPusher::receipt();
     auto pushed = (*pusher)->request(protocol::encode(protocol::Push{protocol::Credentials{"HH-02", 1, b}, {op}}));
     REQUIRE_MESSAGE(pushed.has_value(), (pushed ? std::string() : pushed.error().code));
     for (auto& t : polls) t.join();
