@@ -201,7 +201,7 @@ public:
             if (changes->nextCursor < *cursor)
                 return unexpected(protocolError("bad_cursor", "the server moved the cursor back from " + std::to_string(*cursor) + " to " +
                                                                   std::to_string(changes->nextCursor)));
-            auto applied = m_store.applyChanges(*changes, m_identity.deviceId);
+            auto applied = m_store.applyChanges(*changes, m_identity);
             if (!applied) return unexpected(local(applied.error()));
             report.pulled += applied->entries;
             for (auto& c : applied->corrections) report.corrections.push_back(std::move(c));

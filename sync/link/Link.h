@@ -83,8 +83,10 @@ public:
     virtual Result<void> resendFrom(int64_t epoch, int64_t seq) = 0;
     // cursor is the last server log seq applied (0 = none).
     virtual Result<int64_t> cursor() = 0;
-    // applyChanges applies the entries and stores changes.nextCursor in one transaction.
-    virtual Result<Applied> applyChanges(const protocol::Changes& changes, const std::string& deviceId) = 0;
+    // applyChanges applies the entries and stores changes.nextCursor in one transaction; it
+    // refuses them (enrolment_changed) when the terminal is no longer enrolled at the server
+    // and as the device they were pulled for (enrolled elsewhere while this pull ran).
+    virtual Result<Applied> applyChanges(const protocol::Changes& changes, const Identity& pulledFor) = 0;
     // settleView makes the local view the server's state at the cursor; called only when no op
     // is unacknowledged.
     virtual Result<void> settleView() = 0;

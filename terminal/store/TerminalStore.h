@@ -470,7 +470,7 @@ public:
     Result<void> markAcked(const std::vector<std::string>& opIds);
     Result<void> resendFrom(int64_t epoch, int64_t seq);
     Result<int64_t> syncCursor();
-    Result<link::Applied> applyChanges(const protocol::Changes& changes, const std::string& deviceId);
+    Result<link::Applied> applyChanges(const protocol::Changes& changes, const link::Identity& pulledFor);
     // settleView does nothing while an op waits (checked in its own transaction).
     Result<void> settleView(ledger::Timestamp at);
     Result<void> recordSync(const std::string& at);

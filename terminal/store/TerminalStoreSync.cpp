@@ -346,9 +346,9 @@ public:
     Result<void> markAcked(const std::vector<std::string>& opIds) override { return m_store.markAcked(opIds); }
     Result<void> resendFrom(int64_t epoch, int64_t seq) override { return m_store.resendFrom(epoch, seq); }
     Result<int64_t> cursor() override { return m_store.syncCursor(); }
-    Result<link::Applied> applyChanges(const protocol::Changes& c, const std::string& deviceId) override
+    Result<link::Applied> applyChanges(const protocol::Changes& c, const link::Identity& pulledFor) override
     {
-        return m_store.applyChanges(c, deviceId);
+        return m_store.applyChanges(c, pulledFor);
     }
     Result<void> settleView() override { return m_store.settleView(m_at); }
     Result<int64_t> unsentCount() override { return m_store.outboxCount(); }
@@ -424,11 +424,12 @@ Result<std::optional<std::string>> TerminalStore::enrolBlocker(const link::Ident
 Result<void> TerminalStore::saveEnrolment(const link::Identity& identity)
 {
     Database::Operation op(*m_db, "storing the enrolment");
+    auto tx = Transaction::begin(*m_db);
+    if (!tx) return unexpected(tx.error());
+    // Decided under the write lock, like everything a concurrent sync may change.
     auto current = syncIdentity();
     if (!current) return unexpected(current.error());
     const bool sameServer = *current && (*current)->server == identity.server && (*current)->deviceId == identity.deviceId;
-    auto tx = Transaction::begin(*m_db);
-    if (!tx) return unexpected(tx.error());
     if (!sameServer) {
         // Issue 11: local master data is replaced by the server's, and with it every row that
         // names it; the pull from cursor 0 brings the server's. enrolBlocker made sure no
@@ -493,8 +494,9 @@ Result<int64_t> TerminalStore::syncCursor()
     return toInt(*c);
 }
 
-Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& changes, const std::string& deviceId)
+Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& changes, const link::Identity& pulledFor)
 {
+    const std::string& deviceId = pulledFor.deviceId;
     Database::Operation op(*m_db, "applying pulled changes");
     link::Applied applied;
     auto tx = Transaction::begin(*m_db);
@@ -505,6 +507,14 @@ Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& chang
     // entry is folded once however many processes pulled it (docs/sync.md, "Two syncs at once").
     auto current = syncCursor();
     if (!current) return unexpected(current.error());
+    // Enrolled at another server, or as another device, since this pull was asked for
+    // (`enroll` beside a running sync): its entries are the other log's.
+    auto enrolled = syncIdentity();
+    if (!enrolled) return unexpected(enrolled.error());
+    if (*enrolled && ((*enrolled)->server != pulledFor.server || (*enrolled)->deviceId != pulledFor.deviceId))
+        return ledger::fail("enrolment_changed", "this terminal was enrolled as " + (*enrolled)->deviceId + " at " + (*enrolled)->server +
+                                                     " while a pull for " + pulledFor.deviceId + " at " + pulledFor.server +
+                                                     " ran: nothing of it is applied; run sync again");
     for (const auto& entry : changes.entries) {
         if (entry.seq <= *current) continue;
         const SortedJson e = SortedJson::parse(entry.payload, nullptr, false);

@@ -5,6 +5,7 @@
 // 13 of 62 demo products: 54 on hand where the server had 27). And the view is settled to
 // the server's state only while no op waits, decided under the write lock: a receipt another
 // process recorded after the sync looked was taken out of the view until the next sync.
+#include "link/Link.h"
 #include "store/TerminalStore.h"
 
 #include "store/StoreTestSupport.h"
@@ -29,6 +30,11 @@ protocol::LogEntry receiveEntry(int64_t seq, int64_t deviceSeq, int64_t qty)
                 R"(}],"allocations":[],"releases":[]})"};
 }
 
+// The identity the pulls are made for; the stores are enrolled as it (enrol).
+const link::Identity kHH01{"tcp://127.0.0.1:7001", "HH-01", 1, "secret", "", ""};
+
+void enrol(store::TerminalStore& store, const link::Identity& as = kHH01) { REQUIRE(store.saveEnrolment(as)); }
+
 protocol::Changes changes(std::vector<protocol::LogEntry> entries, int64_t next)
 {
     protocol::Changes c;
@@ -46,6 +52,7 @@ TEST_CASE("pulled changes: two processes applying the same pull fold each entry 
     REQUIRE(a);
     auto b = store::TerminalStore::open(f.path.string()); // the other process's connection
     REQUIRE(b);
+    enrol(**a);
     const auto first = changes({{1, "location", R"({"code":"DOCK","kind":"receiving","sequence":1})"},
                                 {2, "product", R"({"sku":"SKU-A","description":"Widget","gtin":"04000000000011"})"},
                                 receiveEntry(3, 1, 5)},
@@ -54,24 +61,24 @@ TEST_CASE("pulled changes: two processes applying the same pull fold each entry 
     const std::string onHand = "SELECT COALESCE(SUM(qty), 0) FROM server_stock";
 
     // Both pulled from cursor 0; A applies first, then B the very same entries.
-    auto byA = (*a)->applyChanges(first, "HH-01");
+    auto byA = (*a)->applyChanges(first, kHH01);
     REQUIRE(byA);
     CHECK(byA->entries == 3);
-    auto byB = (*b)->applyChanges(first, "HH-01");
+    auto byB = (*b)->applyChanges(first, kHH01);
     REQUIRE(byB);
     CHECK(byB->entries == 0);
     CHECK(plain.integer(onHand) == 5);
     CHECK(*(*b)->syncCursor() == 3);
 
     // A pull that overlaps: entry 3 is in, entry 4 is new.
-    auto overlap = (*b)->applyChanges(changes({receiveEntry(3, 1, 5), receiveEntry(4, 2, 7)}, 4), "HH-01");
+    auto overlap = (*b)->applyChanges(changes({receiveEntry(3, 1, 5), receiveEntry(4, 2, 7)}, 4), kHH01);
     REQUIRE(overlap);
     CHECK(overlap->entries == 1);
     CHECK(plain.integer(onHand) == 12);
     CHECK(*(*a)->syncCursor() == 4);
 
     // A stale pull (asked from cursor 2, answered up to 3) neither folds nor moves the cursor back.
-    auto stale = (*a)->applyChanges(changes({receiveEntry(3, 1, 5)}, 3), "HH-01");
+    auto stale = (*a)->applyChanges(changes({receiveEntry(3, 1, 5)}, 3), kHH01);
     REQUIRE(stale);
     CHECK(stale->entries == 0);
     CHECK(plain.integer(onHand) == 12);
@@ -86,11 +93,12 @@ TEST_CASE("settling the view: a receipt another process recorded after the sync 
     REQUIRE(a);
     auto b = store::TerminalStore::open(f.path.string()); // the touch UI receiving
     REQUIRE(b);
+    enrol(**a);
     REQUIRE((*a)->applyChanges(changes({{1, "location", R"({"code":"DOCK","kind":"receiving","sequence":1})"},
                                         {2, "product", R"({"sku":"SKU-A","description":"Widget","gtin":"04000000000011"})"},
                                         receiveEntry(3, 1, 5)},
                                        3),
-                               "HH-01"));
+                               kHH01));
     REQUIRE((*a)->settleView(1795000000));
     auto onHand = [&] {
         auto rows = (*a)->stock(std::string("SKU-A"));
@@ -113,4 +121,33 @@ TEST_CASE("settling the view: a receipt another process recorded after the sync 
     REQUIRE((*a)->settleView(1795000002));
     CHECK(onHand() == 8); // the receipt stays in the view until the server has it
     CHECK(plain.integer(events) == settled + 1); // the receipt's own event, no adjustment
+}
+
+TEST_CASE("pulled changes: a pull for the server the terminal was enrolled at before is refused, and changes nothing")
+{
+    // `enroll` at another server while a sync's pull ran: its entries are the other log's, and
+    // applied on top of the new server's (the cursor at 0 after enrolment) they would have
+    // moved the cursor past entries the new server's pull had not brought yet.
+    TempDb f("pull", "enrolled");
+    auto a = store::TerminalStore::open(f.path.string());
+    REQUIRE(a);
+    enrol(**a);
+    REQUIRE((*a)->applyChanges(changes({{1, "location", R"({"code":"DOCK","kind":"receiving","sequence":1})"}}, 1), kHH01));
+    const link::Identity elsewhere{"tcp://127.0.0.1:7002", "HH-01", 1, "other", "", ""};
+    enrol(**a, elsewhere);
+    CHECK(*(*a)->syncCursor() == 0);
+    auto stale = (*a)->applyChanges(changes({{2, "product", R"({"sku":"SKU-A","description":"Widget","gtin":"04000000000011"})"}}, 2), kHH01);
+    REQUIRE_FALSE(stale);
+    CHECK(stale.error().code == "enrolment_changed");
+    CHECK(stale.error().message ==
+          "this terminal was enrolled as HH-01 at tcp://127.0.0.1:7002 while a pull for HH-01 at tcp://127.0.0.1:7001 ran: nothing of it "
+          "is applied; run sync again");
+    CHECK(*(*a)->syncCursor() == 0);
+    PlainDb plain(f.path);
+    CHECK(plain.integer("SELECT COUNT(*) FROM products") == 0);
+    // The new server's own pull goes in.
+    auto fresh = (*a)->applyChanges(changes({{1, "location", R"({"code":"DOCK","kind":"receiving","sequence":1})"}}, 1), elsewhere);
+    REQUIRE(fresh);
+    CHECK(fresh->entries == 1);
+    CHECK(*(*a)->syncCursor() == 1);
 }

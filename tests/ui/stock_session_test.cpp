@@ -197,7 +197,7 @@ TEST_CASE("stock session: the reorder state by the pulled suppliers and promotio
                       {2, "promotion", R"({"id":1,"sku":"MUG","factor":"2","until":"2026-12-10"})"},
                       {3, "promotion", R"({"id":2,"sku":"MUG","factor":"3","until":"2026-12-01"})"}};
     pulled.nextCursor = 3;
-    REQUIRE(s.store().applyChanges(pulled, "HH-01"));
+    REQUIRE(s.store().applyChanges(pulled, link::Identity{.deviceId = "HH-01"}));
     // The next day, so the pick lies in the window [2026-11-07, 2026-12-05).
     s.options().todayText = "2026-12-05";
     s.start();
@@ -236,7 +236,7 @@ TEST_CASE("stock session: the reorder state by the pulled suppliers and promotio
     protocol::Changes bad;
     bad.entries = {{4, "promotion", R"({"id":3,"sku":"MUG","factor":"lots","until":"2026-12-31"})"}};
     bad.nextCursor = 4;
-    auto refused = s.store().applyChanges(bad, "HH-01");
+    auto refused = s.store().applyChanges(bad, link::Identity{.deviceId = "HH-01"});
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == "bad_log_entry");
     CHECK(*s.store().syncCursor() == 3);
