@@ -185,6 +185,22 @@ protocol::Message Applier::hello(const protocol::Hello& h)
     return ack;
 }
 
+namespace {
+
+// deviceRefusal is why a request of `deviceId` under `epoch` is refused, given the server's
+// record of the device (nullopt: not enrolled), if it is.
+std::optional<ledger::Error> deviceRefusal(const std::optional<DeviceRecord>& d, const std::string& deviceId, int64_t epoch)
+{
+    if (!d) return ledger::Error{"not_enrolled", "device '" + deviceId + "' is not known to this server"};
+    if (d->revoked) return ledger::Error{"revoked", "device '" + deviceId + "' was revoked: enrol it again"};
+    if (d->epoch != epoch)
+        return ledger::Error{"stale_epoch", "device '" + deviceId + "' is at epoch " + std::to_string(d->epoch) + ", not " +
+                                                std::to_string(epoch) + ": enrol it again"};
+    return std::nullopt;
+}
+
+} // namespace
+
 ledger::Result<SessionRecord> Applier::authenticate(const protocol::Auth& auth)
 {
     std::string deviceId;
@@ -206,11 +222,7 @@ ledger::Result<SessionRecord> Applier::authenticate(const protocol::Auth& auth)
     }
     auto d = m_store.device(deviceId);
     if (!d) return unexpected(d.error());
-    if (!*d) return ledger::fail("not_enrolled", "device '" + deviceId + "' is not known to this server");
-    if ((*d)->revoked) return ledger::fail("revoked", "device '" + deviceId + "' was revoked: enrol it again");
-    if ((*d)->epoch != epoch)
-        return ledger::fail("stale_epoch", "device '" + deviceId + "' is at epoch " + std::to_string((*d)->epoch) + ", not " +
-                                               std::to_string(epoch) + ": enrol it again");
+    if (auto refused = deviceRefusal(*d, deviceId, epoch)) return unexpected(*refused);
     if (const auto* c = std::get_if<protocol::Credentials>(&auth))
         if ((*d)->tokenHash.empty() || !sameHash(tokenHash(c->token), (*d)->tokenHash))
             return ledger::fail("bad_credentials", "device '" + deviceId + "': wrong token");
@@ -243,6 +255,9 @@ struct PushProgress {
     // The (epoch, device_seq) this slice recorded last: the next op's sequence check needs no
     // read. Reset at each slice: between two transactions a resent push may have applied more.
     std::optional<std::pair<int64_t, int64_t>> recorded;
+    // Why the device is refused, found at the start of a slice (revoked or enrolled again
+    // since the push was authenticated): the push is answered with it.
+    std::optional<ledger::Error> refused;
 };
 
 // handleOp handles one op of a push inside the open transaction: dedupe, epoch, device_seq,
@@ -351,11 +366,18 @@ protocol::Message Applier::push(const protocol::Push& push)
     PushProgress progress;
     auto done = write("applying a push", [&](ServerStore& store) -> ledger::Result<bool> {
         progress.recorded.reset();
+        // Authentication read the device before this push waited for the writer; a `device
+        // revoke` (another process) may have committed since. Read again in this transaction,
+        // so nothing is applied for a device that is refused by the time it would be.
+        auto d = store.device(who->deviceId);
+        if (!d) return unexpected(d.error());
+        if ((progress.refused = deviceRefusal(*d, who->deviceId, who->epoch))) return false;
         for (size_t n = 0; n < kOpsPerCommit && progress.next < push.ops.size() && !progress.stop; ++n, ++progress.next)
             if (auto r = handleOp(store, *who, push.ops[progress.next], progress, m_options.now); !r) return unexpected(r.error());
         return progress.next < push.ops.size() && !progress.stop;
     });
     if (!done) return errorOf(done.error());
+    if (progress.refused) return errorOf(*progress.refused);
     auto head = m_store.headSeq();
     if (!head) return errorOf(head.error());
     progress.ack.headCursor = *head;

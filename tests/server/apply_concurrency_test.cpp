@@ -146,3 +146,49 @@ TEST_CASE("write queue: the requests waiting share one commit; a long request go
     CHECK(s.head() == head + 5); // D only
     CHECK(s.lastEntry() == R"({"what":"D"})");
 }
+
+TEST_CASE("a push that waited for the writer while its device was revoked applies nothing and is refused: revoked")
+{
+    // Authentication reads the device on the request's own connection, before the push waits
+    // for the writer's round. A `device revoke` committed in between used to let the push
+    // apply; the push's own transaction now reads the device again.
+    Server s;
+    const protocol::Credentials who = s.enrol("HH-01"); // signed in: epoch 1
+    auto writer = SqliteServerStore::open((s.dir / "server.db").string());
+    REQUIRE(writer);
+    WriteQueue queue(std::move(*writer));
+    const int64_t head = s.head();
+
+    // Round 1 waits until HH-01's push (authenticated) waits for round 2, then revokes HH-01.
+    std::atomic<bool> release{false}, inRound{false};
+    std::thread revoking([&] {
+        CHECK(queue.run([&](ServerStore& store) -> Result<bool> {
+            inRound = true;
+            while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            // What `backfilld device revoke` commits (revokeDevice, in a transaction of its own).
+            auto d = store.device("HH-01");
+            if (!d || !*d) return ledger::fail("test", "HH-01 is not there");
+            DeviceRecord record = **d;
+            record.revoked = true;
+            if (auto r = store.saveDevice(record); !r) return ledger::unexpected(r.error());
+            return false;
+        }));
+    });
+    while (!inRound) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    auto mine = SqliteServerStore::open((s.dir / "server.db").string());
+    REQUIRE(mine);
+    ApplierOptions options;
+    options.writes = &queue;
+    Applier applier(**mine, options);
+    protocol::Message reply;
+    std::thread pushing([&] { reply = applier.push({who, {op(1, 1, "receive", receipt("DOCK", 2, ""))}}); });
+    while (queue.waiting() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    release = true;
+    revoking.join();
+    pushing.join();
+    REQUIRE(std::holds_alternative<protocol::Error>(reply));
+    CHECK(std::get<protocol::Error>(reply).code == "revoked");
+    CHECK(std::get<protocol::Error>(reply).message == "device 'HH-01' was revoked: enrol it again");
+    CHECK(s.onHand("SKU-A", "DOCK") == 0);
+    CHECK(s.head() == head);
+}
