@@ -426,7 +426,13 @@ Result<void> TerminalStore::saveEnrolment(const link::Identity& identity)
     Database::Operation op(*m_db, "storing the enrolment");
     auto tx = Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
-    // Decided under the write lock, like everything a concurrent sync may change.
+    // Decided under the write lock, like everything a concurrent sync may change. The outbox
+    // is checked again here: `enroll` checked it before connecting, and a receipt the touch UI
+    // recorded since would otherwise lose its events and stock to the new server's master
+    // data while its op waited for a server it does not belong to.
+    auto blocker = enrolBlocker(identity);
+    if (!blocker) return unexpected(blocker.error());
+    if (*blocker) return ledger::fail("unsynced_ops", **blocker);
     auto current = syncIdentity();
     if (!current) return unexpected(current.error());
     const bool sameServer = *current && (*current)->server == identity.server && (*current)->deviceId == identity.deviceId;

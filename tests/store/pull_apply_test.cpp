@@ -151,3 +151,38 @@ TEST_CASE("pulled changes: a pull for the server the terminal was enrolled at be
     CHECK(fresh->entries == 1);
     CHECK(*(*a)->syncCursor() == 1);
 }
+
+TEST_CASE("enrolment: a receipt another process recorded after enroll checked the outbox stops it, and keeps its stock")
+{
+    // `enroll` checks the outbox before it connects; the touch UI's receipt committed after
+    // that check used to be wiped with the rest of the local data by the enrolment.
+    TempDb f("pull", "enrol");
+    auto a = store::TerminalStore::open(f.path.string()); // enroll
+    REQUIRE(a);
+    auto b = store::TerminalStore::open(f.path.string()); // the touch UI receiving
+    REQUIRE(b);
+    REQUIRE((*a)->applyChanges(changes({{1, "location", R"({"code":"DOCK","kind":"receiving","sequence":1})"},
+                                        {2, "product", R"({"sku":"SKU-A","description":"Widget","gtin":"04000000000011"})"}},
+                                       2),
+                               kHH01));
+    auto before = (*a)->enrolBlocker(kHH01);
+    REQUIRE(before);
+    CHECK_FALSE(*before); // nothing waits: enroll goes on and connects
+    ledger::ReceiptRequest r;
+    r.scan = "(01)04000000000011(30)3";
+    r.gtin = "04000000000011";
+    r.count = 3;
+    r.location = "DOCK";
+    REQUIRE((*b)->receive(r, {"ann", "local", 1795000001, {}}));
+    auto saved = (*a)->saveEnrolment(kHH01);
+    REQUIRE_FALSE(saved);
+    CHECK(saved.error().code == "unsynced_ops");
+    CHECK(saved.error().message == f.path.string() +
+                                       ": 1 ops were recorded before this terminal was enrolled and no server has them; enrolment would "
+                                       "replace the master data they name: enrol a new database (--db) instead");
+    auto rows = (*a)->stock(std::string("SKU-A"));
+    REQUIRE(rows);
+    REQUIRE(rows->size() == 1);
+    CHECK((*rows)[0].onHand == 3);
+    CHECK_FALSE(*(*a)->syncIdentity());
+}
