@@ -212,10 +212,8 @@ public:
 
     Result<void, LinkError> finish()
     {
-        auto unsent = m_store.unsentCount();
-        if (!unsent) return unexpected(local(unsent.error()));
-        if (*unsent == 0)
-            if (auto s = m_store.settleView(); !s) return unexpected(local(s.error()));
+        // settleView decides itself, under its write lock, whether an op waits.
+        if (auto s = m_store.settleView(); !s) return unexpected(local(s.error()));
         if (!m_options.now.empty())
             if (auto r = m_store.recordSync(m_options.now); !r) return unexpected(local(r.error()));
         return {};

@@ -87,11 +87,10 @@ public:
     // refuses them (enrolment_changed) when the terminal is no longer enrolled at the server
     // and as the device they were pulled for (enrolled elsewhere while this pull ran).
     virtual Result<Applied> applyChanges(const protocol::Changes& changes, const Identity& pulledFor) = 0;
-    // settleView makes the local view the server's state at the cursor; called only when no op
-    // is unacknowledged.
+    // settleView makes the local view the server's state at the cursor when no op is
+    // unacknowledged (decided in its own transaction: another process may record one at any
+    // time); otherwise it does nothing.
     virtual Result<void> settleView() = 0;
-    // unsentCount is how many ops wait for the server.
-    virtual Result<int64_t> unsentCount() = 0;
     // recordSync stores when the last round completed (ISO-8601 UTC text).
     virtual Result<void> recordSync(const std::string& at) = 0;
 };

@@ -351,7 +351,6 @@ public:
         return m_store.applyChanges(c, pulledFor);
     }
     Result<void> settleView() override { return m_store.settleView(m_at); }
-    Result<int64_t> unsentCount() override { return m_store.outboxCount(); }
     Result<void> recordSync(const std::string& at) override { return m_store.recordSync(at); }
 
 private:

@@ -43,6 +43,24 @@ protocol::Changes changes(std::vector<protocol::LogEntry> entries, int64_t next)
     return c;
 }
 
+// masterData is the server's first entries: DOCK (1) and SKU-A with its GTIN (2).
+std::vector<protocol::LogEntry> masterData()
+{
+    return {{1, "location", R"({"code":"DOCK","kind":"receiving","sequence":1})"},
+            {2, "product", R"({"sku":"SKU-A","description":"Widget","gtin":"04000000000011"})"}};
+}
+
+// receiveThree records a receipt of 3 x SKU-A at DOCK on `store`, as the touch UI would.
+void receiveThree(store::TerminalStore& store, const std::string& device)
+{
+    ledger::ReceiptRequest r;
+    r.scan = "(01)04000000000011(30)3";
+    r.gtin = "04000000000011";
+    r.count = 3;
+    r.location = "DOCK";
+    REQUIRE(store.receive(r, {"ann", device, 1795000001, {}}));
+}
+
 } // namespace
 
 TEST_CASE("pulled changes: two processes applying the same pull fold each entry once, and the cursor never moves back")
@@ -53,10 +71,9 @@ TEST_CASE("pulled changes: two processes applying the same pull fold each entry 
     auto b = store::TerminalStore::open(f.path.string()); // the other process's connection
     REQUIRE(b);
     enrol(**a);
-    const auto first = changes({{1, "location", R"({"code":"DOCK","kind":"receiving","sequence":1})"},
-                                {2, "product", R"({"sku":"SKU-A","description":"Widget","gtin":"04000000000011"})"},
-                                receiveEntry(3, 1, 5)},
-                               3);
+    auto entries = masterData();
+    entries.push_back(receiveEntry(3, 1, 5));
+    const auto first = changes(entries, 3);
     PlainDb plain(f.path);
     const std::string onHand = "SELECT COALESCE(SUM(qty), 0) FROM server_stock";
 
@@ -94,11 +111,9 @@ TEST_CASE("settling the view: a receipt another process recorded after the sync 
     auto b = store::TerminalStore::open(f.path.string()); // the touch UI receiving
     REQUIRE(b);
     enrol(**a);
-    REQUIRE((*a)->applyChanges(changes({{1, "location", R"({"code":"DOCK","kind":"receiving","sequence":1})"},
-                                        {2, "product", R"({"sku":"SKU-A","description":"Widget","gtin":"04000000000011"})"},
-                                        receiveEntry(3, 1, 5)},
-                                       3),
-                               kHH01));
+    auto entries = masterData();
+    entries.push_back(receiveEntry(3, 1, 5));
+    REQUIRE((*a)->applyChanges(changes(entries, 3), kHH01));
     REQUIRE((*a)->settleView(1795000000));
     auto onHand = [&] {
         auto rows = (*a)->stock(std::string("SKU-A"));
@@ -111,12 +126,7 @@ TEST_CASE("settling the view: a receipt another process recorded after the sync 
     const std::string events = "SELECT COUNT(*) FROM events";
     const int64_t settled = plain.integer(events); // the first settle's `adjusted` event included
     // The sync found no op waiting; then the UI's receipt of 3 commits; then the sync settles.
-    ledger::ReceiptRequest r;
-    r.scan = "(01)04000000000011(30)3";
-    r.gtin = "04000000000011";
-    r.count = 3;
-    r.location = "DOCK";
-    REQUIRE((*b)->receive(r, {"ann", "HH-01", 1795000001, {}}));
+    receiveThree(**b, "HH-01");
     CHECK(*(*a)->outboxCount() == 1);
     REQUIRE((*a)->settleView(1795000002));
     CHECK(onHand() == 8); // the receipt stays in the view until the server has it
@@ -161,19 +171,11 @@ TEST_CASE("enrolment: a receipt another process recorded after enroll checked th
     REQUIRE(a);
     auto b = store::TerminalStore::open(f.path.string()); // the touch UI receiving
     REQUIRE(b);
-    REQUIRE((*a)->applyChanges(changes({{1, "location", R"({"code":"DOCK","kind":"receiving","sequence":1})"},
-                                        {2, "product", R"({"sku":"SKU-A","description":"Widget","gtin":"04000000000011"})"}},
-                                       2),
-                               kHH01));
+    REQUIRE((*a)->applyChanges(changes(masterData(), 2), kHH01));
     auto before = (*a)->enrolBlocker(kHH01);
     REQUIRE(before);
     CHECK_FALSE(*before); // nothing waits: enroll goes on and connects
-    ledger::ReceiptRequest r;
-    r.scan = "(01)04000000000011(30)3";
-    r.gtin = "04000000000011";
-    r.count = 3;
-    r.location = "DOCK";
-    REQUIRE((*b)->receive(r, {"ann", "local", 1795000001, {}}));
+    receiveThree(**b, "local");
     auto saved = (*a)->saveEnrolment(kHH01);
     REQUIRE_FALSE(saved);
     CHECK(saved.error().code == "unsynced_ops");
