@@ -142,6 +142,13 @@ public:
                 std::error_code ec;
                 m_maxWal = std::max<uintmax_t>(m_maxWal, fs::file_size(m_wal, ec));
             }
+            // The decision is out: as the CLI and the UI's writer do, a checkpoint due runs
+            // now, between two transactions (Checkpointer.h); timed apart from the commits.
+            const auto c0 = Clock::now();
+            const int64_t copied0 = m_store->database().writerFramesCheckpointed();
+            m_store->checkpointIfDue();
+            if (latencyUs && m_store->database().writerFramesCheckpointed() != copied0)
+                m_checkpointUs.push_back(std::chrono::duration<double, std::micro>(Clock::now() - c0).count());
         }
         const double rate = static_cast<double>(scans.size()) / secondsSince(t0);
         const double cpu = threadCpuUs() - cpu0;
@@ -166,12 +173,16 @@ public:
     const Written& grouped() const { return m_grouped; }
     // maxWal is the largest size of the WAL file seen after a commit while latencies were kept.
     uintmax_t maxWal() const { return m_maxWal; }
+    // checkpointUs lists the writer's checkpoints between transactions (us) while latencies
+    // were kept.
+    const std::vector<double>& checkpointUs() const { return m_checkpointUs; }
     store::Database& database() { return m_store->database(); }
 
 private:
     std::unique_ptr<store::TerminalStore> m_store;
     fs::path m_wal;
     uintmax_t m_maxWal = 0;
+    std::vector<double> m_checkpointUs;
     scan::ParseOptions m_parse;
     std::string m_location;
     Written m_single, m_grouped;
@@ -315,11 +326,12 @@ try {
     }
     // (d) A sustained run, one scan per transaction: per-commit latency against
     // bare commits measured right before on the same disk, the WAL's largest size, and what
-    // the checkpoints moved (frames copied by the thread and by the writer past the limit).
+    // the checkpoints moved (frames copied by the thread in gaps and by the writer between
+    // transactions) and how long the writer's took.
     struct Sustained {
-        std::vector<double> lat, bareLat;
+        std::vector<double> lat, bareLat, checkpointUs;
         uintmax_t maxWal = 0;
-        int64_t threadFrames = 0;
+        int64_t threadFrames = 0, writerFrames = 0;
         double rate = 0;
     } x, paced;
     {
@@ -330,6 +342,8 @@ try {
         x.rate = in.run(benchScans(size, sustainedScans, 77), 1, &x.lat);
         x.maxWal = in.maxWal();
         x.threadFrames = in.database().framesCheckpointed();
+        x.writerFrames = in.database().writerFramesCheckpointed();
+        x.checkpointUs = in.checkpointUs();
         if (!latencyFile.empty()) writeLines(latencyFile, x.lat);
     }
     // (e) The same at a scanner's pace (--paced-rate scans/s, default 20: a fast wedge
@@ -344,6 +358,7 @@ try {
         paced.rate = in.run(benchScans(size, pacedScans, 79), 1, &paced.lat, every);
         paced.maxWal = in.maxWal();
         paced.threadFrames = in.database().framesCheckpointed();
+        paced.writerFrames = in.database().writerFramesCheckpointed();
     }
     removeDatabase(run);
 
@@ -363,19 +378,23 @@ try {
                 median(latencyIn), percentile(latencyIn, 0.9), median(latencyCli), percentile(latencyCli, 0.9));
     std::printf("(d) sustained %zu scans, one per txn, in process: %.0f scans/s; commit latency p50 %.0f us, "
                     "p99 %.0f us (p99/p50 %.2f), max %.0f us; bare commit p50 %.0f us, p99 %.0f us, max %.0f us; "
-                    "largest WAL %.2f MB (%ju frames); frames copied by the checkpoint thread %lld\n",
+                    "largest WAL %.2f MB (%ju frames); frames copied by the checkpoint thread %lld, by the writer %lld in %zu "
+                    "checkpoints between transactions (median %.0f us, max %.0f us)\n",
                     sustainedScans, x.rate, median(x.lat), percentile(x.lat, 0.99),
                     percentile(x.lat, 0.99) / median(x.lat), percentile(x.lat, 1.0), median(x.bareLat),
                     percentile(x.bareLat, 0.99), percentile(x.bareLat, 1.0), static_cast<double>(x.maxWal) / 1e6,
-                    x.maxWal > 32 ? (x.maxWal - 32) / (4096 + 24) : 0, static_cast<long long>(x.threadFrames));
+                    x.maxWal > 32 ? (x.maxWal - 32) / (4096 + 24) : 0, static_cast<long long>(x.threadFrames),
+                    static_cast<long long>(x.writerFrames), x.checkpointUs.size(), x.checkpointUs.empty() ? 0.0 : median(x.checkpointUs),
+                    x.checkpointUs.empty() ? 0.0 : percentile(x.checkpointUs, 1.0));
     if (!paced.lat.empty())
         std::printf("(e) paced %zu scans at %lld scans/s, one per txn, in process: commit latency p50 %.0f us, p99 %.0f us "
                     "(p99/p50 %.2f), max %.0f us; bare commit at the same pace p50 %.0f us, p99 %.0f us, max %.0f us; "
-                    "largest WAL %.2f MB; frames copied by the checkpoint thread %lld\n",
+                    "largest WAL %.2f MB; frames copied by the checkpoint thread %lld, by the writer %lld\n",
                     pacedScans, static_cast<long long>(pacedRate), median(paced.lat), percentile(paced.lat, 0.99),
                     percentile(paced.lat, 0.99) / median(paced.lat), percentile(paced.lat, 1.0), median(paced.bareLat),
                     percentile(paced.bareLat, 0.99), percentile(paced.bareLat, 1.0),
-                    static_cast<double>(paced.maxWal) / 1e6, static_cast<long long>(paced.threadFrames));
+                    static_cast<double>(paced.maxWal) / 1e6, static_cast<long long>(paced.threadFrames),
+                    static_cast<long long>(paced.writerFrames));
     std::printf("written per scan, txn per scan: %.1f pages, %.1f rows; groups of 100: %.2f pages, %.1f rows; "
                 "bare commit: %.1f pages\n",
                 median(pagesSingle), median(rowsSingle), median(pagesGrouped), median(rowsGrouped), median(pagesBare));

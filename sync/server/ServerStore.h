@@ -187,6 +187,11 @@ public:
     // op refused half-way leaves nothing behind while the ops around it stay.
     virtual Result<bool> savepoint(const std::function<Result<bool>()>& body) = 0;
 
+    // checkpointIfDue is for the writer between two transactions, once their requests are
+    // answered: housekeeping that would otherwise land inside a later commit runs here
+    // (SQLite: the WAL checkpoint, store/Checkpointer.h).
+    virtual void checkpointIfDue() = 0;
+
     // Back office (issue 13; docs/backoffice.md).
     // snapshot runs `body` in one read transaction: every read sees the same state, and
     // writers (pushes) are not held up meanwhile. `body` must not write.

@@ -129,6 +129,8 @@ Result<void> SqliteServerStore::transact(const char* what, const std::function<R
     return tx->commit();
 }
 
+void SqliteServerStore::checkpointIfDue() { m_db->checkpointIfDue(); }
+
 Result<bool> SqliteServerStore::savepoint(const std::function<Result<bool>()>& body)
 {
     TRY(m_db->prepare("SAVEPOINT unit").run());

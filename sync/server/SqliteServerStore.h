@@ -29,6 +29,7 @@ public:
 
     Result<void> transact(const char* what, const std::function<Result<void>()>& body) override;
     Result<bool> savepoint(const std::function<Result<bool>()>& body) override;
+    void checkpointIfDue() override;
     // backup writes a consistent copy of the server's database to `path` while it serves
     // (`backfilld backup`; store::Database::backupTo: backup_exists, backup_failed, db_*).
     struct BackupReport {

@@ -102,6 +102,11 @@ void WriteQueue::loop()
             j->finished.notify_all();
         }
         m_waiting.insert(m_waiting.begin(), again.begin(), again.end());
+        // The round's requests are answered: a checkpoint due runs now, between two rounds,
+        // instead of inside a later commit (store/Checkpointer.h).
+        lock.unlock();
+        m_store->checkpointIfDue();
+        lock.lock();
     }
 }
 

@@ -104,6 +104,9 @@ public:
     {
         printJsonLines(m_pending);
         m_pending.clear();
+        // The lines are out: a checkpoint due runs now, between two transactions, not inside
+        // the next scan's commit (store/Checkpointer.h).
+        m_store.checkpointIfDue();
     }
     void discard() { m_pending.clear(); }
 

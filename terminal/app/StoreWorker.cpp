@@ -75,6 +75,9 @@ void StoreWorker::run()
                 m_doneMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - next.submitted).count());
         }
         if (task) m_queue.post(std::move(task));
+        // The result is handed over: a checkpoint due runs now, between two writes, not
+        // inside the next one's commit (store/Checkpointer.h). A reader never has one due.
+        m_store->checkpointIfDue();
     }
 }
 

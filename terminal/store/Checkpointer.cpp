@@ -45,8 +45,7 @@ void Checkpointer::committed(int frames)
         // the later commit time; a wake-up per commit cost the committing thread a futex call
         // and a context switch on every scan of a back-to-back run.
         bool wake = false;
-        if (frames >= kWakeFrames && waiting >= kRepeatFrames) wake = !std::exchange(m_urgent, true);
-        if (waiting >= kIdleFrames) wake = !std::exchange(m_wanted, true) || wake;
+        if (waiting >= kIdleFrames) wake = !std::exchange(m_wanted, true);
         if (!wake) return;
     }
     m_cv.notify_one();
@@ -65,9 +64,19 @@ bool Checkpointer::writerTakesOver()
     return !m_running;
 }
 
+int Checkpointer::sinceLast(int ckpt)
+{
+    // pnCkpt counts the frames of the current WAL that are in the database file; it starts
+    // again from 0 after the WAL restarted.
+    const int copied = ckpt >= m_lastCkpt ? ckpt - m_lastCkpt : ckpt;
+    m_lastCkpt = ckpt;
+    return copied;
+}
+
 void Checkpointer::writerDone(int log, int ckpt)
 {
     std::lock_guard lock(m_mutex);
+    m_writerFrames += sinceLast(ckpt);
     m_copied = ckpt;
     if (ckpt == log) m_writerTurn = false;
 }
@@ -82,6 +91,12 @@ int64_t Checkpointer::framesCheckpointed() const
 {
     std::lock_guard lock(m_mutex);
     return m_frames;
+}
+
+int64_t Checkpointer::writerFrames() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_writerFrames;
 }
 
 int64_t Checkpointer::calls() const
@@ -103,15 +118,11 @@ void Checkpointer::run()
         // checkpoints return SQLITE_OK having copied nothing.
         (void)sqlite3_exec(db, "SELECT 1 FROM sqlite_schema LIMIT 1", nullptr, nullptr, nullptr);
     }
-    // pnCkpt counts the frames of the current WAL that are in the database file; it starts
-    // again from 0 after the writer restarts the WAL.
-    int lastCkpt = 0;
     std::unique_lock lock(m_mutex);
     while (true) {
-        m_cv.wait(lock, [this] { return m_wanted || m_urgent || m_stop; });
-        // Unless the WAL is past kWakeFrames with kRepeatFrames uncopied (urgent), wait for a
-        // gap between commits (see the header): each commit moves the end of the gap on.
-        while (!m_stop && !m_urgent) {
+        m_cv.wait(lock, [this] { return m_wanted || m_stop; });
+        // Wait for a gap between commits (see the header): each commit moves its end on.
+        while (!m_stop) {
             const auto now = std::chrono::steady_clock::now();
             if (m_inFlight && now < m_inFlightSince + kInFlightLimit) {
                 // A commit is writing: look again a gap's length later.
@@ -124,9 +135,8 @@ void Checkpointer::run()
         }
         if (m_stop) break;
         m_wanted = false;
-        m_urgent = false;
-        // Past the inline limit the writer finishes the WAL itself (see writerTakesOver).
-        while (db && !m_stop && !m_writerTurn) {
+        // While the writer checkpoints (writerTakesOver), the thread leaves the WAL to it.
+        if (db && !m_writerTurn) {
             m_running = true;
             ++m_calls;
             lock.unlock();
@@ -136,24 +146,16 @@ void Checkpointer::run()
             const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt);
             lock.lock();
             m_running = false;
-            if (rc != SQLITE_OK || ckpt < 0) break;
-            const int copied = ckpt >= lastCkpt ? ckpt - lastCkpt : ckpt;
-            lastCkpt = ckpt;
+            if (rc != SQLITE_OK || ckpt < 0) continue;
+            const int copied = sinceLast(ckpt);
             m_copied = ckpt <= m_walFrames ? ckpt : 0; // else the WAL restarted meanwhile
             if (copied > 0) {
                 ++m_done;
                 m_frames += copied;
             }
-            // Nothing copied: a reader still on an old snapshot holds every frame after it.
-            // Going again at once would only spin (back-to-back checkpoints, a core busy, for
-            // as long as the reader keeps its snapshot); the next commit asks again.
-            if (copied <= 0) break;
-            // Frames committed while this one ran: go again at once only when kRepeatFrames
-            // of them wait (past kWakeFrames), so that each fsync of the database file is
-            // worth it. Going again after every commit (the WAL's size, not what is left to
-            // copy, used to decide) meant two fsyncs per two or three scans beside the scans'
-            // own: 8,400 checkpoints in a run of 20,000 scans.
-            if (m_walFrames < kWakeFrames || uncopied() < kRepeatFrames) break;
+            // One checkpoint per gap: frames committed while it ran ask for the next one. One
+            // that copied nothing (a reader still on an old snapshot holds every later frame)
+            // is not tried again until a commit asks: going on at once only spun.
         }
     }
     lock.unlock();

@@ -9,30 +9,33 @@
 // goes on scanning, and goes again at once while frames keep arriving.
 //
 // A WAL restarts from its beginning (and stops growing) only when a writer begins a
-// transaction while every frame is copied. Under a sustained burst the thread never quite
-// catches up, so past kInlineFrames the writer takes over: the thread starts no new
-// checkpoint, and the writer, right after its commit and when the thread is not running,
-// copies the frames the thread has not (a few hundred at most: past kWakeFrames the thread
-// goes again whenever kRepeatFrames are waiting) so its next transaction restarts the WAL.
-// That bounds the WAL at about kInlineFrames + the frames of one thread checkpoint.
-// That step is a stall under a sustained back-to-back burst (5-16 ms, once every ~305 scans
-// at 512): the last frames must be copied and the database file synced while no commit
-// comes, and on this disk ~60 random page writes and an fsync already take ~10 ms, so handing
-// the writer fewer frames (the thread going again until 64 were left) did not shorten it
-// (bench/README.md, issue 14, 2026-12-07 evening). At a person's pace it never comes.
-// A checkpoint that copies nothing (a reader on an old snapshot holds every later frame) ends
-// the thread's round: the next commit asks again. Going on at once spun (~480,000
-// checkpoints a second under ASan, a core busy) for as long as the reader kept its snapshot.
+// transaction while every frame is copied: the last frames must be copied and the database
+// file synced while no commit comes. Under back-to-back commits no gap comes, so the writer
+// does it itself, between two of its transactions, once its result is out: past kWriterFrames
+// the WAL hook marks a checkpoint due, and the writer's Database::checkpointIfDue() (called
+// after a scan's line is printed, after the UI's result is handed over, after a server round's
+// replies) copies every frame; its next transaction restarts the WAL. No commit waits for it
+// (the stall is between two transactions, not inside one), and no checkpoint runs beside a
+// commit: the thread stays out of the way while the writer keeps committing. Before, the
+// thread went at once past 1,000 frames whenever 512 waited uncopied, beside the commits (each
+// one two fsyncs and a few dozen random page writes on the one disk: 1.9 % of a sustained
+// run's commits over 2 x p50), and the writer, inside the commit that passed 2,000 frames,
+// copied what the thread had not (~10 ms once every ~305 scans). The WAL is bounded at
+// kWriterFrames plus one transaction's frames (bench/README.md, issue 14, 2026-12-07 night).
+// A writer that never calls checkpointIfDue (a loop of transactions with no pause of its
+// own) is still bounded: past kInlineFrames it checkpoints inside the commit, as SQLite's
+// own autocheckpoint would.
+// A checkpoint that copies nothing (a reader on an old snapshot holds every later frame)
+// ends; the checkpoint stays due and the writer tries again after its next commit.
 //
 // Pacing: a checkpoint writes a few hundred random pages and fsyncs the database file, and a
-// commit that overlaps it waits behind those writes on the one disk. So below kWakeFrames the
-// thread checkpoints only in a gap between commits: once kIdleFrames frames wait uncopied it
-// waits until no commit has come for kIdleGap, then copies what is there (a few dozen scans'
-// pages: milliseconds, inside the gap a person leaves between two scans). Under back-to-back
-// commits no gap comes: once the WAL holds kWakeFrames it goes at once, and again each time
-// kRepeatFrames more wait uncopied. It counts what waits, not the WAL's size: the WAL keeps
-// its size until it restarts, and deciding by it sent the thread again after every commit
-// (two fsyncs per two or three scans besides the scans' own; bench/README.md, issue 14).
+// commit that overlaps it waits behind those writes on the one disk. So the thread
+// checkpoints only in a gap between commits: once kIdleFrames frames wait uncopied it waits
+// until no commit has come for kIdleGap, then copies what is there (a few dozen scans' pages:
+// milliseconds, inside the gap a person leaves between two scans). At a person's pace the WAL
+// never reaches kWriterFrames. It counts what waits, not the WAL's size: the WAL keeps its
+// size until it restarts, and deciding by it sent the thread again after every commit (two
+// fsyncs per two or three scans besides the scans' own; bench/README.md, issue 14).
 // Short sessions (fewer than kIdleFrames frames) never start the thread; the checkpoint at
 // close copies their frames.
 // A commit whose WAL write and fsync are under way is not a gap, however long it takes: the
@@ -63,19 +66,11 @@ public:
     static constexpr int kIdleFrames = 256;
     // ...a gap being this long without a commit (a wedge scanner's fastest pace leaves ~50 ms).
     static constexpr std::chrono::milliseconds kIdleGap{5};
-    // The thread checkpoints at once, gap or not, when the WAL holds this many frames
-    // (SQLite's own default threshold) and kRepeatFrames of them wait uncopied.
-    static constexpr int kWakeFrames = 1000;
-    // The writer checkpoints inline past this many frames.
+    // Past this many frames in the WAL (SQLite's own autocheckpoint threshold) a checkpoint is
+    // due, and the writer runs it between two of its transactions (checkpointIfDue).
+    static constexpr int kWriterFrames = 1000;
+    // A writer that has not checkpointed by then does it inside the commit past this many.
     static constexpr int kInlineFrames = 2000;
-    // Past kWakeFrames the thread checkpoints again once this many frames wait uncopied
-    // (~85 receipts of one scan each): the writer's inline step copies fewer than that plus
-    // what came in while the thread last ran. Fewer, larger checkpoints write a page that
-    // every receipt touches once instead of once per few scans (101,000 frames copied per
-    // 20,000 scans against 124,000 at 128), and fewer commits overlap a database fsync: the
-    // sustained run's p99 commit latency 1.2-1.7 ms against 2.7-3.3 ms at 128, one-scan and
-    // burst ratios unchanged (bench/README.md, issue 14, 2026-12-07 evening).
-    static constexpr int kRepeatFrames = 512;
 
     // Checkpointer starts the thread, which opens its own connection to `path`.
     explicit Checkpointer(std::string path);
@@ -90,11 +85,11 @@ public:
     // A commit reported by committing() counts as under way for at most this long.
     static constexpr std::chrono::milliseconds kInFlightLimit{1000};
     // committed records a commit that left `frames` frames in the WAL (the WAL hook's
-    // count): with kIdleFrames uncopied it asks for a checkpoint in the next gap, from
-    // kWakeFrames on with kRepeatFrames uncopied for one at once. Calls while one is pending
-    // are merged, and the thread is woken only when its wait may be over.
+    // count): with kIdleFrames uncopied it asks for a checkpoint in the next gap. Calls while
+    // one is pending are merged, and the thread is woken only when its wait may be over.
     void committed(int frames);
-    // writerTakesOver: the WAL passed kInlineFrames. The thread starts no new checkpoint
+    // writerTakesOver: the writer checkpoints (due, or past kInlineFrames). The thread
+    // starts no new checkpoint
     // until writerDone(complete = true); returns whether the writer may checkpoint now (the
     // thread is not in the middle of one).
     bool writerTakesOver();
@@ -107,18 +102,20 @@ public:
     // framesCheckpointed is the sum of the frames the checkpoints copied (pnCkpt deltas; a
     // lower bound when the WAL restarted and grew past the last count between two of them).
     int64_t framesCheckpointed() const;
+    // writerFrames is the sum of the frames the writer's own checkpoints copied.
+    int64_t writerFrames() const;
     // calls is how many checkpoints the thread started, copying or not.
     int64_t calls() const;
 
 private:
     void run();
-    int uncopied() const; // frames of the WAL not known to be copied; m_mutex held
+    int uncopied() const;    // frames of the WAL not known to be copied; m_mutex held
+    int sinceLast(int ckpt); // frames copied since the last pnCkpt seen; m_mutex held
 
     std::string m_path;
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_wanted = false;                                // a checkpoint in the next gap
-    bool m_urgent = false;                                // a checkpoint at once
     bool m_stop = false;
     bool m_running = false;
     bool m_writerTurn = false;
@@ -129,6 +126,8 @@ private:
     std::chrono::steady_clock::time_point m_inFlightSince{};
     int m_done = 0;
     int64_t m_frames = 0;
+    int64_t m_writerFrames = 0;
+    int m_lastCkpt = 0;                                   // pnCkpt last seen, thread or writer
     int64_t m_calls = 0;
     std::thread m_thread;
 };

@@ -208,21 +208,35 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
 int Database::walHook(void* self, sqlite3* db, const char*, int frames)
 {
     auto* d = static_cast<Database*>(self);
+    d->m_walFrames = frames;
     if (!d->m_checkpointer) {
         if (frames < Checkpointer::kIdleFrames) return SQLITE_OK;
         d->m_checkpointer = std::make_unique<Checkpointer>(d->m_path);
     }
     d->m_checkpointer->committed(frames);
-    if (frames >= Checkpointer::kInlineFrames && d->m_checkpointer->writerTakesOver()) {
-        // Copies only what the thread has not (Checkpointer.h), so the next transaction
-        // restarts the WAL. PASSIVE never waits: a reader still on old frames makes it stop
-        // short, and the next commit tries again.
-        int log = -1;
-        int ckpt = -1;
-        if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt) == SQLITE_OK && ckpt >= 0)
-            d->m_checkpointer->writerDone(log, ckpt);
-    }
+    if (frames >= Checkpointer::kWriterFrames) d->m_checkpointDue = true;
+    // A writer that did not checkpoint between its transactions does it here, inside the
+    // commit (Checkpointer.h).
+    if (frames >= Checkpointer::kInlineFrames) d->checkpointNow(db);
     return SQLITE_OK;
+}
+
+void Database::checkpointIfDue()
+{
+    if (m_checkpointDue) checkpointNow(m_db);
+}
+
+void Database::checkpointNow(sqlite3* db)
+{
+    // Not while the thread is in the middle of one (the next commit asks again). PASSIVE
+    // never waits: a reader still on old frames makes it stop short, and it stays due.
+    if (!m_checkpointer || !m_checkpointer->writerTakesOver()) return;
+    int log = -1;
+    int ckpt = -1;
+    if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt) != SQLITE_OK || ckpt < 0) return;
+    m_checkpointer->writerDone(log, ckpt);
+    // Every frame is in the database file: the next transaction restarts the WAL.
+    if (ckpt == log) m_checkpointDue = false;
 }
 
 int Database::commitHook(void* self)
@@ -236,6 +250,7 @@ int Database::commitHook(void* self)
 
 int Database::backgroundCheckpoints() const { return m_checkpointer ? m_checkpointer->checkpoints() : 0; }
 int64_t Database::framesCheckpointed() const { return m_checkpointer ? m_checkpointer->framesCheckpointed() : 0; }
+int64_t Database::writerFramesCheckpointed() const { return m_checkpointer ? m_checkpointer->writerFrames() : 0; }
 int64_t Database::checkpointCalls() const { return m_checkpointer ? m_checkpointer->calls() : 0; }
 
 

@@ -143,6 +143,18 @@ public:
     // checkpointCalls is how many checkpoints the background thread started, whether or not
     // they copied a frame.
     int64_t checkpointCalls() const;
+    // checkpointIfDue is for a writer between two of its transactions, once its result is
+    // out (a scan's line printed, the UI's result handed over, a server round's replies
+    // sent): when the WAL passed Checkpointer::kWriterFrames it copies every frame into the
+    // database file, so the next transaction restarts the WAL (Checkpointer.h). Under
+    // back-to-back commits this is the one checkpoint, and no commit waits for it. Failures
+    // are left for the next call (the WAL stays, nothing is lost).
+    void checkpointIfDue();
+    // writerFramesCheckpointed is how many frames this connection's own checkpoints copied
+    // (checkpointIfDue, and inside a commit past Checkpointer::kInlineFrames).
+    int64_t writerFramesCheckpointed() const;
+    // walFrames is how many frames the WAL held after this connection's last commit.
+    int walFrames() const { return m_walFrames; }
     const std::string& path() const { return m_path; }
     // operation is the name of the current Operation, if any.
     const char* operation() const { return m_operation; }
@@ -187,7 +199,10 @@ private:
     Statement& prepareLiteral(const char* sql, size_t size);
     sqlite3* m_db;
     std::string m_path;
+    void checkpointNow(sqlite3* db);
     const char* m_operation = nullptr;
+    bool m_checkpointDue = false; // the WAL passed Checkpointer::kWriterFrames
+    int m_walFrames = 0;
     std::unique_ptr<Checkpointer> m_checkpointer; // started at the first WAL that needs it
     std::map<std::string, std::unique_ptr<Statement>, std::less<>> m_cache;
     std::unique_ptr<Statement> m_failed; // the last statement that could not be prepared

@@ -573,6 +573,8 @@ public:
     Result<std::vector<ledger::Event>> events();
 
     Database& database() { return *m_db; }
+    // checkpointIfDue: Database::checkpointIfDue, for a writer whose result is out.
+    void checkpointIfDue() { m_db->checkpointIfDue(); }
 
 private:
     explicit TerminalStore(std::unique_ptr<Database> db) : m_db(std::move(db)) {}

@@ -131,11 +131,12 @@ TEST_CASE("checkpointer: the background thread copies frames into the database f
     TempDb f("walvfs", "ckpt");
     auto a = openStore(f);
     REQUIRE(a->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
-    // Past the wake threshold, below the inline limit: only the thread can checkpoint.
+    // Past the writer's threshold, below the inline limit, and the writer never asks: only the
+    // thread can checkpoint, in the pause after the last commit.
     const auto wal = f.path.string() + "-wal";
     constexpr uintmax_t kFrame = 4096 + 24;
     int next = 0;
-    while (!fs::exists(wal) || fs::file_size(wal) < (store::Checkpointer::kWakeFrames + 100) * kFrame) {
+    while (!fs::exists(wal) || fs::file_size(wal) < (store::Checkpointer::kWriterFrames + 100) * kFrame) {
         auto tx = store::Transaction::begin(*a);
         REQUIRE(tx);
         insertRows(*a, next, 4);
@@ -143,9 +144,9 @@ TEST_CASE("checkpointer: the background thread copies frames into the database f
         REQUIRE(tx->commit());
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (a->framesCheckpointed() < store::Checkpointer::kWakeFrames && std::chrono::steady_clock::now() < deadline)
+    while (a->framesCheckpointed() < store::Checkpointer::kWriterFrames && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    CHECK(a->framesCheckpointed() >= store::Checkpointer::kWakeFrames);
+    CHECK(a->framesCheckpointed() >= store::Checkpointer::kWriterFrames);
     CHECK(a->backgroundCheckpoints() >= 1);
     // The frames are really in the database file: a plain connection reading it directly
     // (after the WAL is gone at close) sees every row.

@@ -10,6 +10,18 @@ using namespace backfill;
 using backfill::uitest::SessionHarness;
 using backfill::uitest::UiHarness;
 
+namespace {
+
+// device is the identity of an enrolled terminal as the pull checks it (its id only).
+link::Identity device(std::string id)
+{
+    link::Identity i;
+    i.deviceId = std::move(id);
+    return i;
+}
+
+} // namespace
+
 TEST_CASE("stock screen: texts, search, and 100k rows laid out only where in sight")
 {
     CHECK(ui::stockLotText({"A1", std::string("L7"), std::string("2027-03-01"), 10, 1}) == "A1  LOT L7  exp 2027-03-01  10 (1 held)");
@@ -197,7 +209,7 @@ TEST_CASE("stock session: the reorder state by the pulled suppliers and promotio
                       {2, "promotion", R"({"id":1,"sku":"MUG","factor":"2","until":"2026-12-10"})"},
                       {3, "promotion", R"({"id":2,"sku":"MUG","factor":"3","until":"2026-12-01"})"}};
     pulled.nextCursor = 3;
-    REQUIRE(s.store().applyChanges(pulled, link::Identity{.deviceId = "HH-01"}));
+    REQUIRE(s.store().applyChanges(pulled, device("HH-01")));
     // The next day, so the pick lies in the window [2026-11-07, 2026-12-05).
     s.options().todayText = "2026-12-05";
     s.start();
@@ -236,7 +248,7 @@ TEST_CASE("stock session: the reorder state by the pulled suppliers and promotio
     protocol::Changes bad;
     bad.entries = {{4, "promotion", R"({"id":3,"sku":"MUG","factor":"lots","until":"2026-12-31"})"}};
     bad.nextCursor = 4;
-    auto refused = s.store().applyChanges(bad, link::Identity{.deviceId = "HH-01"});
+    auto refused = s.store().applyChanges(bad, device("HH-01"));
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == "bad_log_entry");
     CHECK(*s.store().syncCursor() == 3);
