@@ -203,6 +203,7 @@ public:
                                                                   std::to_string(changes->nextCursor)));
             auto applied = m_store.applyChanges(*changes, m_identity);
             if (!applied) return unexpected(local(applied.error()));
+            m_store.checkpointIfDue();
             report.pulled += applied->entries;
             for (auto& c : applied->corrections) report.corrections.push_back(std::move(c));
             if (m_options.progress && changes->more) m_options.progress("pulled " + std::to_string(report.pulled) + " entries");

@@ -93,6 +93,9 @@ public:
     virtual Result<void> settleView() = 0;
     // recordSync stores when the last round completed (ISO-8601 UTC text).
     virtual Result<void> recordSync(const std::string& at) = 0;
+    // checkpointIfDue runs the housekeeping a long catch-up's commits left due (SQLite: the
+    // WAL checkpoint, store/Checkpointer.h) between two transactions, not inside the next.
+    virtual void checkpointIfDue() = 0;
 };
 
 // Exchange sends one encoded request to `url` and returns the reply's bytes, or an error whose

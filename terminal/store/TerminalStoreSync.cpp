@@ -352,6 +352,7 @@ public:
     }
     Result<void> settleView() override { return m_store.settleView(m_at); }
     Result<void> recordSync(const std::string& at) override { return m_store.recordSync(at); }
+    void checkpointIfDue() override { m_store.checkpointIfDue(); }
 
 private:
     TerminalStore& m_store;
