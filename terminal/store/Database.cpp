@@ -192,9 +192,13 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
         std::this_thread::sleep_for(std::chrono::milliseconds(2 + attempt % 8 * 3));
     }
     if (auto r = result->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                              // A group commit of 100 scans dirties ~700 pages: keep them in
-                              // memory until COMMIT instead of spilling mid-transaction.
-                              "PRAGMA cache_size=-32768;"
+                              // A group commit of 100 scans dirties ~270-700 pages: 8 MiB (2,048
+                              // pages) keeps them in memory until COMMIT. Not more: at the end
+                              // of ~1 % of transactions SQLite's page cache walks its whole
+                              // hash table (pcache1 truncating past the database's size), and
+                              // at 32 MiB that walk was ~350 us, the sustained run's p99
+                              // (bench/README.md, issue 14, 2026-12-07 night).
+                              "PRAGMA cache_size=-8192;"
                               "PRAGMA mmap_size=1073741824;",
                               "setting up the connection");
         !r)

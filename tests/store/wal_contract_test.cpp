@@ -124,6 +124,9 @@ TEST_CASE("wal contract: the store's connections run synchronous=FULL")
     auto a = openStore(f);
     CHECK(a->prepare("PRAGMA synchronous").first([](const store::Statement& r) { CHECK(r.columnInt(0) == 2); }).value());
     CHECK(a->prepare("PRAGMA journal_mode").first([](const store::Statement& r) { CHECK(r.columnText(0) == "wal"); }).value());
+    // 8 MiB, not more: a larger page cache made SQLite's end-of-transaction walk of its hash
+    // table the sustained run's p99 (docs/architecture.md, bench/README.md issue 14).
+    CHECK(a->prepare("PRAGMA cache_size").first([](const store::Statement& r) { CHECK(r.columnInt(0) == -8192); }).value());
 }
 
 TEST_CASE("checkpointer: the background thread copies frames into the database file")
