@@ -1,12 +1,13 @@
 #pragma once
-// Checkpointer copies committed WAL frames into the database file on a thread of its own, so
-// a scan's commit never waits for a checkpoint.
+// Checkpointer copies committed WAL frames into the database file on a thread of its own in
+// the pauses between commits, and tells the writer when to do it itself between two of its
+// transactions: a scan's commit never waits for a checkpoint.
 //
 // SQLite's automatic checkpoint runs inside the COMMIT that crosses 1000 WAL frames: that
 // scan waited for ~1000 random page writes and an fsync of the database file (tens of ms on
 // a handheld's flash) before its decision could be shown. Here the connection's WAL hook only
 // wakes this thread, which runs PASSIVE checkpoints on its own connection while the operator
-// goes on scanning, and goes again at once while frames keep arriving.
+// goes on scanning.
 //
 // A WAL restarts from its beginning (and stops growing) only when a writer begins a
 // transaction while every frame is copied: the last frames must be copied and the database
@@ -88,10 +89,9 @@ public:
     // count): with kIdleFrames uncopied it asks for a checkpoint in the next gap. Calls while
     // one is pending are merged, and the thread is woken only when its wait may be over.
     void committed(int frames);
-    // writerTakesOver: the writer checkpoints (due, or past kInlineFrames). The thread
-    // starts no new checkpoint
-    // until writerDone(complete = true); returns whether the writer may checkpoint now (the
-    // thread is not in the middle of one).
+    // writerTakesOver: the writer checkpoints (due, or past kInlineFrames). The thread starts
+    // no new checkpoint until writerDone(complete = true); returns whether the writer may
+    // checkpoint now (the thread is not in the middle of one).
     bool writerTakesOver();
     // writerDone records the writer's inline checkpoint (SQLite's pnLog and pnCkpt): when
     // every frame is in the database file (ckpt == log) the WAL restarts at the next
