@@ -362,3 +362,29 @@ TEST_CASE("an idle receive - holds no read transaction: its WAL checkpoints to z
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == (okScansOf(scans, scans.size()).size() < scans.size() ? 1 : 0));
 }
+
+TEST_CASE("receive --sync-each - checkpoints between scans: the WAL stays within 1000 frames and one scan's")
+{
+    // Past 1000 WAL frames the receiver checkpoints after printing a scan's line, before it
+    // reads the next (store/Checkpointer.h). Without that, back-to-back scans from a pipe leave
+    // the checkpoint thread no gap, and the WAL grows to 2000 frames, where a commit copies it
+    // inside itself.
+    ::signal(SIGPIPE, SIG_IGN);
+    std::mt19937 rng(11);
+    Workspace w;
+    writeMasterData(w.dir, rng);
+    for (const char* kind : {"locations", "catalog", "backorders"}) importFile(w, kind, w.dir / (std::string(kind) + ".csv"));
+    const auto scans = drawScans(rng, 800); // 3 to 8 frames each: well past 2000 in all
+    CrashChild child(w.command({"receive", "--sync-each", "-"}), w.errPath());
+    for (const auto& s : scans) child.send(s.text + "\n");
+    while (child.lines().size() < scans.size()) REQUIRE(child.pump(std::chrono::milliseconds(1000)));
+    // The WAL file keeps the largest size it reached (a restart writes from its beginning again).
+    const uintmax_t frame = 4096 + 24;
+    const uintmax_t largest = fs::file_size(w.db + "-wal");
+    INFO("largest WAL: " << (largest - 32) / frame << " frames");
+    CHECK(largest <= 32 + (1000 + 64) * frame);
+    const int status = child.finish();
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == (okScansOf(scans, scans.size()).size() < scans.size() ? 1 : 0));
+    CHECK(backfill::test::ledgerProblems(w.db).empty());
+}
