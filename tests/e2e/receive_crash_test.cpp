@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -339,28 +340,50 @@ TEST_CASE("receive - survives SIGKILL at random moments: printed <= recorded <= 
     CHECK(onHand == state.outboxRows);
 }
 
+namespace {
+
+// PipedReceive is a running `backfill <args>` (a `receive ... -`) on a workspace holding
+// locations, a catalog and backorders drawn from `seed`, that was sent `count` scans at once
+// and has printed a line for each.
+struct PipedReceive {
+    Workspace w;
+    std::vector<Scan> scans;
+    std::unique_ptr<CrashChild> child;
+
+    PipedReceive(unsigned seed, size_t count, std::initializer_list<std::string> args)
+    {
+        ::signal(SIGPIPE, SIG_IGN);
+        std::mt19937 rng(seed);
+        writeMasterData(w.dir, rng);
+        for (const char* kind : {"locations", "catalog", "backorders"}) importFile(w, kind, w.dir / (std::string(kind) + ".csv"));
+        scans = drawScans(rng, count);
+        child = std::make_unique<CrashChild>(w.command(args), w.errPath());
+        for (const auto& s : scans) child->send(s.text + "\n");
+        while (child->lines().size() < scans.size()) REQUIRE(child->pump(std::chrono::milliseconds(1000)));
+    }
+    // finish ends the input and checks the exit status (1 when a scan was refused).
+    void finish()
+    {
+        const int status = child->finish();
+        REQUIRE(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == (okScansOf(scans, scans.size()).size() < scans.size() ? 1 : 0));
+    }
+};
+
+} // namespace
+
 TEST_CASE("an idle receive - holds no read transaction: its WAL checkpoints to zero frames")
 {
     // A statement left on a row keeps its connection's read transaction open; the WAL then never
     // restarts and grows for as long as the receiver runs (it reached 490 MB in the benchmark).
-    ::signal(SIGPIPE, SIG_IGN);
-    std::mt19937 rng(7);
-    Workspace w;
-    writeMasterData(w.dir, rng);
-    for (const char* kind : {"locations", "catalog", "backorders"}) importFile(w, kind, w.dir / (std::string(kind) + ".csv"));
-    const auto scans = drawScans(rng, 30);
-    CrashChild child(w.command({"receive", "-"}), w.errPath());
-    for (const auto& s : scans) child.send(s.text + "\n");
-    while (child.lines().size() < scans.size()) REQUIRE(child.pump(std::chrono::milliseconds(1000)));
+    PipedReceive r(7, 30, {"receive", "-"});
     {
-        backfill::test::CrashDb db(w.db);
+        backfill::test::CrashDb db(r.w.db);
         int walFrames = -1;
         CHECK(db.checkpointTruncate(walFrames) == SQLITE_OK);
         CHECK(walFrames == 0);
     }
-    const int status = child.finish();
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == (okScansOf(scans, scans.size()).size() < scans.size() ? 1 : 0));
+    r.finish();
 }
 
 TEST_CASE("receive --sync-each - checkpoints between scans: the WAL stays within 1000 frames and one scan's")
@@ -368,23 +391,13 @@ TEST_CASE("receive --sync-each - checkpoints between scans: the WAL stays within
     // Past 1000 WAL frames the receiver checkpoints after printing a scan's line, before it
     // reads the next (store/Checkpointer.h). Without that, back-to-back scans from a pipe leave
     // the checkpoint thread no gap, and the WAL grows to 2000 frames, where a commit copies it
-    // inside itself.
-    ::signal(SIGPIPE, SIG_IGN);
-    std::mt19937 rng(11);
-    Workspace w;
-    writeMasterData(w.dir, rng);
-    for (const char* kind : {"locations", "catalog", "backorders"}) importFile(w, kind, w.dir / (std::string(kind) + ".csv"));
-    const auto scans = drawScans(rng, 800); // 3 to 8 frames each: well past 2000 in all
-    CrashChild child(w.command({"receive", "--sync-each", "-"}), w.errPath());
-    for (const auto& s : scans) child.send(s.text + "\n");
-    while (child.lines().size() < scans.size()) REQUIRE(child.pump(std::chrono::milliseconds(1000)));
+    // inside itself. 800 scans of 3 to 8 frames each: well past 2000 in all.
+    PipedReceive r(11, 800, {"receive", "--sync-each", "-"});
     // The WAL file keeps the largest size it reached (a restart writes from its beginning again).
     const uintmax_t frame = 4096 + 24;
-    const uintmax_t largest = fs::file_size(w.db + "-wal");
+    const uintmax_t largest = fs::file_size(r.w.db + "-wal");
     INFO("largest WAL: " << (largest - 32) / frame << " frames");
     CHECK(largest <= 32 + (1000 + 64) * frame);
-    const int status = child.finish();
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == (okScansOf(scans, scans.size()).size() < scans.size() ? 1 : 0));
-    CHECK(backfill::test::ledgerProblems(w.db).empty());
+    r.finish();
+    CHECK(backfill::test::ledgerProblems(r.w.db).empty());
 }
