@@ -52,6 +52,9 @@ struct Identity {
     std::string tlsServerName; // tls+tcp://: the DNS name in the server's certificate
 };
 
+// sameEnrolment: the same device at the same server (its epoch and token may differ).
+inline bool sameEnrolment(const Identity& a, const Identity& b) { return a.server == b.server && a.deviceId == b.deviceId; }
+
 // Applied is what one applyChanges did: entries applied, and the `correction` entries among
 // them that touch this device's claims (their JSON payloads, in log order).
 struct Applied {

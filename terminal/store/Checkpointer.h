@@ -93,7 +93,7 @@ public:
     // no new checkpoint until writerDone(complete = true); returns whether the writer may
     // checkpoint now (the thread is not in the middle of one).
     bool writerTakesOver();
-    // writerDone records the writer's inline checkpoint (SQLite's pnLog and pnCkpt): when
+    // writerDone records the writer's checkpoint (SQLite's pnLog and pnCkpt): when
     // every frame is in the database file (ckpt == log) the WAL restarts at the next
     // transaction and the thread may go on.
     void writerDone(int log, int ckpt);

@@ -415,7 +415,7 @@ Result<std::optional<std::string>> TerminalStore::enrolBlocker(const link::Ident
     if (!current) return unexpected(current.error());
     // A revoked terminal keeps its unsent ops and sends them once re-enrolled, to the same
     // server as the same device: anything else would send them where they do not belong.
-    if (unsent > 0 && *current && ((*current)->server != next.server || (*current)->deviceId != next.deviceId))
+    if (unsent > 0 && *current && !link::sameEnrolment(**current, next))
         return std::optional<std::string>(m_db->path() + ": " + std::to_string(unsent) + " ops of device " + (*current)->deviceId + " at " +
                                           (*current)->server + " are not sent yet: run `backfill sync` with that server first");
     return std::optional<std::string>{};
@@ -435,7 +435,7 @@ Result<void> TerminalStore::saveEnrolment(const link::Identity& identity)
     if (*blocker) return ledger::fail("unsynced_ops", **blocker);
     auto current = syncIdentity();
     if (!current) return unexpected(current.error());
-    const bool sameServer = *current && (*current)->server == identity.server && (*current)->deviceId == identity.deviceId;
+    const bool sameServer = *current && link::sameEnrolment(**current, identity);
     if (!sameServer) {
         // Issue 11: local master data is replaced by the server's, and with it every row that
         // names it; the pull from cursor 0 brings the server's. enrolBlocker made sure no
@@ -517,7 +517,7 @@ Result<link::Applied> TerminalStore::applyChanges(const protocol::Changes& chang
     // (`enroll` beside a running sync): its entries are the other log's.
     auto enrolled = syncIdentity();
     if (!enrolled) return unexpected(enrolled.error());
-    if (*enrolled && ((*enrolled)->server != pulledFor.server || (*enrolled)->deviceId != pulledFor.deviceId))
+    if (*enrolled && !link::sameEnrolment(**enrolled, pulledFor))
         return ledger::fail("enrolment_changed", "this terminal was enrolled as " + (*enrolled)->deviceId + " at " + (*enrolled)->server +
                                                      " while a pull for " + pulledFor.deviceId + " at " + pulledFor.server +
                                                      " ran: nothing of it is applied; run sync again");

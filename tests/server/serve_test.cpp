@@ -487,17 +487,12 @@ TEST_CASE("SIGKILL in the middle of a push, restart, the same push again: every 
 TEST_CASE("a long-poll pull is answered as soon as another device pushes, and SIGTERM ends waiting polls at once")
 {
     PollerAndPusher f;
-    const std::string& a = f.a;
-    const std::string& b = f.b;
-    Serving& server = *f.server;
-    auto* poller = &f.poller; // as a Result: **poller is the client
-    auto* pusher = &f.pusher;
 
     const auto start = std::chrono::steady_clock::now();
     protocol::Message polled;
-    std::thread waiting([&] { polled = ask(**poller, protocol::Pull{protocol::Credentials{"HH-01", 1, a}, 1, 100, 20000}); });
+    std::thread waiting([&] { polled = ask(*f.poller, protocol::Pull{protocol::Credentials{"HH-01", 1, f.a}, 1, 100, 20000}); });
     const protocol::Op op = PollerAndPusher::receipt();
-    auto pushed = ask(**pusher, protocol::Push{protocol::Credentials{"HH-02", 1, b}, {op}});
+    auto pushed = ask(*f.pusher, protocol::Push{protocol::Credentials{"HH-02", 1, f.b}, {op}});
     REQUIRE(std::holds_alternative<protocol::PushAck>(pushed));
     waiting.join();
     const auto took = std::chrono::steady_clock::now() - start;
@@ -509,10 +504,10 @@ TEST_CASE("a long-poll pull is answered as soon as another device pushes, and SI
     CHECK(took < 10s);
 
     // A poll waiting when SIGTERM comes: the server still stops within seconds.
-    std::thread stuck([&] { (void)(*poller)->request(protocol::encode(protocol::Pull{protocol::Credentials{"HH-01", 1, a}, 2, 100, 30000})); });
+    std::thread stuck([&] { (void)f.poller->request(protocol::encode(protocol::Pull{protocol::Credentials{"HH-01", 1, f.a}, 2, 100, 30000})); });
     std::this_thread::sleep_for(200ms); // let the poll reach the server (a race either way is fine)
     const auto stopAt = std::chrono::steady_clock::now();
-    CHECK(server.stop(SIGTERM, 5s) == 0);
+    CHECK(f.server->stop(SIGTERM, 5s) == 0);
     CHECK(std::chrono::steady_clock::now() - stopAt < 5s);
     stuck.join();
 }
@@ -522,11 +517,6 @@ TEST_CASE("64 long polls at once: half are held, the rest answered at once, and 
     // Each held poll keeps one of the server's 64 workers. Before the bound, 64 watching
     // terminals held them all, and a push waited until a poll ended (up to 30 s).
     PollerAndPusher f(5s); // the pusher waits far less than a held poll's 20 s
-    const std::string& a = f.a;
-    const std::string& b = f.b;
-    Serving& server = *f.server;
-    auto* poller = &f.poller; // as a Result: **poller is the client
-    auto* pusher = &f.pusher;
 
     constexpr int kPolls = 64;
     std::mutex m;
@@ -534,7 +524,7 @@ TEST_CASE("64 long polls at once: half are held, the rest answered at once, and 
     std::vector<std::thread> polls;
     for (int i = 0; i < kPolls; ++i)
         polls.emplace_back([&] {
-            auto reply = (*poller)->request(protocol::encode(protocol::Pull{protocol::Credentials{"HH-01", 1, a}, 1, 100, 20000}));
+            auto reply = f.poller->request(protocol::encode(protocol::Pull{protocol::Credentials{"HH-01", 1, f.a}, 1, 100, 20000}));
             auto message = reply ? protocol::decode(*reply) : ledger::Result<protocol::Message>(ledger::unexpected(reply.error()));
             std::lock_guard lock(m);
             entries.push_back(message && std::holds_alternative<protocol::Changes>(*message)
@@ -551,7 +541,7 @@ TEST_CASE("64 long polls at once: half are held, the rest answered at once, and 
             for (auto& t : threads)
                 if (t.joinable()) t.join();
         }
-    } joinPolls{polls, **poller};
+    } joinPolls{polls, *f.poller};
     auto answered = [&] {
         std::lock_guard lock(m);
         return entries.size();
@@ -563,7 +553,7 @@ TEST_CASE("64 long polls at once: half are held, the rest answered at once, and 
 
     // HH-02 pushes while 32 polls are held: answered, and the held polls get its entry.
     const protocol::Op op = PollerAndPusher::receipt();
-    auto pushed = (*pusher)->request(protocol::encode(protocol::Push{protocol::Credentials{"HH-02", 1, b}, {op}}));
+    auto pushed = f.pusher->request(protocol::encode(protocol::Push{protocol::Credentials{"HH-02", 1, f.b}, {op}}));
     REQUIRE_MESSAGE(pushed.has_value(), (pushed ? std::string() : pushed.error().code));
     for (auto& t : polls) t.join();
     std::lock_guard lock(m);
@@ -573,7 +563,7 @@ TEST_CASE("64 long polls at once: half are held, the rest answered at once, and 
         v.resize(kPolls, 1);
         return v;
     }());
-    CHECK(server.stop(SIGTERM, 5s) == 0);
+    CHECK(f.server->stop(SIGTERM, 5s) == 0);
 }
 
 TEST_CASE("garbage on raw TCP, truncated and oversize messages are refused and the server keeps serving")
