@@ -260,9 +260,24 @@ struct PushProgress {
     std::optional<ledger::Error> refused;
 };
 
+// unsaved runs `apply` (an op of a kind that refusesBeforeWriting) with no savepoint: a
+// savepoint copies every page the op writes first, about a tenth of a receipt's cost
+// (bench/README.md, Sync). Should such an op be refused after writing all the same, that is
+// a server bug: the error rolls back the whole transaction rather than keep half an op.
+ledger::Result<bool> unsaved(ServerStore& store, const protocol::Op& op, const std::function<ledger::Result<bool>()>& apply)
+{
+    const int64_t before = store.writesSoFar();
+    auto kept = apply();
+    if (kept && !*kept && store.writesSoFar() != before)
+        return ledger::fail("refused_after_writing", "the server refused op " + op.opId + " (" + op.kind +
+                                                         ") after writing part of it: nothing of this push slice is kept; "
+                                                         "report this server bug");
+    return kept;
+}
+
 // handleOp handles one op of a push inside the open transaction: dedupe, epoch, device_seq,
-// then applyOp in a savepoint of its own (a rejected op's writes are undone, the other ops of
-// the transaction stay) and the record of its outcome. An error is a store failure: the
+// then applyOp as a unit (a rejected op leaves no writes: it wrote none, or its savepoint is
+// rolled back; the other ops of the transaction stay) and the record of its outcome. An error is a store failure: the
 // caller's transaction rolls back.
 ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, const protocol::Op& op, PushProgress& p,
                               const std::function<int64_t()>& now)
@@ -323,7 +338,7 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
     const auto pinned = store.logTime();
     store.setLogTime(op.createdAt > 0 ? op.createdAt : now());
     ledger::Result<OpOutcome> outcome = OpOutcome{};
-    auto kept = store.savepoint([&]() -> ledger::Result<bool> {
+    auto apply = [&]() -> ledger::Result<bool> {
         outcome = applyOp(store, {who.deviceId, op.opId, op.deviceSeq, op.epoch}, op.kind, op.payload);
         if (!outcome) return unexpected(outcome.error());
         if (outcome->status == OpStatus::Rejected) return false; // a refused op leaves nothing behind
@@ -333,7 +348,8 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
         if (auto n = notifyAfterOp(store, op.kind, *outcome, {ledger::dateOf(pinned ? *pinned : at), at}); !n)
             return unexpected(n.error());
         return true;
-    });
+    };
+    auto kept = refusesBeforeWriting(op.kind) ? unsaved(store, op, apply) : store.savepoint(apply);
     store.setLogTime(pinned);
     if (!kept) return unexpected(kept.error());
     r.status = outcome->status;
@@ -447,6 +463,8 @@ void Applier::count(const protocol::Message& reply)
             case OpStatus::Duplicate: ++c.opsDuplicate; continue; // its corrections were counted once
             case OpStatus::Rejected: ++c.opsRejected; continue;
             }
+            // Most results have none: parse only those that name one.
+            if (r.result.find(R"("corrections":[{)") == std::string::npos) continue;
             const auto result = nlohmann::json::parse(r.result, nullptr, false);
             if (result.is_object() && result.contains("corrections") && result["corrections"].is_array())
                 c.corrections += result["corrections"].size();

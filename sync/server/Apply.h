@@ -4,8 +4,8 @@
 //   Hello -> HelloAck | Error   enrol (epoch 0, one-time enrolment token) or sign in (the
 //                               device's epoch and secret); issues a session id bound to the
 //                               device and its epoch
-//   Push  -> PushAck  | Error   ops in device_seq order, each in a savepoint of its own with its
-//                               log entries (server/Ops.h), at most kOpsPerCommit per
+//   Push  -> PushAck  | Error   ops in device_seq order, each applied whole or not at all with
+//                               its log entries (server/Ops.h), at most kOpsPerCommit per
 //                               transaction; the reply only after they all committed
 //   Pull  -> Changes  | Error   log entries after the cursor; with wait_ms, held until an
 //                               entry arrives or wait_ms passes (ApplierOptions::waitForChange)
@@ -78,7 +78,7 @@ struct ApplierOptions {
 // kOpsPerCommit bounds the ops of one push applied in one transaction: a push of 500 ops
 // commits in slices, so others' pushes go between them and a server killed half-way keeps
 // the slices it committed (docs/server.md, Applying a push).
-inline constexpr size_t kOpsPerCommit = 64;
+inline constexpr size_t kOpsPerCommit = 128;
 
 class Applier {
 public:

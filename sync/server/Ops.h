@@ -6,7 +6,8 @@
 // allocations beyond what can be allocated give way by ledger::releaseLastServed. Every claim
 // the server did not grant in full becomes a `correction` log entry.
 //
-// These functions run inside the caller's transaction (Applier::push: a savepoint per op) and write
+// These functions run inside the caller's transaction (Applier::push: a savepoint per op
+// unless refusesBeforeWriting) and write
 // the op's log entries; they never record the op itself (the caller does, with the outcome).
 
 #include "server/ServerStore.h"
@@ -62,6 +63,11 @@ struct OpOutcome {
 //   Rejected unknown_op (a kind this server does not apply yet; not recorded).
 // Fails (an error value, the transaction must roll back) only when the store fails.
 Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, std::string_view payload);
+
+// refusesBeforeWriting says whether every refusal applyOp can give an op of `kind` comes
+// before the op's first write (receive, move, pick, short). Such an op needs no savepoint of
+// its own (Applier::push): an op refused writes nothing, so nothing is to be undone.
+bool refusesBeforeWriting(std::string_view kind);
 
 // settleProduct restores the allocation invariants of one product after an import changed its
 // lines or stock: releases (last served first) what exceeds the allocatable stock, then

@@ -183,9 +183,12 @@ public:
 
     // savepoint runs `body` inside the open transaction as a unit of its own: its writes are
     // kept when it returns true, undone when it returns false or fails (the error is returned),
-    // and the rest of the transaction goes on either way. A push applies each op in one, so an
-    // op refused half-way leaves nothing behind while the ops around it stay.
+    // and the rest of the transaction goes on either way. A push applies each op that may be
+    // refused after writing in one, so it leaves nothing behind while the ops around it stay.
     virtual Result<bool> savepoint(const std::function<Result<bool>()>& body) = 0;
+    // writesSoFar counts the rows this store has written since it opened: a unit run without
+    // a savepoint (an op that refuses before writing) is checked with it.
+    virtual int64_t writesSoFar() const = 0;
 
     // checkpointIfDue is for the writer between two transactions, once their requests are
     // answered: housekeeping that would otherwise land inside a later commit runs here
@@ -273,6 +276,8 @@ public:
 
     // Master data.
     virtual Result<std::optional<ledger::Product>> product(std::string_view sku) = 0;
+    // hasProduct: whether `sku` is in the catalog (what an op checks; reads no columns).
+    virtual Result<bool> hasProduct(std::string_view sku) = 0;
     // gtinOwner is the sku a GTIN (14 digits) belongs to.
     virtual Result<std::optional<std::string>> gtinOwner(std::string_view gtin) = 0;
     // saveProduct inserts or replaces the product and its GTINs (gtin: 1 unit, case_gtin: caseQty).

@@ -146,6 +146,8 @@ Result<bool> SqliteServerStore::savepoint(const std::function<Result<bool>()>& b
     return false;
 }
 
+int64_t SqliteServerStore::writesSoFar() const { return m_db->totalChanges(); }
+
 // ---------------------------------------------------------------------------------------
 // Devices and sessions
 
@@ -309,6 +311,13 @@ Result<std::optional<ledger::Product>> SqliteServerStore::product(std::string_vi
     return p;
 }
 
+Result<bool> SqliteServerStore::hasProduct(std::string_view sku)
+{
+    bool found = false;
+    TRY(m_db->prepare("SELECT 1 FROM products WHERE sku = ?").bind(1, sku).first([&](const Statement&) { found = true; }));
+    return found;
+}
+
 Result<std::optional<std::string>> SqliteServerStore::gtinOwner(std::string_view gtin)
 {
     std::optional<std::string> sku;
@@ -413,8 +422,10 @@ Result<void> SqliteServerStore::saveReason(const ledger::Reason& r)
 Result<std::vector<ledger::OrderLine>> SqliteServerStore::openLines(std::string_view sku)
 {
     std::vector<ledger::OrderLine> out;
-    auto& q = m_db->prepare(std::string("SELECT ") + kLineColumns +
-                            " FROM order_lines WHERE sku = ? AND cancelled = 0 AND picked < qty ORDER BY order_id, line");
+    // Every op reads it (settle): the text is made once, not per call.
+    static const std::string kSql =
+        std::string("SELECT ") + kLineColumns + " FROM order_lines WHERE sku = ? AND cancelled = 0 AND picked < qty ORDER BY order_id, line";
+    auto& q = m_db->prepare(kSql);
     q.bind(1, sku);
     while (q.step()) out.push_back(lineFrom(q));
     TRY(fromStatement(q));

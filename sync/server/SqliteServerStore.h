@@ -29,6 +29,7 @@ public:
 
     Result<void> transact(const char* what, const std::function<Result<void>()>& body) override;
     Result<bool> savepoint(const std::function<Result<bool>()>& body) override;
+    int64_t writesSoFar() const override;
     void checkpointIfDue() override;
     // backup writes a consistent copy of the server's database to `path` while it serves
     // (`backfilld backup`; store::Database::backupTo: backup_exists, backup_failed, db_*).
@@ -81,6 +82,7 @@ public:
     Result<int64_t> headSeq() override;
 
     Result<std::optional<ledger::Product>> product(std::string_view sku) override;
+    Result<bool> hasProduct(std::string_view sku) override;
     Result<std::optional<std::string>> gtinOwner(std::string_view gtin) override;
     Result<void> saveProduct(const ledger::Product& product) override;
     Result<std::optional<ledger::LocationKind>> locationKind(std::string_view code) override;

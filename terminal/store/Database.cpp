@@ -308,6 +308,8 @@ Result<void> Database::exec(std::string_view sql, const char* what)
 int64_t Database::lastInsertRowId() const { return sqlite3_last_insert_rowid(m_db); }
 int Database::changes() const { return sqlite3_changes(m_db); }
 
+int64_t Database::totalChanges() const { return sqlite3_total_changes64(m_db); }
+
 Result<Transaction> Transaction::begin(Database& db)
 {
     if (auto r = db.prepare("BEGIN IMMEDIATE").run(); !r) return ledger::unexpected(r.error());

@@ -132,6 +132,8 @@ public:
     Result<void> exec(std::string_view sql, const char* what = nullptr);
     int64_t lastInsertRowId() const;
     int changes() const;
+    // totalChanges counts the rows this connection inserted, updated or deleted since it opened.
+    int64_t totalChanges() const;
     sqlite3* handle() { return m_db; }
     // backgroundCheckpoints is how many checkpoints the background thread completed (0 when
     // it never had to start: short sessions leave the WAL to the checkpoint at close).

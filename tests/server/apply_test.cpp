@@ -464,6 +464,7 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
 {
     Server s;
     auto hh = s.enrol("HH-01");
+    const int64_t head = *s.store->headSeq();
     auto ack = s.push(hh, {op(1, 1, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-A","qty":0}]})"),
                            op(2, 2, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-Z","qty":1}]})"),
                            op(3, 3, "receive", R"({"location":"NOWHERE","lines":[{"sku":"SKU-A","qty":1}]})"),
@@ -481,6 +482,19 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
     CHECK(*s.store->lastDeviceSeq("HH-01", 1) == 4); // the unknown op waits in the terminal's outbox
     CHECK(!*s.store->appliedOp(uuid(5)));
     CHECK(s.onHand("SKU-A", "DOCK") == 0);
+    // Receipts refuse before writing and run without a savepoint (Ops.h,
+    // refusesBeforeWriting): the refused ones wrote no entry; the push stopped before op 6.
+    CHECK(refusesBeforeWriting("receive"));
+    CHECK(!refusesBeforeWriting("count"));
+    CHECK(*s.store->headSeq() == head);
+    // A receipt nobody waits for (SKU-B): its result is exactly the empty one (written as
+    // text, Ops.cpp finish).
+    auto plain = s.push(hh, {op(6, 5, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-B","qty":2}]})")});
+    REQUIRE(plain.results.size() == 1);
+    CHECK(plain.results[0].status == OpStatus::Applied);
+    CHECK(plain.results[0].result == R"({"allocations":[],"releases":[],"corrections":[]})");
+    CHECK(*s.store->headSeq() == head + 1);
+    CHECK(s.onHand("SKU-B", "DOCK") == 2);
 }
 
 TEST_CASE("undo: the server reverses its own receipt (stock, its allocations, inbound, SSCC); a second undo is already_undone")
