@@ -255,6 +255,8 @@ struct PushProgress {
     // The (epoch, device_seq) this slice recorded last: the next op's sequence check needs no
     // read. Reset at each slice: between two transactions a resent push may have applied more.
     std::optional<std::pair<int64_t, int64_t>> recorded;
+    // What the slice's ops learnt of products and locations (server/Ops.h): reset with it.
+    MasterMemo memo;
     // Why the device is refused, found at the start of a slice (revoked or enrolled again
     // since the push was authenticated): the push is answered with it.
     std::optional<ledger::Error> refused;
@@ -339,7 +341,7 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
     store.setLogTime(op.createdAt > 0 ? op.createdAt : now());
     ledger::Result<OpOutcome> outcome = OpOutcome{};
     auto apply = [&]() -> ledger::Result<bool> {
-        outcome = applyOp(store, {who.deviceId, op.opId, op.deviceSeq, op.epoch}, op.kind, op.payload);
+        outcome = applyOp(store, {who.deviceId, op.opId, op.deviceSeq, op.epoch, &p.memo}, op.kind, op.payload);
         if (!outcome) return unexpected(outcome.error());
         if (outcome->status == OpStatus::Rejected) return false; // a refused op leaves nothing behind
         // Customer notifications the op causes are queued with it (server/Notify.h), dated by
@@ -382,6 +384,7 @@ protocol::Message Applier::push(const protocol::Push& push)
     PushProgress progress;
     auto done = write("applying a push", [&](ServerStore& store) -> ledger::Result<bool> {
         progress.recorded.reset();
+        progress.memo = {};
         // Authentication read the device before this push waited for the writer; a `device
         // revoke` (another process) may have committed since. Read again in this transaction,
         // so nothing is applied for a device that is refused by the time it would be.

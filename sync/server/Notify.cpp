@@ -142,11 +142,14 @@ NotifyClock notifyClock(const ServerStore& store)
     return {ledger::dateOf(now), now};
 }
 
-Result<void> notifyProducts(ServerStore& store, std::span<const std::string> skus, const NotifyClock& clock)
+Result<void> notifyProducts(ServerStore& store, std::span<const std::string> skus, const NotifyClock& clock,
+                            std::span<const std::string> idle)
 {
     for (const auto& sku : skus) {
         Description description(store, sku);
-        auto lines = store.openLines(sku);
+        // A product no line waits for has none to read (most receipts: settle read them).
+        auto lines = std::find(idle.begin(), idle.end(), sku) != idle.end() ? Result<std::vector<ledger::OrderLine>>(std::vector<ledger::OrderLine>{})
+                                                                           : store.openLines(sku);
         if (!lines) return unexpected(lines.error());
         TRY(notifyEtas(store, sku, description, *lines, clock));
         TRY(notifyWaitlist(store, sku, description, *lines, clock));
@@ -181,7 +184,8 @@ Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOu
             TRY(queue(store, SortedJson::array({"allocated", outcome.globalSeq, l.orderId, l.line}), n, clock));
         }
     }
-    return notifyProducts(store, outcome.skus, clock);
+    // A receipt opens no order line: those its settle found none for have none now.
+    return notifyProducts(store, outcome.skus, clock, kind == "receive" ? std::span<const std::string>(outcome.idle) : std::span<const std::string>());
 }
 
 Result<int64_t> notifyDeferred(ServerStore& store, const NotifyClock& clock)

@@ -62,6 +62,7 @@ struct Settlement {
     Json releases = Json::array();    // {order_id, line, qty}
     Json corrections = Json::array(); // {order_id, line, sku, old_qty, new_qty, [filled_by,] message}
     std::vector<std::string> skus;    // the products settled, in order
+    std::vector<std::string> idle;    // those of them no open line waited for
     bool changed() const { return !allocations.empty() || !releases.empty(); }
 };
 

@@ -153,6 +153,7 @@ Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<
     if (std::find(out.skus.begin(), out.skus.end(), sku) == out.skus.end()) out.skus.emplace_back(sku);
     auto lines = store.openLines(sku);
     if (!lines) return unexpected(lines.error());
+    if (lines->empty() && std::find(out.idle.begin(), out.idle.end(), sku) == out.idle.end()) out.idle.emplace_back(sku);
     // No line open: nothing to allocate or release, and a claim is cut for want of a line
     // (free stock does not enter its message), so the stock is not summed (most receipts of a
     // product nobody waits for).
@@ -263,6 +264,7 @@ Result<void> finish(ServerStore& store, const OpContext& op, std::string_view ki
     if (!seq) return unexpected(seq.error());
     out.globalSeq = *seq;
     out.skus = s.skus;
+    out.idle = s.idle;
     for (const auto& a : s.allocations)
         out.allocated.push_back({a["order_id"].get<std::string>(), a["line"].get<int64_t>(), a["qty"].get<Qty>()});
     // The entry's on-hand changes, by key, for counts to come (P6: server/Movements.h).
@@ -318,6 +320,38 @@ Result<void> flag(ServerStore& store, const OpContext& op, OpOutcome& out, Json&
 } // namespace detail
 
 namespace {
+
+// remembered answers `ask` for `key` once per slice when the op carries a memo.
+template <class Ask>
+Result<bool> remembered(std::map<std::string, bool, std::less<>>* memo, std::string_view key, Ask&& ask)
+{
+    if (memo)
+        if (const auto it = memo->find(key); it != memo->end()) return it->second;
+    auto answer = ask();
+    if (!answer) return unexpected(answer.error());
+    if (memo) memo->emplace(std::string(key), *answer);
+    return *answer;
+}
+
+// productKnown: whether `sku` is in the server's catalog.
+Result<bool> productKnown(ServerStore& store, const OpContext& op, std::string_view sku)
+{
+    return remembered(op.memo ? &op.memo->products : nullptr, sku, [&] { return store.hasProduct(sku); });
+}
+
+// locationUsable: whether an op may name location `code`: one of the server's locations, or
+// any while the server has none.
+Result<bool> locationUsable(ServerStore& store, const OpContext& op, std::string_view code)
+{
+    return remembered(op.memo ? &op.memo->locations : nullptr, code, [&]() -> Result<bool> {
+        auto kind = store.locationKind(code);
+        if (!kind) return unexpected(kind.error());
+        if (*kind) return true;
+        auto any = store.hasLocations();
+        if (!any) return unexpected(any.error());
+        return !*any;
+    });
+}
 
 using namespace detail;
 
@@ -419,7 +453,7 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
     if (bad) return rejected("bad_payload", "receive: " + bad->message);
 
     for (const auto& l : lines) {
-        auto product = store.hasProduct(l.sku);
+        auto product = productKnown(store, op, l.sku);
         if (!product) return unexpected(product.error());
         if (!*product) return rejected("unknown_sku", "receive: sku '" + l.sku + "' is not in the server's catalog");
     }
@@ -428,12 +462,9 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
         for (const auto& c : l.claims)
             if (c.staged > 0 && std::find(places.begin(), places.end(), c.stage) == places.end()) places.push_back(c.stage);
     for (const auto& place : places) {
-        auto kind = store.locationKind(place);
-        if (!kind) return unexpected(kind.error());
-        if (*kind) continue;
-        auto any = store.hasLocations();
-        if (!any) return unexpected(any.error());
-        if (*any)
+        auto usable = locationUsable(store, op, place);
+        if (!usable) return unexpected(usable.error());
+        if (!*usable)
             return rejected("unknown_location", "receive: " + std::string(place == location ? "location" : "staging lane") + " '" +
                                                     place + "' is not in the server's locations");
     }
@@ -566,15 +597,13 @@ Result<OpOutcome> applyMove(ServerStore& store, const OpContext& op, const Json&
     const auto claims = claimsOf(p, "", bad);
     const auto released = releasedOf(p, bad);
     if (bad) return rejected("bad_payload", "move: " + bad->message);
-    auto product = store.hasProduct(sku);
+    auto product = productKnown(store, op, sku);
     if (!product) return unexpected(product.error());
     if (!*product) return rejected("unknown_sku", "move: sku '" + sku + "' is not in the server's catalog");
     for (const auto& where : {from, to}) {
-        auto kind = store.locationKind(where);
-        if (!kind) return unexpected(kind.error());
-        auto any = store.hasLocations();
-        if (!any) return unexpected(any.error());
-        if (!*kind && *any) return rejected("unknown_location", "move: location '" + where + "' is not in the server's locations");
+        auto usable = locationUsable(store, op, where);
+        if (!usable) return unexpected(usable.error());
+        if (!*usable) return rejected("unknown_location", "move: location '" + where + "' is not in the server's locations");
     }
 
     OpOutcome out;
@@ -781,7 +810,7 @@ Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const 
         basis = b;
     }
     if (bad) return rejected("bad_payload", std::string(kind) + ": " + bad->message);
-    auto product = store.hasProduct(sku);
+    auto product = productKnown(store, op, sku);
     if (!product) return unexpected(product.error());
     if (!*product) return rejected("unknown_sku", std::string(kind) + ": sku '" + sku + "' is not in the server's catalog");
 

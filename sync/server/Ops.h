@@ -12,18 +12,31 @@
 
 #include "server/ServerStore.h"
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace backfill::server {
 
-// OpContext says whose op is applied.
+// MasterMemo keeps what the ops of one push slice learnt of the master data: whether a
+// product is in the catalog, whether a location may be used (known, or the server has no
+// locations at all). A slice is one transaction under the writer's lock and no op writes
+// products or locations, so an answer holds for the whole slice; the next slice (another
+// transaction, after an import perhaps) starts a new one (Applier::push). Receipts of one
+// location read it once per slice instead of once per op.
+struct MasterMemo {
+    std::map<std::string, bool, std::less<>> products;
+    std::map<std::string, bool, std::less<>> locations;
+};
+
+// OpContext says whose op is applied, and the slice's memo (none: every check reads).
 struct OpContext {
     std::string deviceId;
     std::string opId;
     int64_t deviceSeq = 0;
     int64_t epoch = 1; // the epoch the op was written under
+    MasterMemo* memo = nullptr;
 };
 
 // OpOutcome is what became of one op. `record` false means the op was not handled for good
@@ -37,6 +50,7 @@ struct OpOutcome {
     std::string result = "{}"; // JSON: {"allocations":[...],"corrections":[...]} and kind-specific fields
     bool record = true;
     std::vector<std::string> skus; // the products whose allocations the op settled (notifications)
+    std::vector<std::string> idle; // those of them no open order line waited for when settled
     // allocated: the units the op gave each order line (claimed or by the rule), as in the
     // result's `allocations` (customer notifications read them here, not from the JSON).
     struct LineUnits {

@@ -497,6 +497,27 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
     CHECK(s.onHand("SKU-B", "DOCK") == 2);
 }
 
+TEST_CASE("products and locations are remembered within a push slice only: an import between two pushes is seen")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    const std::string newSku = R"({"location":"DOCK","lines":[{"sku":"SKU-N","qty":1}]})";
+    const std::string newPlace = R"({"location":"B-9","lines":[{"sku":"SKU-B","qty":1}]})";
+    // Refused ops are recorded; each one of the same slice answers the same from the memo.
+    auto first = s.push(hh, {op(1, 1, "receive", newSku), op(2, 2, "receive", newPlace), op(3, 3, "receive", newSku),
+                             op(4, 4, "receive", newPlace)});
+    REQUIRE(first.results.size() == 4);
+    for (int i : {0, 2}) CHECK(first.results[i].message == "receive: sku 'SKU-N' is not in the server's catalog");
+    for (int i : {1, 3}) CHECK(first.results[i].message == "receive: location 'B-9' is not in the server's locations");
+    REQUIRE(importCatalog(*s.store, ledger::parseCatalogCsv("sku,description\nSKU-N,New\n"))->imported == 1);
+    REQUIRE(importLocations(*s.store, ledger::parseLocationsCsv("code,kind,sequence\nB-9,storage,9\n"))->imported == 1);
+    auto second = s.push(hh, {op(5, 5, "receive", newSku), op(6, 6, "receive", newPlace)});
+    REQUIRE(second.results.size() == 2);
+    for (const auto& r : second.results) CHECK(r.status == OpStatus::Applied);
+    CHECK(s.onHand("SKU-N", "DOCK") == 1);
+    CHECK(s.onHand("SKU-B", "B-9") == 1);
+}
+
 TEST_CASE("undo: the server reverses its own receipt (stock, its allocations, inbound, SSCC); a second undo is already_undone")
 {
     Server s;
