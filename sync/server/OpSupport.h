@@ -90,6 +90,29 @@ Json identity(const OpContext& op);
 // claim, and fills the outcome's global seq and result.
 Result<void> finish(ServerStore& store, const OpContext& op, std::string_view kind, Json entry, const Settlement& s, OpOutcome& out);
 
+// finishText is finish for an entry already written as text (`payload`, without the
+// settlement, which finishText does not add: the text holds it), with the on-hand changes it
+// records and its `exception` id (null: none).
+Result<void> finishText(ServerStore& store, const OpContext& op, std::string_view kind, const std::string& payload,
+                        const std::vector<Movement>& movements, const Json& exception, const Settlement& s, OpOutcome& out);
+
+// flagged marks the outcome Flagged with an exception row: the first flag of an op wins (its
+// exception id is returned, the entry's `exception`); later ones are added to the message
+// (nullopt). flag does so and sets the entry's `exception`.
+Result<std::optional<int64_t>> flagged(ServerStore& store, const OpContext& op, OpOutcome& out, const std::string& code,
+                                       const std::string& message);
+Result<void> flag(ServerStore& store, const OpContext& op, OpOutcome& out, Json& entry, const std::string& code,
+                  const std::string& message);
+
+// productKnown: whether `sku` is in the server's catalog; locationUsable: whether an op may
+// name location `code` (one of the server's locations, or any while it has none). Both
+// remembered in the op's slice memo (MasterMemo).
+Result<bool> productKnown(ServerStore& store, const OpContext& op, std::string_view sku);
+Result<bool> locationUsable(ServerStore& store, const OpContext& op, std::string_view code);
+
+// applyReceive applies a `receive` op (OpsReceive.cpp).
+Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Json& payload);
+
 // applyUndo applies an `undo` op (OpsUndo.cpp; docs/server.md, Undo).
 Result<OpOutcome> applyUndo(ServerStore& store, const OpContext& op, const Json& payload);
 

@@ -252,14 +252,9 @@ Json identity(const OpContext& op)
     return j;
 }
 
-// finish writes the op's log entry (kind = the op kind) and one `correction` entry per cut
-// claim, and fills the outcome's global seq and result.
-Result<void> finish(ServerStore& store, const OpContext& op, std::string_view kind, Json entry, const Settlement& s,
-                    OpOutcome& out)
+Result<void> finishText(ServerStore& store, const OpContext& op, std::string_view kind, const std::string& payload,
+                        const std::vector<Movement>& movements, const Json& exception, const Settlement& s, OpOutcome& out)
 {
-    entry["allocations"] = s.allocations;
-    entry["releases"] = s.releases;
-    const std::string payload = entry.dump();
     auto seq = store.appendLog(kind, payload);
     if (!seq) return unexpected(seq.error());
     out.globalSeq = *seq;
@@ -268,7 +263,7 @@ Result<void> finish(ServerStore& store, const OpContext& op, std::string_view ki
     for (const auto& a : s.allocations)
         out.allocated.push_back({a["order_id"].get<std::string>(), a["line"].get<int64_t>(), a["qty"].get<Qty>()});
     // The entry's on-hand changes, by key, for counts to come (P6: server/Movements.h).
-    TRY(store.addMovements({*seq, op.deviceId, op.epoch, op.deviceSeq}, movementsOf(kind, entry)));
+    TRY(store.addMovements({*seq, op.deviceId, op.epoch, op.deviceSeq}, movements));
     for (const auto& c : s.corrections) {
         Json j = identity(op);
         for (const auto& [k, v] : c.items()) j[k] = v;
@@ -279,17 +274,25 @@ Result<void> finish(ServerStore& store, const OpContext& op, std::string_view ki
         return {};
     }
     Json result{{"allocations", s.allocations}, {"releases", s.releases}, {"corrections", s.corrections}};
-    if (!out.code.empty()) result["exception"] = entry.value("exception", Json());
+    if (!out.code.empty()) result["exception"] = exception;
     out.result = result.dump();
     // A PushAck carries up to kMaxOpsPerPush results: a result past kResultBytes says how many
     // of each there were; the log holds them (the op's entry and its corrections).
     if (out.result.size() > kResultBytes) {
         Json summary{{"allocations", s.allocations.size()}, {"releases", s.releases.size()}, {"corrections", s.corrections.size()}};
         result = Json{{"in_log", summary}};
-        if (!out.code.empty()) result["exception"] = entry.value("exception", Json());
+        if (!out.code.empty()) result["exception"] = exception;
         out.result = result.dump();
     }
     return {};
+}
+
+Result<void> finish(ServerStore& store, const OpContext& op, std::string_view kind, Json entry, const Settlement& s,
+                    OpOutcome& out)
+{
+    entry["allocations"] = s.allocations;
+    entry["releases"] = s.releases;
+    return finishText(store, op, kind, entry.dump(), movementsOf(kind, entry), entry.value("exception", Json()), s, out);
 }
 
 Result<int64_t> exception(ServerStore& store, const OpContext& op, const std::string& code, const std::string& message)
@@ -299,25 +302,29 @@ Result<int64_t> exception(ServerStore& store, const OpContext& op, const std::st
     return store.addException({0, code, op.opId, op.deviceId, payload.dump(), std::nullopt});
 }
 
-// flag marks the outcome Flagged with an exception row (the first flag of an op wins; later
-// ones are added to the message).
-Result<void> flag(ServerStore& store, const OpContext& op, OpOutcome& out, Json& entry, const std::string& code,
-                  const std::string& message)
+Result<std::optional<int64_t>> flagged(ServerStore& store, const OpContext& op, OpOutcome& out, const std::string& code,
+                                       const std::string& message)
 {
     auto id = exception(store, op, code, message);
     if (!id) return unexpected(id.error());
-    if (out.code.empty()) {
-        out.status = OpStatus::Flagged;
-        out.code = code;
-        out.message = message;
-        entry["exception"] = *id;
-    } else {
+    if (!out.code.empty()) {
         out.message += "; " + message;
+        return std::optional<int64_t>();
     }
-    return {};
+    out.status = OpStatus::Flagged;
+    out.code = code;
+    out.message = message;
+    return std::optional<int64_t>(*id);
 }
 
-} // namespace detail
+Result<void> flag(ServerStore& store, const OpContext& op, OpOutcome& out, Json& entry, const std::string& code,
+                  const std::string& message)
+{
+    auto id = flagged(store, op, out, code, message);
+    if (!id) return unexpected(id.error());
+    if (*id) entry["exception"] = **id;
+    return {};
+}
 
 namespace {
 
@@ -333,14 +340,13 @@ Result<bool> remembered(std::map<std::string, bool, std::less<>>* memo, std::str
     return *answer;
 }
 
-// productKnown: whether `sku` is in the server's catalog.
+} // namespace
+
 Result<bool> productKnown(ServerStore& store, const OpContext& op, std::string_view sku)
 {
     return remembered(op.memo ? &op.memo->products : nullptr, sku, [&] { return store.hasProduct(sku); });
 }
 
-// locationUsable: whether an op may name location `code`: one of the server's locations, or
-// any while the server has none.
 Result<bool> locationUsable(ServerStore& store, const OpContext& op, std::string_view code)
 {
     return remembered(op.memo ? &op.memo->locations : nullptr, code, [&]() -> Result<bool> {
@@ -353,220 +359,11 @@ Result<bool> locationUsable(ServerStore& store, const OpContext& op, std::string
     });
 }
 
+} // namespace detail
+
+namespace {
+
 using namespace detail;
-
-// ---------------------------------------------------------------------------------------
-// receive: {"scan","location","lines":[{"sku","qty","lot","sscc","claims":[{"order_id","line","qty"[,"stage","staged"]}]}]}
-// A claim's `staged` units were carried from the location to the order's lane `stage`.
-
-// ReceiptLine is a receive op's line as read from its payload.
-struct ReceiptLine {
-    std::string sku, lot, sscc;
-    Qty qty = 0;
-    std::optional<ledger::Date> expiry; // the lot's, when the scan named one
-    std::vector<Claim> claims;
-};
-
-// keepOneLane keeps one staging lane per order (docs/server.md, One lane per order). The
-// first receipt that carried an order's units to a lane gives the order that lane: the
-// entry's `lanes` says so, and every terminal folds it, so their next allocations and pick
-// lists use it. A later receipt that carried them to another lane (two terminals offline) is
-// a fact: the units are where the receiver put them; what the order keeps of them gets a
-// correction to take them to the order's lane.
-Result<void> keepOneLane(ServerStore& store, const std::vector<ReceiptLine>& lines, Json& entry, Settlement& settlement)
-{
-    Json lanes = Json::array();
-    for (const auto& l : lines)
-        for (const auto& c : l.claims) {
-            if (c.staged <= 0) continue;
-            auto kept = store.orderStage(c.orderId);
-            if (!kept) return unexpected(kept.error());
-            if (!*kept) {
-                TRY(store.setOrderStage(c.orderId, c.stage));
-                lanes.push_back({{"order_id", c.orderId}, {"stage", c.stage}});
-                continue;
-            }
-            if (**kept == c.stage) continue;
-            // The units the claim kept on the order, of those carried to the other lane (a cut
-            // claim's surplus already has its own correction: back to stock).
-            Qty granted = 0;
-            for (const auto& a : settlement.allocations)
-                if (a.value("claimed", false) && a["order_id"] == c.orderId && a["line"] == c.line) granted += a["qty"].get<Qty>();
-            const Qty move = std::min(c.staged, granted);
-            if (move <= 0) continue;
-            settlement.corrections.push_back(
-                {{"order_id", c.orderId},
-                 {"line", c.line},
-                 {"sku", l.sku},
-                 {"old_qty", granted},
-                 {"new_qty", granted},
-                 {"stage", c.stage},
-                 {"move_to", **kept},
-                 {"message", c.orderId + " is staged at " + **kept + ": take the " + std::to_string(move) +
-                                 (move == 1 ? " unit of " : " units of ") + l.sku + " carried to " + c.stage + " there"}});
-        }
-    if (!lanes.empty()) entry["lanes"] = std::move(lanes);
-    return {};
-}
-
-Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Json& p)
-{
-    std::optional<Bad> bad;
-    const std::string location = text(p, "location", "", true, bad);
-    std::vector<ReceiptLine> lines;
-    const Json& jl = array(p, "lines", "", true, bad);
-    if (!bad && jl.empty()) bad = Bad{"lines: empty, a receipt has at least one line"};
-    for (size_t i = 0; i < jl.size() && !bad; ++i) {
-        const std::string w = "lines[" + std::to_string(i) + "].";
-        if (!jl[i].is_object()) {
-            bad = Bad{w + ": not an object"};
-            break;
-        }
-        ReceiptLine l;
-        l.sku = text(jl[i], "sku", w, true, bad);
-        l.qty = quantity(jl[i], "qty", w, 1, bad);
-        l.lot = text(jl[i], "lot", w, false, bad);
-        if (const std::string expiry = text(jl[i], "expiry", w, false, bad); !bad && !expiry.empty()) {
-            l.expiry = ledger::parseDate(expiry);
-            if (!l.expiry) bad = Bad{w + "expiry: '" + expiry + "' is not a date YYYY-MM-DD"};
-            else if (l.lot.empty()) bad = Bad{w + "expiry: a line without a lot has no expiry"};
-        }
-        l.sscc = text(jl[i], "sscc", w, false, bad);
-        l.claims = claimsOf(jl[i], w, bad);
-        lines.push_back(std::move(l));
-    }
-    // A line's units carried on to staging lanes: at most the line's own units, never to
-    // the receiving location itself.
-    for (size_t i = 0; i < lines.size() && !bad; ++i) {
-        Qty staged = 0;
-        for (size_t k = 0; k < lines[i].claims.size() && !bad; ++k) {
-            const auto& c = lines[i].claims[k];
-            staged += c.staged;
-            if (c.staged > 0 && c.stage == location)
-                bad = Bad{"lines[" + std::to_string(i) + "].claims[" + std::to_string(k) + "].stage: '" + c.stage +
-                          "' is the receiving location itself"};
-        }
-        if (!bad && staged > lines[i].qty)
-            bad = Bad{"lines[" + std::to_string(i) + "]: " + std::to_string(staged) + " units staged, more than the line's " +
-                      std::to_string(lines[i].qty)};
-    }
-    if (bad) return rejected("bad_payload", "receive: " + bad->message);
-
-    for (const auto& l : lines) {
-        auto product = productKnown(store, op, l.sku);
-        if (!product) return unexpected(product.error());
-        if (!*product) return rejected("unknown_sku", "receive: sku '" + l.sku + "' is not in the server's catalog");
-    }
-    std::vector<std::string> places{location};
-    for (const auto& l : lines)
-        for (const auto& c : l.claims)
-            if (c.staged > 0 && std::find(places.begin(), places.end(), c.stage) == places.end()) places.push_back(c.stage);
-    for (const auto& place : places) {
-        auto usable = locationUsable(store, op, place);
-        if (!usable) return unexpected(usable.error());
-        if (!*usable)
-            return rejected("unknown_location", "receive: " + std::string(place == location ? "location" : "staging lane") + " '" +
-                                                    place + "' is not in the server's locations");
-    }
-
-    OpOutcome out;
-    Json entry = identity(op);
-    entry["location"] = location;
-    Settlement settlement;
-
-    // A pallet is received once (DESIGN.md 2): a second receipt of the same SSCC is applied
-    // with no stock effect and becomes an exception; every claim it made is cut to 0.
-    std::vector<std::string> ssccs;
-    for (const auto& l : lines)
-        if (!l.sscc.empty() && std::find(ssccs.begin(), ssccs.end(), l.sscc) == ssccs.end()) ssccs.push_back(l.sscc);
-    for (const auto& sscc : ssccs) {
-        auto seen = store.ssccReceived(sscc);
-        if (!seen) return unexpected(seen.error());
-        if (!*seen) continue;
-        TRY(flag(store, op, out, entry, "sscc_received",
-                 "pallet SSCC " + sscc + " was already received: this receipt has no stock effect; put the pallet aside for a person"));
-        entry["lines"] = Json::array();
-        for (const auto& l : lines)
-            for (const auto& c : l.claims)
-                settlement.corrections.push_back(
-                    {{"order_id", c.orderId},
-                     {"line", c.line},
-                     {"sku", l.sku},
-                     {"old_qty", c.qty},
-                     {"new_qty", 0},
-                     {"message", c.orderId + " line " + std::to_string(c.line) + ": pallet SSCC " + sscc +
-                                     " was already received, so its " + std::to_string(c.qty) + " units of " + l.sku +
-                                     " do not count: take them back off the order"}});
-        TRY(finish(store, op, "receive", std::move(entry), settlement, out));
-        return out;
-    }
-
-    Json linesJson = Json::array();
-    std::vector<std::string> skus;
-    for (const auto& l : lines) {
-        // The units stay at the location but for those carried on to orders' lanes.
-        Json staged = Json::array();
-        Qty stagedQty = 0;
-        for (const auto& c : l.claims) {
-            if (c.staged <= 0) continue;
-            stagedQty += c.staged;
-            auto same = std::find_if(staged.begin(), staged.end(), [&](const Json& s) { return s["stage"] == c.stage; });
-            if (same != staged.end())
-                (*same)["qty"] = (*same)["qty"].get<Qty>() + c.staged;
-            else
-                staged.push_back({{"stage", c.stage}, {"qty", c.staged}});
-        }
-        // A lot's expiry is its first receipt's that named one (as on the terminal); the entry
-        // carries the one kept, so every terminal learns it (FEFO, expired stock).
-        // A receipt that names another expiry for a registered lot is applied (the units are
-        // there) and flagged, so a person checks the labels: expiry_conflict.
-        std::optional<ledger::Date> expiry;
-        if (l.expiry) {
-            auto kept = store.registerLotExpiry(l.sku, l.lot, *l.expiry);
-            if (!kept) return unexpected(kept.error());
-            expiry = *kept;
-            if (*kept != *l.expiry)
-                TRY(flag(store, op, out, entry, "expiry_conflict",
-                         "lot " + l.lot + " of " + l.sku + ": this receipt names expiry " + ledger::formatDate(*l.expiry) +
-                             ", the lot was registered with " + ledger::formatDate(*kept) +
-                             " by its first receipt, which stays: check the labels"));
-        }
-        if (l.qty > stagedQty) TRY(store.addStock(l.sku, location, l.lot, l.qty - stagedQty));
-        for (const auto& st : staged) TRY(store.addStock(l.sku, st["stage"].get<std::string>(), l.lot, st["qty"].get<Qty>()));
-        // The units reduce what the inbound still expects: the pallet's lines for an SSCC,
-        // else the loose lines in (eta, inbound_id, file order); the rest is an over-receipt.
-        auto open = store.openInbound(l.sku, l.sscc);
-        if (!open) return unexpected(open.error());
-        Qty left = l.qty;
-        for (const auto& o : *open) {
-            if (left == 0) break;
-            const Qty n = std::min(left, o.open);
-            TRY(store.addInboundReceived(o.id, n));
-            left -= n;
-        }
-        Json& line = linesJson.emplace_back(Json::object());
-        line["sku"] = l.sku;
-        line["qty"] = l.qty;
-        line["lot"] = l.lot;
-        if (expiry) line["expiry"] = ledger::formatDate(*expiry);
-        line["sscc"] = l.sscc;
-        line["over_receipt"] = left;
-        if (!staged.empty()) line["staged"] = std::move(staged);
-        if (std::find(skus.begin(), skus.end(), l.sku) == skus.end()) skus.push_back(l.sku);
-    }
-    entry["lines"] = std::move(linesJson);
-    // Claims are settled per product once all its units are on hand, in the order made.
-    for (const auto& sku : skus) {
-        std::vector<Claim> claims;
-        for (const auto& l : lines)
-            if (l.sku == sku) claims.insert(claims.end(), l.claims.begin(), l.claims.end());
-        TRY(settle(store, sku, claims, op.deviceId, settlement));
-    }
-    TRY(keepOneLane(store, lines, entry, settlement));
-    TRY(finish(store, op, "receive", std::move(entry), settlement, out));
-    for (const auto& sscc : ssccs) TRY(store.markSsccReceived(sscc, out.globalSeq));
-    return out;
-}
 
 // takeStock removes `qty` of a lot at a location, flagging negative_stock when the server's
 // book held less there (a fact is applied anyway: DESIGN.md 2, never absolute values).
