@@ -347,7 +347,7 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
         // Customer notifications the op causes are queued with it (server/Notify.h), dated by
         // the server's day (--today when pinned), not the device's.
         const int64_t at = now();
-        if (auto n = notifyAfterOp(store, op.kind, *outcome, {ledger::dateOf(pinned ? *pinned : at), at}); !n)
+        if (auto n = notifyAfterOp(store, op.kind, *outcome, {ledger::dateOf(pinned ? *pinned : at), at}, &p.memo); !n)
             return unexpected(n.error());
         return true;
     };

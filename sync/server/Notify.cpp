@@ -143,8 +143,17 @@ NotifyClock notifyClock(const ServerStore& store)
 }
 
 Result<void> notifyProducts(ServerStore& store, std::span<const std::string> skus, const NotifyClock& clock,
-                            std::span<const std::string> idle)
+                            std::span<const std::string> idle, MasterMemo* memo)
 {
+    bool waitlisted = true;
+    if (memo && !skus.empty()) {
+        if (!memo->waitlisted) {
+            auto any = store.anyWaitlisted();
+            if (!any) return unexpected(any.error());
+            memo->waitlisted = *any;
+        }
+        waitlisted = *memo->waitlisted;
+    }
     for (const auto& sku : skus) {
         Description description(store, sku);
         // A product no line waits for has none to read (most receipts: settle read them).
@@ -152,12 +161,13 @@ Result<void> notifyProducts(ServerStore& store, std::span<const std::string> sku
                                                                            : store.openLines(sku);
         if (!lines) return unexpected(lines.error());
         TRY(notifyEtas(store, sku, description, *lines, clock));
-        TRY(notifyWaitlist(store, sku, description, *lines, clock));
+        if (waitlisted) TRY(notifyWaitlist(store, sku, description, *lines, clock));
     }
     return {};
 }
 
-Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOutcome& outcome, const NotifyClock& clock)
+Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOutcome& outcome, const NotifyClock& clock,
+                           MasterMemo* memo)
 {
     if (kind == "receive" && outcome.globalSeq > 0) {
         // A claim and the rule may both give units to one line: one message with the sum.
@@ -185,7 +195,7 @@ Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOu
         }
     }
     // A receipt opens no order line: those its settle found none for have none now.
-    return notifyProducts(store, outcome.skus, clock, kind == "receive" ? std::span<const std::string>(outcome.idle) : std::span<const std::string>());
+    return notifyProducts(store, outcome.skus, clock, kind == "receive" ? std::span<const std::string>(outcome.idle) : std::span<const std::string>(), memo);
 }
 
 Result<int64_t> notifyDeferred(ServerStore& store, const NotifyClock& clock)

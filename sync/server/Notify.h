@@ -31,13 +31,15 @@ NotifyClock notifyClock(const ServerStore& store);
 // has free units (allocatable on hand - allocated > 0; event ["back_in_stock", email, sku,
 // day]), marking the entry notified. `idle`: products known to have no open line (their lines
 // are not read).
+// `memo`: the push slice's (server/Ops.h), which remembers whether anyone is waitlisted.
 Result<void> notifyProducts(ServerStore& store, std::span<const std::string> skus, const NotifyClock& clock,
-                            std::span<const std::string> idle = {});
+                            std::span<const std::string> idle = {}, MasterMemo* memo = nullptr);
 
 // notifyAfterOp queues what an applied op causes: for a receive, an `allocated` message to
 // each line its units went to (event ["allocated", log seq, order_id, line]), then
 // notifyProducts over the products the op settled (OpOutcome::skus).
-Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOutcome& outcome, const NotifyClock& clock);
+Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOutcome& outcome, const NotifyClock& clock,
+                           MasterMemo* memo = nullptr);
 
 // notifyDeferred runs notifyProducts over the products with an ETA change the daily limit
 // held back (on a new day it goes out). `backfilld notify` and the serve sender call it

@@ -13,6 +13,7 @@
 #include "server/ServerStore.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,9 +26,12 @@ namespace backfill::server {
 // products or locations, so an answer holds for the whole slice; the next slice (another
 // transaction, after an import perhaps) starts a new one (Applier::push). Receipts of one
 // location read it once per slice instead of once per op.
+// Also whether any address is on the waitlist at all: ops only mark entries notified, never
+// add one, so "none" holds for the slice too (customer notifications, server/Notify.h).
 struct MasterMemo {
     std::map<std::string, bool, std::less<>> products;
     std::map<std::string, bool, std::less<>> locations;
+    std::optional<bool> waitlisted;
 };
 
 // OpContext says whose op is applied, and the slice's memo (none: every check reads).

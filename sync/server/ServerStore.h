@@ -245,6 +245,8 @@ public:
     virtual Result<bool> addToWaitlist(std::string_view email, std::string_view sku, ledger::Date day) = 0;
     // waitlist: the addresses waiting for `sku`, by email.
     virtual Result<std::vector<std::string>> waitlist(std::string_view sku) = 0;
+    // anyWaitlisted: whether any address waits for any product.
+    virtual Result<bool> anyWaitlisted() = 0;
     virtual Result<void> markWaitlistNotified(std::string_view email, std::string_view sku, ledger::Date day) = 0;
     // unsubscribe adds `email` (normalised) to the unsubscribed addresses (false when it was
     // already there) and turns its pending messages `unsubscribed`; `dropped` counts them.

@@ -185,6 +185,13 @@ Result<std::vector<std::string>> SqliteServerStore::waitlist(std::string_view sk
     return out;
 }
 
+Result<bool> SqliteServerStore::anyWaitlisted()
+{
+    bool any = false;
+    TRY(m_db->prepare("SELECT 1 FROM waitlist WHERE notified_day IS NULL LIMIT 1").first([&](const Statement&) { any = true; }));
+    return any;
+}
+
 Result<void> SqliteServerStore::markWaitlistNotified(std::string_view email, std::string_view sku, ledger::Date day)
 {
     return m_db->prepare("UPDATE waitlist SET notified_day = ?3 WHERE email = ?1 AND sku = ?2")

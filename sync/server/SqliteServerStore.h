@@ -62,6 +62,7 @@ public:
     Result<std::vector<std::string>> deferredSkus() override;
     Result<bool> addToWaitlist(std::string_view email, std::string_view sku, ledger::Date day) override;
     Result<std::vector<std::string>> waitlist(std::string_view sku) override;
+    Result<bool> anyWaitlisted() override;
     Result<void> markWaitlistNotified(std::string_view email, std::string_view sku, ledger::Date day) override;
     Result<bool> unsubscribe(std::string_view email, ledger::Date day, int64_t& dropped) override;
     Result<std::map<std::string, int64_t>> notificationCounts() override;
