@@ -2,7 +2,7 @@
 // A receipt's log entry (docs/server.md, Log entries: receive), from what applyReceive did
 // (server/OpsReceive.cpp): as JSON, or written directly as the same text. Writing it directly
 // skips building and dumping an nlohmann tree, about a tenth of a receipt's time on the
-// server (bench/README.md, Sync, 2026-12-08); the tree stays for the receipts the text does
+// server (bench/README.md, Sync, "2026-12-07 late night"); the tree stays for the receipts the text does
 // not cover (non-ASCII text, units carried on to staging lanes). Internal to backfill_server.
 
 #include "server/OpSupport.h"
