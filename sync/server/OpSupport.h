@@ -13,6 +13,12 @@
 #include <string_view>
 #include <vector>
 
+// TRY returns a failed Result's error from the enclosing function (the op files' shorthand).
+#define TRY(expr)                                                                                                      \
+    do {                                                                                                               \
+        if (auto r_ = (expr); !r_) return ::backfill::ledger::unexpected(r_.error());                                  \
+    } while (0)
+
 namespace backfill::server::detail {
 
 using Json = nlohmann::ordered_json;
@@ -29,6 +35,21 @@ int64_t number(const Json& j, const char* key, const std::string& where, int64_t
 // quantity reads a number of units: at least `min`, at most ledger::kMaxUnits.
 Qty quantity(const Json& j, const char* key, const std::string& where, Qty min, std::optional<Bad>& bad);
 const Json& array(const Json& j, const char* key, const std::string& where, bool required, std::optional<Bad>& bad);
+
+// eachObject calls read(item, where) for each item of `a` (an array read with `array`), with
+// `where` naming it `<prefix>[i].`; an item that is not an object is refused, and the first
+// refusal in `bad` ends the loop.
+template <class Read> void eachObject(const Json& a, const std::string& prefix, std::optional<Bad>& bad, Read&& read)
+{
+    for (size_t i = 0; i < a.size() && !bad; ++i) {
+        const std::string w = prefix + "[" + std::to_string(i) + "].";
+        if (!a[i].is_object()) {
+            bad = Bad{w + ": not an object"};
+            return;
+        }
+        read(a[i], w);
+    }
+}
 
 // Claim is an allocation the terminal made (a receipt's, a move's or an undo's `claims`).
 // A receipt's claim may name the order's staging lane the receiver carried `staged` of its

@@ -23,11 +23,6 @@ using protocol::OpStatus;
 // kResultBytes bounds a stored op result (finish): 500 of them fit in one PushAck.
 constexpr size_t kResultBytes = 4 * 1024;
 
-#define TRY(expr)                                                                                                      \
-    do {                                                                                                               \
-        if (auto r_ = (expr); !r_) return ::backfill::ledger::unexpected(r_.error());                                  \
-    } while (0)
-
 namespace detail {
 
 // ---------------------------------------------------------------------------------------
@@ -85,24 +80,18 @@ const Json& array(const Json& j, const char* key, const std::string& where, bool
 std::vector<Claim> claimsOf(const Json& j, const std::string& where, std::optional<Bad>& bad)
 {
     std::vector<Claim> out;
-    const Json& a = array(j, "claims", where, false, bad);
-    for (size_t i = 0; i < a.size() && !bad; ++i) {
-        const std::string w = where + "claims[" + std::to_string(i) + "].";
-        if (!a[i].is_object()) {
-            bad = Bad{w + ": not an object"};
-            break;
-        }
+    eachObject(array(j, "claims", where, false, bad), where + "claims", bad, [&](const Json& item, const std::string& w) {
         Claim c;
-        c.orderId = text(a[i], "order_id", w, true, bad);
-        c.line = number(a[i], "line", w, 0, bad);
-        c.qty = quantity(a[i], "qty", w, 1, bad);
-        c.stage = text(a[i], "stage", w, false, bad);
-        if (a[i].contains("staged")) c.staged = quantity(a[i], "staged", w, 0, bad);
+        c.orderId = text(item, "order_id", w, true, bad);
+        c.line = number(item, "line", w, 0, bad);
+        c.qty = quantity(item, "qty", w, 1, bad);
+        c.stage = text(item, "stage", w, false, bad);
+        if (item.contains("staged")) c.staged = quantity(item, "staged", w, 0, bad);
         if (!bad && c.staged > c.qty)
             bad = Bad{w + "staged: " + std::to_string(c.staged) + ", more than the claim's " + std::to_string(c.qty) + " units"};
         if (!bad && c.staged > 0 && c.stage.empty()) bad = Bad{w + "stage: missing, " + std::to_string(c.staged) + " units were staged"};
         out.push_back(std::move(c));
-    }
+    });
     return out;
 }
 
@@ -111,18 +100,13 @@ struct LotQty {
     Qty qty = 0;
 };
 
-std::vector<LotQty> lotsOf(const Json& j, std::optional<Bad>& bad)
+// lotsOf reads `key` (default `lots`): [{"lot","qty"}].
+std::vector<LotQty> lotsOf(const Json& j, std::optional<Bad>& bad, const char* key = "lots")
 {
     std::vector<LotQty> out;
-    const Json& a = array(j, "lots", "", true, bad);
-    for (size_t i = 0; i < a.size() && !bad; ++i) {
-        const std::string w = "lots[" + std::to_string(i) + "].";
-        if (!a[i].is_object()) {
-            bad = Bad{w + ": not an object"};
-            break;
-        }
-        out.push_back({text(a[i], "lot", w, false, bad), quantity(a[i], "qty", w, 1, bad)});
-    }
+    eachObject(array(j, key, "", true, bad), key, bad, [&](const Json& item, const std::string& w) {
+        out.push_back({text(item, "lot", w, false, bad), quantity(item, "qty", w, 1, bad)});
+    });
     return out;
 }
 
@@ -483,16 +467,7 @@ Result<OpOutcome> applyShort(ServerStore& store, const OpContext& op, const Json
     const std::string location = text(p, "location", "", true, bad);
     const Qty missing = quantity(p, "missing", "", 1, bad);
     const std::string reason = text(p, "reason", "", true, bad);
-    std::vector<LotQty> held;
-    const Json& jh = array(p, "held", "", true, bad);
-    for (size_t i = 0; i < jh.size() && !bad; ++i) {
-        const std::string w = "held[" + std::to_string(i) + "].";
-        if (!jh[i].is_object()) {
-            bad = Bad{w + ": not an object"};
-            break;
-        }
-        held.push_back({text(jh[i], "lot", w, false, bad), quantity(jh[i], "qty", w, 1, bad)});
-    }
+    const std::vector<LotQty> held = lotsOf(p, bad, "held");
     const auto claims = claimsOf(p, "", bad);
     if (bad) return rejected("bad_payload", "short: " + bad->message);
     auto line = store.orderLine(orderId, lineNo);

@@ -15,11 +15,6 @@ namespace backfill::server::detail {
 using ledger::unexpected;
 using protocol::OpStatus;
 
-#define TRY(expr)                                                                                                      \
-    do {                                                                                                               \
-        if (auto r_ = (expr); !r_) return ::backfill::ledger::unexpected(r_.error());                                  \
-    } while (0)
-
 namespace {
 
 // receive: {"scan","location","lines":[{"sku","qty","lot","sscc","claims":[{"order_id","line","qty"[,"stage","staged"]}]}]}
@@ -85,25 +80,20 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
     std::vector<PayloadLine> lines;
     const Json& jl = array(p, "lines", "", true, bad);
     if (!bad && jl.empty()) bad = Bad{"lines: empty, a receipt has at least one line"};
-    for (size_t i = 0; i < jl.size() && !bad; ++i) {
-        const std::string w = "lines[" + std::to_string(i) + "].";
-        if (!jl[i].is_object()) {
-            bad = Bad{w + ": not an object"};
-            break;
-        }
+    eachObject(jl, "lines", bad, [&](const Json& item, const std::string& w) {
         PayloadLine l;
-        l.sku = text(jl[i], "sku", w, true, bad);
-        l.qty = quantity(jl[i], "qty", w, 1, bad);
-        l.lot = text(jl[i], "lot", w, false, bad);
-        if (const std::string expiry = text(jl[i], "expiry", w, false, bad); !bad && !expiry.empty()) {
+        l.sku = text(item, "sku", w, true, bad);
+        l.qty = quantity(item, "qty", w, 1, bad);
+        l.lot = text(item, "lot", w, false, bad);
+        if (const std::string expiry = text(item, "expiry", w, false, bad); !bad && !expiry.empty()) {
             l.expiry = ledger::parseDate(expiry);
             if (!l.expiry) bad = Bad{w + "expiry: '" + expiry + "' is not a date YYYY-MM-DD"};
             else if (l.lot.empty()) bad = Bad{w + "expiry: a line without a lot has no expiry"};
         }
-        l.sscc = text(jl[i], "sscc", w, false, bad);
-        l.claims = claimsOf(jl[i], w, bad);
+        l.sscc = text(item, "sscc", w, false, bad);
+        l.claims = claimsOf(item, w, bad);
         lines.push_back(std::move(l));
-    }
+    });
     // A line's units carried on to staging lanes: at most the line's own units, never to
     // the receiving location itself.
     for (size_t i = 0; i < lines.size() && !bad; ++i) {

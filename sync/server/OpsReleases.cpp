@@ -22,19 +22,13 @@ std::optional<std::vector<Release>> releasedOf(const Json& j, std::optional<Bad>
 {
     if (!j.contains("released")) return std::nullopt;
     std::vector<Release> out;
-    const Json& a = array(j, "released", "", true, bad);
-    for (size_t i = 0; i < a.size() && !bad; ++i) {
-        const std::string w = "released[" + std::to_string(i) + "].";
-        if (!a[i].is_object()) {
-            bad = Bad{w + ": not an object"};
-            break;
-        }
+    eachObject(array(j, "released", "", true, bad), "released", bad, [&](const Json& item, const std::string& w) {
         Release r;
-        r.orderId = text(a[i], "order_id", w, true, bad);
-        r.line = number(a[i], "line", w, 0, bad);
-        r.qty = quantity(a[i], "qty", w, 1, bad);
+        r.orderId = text(item, "order_id", w, true, bad);
+        r.line = number(item, "line", w, 0, bad);
+        r.qty = quantity(item, "qty", w, 1, bad);
         out.push_back(std::move(r));
-    }
+    });
     return out;
 }
 

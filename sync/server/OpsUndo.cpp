@@ -16,11 +16,6 @@ namespace backfill::server::detail {
 
 using ledger::unexpected;
 
-#define TRY(expr)                                                                                                      \
-    do {                                                                                                               \
-        if (auto r_ = (expr); !r_) return ::backfill::ledger::unexpected(r_.error());                                  \
-    } while (0)
-
 namespace {
 
 // ReceiptLine is one line of the receipt's log entry: what the server received.
