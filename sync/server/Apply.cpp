@@ -255,7 +255,8 @@ struct PushProgress {
     // The (epoch, device_seq) this slice recorded last: the next op's sequence check needs no
     // read. Reset at each slice: between two transactions a resent push may have applied more.
     std::optional<std::pair<int64_t, int64_t>> recorded;
-    // What the slice's ops learnt of products and locations (server/Ops.h): reset with it.
+    // What the slice's ops learnt of products, locations and the waitlist (server/Ops.h):
+    // reset with it.
     MasterMemo memo;
     // Why the device is refused, found at the start of a slice (revoked or enrolled again
     // since the push was authenticated): the push is answered with it.
@@ -279,8 +280,8 @@ ledger::Result<bool> unsaved(ServerStore& store, const protocol::Op& op, const s
 
 // handleOp handles one op of a push inside the open transaction: dedupe, epoch, device_seq,
 // then applyOp as a unit (a rejected op leaves no writes: it wrote none, or its savepoint is
-// rolled back; the other ops of the transaction stay) and the record of its outcome. An error is a store failure: the
-// caller's transaction rolls back.
+// rolled back; the other ops of the transaction stay) and the record of its outcome. An
+// error is a store failure: the caller's transaction rolls back.
 ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, const protocol::Op& op, PushProgress& p,
                               const std::function<int64_t()>& now)
 {

@@ -157,8 +157,8 @@ Result<void> notifyProducts(ServerStore& store, std::span<const std::string> sku
     for (const auto& sku : skus) {
         Description description(store, sku);
         // A product no line waits for has none to read (most receipts: settle read them).
-        auto lines = std::find(idle.begin(), idle.end(), sku) != idle.end() ? Result<std::vector<ledger::OrderLine>>(std::vector<ledger::OrderLine>{})
-                                                                           : store.openLines(sku);
+        const bool none = std::find(idle.begin(), idle.end(), sku) != idle.end();
+        auto lines = none ? Result<std::vector<ledger::OrderLine>>(std::vector<ledger::OrderLine>{}) : store.openLines(sku);
         if (!lines) return unexpected(lines.error());
         TRY(notifyEtas(store, sku, description, *lines, clock));
         if (waitlisted) TRY(notifyWaitlist(store, sku, description, *lines, clock));
@@ -195,7 +195,8 @@ Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOu
         }
     }
     // A receipt opens no order line: those its settle found none for have none now.
-    return notifyProducts(store, outcome.skus, clock, kind == "receive" ? std::span<const std::string>(outcome.idle) : std::span<const std::string>(), memo);
+    const auto idle = kind == "receive" ? std::span<const std::string>(outcome.idle) : std::span<const std::string>();
+    return notifyProducts(store, outcome.skus, clock, idle, memo);
 }
 
 Result<int64_t> notifyDeferred(ServerStore& store, const NotifyClock& clock)

@@ -7,8 +7,8 @@
 // the server did not grant in full becomes a `correction` log entry.
 //
 // These functions run inside the caller's transaction (Applier::push: a savepoint per op
-// unless refusesBeforeWriting) and write
-// the op's log entries; they never record the op itself (the caller does, with the outcome).
+// unless refusesBeforeWriting) and write the op's log entries; they never record the op
+// itself (the caller does, with the outcome).
 
 #include "server/ServerStore.h"
 
