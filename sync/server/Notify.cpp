@@ -194,9 +194,9 @@ Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOu
             TRY(queue(store, SortedJson::array({"allocated", outcome.globalSeq, l.orderId, l.line}), n, clock));
         }
     }
-    // A receipt opens no order line: those its settle found none for have none now.
-    const auto idle = kind == "receive" ? std::span<const std::string>(outcome.idle) : std::span<const std::string>();
-    return notifyProducts(store, outcome.skus, clock, idle, memo);
+    // No op opens an order line (a line is open while not cancelled and picked < qty; ops only
+    // add to picked, cancels come from imports): products settle found none open for have none.
+    return notifyProducts(store, outcome.skus, clock, outcome.idle, memo);
 }
 
 Result<int64_t> notifyDeferred(ServerStore& store, const NotifyClock& clock)

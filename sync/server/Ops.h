@@ -54,7 +54,9 @@ struct OpOutcome {
     std::string result = "{}"; // JSON: {"allocations":[...],"corrections":[...]} and kind-specific fields
     bool record = true;
     std::vector<std::string> skus; // the products whose allocations the op settled (notifications)
-    std::vector<std::string> idle; // those of them no open order line waited for when settled
+    // idle: those of them no open order line waited for when settled (nor after: no op opens
+    // a line; customer notifications do not read their lines again).
+    std::vector<std::string> idle;
     // allocated: the units the op gave each order line (claimed or by the rule), as in the
     // result's `allocations` (customer notifications read them here, not from the JSON).
     struct LineUnits {

@@ -216,7 +216,8 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
             if (l.sku == sku) claims.insert(claims.end(), l.claims.begin(), l.claims.end());
         TRY(settle(store, sku, claims, op.deviceId, settlement));
     }
-    // The entry: written as text when it can be (most receipts), else built as JSON.
+    // The entry: written as text when it can be (most receipts), else built as JSON. The text
+    // covers no staged units, so keepOneLane (which acts on those only) has nothing to do there.
     if (auto text = receiptText(op, location, exceptionId, received, settlement.allocations, settlement.releases)) {
         TRY(finishText(store, op, "receive", *text, receiptMovements(location, received),
                        exceptionId ? Json(*exceptionId) : Json(), settlement, out));

@@ -37,17 +37,22 @@ Json receiptEntry(const OpContext& op, std::string_view location, std::optional<
 
 namespace {
 
-// Text writes the members of one JSON object; `ok` turns false at the first text it cannot
-// write as dump() would (not ASCII).
+// Text writes JSON as dump() does: members (key and value) and containers, a comma before
+// every one but a container's first. `ok` turns false at the first text it cannot write so
+// (not ASCII).
 struct Text {
     std::string out;
     bool ok = true;
     bool first = true;
 
-    void key(const char* k)
+    void comma()
     {
         if (!first) out += ',';
         first = false;
+    }
+    void key(const char* k)
+    {
+        comma();
         out += '"';
         out += k;
         out += "\":";
@@ -62,9 +67,11 @@ struct Text {
         key(k);
         store::appendJsonInt(out, v);
     }
+    // open starts a container: as member `k`, or as an array's element (k null).
     void open(const char* k, char bracket)
     {
-        key(k);
+        if (k) key(k);
+        else comma();
         out += bracket;
         first = true;
     }
@@ -82,7 +89,7 @@ std::optional<std::string> receiptText(const OpContext& op, std::string_view loc
 {
     Text t;
     t.out.reserve(160 + 96 * lines.size());
-    t.out += '{';
+    t.open(nullptr, '{');
     t.text("op_id", op.opId);
     t.text("device", op.deviceId);
     t.number("device_seq", op.deviceSeq);
@@ -91,9 +98,7 @@ std::optional<std::string> receiptText(const OpContext& op, std::string_view loc
     t.open("lines", '[');
     for (const auto& l : lines) {
         if (!l.staged.empty()) return std::nullopt;
-        if (!t.first) t.out += ',';
-        t.out += '{';
-        t.first = true;
+        t.open(nullptr, '{');
         t.text("sku", l.sku);
         t.number("qty", l.qty);
         t.text("lot", l.lot);
@@ -108,7 +113,7 @@ std::optional<std::string> receiptText(const OpContext& op, std::string_view loc
     t.out += allocations.dump();
     t.key("releases");
     t.out += releases.dump();
-    t.out += '}';
+    t.close('}');
     if (!t.ok) return std::nullopt;
     return std::move(t.out);
 }

@@ -488,7 +488,7 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
     CHECK(!refusesBeforeWriting("count"));
     CHECK(*s.store->headSeq() == head);
     // A receipt nobody waits for (SKU-B): its result is exactly the empty one (written as
-    // text, Ops.cpp finish).
+    // text, Ops.cpp finishText).
     auto plain = s.push(hh, {op(6, 5, "receive", R"({"location":"DOCK","lines":[{"sku":"SKU-B","qty":2}]})")});
     REQUIRE(plain.results.size() == 1);
     CHECK(plain.results[0].status == OpStatus::Applied);
@@ -497,13 +497,14 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
     CHECK(s.onHand("SKU-B", "DOCK") == 2);
 }
 
-TEST_CASE("products and locations are remembered within a push slice only: an import between two pushes is seen")
+TEST_CASE("a push's memo of products and locations does not outlive it: an import between two pushes is seen")
 {
     Server s;
     auto hh = s.enrol("HH-01");
     const std::string newSku = R"({"location":"DOCK","lines":[{"sku":"SKU-N","qty":1}]})";
     const std::string newPlace = R"({"location":"B-9","lines":[{"sku":"SKU-B","qty":1}]})";
-    // Refused ops are recorded; each one of the same slice answers the same from the memo.
+    // Refused ops are recorded, each with its own message (the second of each from the slice's
+    // memo, MasterMemo: its reads are not observable here, its answers are).
     auto first = s.push(hh, {op(1, 1, "receive", newSku), op(2, 2, "receive", newPlace), op(3, 3, "receive", newSku),
                              op(4, 4, "receive", newPlace)});
     REQUIRE(first.results.size() == 4);

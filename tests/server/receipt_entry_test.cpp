@@ -47,7 +47,6 @@ Json settlementList(std::mt19937& rng, bool withClaimed)
 TEST_CASE("receiptText is the dump of receiptEntry with the settlement, byte for byte; receiptMovements is movementsOf")
 {
     std::mt19937 rng(20261208);
-    int written = 0;
     for (int round = 0; round < 3000; ++round) {
         const OpContext op{"HH-" + someText(rng), "op-" + someText(rng), static_cast<int64_t>(rng() % 100000) + 1, 1, nullptr};
         const std::string location = "DOCK" + someText(rng);
@@ -81,9 +80,7 @@ TEST_CASE("receiptText is the dump of receiptEntry with the settlement, byte for
             CHECK(movements[i].lot == expected[i].lot);
             CHECK(movements[i].qty == expected[i].qty);
         }
-        ++written;
     }
-    CHECK(written == 3000);
 }
 
 TEST_CASE("receipts the text does not cover: non-ASCII text and staged units are left to the tree, whose movements still agree")
