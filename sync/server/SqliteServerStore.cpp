@@ -125,9 +125,13 @@ Result<void> SqliteServerStore::transact(const char* what, const std::function<R
     store::Database::Operation op(*m_db, what);
     auto tx = store::Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
-    TRY(body());
-    return tx->commit();
+    auto done = body();
+    if (done) done = tx->commit();
+    if (!done) forgetRead(); // rolled back
+    return done;
 }
+
+void SqliteServerStore::forgetRead() { m_knownProducts.clear(); }
 
 void SqliteServerStore::checkpointIfDue() { m_db->checkpointIfDue(); }
 
@@ -140,6 +144,7 @@ Result<bool> SqliteServerStore::savepoint(const std::function<Result<bool>()>& b
         return true;
     }
     // ROLLBACK TO undoes the unit's writes and leaves the savepoint open; RELEASE closes it.
+    forgetRead();
     if (auto undone = m_db->prepare("ROLLBACK TO unit").run(); !undone) return unexpected(undone.error());
     TRY(m_db->prepare("RELEASE unit").run());
     if (!keep) return unexpected(keep.error());
@@ -313,8 +318,13 @@ Result<std::optional<ledger::Product>> SqliteServerStore::product(std::string_vi
 
 Result<bool> SqliteServerStore::hasProduct(std::string_view sku)
 {
+    if (m_knownProducts.find(sku) != m_knownProducts.end()) return true;
     bool found = false;
     TRY(m_db->prepare("SELECT 1 FROM products WHERE sku = ?").bind(1, sku).first([&](const Statement&) { found = true; }));
+    if (found) {
+        if (m_knownProducts.size() >= kKnownProductsMax) m_knownProducts.clear();
+        m_knownProducts.emplace(sku);
+    }
     return found;
 }
 

@@ -9,7 +9,11 @@
 #include "server/ServerStore.h"
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
 
 namespace backfill::store {
 class Database;
@@ -135,8 +139,20 @@ public:
 private:
     explicit SqliteServerStore(std::unique_ptr<store::Database> db);
     Result<void> migrate();
+    // forgetRead drops what this connection remembers of the database (a rollback may have
+    // undone what it read).
+    void forgetRead();
     std::unique_ptr<store::Database> m_db;
     std::optional<ledger::Timestamp> m_logTime;
+    // Products hasProduct found: no process ever deletes a product, so a product found in a
+    // committed state stays found. Every op names one; the read cost ~2 us of a receipt's ~40
+    // (bench/README.md, Sync). Bounded: past kKnownProductsMax it starts again.
+    struct TextHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_set<std::string, TextHash, std::equal_to<>> m_knownProducts;
+    static constexpr size_t kKnownProductsMax = 200'000;
 };
 
 } // namespace backfill::server

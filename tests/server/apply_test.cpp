@@ -519,6 +519,42 @@ TEST_CASE("a push's memo of products and locations does not outlive it: an impor
     CHECK(s.onHand("SKU-B", "B-9") == 1);
 }
 
+TEST_CASE("the store remembers products it found, and forgets them when a transaction or savepoint rolls back")
+{
+    Server s;
+    const ledger::Product made{"SKU-R", "Rolled back", std::nullopt, std::nullopt, 0, 0, 0};
+    for (bool inSavepoint : {false, true}) {
+        CAPTURE(inSavepoint);
+        auto saveAndFind = [&]() -> ledger::Result<void> {
+            REQUIRE(s.store->saveProduct(made));
+            CHECK(*s.store->hasProduct("SKU-R")); // found, and remembered
+            return ledger::fail("test_abort", "rolled back on purpose");
+        };
+        auto done = s.store->transact("a failing import", [&]() -> ledger::Result<void> {
+            if (!inSavepoint) return saveAndFind();
+            auto kept = s.store->savepoint([&]() -> ledger::Result<bool> {
+                if (auto r = saveAndFind(); !r) return ledger::unexpected(r.error());
+                return true;
+            });
+            REQUIRE(!kept);
+            CHECK(kept.error().code == "test_abort");
+            CHECK(!*s.store->hasProduct("SKU-R")); // rolled back to the savepoint: gone
+            return {};
+        });
+        if (!inSavepoint) {
+            REQUIRE(!done);
+            CHECK(done.error().code == "test_abort");
+        }
+        CHECK(!*s.store->hasProduct("SKU-R"));
+    }
+    // Committed, it stays found: the second answer comes from memory.
+    REQUIRE(s.store->transact("an import", [&]() -> ledger::Result<void> { return s.store->saveProduct(made); }));
+    CHECK(*s.store->hasProduct("SKU-R"));
+    CHECK(*s.store->hasProduct("SKU-R"));
+    CHECK(*s.store->hasProduct("SKU-A"));
+    CHECK(!*s.store->hasProduct("SKU-NONE"));
+}
+
 TEST_CASE("undo: the server reverses its own receipt (stock, its allocations, inbound, SSCC); a second undo is already_undone")
 {
     Server s;

@@ -480,6 +480,8 @@ TEST_CASE("SIGKILL in the middle of a push, restart, the same push again: every 
     CHECK(applied == kOps - appliedBeforeKill);
     CHECK(count(db, "SELECT COUNT(*) FROM applied_ops") == kOps);
     CHECK(count(db, "SELECT COUNT(*) FROM log WHERE kind = 'receive'") == kOps);
+    // Read by the push's last slice (of three): the head counts every entry the push wrote.
+    CHECK(std::get<protocol::PushAck>(reply).headCursor == count(db, "SELECT MAX(seq) FROM log"));
     CHECK(count(db, "SELECT SUM(qty) FROM stock WHERE sku = 'SKU-A'") == kOps);
     CHECK(restarted.stop(SIGTERM, 5s) == 0);
 }
