@@ -4,6 +4,8 @@
 #include "transport/Transport.h"
 
 #include <algorithm>
+#include <deque>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -140,25 +142,87 @@ public:
         }
     }
 
+    // nextPush is the next Push of unsent ops: the oldest, or those after the op `after`
+    // (epoch, device_seq) when pushes are in flight; as many as fit (at least one: an op
+    // alone always fits). nullopt: nothing to send.
+    Result<std::optional<protocol::Push>, LinkError> nextPush(std::optional<std::pair<int64_t, int64_t>> after)
+    {
+        auto ops = after ? m_store.unsentOpsAfter(after->first, after->second, protocol::kMaxOpsPerPush)
+                         : m_store.unsentOps(protocol::kMaxOpsPerPush);
+        if (!ops) return unexpected(local(ops.error()));
+        if (ops->empty()) return std::optional<protocol::Push>{};
+        size_t bytes = 0, fit = 0;
+        for (; fit < ops->size(); ++fit) {
+            bytes += (*ops)[fit].payload.size() + (*ops)[fit].opId.size() + (*ops)[fit].kind.size() + 64;
+            if (fit > 0 && bytes > protocol::kMaxEntryBytes) break;
+        }
+        ops->resize(fit);
+        protocol::Push push;
+        push.ops = std::move(*ops);
+        return std::optional<protocol::Push>{std::move(push)};
+    }
+
+    // A push sent ahead: its reply comes on a thread of its own while the pushes before it
+    // are answered.
+    struct InFlight {
+        protocol::Push push;
+        std::future<Result<protocol::Message, LinkError>> reply;
+    };
+
     // pushAll: see Link.h. Returns the code and message of a Rejected op that stopped it.
+    // A catch-up keeps up to kPushesInFlight pushes in flight: the server applies the next
+    // while this one's reply travels and is folded in (it takes them in device_seq order,
+    // docs/server.md, Pushes in flight). Replies are handled in the order sent; anything but
+    // a plain acknowledgement drops the pushes sent after it (their ops stay unacknowledged
+    // and go again: what the server applied of them comes back as duplicates).
     Result<std::optional<ledger::Error>, LinkError> pushAll(SyncReport& report)
     {
+        // The simulation's exchange (LinkOptions::exchange) is one deterministic call at a time.
+        const size_t window = m_options.exchange ? 1 : kPushesInFlight;
+        std::deque<InFlight> flight;
+        auto drop = [&] {
+            for (auto& f : flight) f.reply.wait();
+            flight.clear();
+        };
         int gapResends = 0;
+        bool drained = false; // no unsent op after the pushes in flight
         for (;;) {
-            auto ops = m_store.unsentOps(protocol::kMaxOpsPerPush);
-            if (!ops) return unexpected(local(ops.error()));
-            if (ops->empty()) return std::optional<ledger::Error>{};
-            // As many as fit in one Push (at least one: an op alone always fits).
-            size_t bytes = 0, fit = 0;
-            for (; fit < ops->size(); ++fit) {
-                bytes += (*ops)[fit].payload.size() + (*ops)[fit].opId.size() + (*ops)[fit].kind.size() + 64;
-                if (fit > 0 && bytes > protocol::kMaxEntryBytes) break;
+            if (flight.empty()) drained = false; // look again: another process may have recorded ops
+            while (!drained && flight.size() < window) {
+                std::optional<std::pair<int64_t, int64_t>> after;
+                if (!flight.empty()) after = {flight.back().push.ops.back().epoch, flight.back().push.ops.back().deviceSeq};
+                auto next = nextPush(after);
+                if (!next) {
+                    drop();
+                    return unexpected(next.error());
+                }
+                if (!*next) {
+                    drained = true;
+                    break;
+                }
+                InFlight f{std::move(**next), {}};
+                f.push.auth = protocol::Session{m_session};
+                f.reply = std::async(std::launch::async, [this, request = protocol::Message(f.push)] { return exchange(request); });
+                flight.push_back(std::move(f));
             }
-            ops->resize(fit);
-            protocol::Push push;
-            push.ops = std::move(*ops);
-            auto ack = request<protocol::PushAck>(push);
-            if (!ack) return unexpected(ack.error());
+            if (flight.empty()) return std::optional<ledger::Error>{};
+            InFlight front = std::move(flight.front());
+            flight.pop_front();
+            auto reply = front.reply.get();
+            const auto* sent = reply ? std::get_if<protocol::PushAck>(&*reply) : nullptr;
+            std::optional<protocol::PushAck> ack;
+            if (sent) {
+                ack = *sent;
+            } else {
+                drop();
+                if (reply) // a reply of another type
+                    return unexpected(protocolError("unexpected_message", std::string("the server answered push with ") + protocol::messageName(*reply)));
+                if (reply.error().error.code != "unknown_session") return unexpected(reply.error());
+                // The server forgot the session: this push goes again on its own, signed in again.
+                auto again = request<protocol::PushAck>(front.push);
+                if (!again) return unexpected(again.error());
+                ack = std::move(*again);
+            }
             std::vector<std::string> acked;
             std::optional<ledger::Error> stop;
             for (const auto& r : ack->results) {
@@ -169,7 +233,15 @@ public:
                 if (r.status == protocol::OpStatus::Rejected) report.rejected.push_back(r);
                 acked.push_back(r.opId);
             }
-            if (auto m = m_store.markAcked(acked); !m) return unexpected(local(m.error()));
+            const bool plain = !stop && ack->expectedSeq == 0 && acked.size() == front.push.ops.size();
+            if (!plain) {
+                drop();
+                drained = false;
+            }
+            if (auto m = m_store.markAcked(acked); !m) {
+                drop();
+                return unexpected(local(m.error()));
+            }
             report.pushed += static_cast<int64_t>(acked.size());
             if (stop) return stop;
             if (ack->expectedSeq > 0) {
@@ -178,12 +250,12 @@ public:
                 if (++gapResends > 3)
                     return unexpected(protocolError("expected_seq", "the server keeps expecting device_seq " + std::to_string(ack->expectedSeq) +
                                                                         ": the outbox and the server disagree; call support"));
-                const int64_t epoch = push.ops.front().epoch;
+                const int64_t epoch = front.push.ops.front().epoch;
                 if (auto r = m_store.resendFrom(epoch, ack->expectedSeq); !r) return unexpected(local(r.error()));
                 continue;
             }
             if (acked.empty())
-                return unexpected(protocolError("empty_push_ack", "the server acknowledged none of " + std::to_string(push.ops.size()) + " ops"));
+                return unexpected(protocolError("empty_push_ack", "the server acknowledged none of " + std::to_string(front.push.ops.size()) + " ops"));
             if (m_options.progress) m_options.progress("pushed " + std::to_string(report.pushed) + " ops");
         }
     }

@@ -18,7 +18,9 @@
 //    Rejected op the server recorded: it will never apply it, resending cannot help). An
 //    `expected_seq` gap makes the store send again from that seq. Any other Rejected op
 //    (unknown_op, seq_reused, wrong_epoch, op_id_conflict) stops the push: the op stays in the
-//    outbox, the pull still runs and the round ends `stopped` (exit 6).
+//    outbox, the pull still runs and the round ends `stopped` (exit 6). While one push is
+//    applied the next is already on its way (kPushesInFlight): a catch-up does not wait for
+//    each reply to travel before the server can go on (docs/sync.md, Pushes in flight).
 //  - pullAll sends Pull from the stored cursor until `more` is false; each Changes is handed
 //    to LinkStore::applyChanges, which applies its entries together with its next cursor in
 //    one local transaction. When nothing is left unsent, LinkStore::settleView makes the
@@ -79,6 +81,9 @@ public:
     // unsentOps is up to `limit` unacknowledged ops in device_seq order, as the wire carries
     // them (each op's device_seq counted from 1 within its epoch).
     virtual Result<std::vector<protocol::Op>> unsentOps(size_t limit) = 0;
+    // unsentOpsAfter is the same for the unacknowledged ops after the op (epoch, device_seq)
+    // (the last op of the pushes in flight).
+    virtual Result<std::vector<protocol::Op>> unsentOpsAfter(int64_t epoch, int64_t deviceSeq, size_t limit) = 0;
     // markAcked marks these ops (by op_id) acknowledged by the server.
     virtual Result<void> markAcked(const std::vector<std::string>& opIds) = 0;
     // resendFrom marks the ops of `epoch` from wire seq `seq` on unacknowledged again (the
@@ -107,6 +112,11 @@ public:
 // own (an in-process server behind a faulty network) instead of nng.
 using Exchange = std::function<Result<std::string>(const std::string& url, const std::string& request,
                                                    std::chrono::milliseconds timeout)>;
+
+// kPushesInFlight: how many pushes a catch-up keeps in flight. Two: the server applies the
+// second while the first's reply travels and is folded in; more would only wait at the
+// server, which applies one device's pushes in device_seq order.
+inline constexpr size_t kPushesInFlight = 2;
 
 // LinkOptions: how hard to try (STYLE.md 5).
 struct LinkOptions {

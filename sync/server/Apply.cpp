@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <thread>
 
 namespace backfill::server {
 
@@ -261,6 +262,10 @@ struct PushProgress {
     // Why the device is refused, found at the start of a slice (revoked or enrolled again
     // since the push was authenticated): the push is answered with it.
     std::optional<ledger::Error> refused;
+    // early: the push's first op comes after a gap, so nothing of it was handled; it may
+    // wait for the push before it (mayWait), sent just before it on another context.
+    bool mayWait = false;
+    bool early = false;
 };
 
 // unsaved runs `apply` (an op of a kind that refusesBeforeWriting) with no savepoint: a
@@ -282,8 +287,8 @@ ledger::Result<bool> unsaved(ServerStore& store, const protocol::Op& op, const s
 // then applyOp as a unit (a rejected op leaves no writes: it wrote none, or its savepoint is
 // rolled back; the other ops of the transaction stay) and the record of its outcome. An
 // error is a store failure: the caller's transaction rolls back.
-ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, const protocol::Op& op, PushProgress& p,
-                              const std::function<int64_t()>& now)
+ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, const protocol::Op& op, const nlohmann::ordered_json& payload,
+                              PushProgress& p, const std::function<int64_t()>& now)
 {
     protocol::OpResult r;
     r.opId = op.opId;
@@ -321,6 +326,11 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
     auto last = p.recorded && p.recorded->first == op.epoch ? Result<int64_t>(p.recorded->second)
                                                             : store.lastDeviceSeq(who.deviceId, op.epoch);
     if (!last) return unexpected(last.error());
+    if (p.mayWait && p.ack.results.empty() && op.deviceSeq > *last + 1) {
+        p.early = true;
+        p.stop = true;
+        return {};
+    }
     if (op.deviceSeq != *last + 1) {
         r.status = OpStatus::Rejected;
         p.stop = true;
@@ -342,7 +352,7 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
     store.setLogTime(op.createdAt > 0 ? op.createdAt : now());
     ledger::Result<OpOutcome> outcome = OpOutcome{};
     auto apply = [&]() -> ledger::Result<bool> {
-        outcome = applyOp(store, {who.deviceId, op.opId, op.deviceSeq, op.epoch, &p.memo}, op.kind, op.payload);
+        outcome = applyOp(store, {who.deviceId, op.opId, op.deviceSeq, op.epoch, &p.memo}, op.kind, payload);
         if (!outcome) return unexpected(outcome.error());
         if (outcome->status == OpStatus::Rejected) return false; // a refused op leaves nothing behind
         // Customer notifications the op causes are queued with it (server/Notify.h), dated by
@@ -382,8 +392,20 @@ protocol::Message Applier::push(const protocol::Push& push)
     // requests' writes by the WriteQueue when serving). The reply goes out after the last
     // slice committed; a failure leaves the slices before it applied (their retry is a
     // duplicate) and nothing of its own.
+    // The payloads are read here, on the request's thread, not by the writer: while it
+    // applies one push, the next one's are read (a terminal keeps two in flight, sync/link).
+    std::vector<nlohmann::ordered_json> payloads;
+    payloads.reserve(push.ops.size());
+    for (const auto& op : push.ops) payloads.push_back(parsePayload(op.payload));
     PushProgress progress;
-    auto done = write("applying a push", [&](ServerStore& store) -> ledger::Result<bool> {
+    // A terminal catching up keeps a second push in flight while the first is applied
+    // (sync/link): both are in this server at once, and the second may reach the writer
+    // first. Its first op then comes after a gap; serving, it waits for the one before it
+    // (docs/server.md, Pushes in flight) rather than answer expected_seq at once. A gap that
+    // is still there after kEarlyPushWait is answered as before.
+    progress.mayWait = m_options.writes != nullptr;
+    const auto waitUntil = std::chrono::steady_clock::now() + kEarlyPushWait;
+    auto attempt = [&](ServerStore& store) -> ledger::Result<bool> {
         progress.recorded.reset();
         progress.memo = {};
         // Authentication read the device before this push waited for the writer; a `device
@@ -393,7 +415,9 @@ protocol::Message Applier::push(const protocol::Push& push)
         if (!d) return unexpected(d.error());
         if ((progress.refused = deviceRefusal(*d, who->deviceId, who->epoch))) return false;
         for (size_t n = 0; n < kOpsPerCommit && progress.next < push.ops.size() && !progress.stop; ++n, ++progress.next)
-            if (auto r = handleOp(store, *who, push.ops[progress.next], progress, m_options.now); !r) return unexpected(r.error());
+            if (auto r = handleOp(store, *who, push.ops[progress.next], payloads[progress.next], progress, m_options.now); !r)
+                return unexpected(r.error());
+        if (progress.early) return false;
         if (progress.next < push.ops.size() && !progress.stop) return true;
         // The last slice reads the log's head itself, in its own transaction: the reply's
         // cursor then counts every entry this push wrote. Read after the commit on another
@@ -403,7 +427,15 @@ protocol::Message Applier::push(const protocol::Push& push)
         if (!head) return unexpected(head.error());
         progress.ack.headCursor = *head;
         return false;
-    });
+    };
+    auto done = write("applying a push", attempt);
+    while (done && progress.early) {
+        if (std::chrono::steady_clock::now() >= waitUntil) progress.mayWait = false; // answered as a gap now
+        else std::this_thread::sleep_for(kEarlyPushPoll);
+        progress.early = progress.stop = false;
+        progress.next = 0; // the loop counted the op it left
+        done = write("applying a push", attempt);
+    }
     if (!done) return errorOf(done.error());
     if (progress.refused) return errorOf(*progress.refused);
     return std::move(progress.ack);

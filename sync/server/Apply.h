@@ -80,6 +80,12 @@ struct ApplierOptions {
 // the slices it committed (docs/server.md, Applying a push).
 inline constexpr size_t kOpsPerCommit = 128;
 
+// A push whose first op comes after a gap, served while the push before it may still be on
+// its way to the writer (a terminal keeps two in flight, sync/link), waits for it: it tries
+// again every kEarlyPushPoll, for at most kEarlyPushWait, then is answered expected_seq.
+inline constexpr std::chrono::milliseconds kEarlyPushWait{250};
+inline constexpr std::chrono::microseconds kEarlyPushPoll{500};
+
 class Applier {
 public:
     explicit Applier(ServerStore& store, ApplierOptions options = {});

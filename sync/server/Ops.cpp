@@ -688,7 +688,14 @@ bool refusesBeforeWriting(std::string_view kind)
     return a && a->refusesFirst;
 }
 
+Json parsePayload(std::string_view payload) { return Json::parse(payload, nullptr, false); }
+
 Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, std::string_view payload)
+{
+    return applyOp(store, op, kind, applierOf(kind) ? parsePayload(payload) : Json());
+}
+
+Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, const Json& p)
 {
     const OpKind* applier = applierOf(kind);
     if (!applier) {
@@ -697,7 +704,6 @@ Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_v
         o.record = false;
         return o;
     }
-    const Json p = Json::parse(payload, nullptr, false);
     if (p.is_discarded() || !p.is_object())
         return rejected("bad_payload", std::string(kind) + ": the payload is not a JSON object");
     return applier->apply(store, op, p);

@@ -12,6 +12,8 @@
 
 #include "server/ServerStore.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -83,6 +85,11 @@ struct OpOutcome {
 //   Rejected unknown_op (a kind this server does not apply yet; not recorded).
 // Fails (an error value, the transaction must roll back) only when the store fails.
 Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, std::string_view payload);
+// The same with the payload already read (parsePayload): a push reads its ops' payloads on
+// the request's own thread, before it waits for the writer (Applier::push).
+Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, const nlohmann::ordered_json& payload);
+// parsePayload reads an op's JSON payload; a discarded value when it is not JSON.
+nlohmann::ordered_json parsePayload(std::string_view payload);
 
 // refusesBeforeWriting says whether every refusal applyOp can give an op of `kind` comes
 // before the op's first write (receive, move, pick, short). Such an op needs no savepoint of

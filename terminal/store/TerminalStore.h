@@ -466,7 +466,9 @@ public:
     Result<std::optional<link::Identity>> syncIdentity();
     Result<std::optional<std::string>> enrolBlocker(const link::Identity& next);
     Result<void> saveEnrolment(const link::Identity& identity);
-    Result<std::vector<protocol::Op>> unsentOps(size_t limit);
+    // unsentOps: the oldest `limit` unacknowledged ops, or those after the wire position
+    // `after` (epoch, device_seq).
+    Result<std::vector<protocol::Op>> unsentOps(size_t limit, std::optional<std::pair<int64_t, int64_t>> after = std::nullopt);
     Result<void> markAcked(const std::vector<std::string>& opIds);
     Result<void> resendFrom(int64_t epoch, int64_t seq);
     Result<int64_t> syncCursor();

@@ -343,6 +343,10 @@ public:
     Result<std::optional<std::string>> enrolBlocker(const link::Identity& next) override { return m_store.enrolBlocker(next); }
     Result<void> saveEnrolment(const link::Identity& identity) override { return m_store.saveEnrolment(identity); }
     Result<std::vector<protocol::Op>> unsentOps(size_t limit) override { return m_store.unsentOps(limit); }
+    Result<std::vector<protocol::Op>> unsentOpsAfter(int64_t epoch, int64_t deviceSeq, size_t limit) override
+    {
+        return m_store.unsentOps(limit, std::pair{epoch, deviceSeq});
+    }
     Result<void> markAcked(const std::vector<std::string>& opIds) override { return m_store.markAcked(opIds); }
     Result<void> resendFrom(int64_t epoch, int64_t seq) override { return m_store.resendFrom(epoch, seq); }
     Result<int64_t> cursor() override { return m_store.syncCursor(); }
@@ -459,14 +463,20 @@ Result<void> TerminalStore::saveEnrolment(const link::Identity& identity)
     return tx->commit();
 }
 
-Result<std::vector<protocol::Op>> TerminalStore::unsentOps(size_t limit)
+Result<std::vector<protocol::Op>> TerminalStore::unsentOps(size_t limit, std::optional<std::pair<int64_t, int64_t>> after)
 {
     Database::Operation op(*m_db, "reading unsent ops");
     std::vector<protocol::Op> ops;
     // The wire counts device_seq from 1 within each epoch; the outbox counts on across them.
+    // `after` is a wire position (epoch, device_seq): the outbox's is seq_base + device_seq.
     auto& s = m_db->prepare("SELECT o.device_seq - e.seq_base, o.op_id, o.epoch, o.kind, o.payload, o.created_at FROM outbox o "
-                            "JOIN sync_epochs e ON e.epoch = o.epoch WHERE o.acked = 0 ORDER BY o.device_seq LIMIT ?");
+                            "JOIN sync_epochs e ON e.epoch = o.epoch WHERE o.acked = 0 AND o.device_seq > "
+                            "COALESCE((SELECT seq_base FROM sync_epochs WHERE epoch = ?2) + ?3, -1) ORDER BY o.device_seq LIMIT ?1");
     s.bind(1, static_cast<int64_t>(limit));
+    if (after)
+        s.bind(2, after->first).bind(3, after->second);
+    else
+        s.bind(2, std::nullopt).bind(3, std::nullopt);
     while (s.step())
         ops.push_back({s.columnText(1), s.columnInt(0), s.columnInt(2), s.columnText(3), s.columnText(4), s.columnInt(5)});
     TRY(fromStatement(s));

@@ -192,3 +192,56 @@ TEST_CASE("a push that waited for the writer while its device was revoked applie
     CHECK(s.onHand("SKU-A", "DOCK") == 0);
     CHECK(s.head() == head);
 }
+
+TEST_CASE("a push that reaches the writer before the push sent ahead of it waits for it; a gap nothing fills is expected_seq")
+{
+    // A terminal catching up keeps two pushes in flight (sync/link): the second may reach the
+    // writer first. It waits for the first instead of being answered expected_seq.
+    Server s;
+    const protocol::Credentials who = s.enrol("HH-01");
+    auto writer = SqliteServerStore::open((s.dir / "server.db").string());
+    REQUIRE(writer);
+    WriteQueue queue(std::move(*writer));
+    auto mine = SqliteServerStore::open((s.dir / "server.db").string());
+    REQUIRE(mine);
+    ApplierOptions options;
+    options.writes = &queue;
+    Applier applier(**mine, options);
+
+    protocol::Message second;
+    std::atomic<bool> answered{false};
+    std::thread ahead([&] {
+        second = applier.push({who, {op(3, 3, "receive", receipt("DOCK", 1, "")), op(4, 4, "receive", receipt("DOCK", 1, ""))}});
+        answered = true;
+    });
+    // The second push is in: its first op waits behind a gap (it runs again while it waits).
+    while (queue.steps() < 2 && !answered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    CHECK(!answered);
+    const auto first = applier.push({who, {op(1, 1, "receive", receipt("DOCK", 1, "")), op(2, 2, "receive", receipt("DOCK", 1, ""))}});
+    ahead.join();
+    REQUIRE(std::holds_alternative<protocol::PushAck>(first));
+    REQUIRE(std::holds_alternative<protocol::PushAck>(second));
+    const auto& a = std::get<protocol::PushAck>(first);
+    const auto& b = std::get<protocol::PushAck>(second);
+    REQUIRE(a.results.size() == 2);
+    REQUIRE(b.results.size() == 2);
+    for (const auto* ack : {&a, &b}) {
+        CHECK(ack->expectedSeq == 0);
+        for (const auto& r : ack->results) CHECK(r.status == OpStatus::Applied);
+    }
+    CHECK(a.results[1].globalSeq < b.results[0].globalSeq); // applied in device_seq order
+    CHECK(b.headCursor == s.head());
+    CHECK(s.onHand("SKU-A", "DOCK") == 4);
+
+    // A gap that nothing fills: answered expected_seq once the push has waited kEarlyPushWait.
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto gap = applier.push({who, {op(7, 7, "receive", receipt("DOCK", 1, ""))}});
+    CHECK(std::chrono::steady_clock::now() - t0 >= kEarlyPushWait);
+    REQUIRE(std::holds_alternative<protocol::PushAck>(gap));
+    const auto& g = std::get<protocol::PushAck>(gap);
+    CHECK(g.expectedSeq == 5);
+    REQUIRE(g.results.size() == 1);
+    CHECK(g.results[0].code == "expected_seq");
+    CHECK(g.results[0].message == "expected device_seq 5, got 7: send the missing ops first");
+    CHECK(s.onHand("SKU-A", "DOCK") == 4);
+}

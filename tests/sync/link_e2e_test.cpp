@@ -378,7 +378,7 @@ TEST_CASE("link: three terminals claim the same backorders offline; one pallet r
     CHECK(s.kill(SIGTERM) == 0);
 }
 
-TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 300 receipts; restarted, the next sync applies each once")
+TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 1,250 receipts (two pushes in flight); restarted, the next sync applies each once, in order")
 {
     Terminal t;
     Server s(t);
@@ -390,9 +390,10 @@ TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 300 recei
     const int64_t head = logHead(s);
     CHECK(t.enroll(s, "HH-01", token)["pulled"] == head);
 
-    constexpr int kReceipts = 300;
+    // Three pushes (500 + 500 + 250): the second is sent while the first is applied.
+    constexpr int kReceipts = 1250;
     std::vector<std::string> scans;
-    for (int i = 1; i <= kReceipts; ++i) scans.push_back(scanA(1 + i % 3)); // 1, 2 or 3 units: 600 in all
+    for (int i = 1; i <= kReceipts; ++i) scans.push_back(scanA(1 + i % 3)); // 1, 2 or 3 units: 2,501 in all
     t.receiveAll(scans);
     CHECK(t.status()["unsent"] == kReceipts);
 
@@ -424,9 +425,12 @@ TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 300 recei
     // Restarted on the same file and address: the same ops again, each applied once.
     s.serve(url);
     CHECK(t.sync() == syncJson(kReceipts, kReceipts));
-    CHECK(s.stockOf("SKU-A") == Json::array({Json{{"location", "DOCK"}, {"lot", nullptr}, {"qty", 600}, {"held", 0}}}));
-    CHECK(t.stockOf("SKU-A") == Json::array({stockJson("SKU-A", 600, 0)}));
-    CHECK(s.json({"log", "--after", std::to_string(head)}).size() == static_cast<size_t>(kReceipts));
+    CHECK(s.stockOf("SKU-A") == Json::array({Json{{"location", "DOCK"}, {"lot", nullptr}, {"qty", 2501}, {"held", 0}}}));
+    CHECK(t.stockOf("SKU-A") == Json::array({stockJson("SKU-A", 2501, 0)}));
+    const Json log = s.json({"log", "--after", std::to_string(head)});
+    REQUIRE(log.size() == static_cast<size_t>(kReceipts));
+    // The server took the device's ops in their order: its log has them by device_seq 1..N.
+    for (size_t i = 0; i < log.size(); ++i) CHECK(log[i]["payload"]["device_seq"] == static_cast<int64_t>(i + 1));
     CHECK(t.sync() == syncJson(0, 0));
     checkSameView(s, t);
     CHECK(s.kill(SIGTERM) == 0);
