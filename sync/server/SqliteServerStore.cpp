@@ -125,13 +125,40 @@ Result<void> SqliteServerStore::transact(const char* what, const std::function<R
     store::Database::Operation op(*m_db, what);
     auto tx = store::Transaction::begin(*m_db);
     if (!tx) return unexpected(tx.error());
-    auto done = body();
-    if (done) done = tx->commit();
-    if (!done) forgetRead(); // rolled back
-    return done;
+    // Begun (the write lock held): what another connection committed since this one's last
+    // transaction shows in data_version.
+    int64_t version = -1;
+    TRY(m_db->prepare("PRAGMA data_version").first([&](const Statement& r) { version = r.columnInt(0); }));
+    if (version != m_dataVersion) {
+        m_noOpenLines.clear();
+        m_noOpenInbound.clear();
+        m_dataVersion = version;
+    }
+    // While the body runs the open-line memory is used; unless the transaction commits
+    // (an error, an exception), what it remembered is forgotten: it may have been rolled back.
+    struct Writing {
+        SqliteServerStore& store;
+        bool committed = false;
+        explicit Writing(SqliteServerStore& s) : store(s) { store.m_writing = true; }
+        ~Writing()
+        {
+            store.m_writing = false;
+            if (!committed) store.forgetRead();
+        }
+    } writing(*this);
+    TRY(body());
+    writing.store.m_writing = false;
+    TRY(tx->commit());
+    writing.committed = true;
+    return {};
 }
 
-void SqliteServerStore::forgetRead() { m_knownProducts.clear(); }
+void SqliteServerStore::forgetRead()
+{
+    m_knownProducts.clear();
+    m_noOpenLines.clear();
+    m_noOpenInbound.clear();
+}
 
 void SqliteServerStore::checkpointIfDue() { m_db->checkpointIfDue(); }
 
@@ -321,10 +348,7 @@ Result<bool> SqliteServerStore::hasProduct(std::string_view sku)
     if (m_knownProducts.find(sku) != m_knownProducts.end()) return true;
     bool found = false;
     TRY(m_db->prepare("SELECT 1 FROM products WHERE sku = ?").bind(1, sku).first([&](const Statement&) { found = true; }));
-    if (found) {
-        if (m_knownProducts.size() >= kKnownProductsMax) m_knownProducts.clear();
-        m_knownProducts.emplace(sku);
-    }
+    if (found) remember(m_knownProducts, sku);
     return found;
 }
 
@@ -432,6 +456,7 @@ Result<void> SqliteServerStore::saveReason(const ledger::Reason& r)
 Result<std::vector<ledger::OrderLine>> SqliteServerStore::openLines(std::string_view sku)
 {
     std::vector<ledger::OrderLine> out;
+    if (m_writing && m_noOpenLines.contains(sku)) return out;
     // Every op reads it (settle): the text is made once, not per call.
     static const std::string kSql =
         std::string("SELECT ") + kLineColumns + " FROM order_lines WHERE sku = ? AND cancelled = 0 AND picked < qty ORDER BY order_id, line";
@@ -440,6 +465,7 @@ Result<std::vector<ledger::OrderLine>> SqliteServerStore::openLines(std::string_
     while (q.step()) out.push_back(lineFrom(q));
     TRY(fromStatement(q));
     q.reset();
+    if (m_writing && out.empty()) remember(m_noOpenLines, sku);
     return out;
 }
 
@@ -465,6 +491,7 @@ Result<std::vector<ledger::OrderLine>> SqliteServerStore::orderLines()
 
 Result<void> SqliteServerStore::saveOrderLine(const ledger::OrderLine& l)
 {
+    m_noOpenLines.clear(); // a new line, or one changed: it may be open
     return m_db
         ->prepare("INSERT INTO order_lines(order_id, line, customer, email, sku, qty, priority, ordered_at, promised_at, cancelled) "
                   "VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(order_id, line) DO UPDATE SET customer = excluded.customer, "
@@ -485,6 +512,7 @@ Result<void> SqliteServerStore::saveOrderLine(const ledger::OrderLine& l)
 
 Result<void> SqliteServerStore::changeLine(std::string_view orderId, int64_t line, Qty allocatedDelta, Qty pickedDelta)
 {
+    if (pickedDelta < 0) m_noOpenLines.clear(); // a pick undone may open its line again
     return m_db->prepare("UPDATE order_lines SET allocated = allocated + ?, picked = picked + ? WHERE order_id = ? AND line = ?")
         .bind(1, allocatedDelta)
         .bind(2, pickedDelta)
@@ -537,12 +565,21 @@ Result<void> SqliteServerStore::setOrderStage(std::string_view orderId, std::str
 Result<std::vector<OpenInbound>> SqliteServerStore::openInbound(std::string_view sku, std::string_view sscc)
 {
     std::vector<OpenInbound> out;
+    if (m_writing && m_noOpenInbound.contains(sku)) return out;
     auto& q = m_db->prepare("SELECT id, qty - received FROM inbound_lines WHERE sku = ? AND sscc = ? AND qty > received "
                             "ORDER BY eta, inbound_id, id");
     q.bind(1, sku).bind(2, sscc);
     while (q.step()) out.push_back({q.columnInt(0), q.columnInt(1)});
     TRY(fromStatement(q));
     q.reset();
+    if (m_writing && out.empty()) {
+        // None for this pallet: is any line of the product open at all?
+        bool open = false;
+        TRY(m_db->prepare("SELECT 1 FROM inbound_lines WHERE sku = ? AND qty > received LIMIT 1").bind(1, sku).first([&](const Statement&) {
+            open = true;
+        }));
+        if (!open) remember(m_noOpenInbound, sku);
+    }
     return out;
 }
 
@@ -575,6 +612,7 @@ Result<std::vector<ReceivedInbound>> SqliteServerStore::receivedInbound(std::str
 
 Result<void> SqliteServerStore::addInboundReceived(int64_t id, Qty qty)
 {
+    if (qty < 0) m_noOpenInbound.clear(); // a receipt undone: its line waits again
     return m_db->prepare("UPDATE inbound_lines SET received = received + ? WHERE id = ?").bind(1, qty).bind(2, id).run();
 }
 
@@ -589,6 +627,7 @@ Result<std::optional<std::string>> SqliteServerStore::inboundOfSscc(std::string_
 
 Result<void> SqliteServerStore::saveInboundLine(const ledger::InboundLine& l)
 {
+    m_noOpenInbound.clear(); // a new line, or one changed: it may be open
     return m_db
         ->prepare("INSERT INTO inbound_lines(id, inbound_id, supplier, sku, qty, eta, sscc) "
                   "VALUES((SELECT COALESCE(MAX(id), 0) + 1 FROM inbound_lines),?,?,?,?,?,?) "

@@ -555,6 +555,44 @@ TEST_CASE("the store remembers products it found, and forgets them when a transa
     CHECK(!*s.store->hasProduct("SKU-NONE"));
 }
 
+TEST_CASE("the writer remembers products no order line and no inbound line waits for; an import, on another connection or its own, is seen")
+{
+    Server s;
+    auto hh = s.enrol("HH-01");
+    auto gadgets = [](Qty qty, const std::string& pallet) {
+        return R"({"scan":"x","location":"DOCK","lines":[{"sku":"SKU-B","qty":)" + std::to_string(qty) + R"(,"lot":"","sscc":")" + pallet +
+               R"(","claims":[]}]})";
+    };
+    // Nothing waits for SKU-B and none is expected: the second receipt is answered from memory.
+    auto first = s.push(hh, {op(1, 1, "receive", gadgets(1, "")), op(2, 2, "receive", gadgets(1, ""))});
+    REQUIRE(first.results.size() == 2);
+    CHECK(first.results[1].result == R"({"allocations":[],"releases":[],"corrections":[]})");
+    CHECK(s.lastEntry().find(R"("over_receipt":1)") != std::string::npos);
+
+    // `backfilld import backorders` in another process: another connection commits a line for
+    // SKU-B (and allocates it the 2 free units).
+    auto other = SqliteServerStore::open((s.dir / "server.db").string());
+    REQUIRE(other);
+    REQUIRE(importBackorders(**other, ledger::parseBackordersCsv("order_id,line,customer,sku,qty,priority,ordered_at\n"
+                                                                 "SO-9,1,Cy,SKU-B,5,0,2026-01-03\n"))
+                ->imported == 1);
+    CHECK(s.line("SO-9").allocated == 2);
+    auto second = s.push(hh, {op(3, 3, "receive", gadgets(1, ""))});
+    REQUIRE(second.results.size() == 1);
+    CHECK(second.results[0].result == R"({"allocations":[{"order_id":"SO-9","line":1,"qty":1,"claimed":false}],"releases":[],"corrections":[]})");
+    CHECK(s.line("SO-9").allocated == 3);
+
+    // An ASN imported on the writer's own connection: the next pallet of SKU-B is expected.
+    REQUIRE(importInbound(*s.store, ledger::parseInboundCsv("inbound_id,supplier,sku,qty,eta,sscc\nASN-9,Acme,SKU-B,2,2026-02-01," +
+                                                            sscc(9) + "\n"))
+                ->imported == 1);
+    s.push(hh, {op(4, 4, "receive", gadgets(2, sscc(9)))});
+    CHECK(s.lastEntry() ==
+          R"({"op_id":"00000000-0000-4000-8000-000000000004","device":"HH-01","device_seq":4,"location":"DOCK","lines":[{"sku":"SKU-B","qty":2,"lot":"","sscc":")" +
+              sscc(9) + R"(","over_receipt":0}],"allocations":[{"order_id":"SO-9","line":1,"qty":2,"claimed":false}],"releases":[]})");
+    CHECK(s.line("SO-9").allocated == 5);
+}
+
 TEST_CASE("undo: the server reverses its own receipt (stock, its allocations, inbound, SSCC); a second undo is already_undone")
 {
     Server s;
