@@ -167,6 +167,7 @@ public:
     struct InFlight {
         protocol::Push push;
         std::future<Result<protocol::Message, LinkError>> reply;
+        bool ahead = false; // sent while the push before it was in flight
     };
 
     // pushAll: see Link.h. Returns the code and message of a Rejected op that stopped it.
@@ -177,8 +178,7 @@ public:
     // and go again: what the server applied of them comes back as duplicates).
     Result<std::optional<ledger::Error>, LinkError> pushAll(SyncReport& report)
     {
-        // The simulation's exchange (LinkOptions::exchange) is one deterministic call at a time.
-        const size_t window = m_options.exchange ? 1 : kPushesInFlight;
+        const size_t window = std::max<size_t>(1, m_options.pushesInFlight);
         std::deque<InFlight> flight;
         auto drop = [&] {
             for (auto& f : flight) f.reply.wait();
@@ -200,7 +200,7 @@ public:
                     drained = true;
                     break;
                 }
-                InFlight f{std::move(**next), {}};
+                InFlight f{std::move(**next), {}, !flight.empty()};
                 f.push.auth = protocol::Session{m_session};
                 f.reply = std::async(std::launch::async, [this, request = protocol::Message(f.push)] { return exchange(request); });
                 flight.push_back(std::move(f));
@@ -216,7 +216,9 @@ public:
             } else {
                 drop();
                 if (reply) // a reply of another type
-                    return unexpected(protocolError("unexpected_message", std::string("the server answered push with ") + protocol::messageName(*reply)));
+                    return unexpected(protocolError("unexpected_message", std::string("the server answered ") +
+                                                                              protocol::messageName(protocol::Message(front.push)) + " with " +
+                                                                              protocol::messageName(*reply)));
                 if (reply.error().error.code != "unknown_session") return unexpected(reply.error());
                 // The server forgot the session: this push goes again on its own, signed in again.
                 auto again = request<protocol::PushAck>(front.push);
@@ -237,6 +239,12 @@ public:
             if (!plain) {
                 drop();
                 drained = false;
+            }
+            if (front.ahead && ack->expectedSeq > 0 && acked.empty()) {
+                // Sent ahead, it reached the server before the push before it had been applied
+                // and waited longer than the server lets a push wait (a slow or busy server):
+                // no gap of the outbox's, its ops simply go again.
+                continue;
             }
             if (auto m = m_store.markAcked(acked); !m) {
                 drop();

@@ -128,6 +128,7 @@ struct LinkOptions {
     std::string now;                                // recorded as last_sync ("" = not recorded)
     std::function<void(const std::string&)> progress; // a line per batch (nullptr = quiet)
     Exchange exchange;                              // unset: sync/transport over nng to the identity's server
+    size_t pushesInFlight = kPushesInFlight;        // 1: each push waits for its reply before the next
     std::function<void(std::chrono::milliseconds)> pause; // waits between retries (unset: sleep)
 };
 

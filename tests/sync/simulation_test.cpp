@@ -184,6 +184,7 @@ struct World {
         o.retries = 3;
         o.exchange = [this](const std::string&, const std::string& request, std::chrono::milliseconds) { return net->exchange(request); };
         o.pause = [](std::chrono::milliseconds) {};
+        o.pushesInFlight = 1; // one exchange at a time: the simulation's network is deterministic
         return o;
     }
 
