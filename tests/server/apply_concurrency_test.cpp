@@ -6,6 +6,32 @@
 
 using namespace applytest;
 
+namespace {
+
+std::unique_ptr<SqliteServerStore> connection(const Server& s)
+{
+    auto store = SqliteServerStore::open((s.dir / "server.db").string());
+    REQUIRE(store);
+    return std::move(*store);
+}
+
+// Serving is the write path `backfilld serve` has: a WriteQueue on a writer connection, and
+// an Applier on a connection of its own that writes through it.
+struct Serving {
+    WriteQueue queue;
+    std::unique_ptr<SqliteServerStore> mine;
+    std::unique_ptr<Applier> applier;
+
+    explicit Serving(const Server& s) : queue(connection(s)), mine(connection(s))
+    {
+        ApplierOptions options;
+        options.writes = &queue;
+        applier = std::make_unique<Applier>(*mine, options);
+    }
+};
+
+} // namespace
+
 TEST_CASE("several server threads, each on a connection of its own, push at once: every op applied once, log seqs gap-free")
 {
     // backfilld serve answers on several workers, each with its own SqliteServerStore on the
@@ -154,9 +180,8 @@ TEST_CASE("a push that waited for the writer while its device was revoked applie
     // apply; the push's own transaction now reads the device again.
     Server s;
     const protocol::Credentials who = s.enrol("HH-01"); // signed in: epoch 1
-    auto writer = SqliteServerStore::open((s.dir / "server.db").string());
-    REQUIRE(writer);
-    WriteQueue queue(std::move(*writer));
+    Serving serving(s);
+    WriteQueue& queue = serving.queue;
     const int64_t head = s.head();
 
     // Round 1 waits until HH-01's push (authenticated) waits for round 2, then revokes HH-01.
@@ -175,13 +200,8 @@ TEST_CASE("a push that waited for the writer while its device was revoked applie
         }));
     });
     while (!inRound) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    auto mine = SqliteServerStore::open((s.dir / "server.db").string());
-    REQUIRE(mine);
-    ApplierOptions options;
-    options.writes = &queue;
-    Applier applier(**mine, options);
     protocol::Message reply;
-    std::thread pushing([&] { reply = applier.push({who, {op(1, 1, "receive", receipt("DOCK", 2, ""))}}); });
+    std::thread pushing([&] { reply = serving.applier->push({who, {op(1, 1, "receive", receipt("DOCK", 2, ""))}}); });
     while (queue.waiting() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     release = true;
     revoking.join();
@@ -199,14 +219,9 @@ TEST_CASE("a push that reaches the writer before the push sent ahead of it waits
     // writer first. It waits for the first instead of being answered expected_seq.
     Server s;
     const protocol::Credentials who = s.enrol("HH-01");
-    auto writer = SqliteServerStore::open((s.dir / "server.db").string());
-    REQUIRE(writer);
-    WriteQueue queue(std::move(*writer));
-    auto mine = SqliteServerStore::open((s.dir / "server.db").string());
-    REQUIRE(mine);
-    ApplierOptions options;
-    options.writes = &queue;
-    Applier applier(**mine, options);
+    Serving serving(s);
+    WriteQueue& queue = serving.queue;
+    Applier& applier = *serving.applier;
 
     protocol::Message second;
     std::atomic<bool> answered{false};
