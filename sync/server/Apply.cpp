@@ -256,7 +256,7 @@ struct PushProgress {
     // The (epoch, device_seq) this slice recorded last: the next op's sequence check needs no
     // read. Reset at each slice: between two transactions a resent push may have applied more.
     std::optional<std::pair<int64_t, int64_t>> recorded;
-    // What the slice's ops learnt of products, locations and the waitlist (server/Ops.h):
+    // What the slice's ops learnt of locations and the waitlist (server/Ops.h):
     // reset with it.
     MasterMemo memo;
     // Why the device is refused, found at the start of a slice (revoked or enrolled again

@@ -143,7 +143,7 @@ NotifyClock notifyClock(const ServerStore& store)
 }
 
 Result<void> notifyProducts(ServerStore& store, std::span<const std::string> skus, const NotifyClock& clock,
-                            std::span<const std::string> idle, MasterMemo* memo)
+                            MasterMemo* memo)
 {
     bool waitlisted = true;
     if (memo && !skus.empty()) {
@@ -156,9 +156,9 @@ Result<void> notifyProducts(ServerStore& store, std::span<const std::string> sku
     }
     for (const auto& sku : skus) {
         Description description(store, sku);
-        // A product no line waits for has none to read (most receipts: settle read them).
-        const bool none = std::find(idle.begin(), idle.end(), sku) != idle.end();
-        auto lines = none ? Result<std::vector<ledger::OrderLine>>(std::vector<ledger::OrderLine>{}) : store.openLines(sku);
+        // After an op's settle, the store answers this from what settle read (SqliteServerStore:
+        // products no open line waits for, within the write transaction).
+        auto lines = store.openLines(sku);
         if (!lines) return unexpected(lines.error());
         TRY(notifyEtas(store, sku, description, *lines, clock));
         if (waitlisted) TRY(notifyWaitlist(store, sku, description, *lines, clock));
@@ -194,9 +194,7 @@ Result<void> notifyAfterOp(ServerStore& store, std::string_view kind, const OpOu
             TRY(queue(store, SortedJson::array({"allocated", outcome.globalSeq, l.orderId, l.line}), n, clock));
         }
     }
-    // No op opens an order line (a line is open while not cancelled and picked < qty; ops only
-    // add to picked, cancels come from imports): products settle found none open for have none.
-    return notifyProducts(store, outcome.skus, clock, outcome.idle, memo);
+    return notifyProducts(store, outcome.skus, clock, memo);
 }
 
 Result<int64_t> notifyDeferred(ServerStore& store, const NotifyClock& clock)

@@ -29,11 +29,10 @@ NotifyClock notifyClock(const ServerStore& store);
 // what ledger::decideEta decides (event ["eta", order_id, line, day]: one ETA message per
 // line per day), and a back_in_stock message to each waitlisted address of a product that
 // has free units (allocatable on hand - allocated > 0; event ["back_in_stock", email, sku,
-// day]), marking the entry notified. `idle`: products known to have no open line (their lines
-// are not read).
+// day]), marking the entry notified.
 // `memo`: the push slice's (server/Ops.h), which remembers whether anyone is waitlisted.
 Result<void> notifyProducts(ServerStore& store, std::span<const std::string> skus, const NotifyClock& clock,
-                            std::span<const std::string> idle = {}, MasterMemo* memo = nullptr);
+                            MasterMemo* memo = nullptr);
 
 // notifyAfterOp queues what an applied op causes: for a receive, an `allocated` message to
 // each line its units went to (event ["allocated", log seq, order_id, line]), then

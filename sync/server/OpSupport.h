@@ -83,7 +83,6 @@ struct Settlement {
     Json releases = Json::array();    // {order_id, line, qty}
     Json corrections = Json::array(); // {order_id, line, sku, old_qty, new_qty, [filled_by,] message}
     std::vector<std::string> skus;    // the products settled, in order
-    std::vector<std::string> idle;    // those of them no open line waited for
     bool changed() const { return !allocations.empty() || !releases.empty(); }
 };
 
@@ -125,10 +124,8 @@ Result<std::optional<int64_t>> flagged(ServerStore& store, const OpContext& op, 
 Result<void> flag(ServerStore& store, const OpContext& op, OpOutcome& out, Json& entry, const std::string& code,
                   const std::string& message);
 
-// productKnown: whether `sku` is in the server's catalog; locationUsable: whether an op may
-// name location `code` (one of the server's locations, or any while it has none). Both
-// remembered in the op's slice memo (MasterMemo).
-Result<bool> productKnown(ServerStore& store, const OpContext& op, std::string_view sku);
+// locationUsable: whether an op may name location `code` (one of the server's locations, or
+// any while it has none), remembered in the op's slice memo (MasterMemo).
 Result<bool> locationUsable(ServerStore& store, const OpContext& op, std::string_view code);
 
 // applyReceive applies a `receive` op (OpsReceive.cpp).

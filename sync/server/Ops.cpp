@@ -137,7 +137,6 @@ Result<void> settle(ServerStore& store, std::string_view sku, const std::vector<
     if (std::find(out.skus.begin(), out.skus.end(), sku) == out.skus.end()) out.skus.emplace_back(sku);
     auto lines = store.openLines(sku);
     if (!lines) return unexpected(lines.error());
-    if (lines->empty() && std::find(out.idle.begin(), out.idle.end(), sku) == out.idle.end()) out.idle.emplace_back(sku);
     // No line open: nothing to allocate or release, and a claim is cut for want of a line
     // (free stock does not enter its message), so the stock is not summed (most receipts of a
     // product nobody waits for).
@@ -243,7 +242,6 @@ Result<void> finishText(ServerStore& store, const OpContext& op, std::string_vie
     if (!seq) return unexpected(seq.error());
     out.globalSeq = *seq;
     out.skus = s.skus;
-    out.idle = s.idle;
     for (const auto& a : s.allocations)
         out.allocated.push_back({a["order_id"].get<std::string>(), a["line"].get<int64_t>(), a["qty"].get<Qty>()});
     // The entry's on-hand changes, by key, for counts to come (P6: server/Movements.h).
@@ -310,37 +308,20 @@ Result<void> flag(ServerStore& store, const OpContext& op, OpOutcome& out, Json&
     return {};
 }
 
-namespace {
-
-// remembered answers `ask` for `key` once per slice when the op carries a memo.
-template <class Ask>
-Result<bool> remembered(std::map<std::string, bool, std::less<>>* memo, std::string_view key, Ask&& ask)
-{
-    if (memo)
-        if (const auto it = memo->find(key); it != memo->end()) return it->second;
-    auto answer = ask();
-    if (!answer) return unexpected(answer.error());
-    if (memo) memo->emplace(std::string(key), *answer);
-    return *answer;
-}
-
-} // namespace
-
-Result<bool> productKnown(ServerStore& store, const OpContext& op, std::string_view sku)
-{
-    return remembered(op.memo ? &op.memo->products : nullptr, sku, [&] { return store.hasProduct(sku); });
-}
-
 Result<bool> locationUsable(ServerStore& store, const OpContext& op, std::string_view code)
 {
-    return remembered(op.memo ? &op.memo->locations : nullptr, code, [&]() -> Result<bool> {
-        auto kind = store.locationKind(code);
-        if (!kind) return unexpected(kind.error());
-        if (*kind) return true;
+    if (op.memo)
+        if (const auto it = op.memo->locations.find(code); it != op.memo->locations.end()) return it->second;
+    auto kind = store.locationKind(code);
+    if (!kind) return unexpected(kind.error());
+    bool usable = kind->has_value();
+    if (!usable) {
         auto any = store.hasLocations();
         if (!any) return unexpected(any.error());
-        return !*any;
-    });
+        usable = !*any;
+    }
+    if (op.memo) op.memo->locations.emplace(std::string(code), usable);
+    return usable;
 }
 
 } // namespace detail
@@ -378,7 +359,7 @@ Result<OpOutcome> applyMove(ServerStore& store, const OpContext& op, const Json&
     const auto claims = claimsOf(p, "", bad);
     const auto released = releasedOf(p, bad);
     if (bad) return rejected("bad_payload", "move: " + bad->message);
-    auto product = productKnown(store, op, sku);
+    auto product = store.hasProduct(sku);
     if (!product) return unexpected(product.error());
     if (!*product) return rejected("unknown_sku", "move: sku '" + sku + "' is not in the server's catalog");
     for (const auto& where : {from, to}) {
@@ -582,7 +563,7 @@ Result<OpOutcome> applyCountLike(ServerStore& store, const OpContext& op, const 
         basis = b;
     }
     if (bad) return rejected("bad_payload", std::string(kind) + ": " + bad->message);
-    auto product = productKnown(store, op, sku);
+    auto product = store.hasProduct(sku);
     if (!product) return unexpected(product.error());
     if (!*product) return rejected("unknown_sku", std::string(kind) + ": sku '" + sku + "' is not in the server's catalog");
 
@@ -689,11 +670,6 @@ bool refusesBeforeWriting(std::string_view kind)
 }
 
 Json parsePayload(std::string_view payload) { return Json::parse(payload, nullptr, false); }
-
-Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, std::string_view payload)
-{
-    return applyOp(store, op, kind, applierOf(kind) ? parsePayload(payload) : Json());
-}
 
 Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, const Json& p)
 {

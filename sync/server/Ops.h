@@ -23,15 +23,14 @@
 namespace backfill::server {
 
 // MasterMemo keeps what the ops of one push slice learnt of the master data: whether a
-// product is in the catalog, whether a location may be used (known, or the server has no
-// locations at all). A slice is one transaction under the writer's lock and no op writes
-// products or locations, so an answer holds for the whole slice; the next slice (another
-// transaction, after an import perhaps) starts a new one (Applier::push). Receipts of one
-// location read it once per slice instead of once per op.
+// location may be used (known, or the server has no locations at all). A slice is one
+// transaction under the writer's lock and no op writes locations, so an answer holds for the
+// whole slice; the next slice (another transaction, after an import perhaps) starts a new one
+// (Applier::push). Receipts of one location read it once per slice instead of once per op.
+// (Products need no memo here: the store remembers those it found, SqliteServerStore.)
 // Also whether any address is on the waitlist at all: ops only mark entries notified, never
 // add one, so "none" holds for the slice too (customer notifications, server/Notify.h).
 struct MasterMemo {
-    std::map<std::string, bool, std::less<>> products;
     std::map<std::string, bool, std::less<>> locations;
     std::optional<bool> waitlisted;
 };
@@ -56,9 +55,6 @@ struct OpOutcome {
     std::string result = "{}"; // JSON: {"allocations":[...],"corrections":[...]} and kind-specific fields
     bool record = true;
     std::vector<std::string> skus; // the products whose allocations the op settled (notifications)
-    // idle: those of them no open order line waited for when settled (nor after: no op opens
-    // a line; customer notifications do not read their lines again).
-    std::vector<std::string> idle;
     // allocated: the units the op gave each order line (claimed or by the rule), as in the
     // result's `allocations` (customer notifications read them here, not from the JSON).
     struct LineUnits {
@@ -84,9 +80,8 @@ struct OpOutcome {
 //            for users) (recorded: sending it again cannot help);
 //   Rejected unknown_op (a kind this server does not apply yet; not recorded).
 // Fails (an error value, the transaction must roll back) only when the store fails.
-Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, std::string_view payload);
-// The same with the payload already read (parsePayload): a push reads its ops' payloads on
-// the request's own thread, before it waits for the writer (Applier::push).
+// The payload comes read (parsePayload): a push reads its ops' payloads on the request's own
+// thread, before it waits for the writer (Applier::push).
 Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, const nlohmann::ordered_json& payload);
 // parsePayload reads an op's JSON payload; a discarded value when it is not JSON.
 nlohmann::ordered_json parsePayload(std::string_view payload);

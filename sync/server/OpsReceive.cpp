@@ -112,7 +112,7 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
     if (bad) return rejected("bad_payload", "receive: " + bad->message);
 
     for (const auto& l : lines) {
-        auto product = productKnown(store, op, l.sku);
+        auto product = store.hasProduct(l.sku);
         if (!product) return unexpected(product.error());
         if (!*product) return rejected("unknown_sku", "receive: sku '" + l.sku + "' is not in the server's catalog");
     }
@@ -229,6 +229,5 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
     for (const auto& sscc : ssccs) TRY(store.markSsccReceived(sscc, out.globalSeq));
     return out;
 }
-
 
 } // namespace backfill::server::detail

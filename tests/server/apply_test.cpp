@@ -497,14 +497,15 @@ TEST_CASE("refusals: bad payloads are recorded as rejected, kinds not applied ye
     CHECK(s.onHand("SKU-B", "DOCK") == 2);
 }
 
-TEST_CASE("a push's memo of products and locations does not outlive it: an import between two pushes is seen")
+TEST_CASE("what a push remembers of products and locations does not hide an import between two pushes")
 {
     Server s;
     auto hh = s.enrol("HH-01");
     const std::string newSku = R"({"location":"DOCK","lines":[{"sku":"SKU-N","qty":1}]})";
     const std::string newPlace = R"({"location":"B-9","lines":[{"sku":"SKU-B","qty":1}]})";
-    // Refused ops are recorded, each with its own message (the second of each from the slice's
-    // memo, MasterMemo: its reads are not observable here, its answers are).
+    // Refused ops are recorded, each with its own message (the second location's from the
+    // slice's memo, MasterMemo; the store remembers only products it found: its reads are
+    // not observable here, its answers are).
     auto first = s.push(hh, {op(1, 1, "receive", newSku), op(2, 2, "receive", newPlace), op(3, 3, "receive", newSku),
                              op(4, 4, "receive", newPlace)});
     REQUIRE(first.results.size() == 4);
