@@ -113,10 +113,12 @@ public:
 using Exchange = std::function<Result<std::string>(const std::string& url, const std::string& request,
                                                    std::chrono::milliseconds timeout)>;
 
-// kPushesInFlight: how many pushes a catch-up keeps in flight. Two: the server applies the
-// second while the first's reply travels and is folded in; more would only wait at the
-// server, which applies one device's pushes in device_seq order.
-inline constexpr size_t kPushesInFlight = 2;
+// kPushesInFlight: how many pushes a catch-up keeps in flight. Three: the server applies the
+// next while a reply travels and is folded in, and a third waits ready for the server's
+// writer, so a slow reply (a busy two-core machine: 0.6-2 ms from commit to the terminal)
+// leaves the writer nothing to wait for. The server commits one push of a device at a time
+// (server/WriteQueue.h), each answered as soon as its own commit is done.
+inline constexpr size_t kPushesInFlight = 3;
 
 // LinkOptions: how hard to try (STYLE.md 5).
 struct LinkOptions {

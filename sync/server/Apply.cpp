@@ -231,9 +231,9 @@ ledger::Result<SessionRecord> Applier::authenticate(const protocol::Auth& auth)
     return SessionRecord{deviceId, epoch};
 }
 
-ledger::Result<void> Applier::write(const char* what, const WriteQueue::Step& step)
+ledger::Result<void> Applier::write(const char* what, const WriteQueue::Step& step, std::string_view owner)
 {
-    if (m_options.writes) return m_options.writes->run(step);
+    if (m_options.writes) return m_options.writes->run(step, owner);
     for (bool more = true; more;) {
         auto done = m_store.transact(what, [&]() -> ledger::Result<void> {
             auto r = step(m_store);
@@ -288,7 +288,7 @@ ledger::Result<bool> unsaved(ServerStore& store, const protocol::Op& op, const s
 // rolled back; the other ops of the transaction stay) and the record of its outcome. An
 // error is a store failure: the caller's transaction rolls back.
 ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, const protocol::Op& op, const nlohmann::ordered_json& payload,
-                              PushProgress& p, const std::function<int64_t()>& now)
+                              const ReadAhead& ahead, PushProgress& p, const std::function<int64_t()>& now)
 {
     protocol::OpResult r;
     r.opId = op.opId;
@@ -352,7 +352,7 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
     store.setLogTime(op.createdAt > 0 ? op.createdAt : now());
     ledger::Result<OpOutcome> outcome = OpOutcome{};
     auto apply = [&]() -> ledger::Result<bool> {
-        outcome = applyOp(store, {who.deviceId, op.opId, op.deviceSeq, op.epoch, &p.memo}, op.kind, payload);
+        outcome = applyOp(store, {who.deviceId, op.opId, op.deviceSeq, op.epoch, &p.memo}, op.kind, payload, ahead);
         if (!outcome) return unexpected(outcome.error());
         if (outcome->status == OpStatus::Rejected) return false; // a refused op leaves nothing behind
         // Customer notifications the op causes are queued with it (server/Notify.h), dated by
@@ -366,16 +366,16 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
     store.setLogTime(pinned);
     if (!kept) return unexpected(kept.error());
     r.status = outcome->status;
-    r.code = outcome->code;
-    r.message = outcome->message;
+    r.code = std::move(outcome->code);
+    r.message = std::move(outcome->message);
     r.globalSeq = outcome->globalSeq;
-    r.result = outcome->result;
+    r.result = std::move(outcome->result);
     if (!outcome->record) {
         p.stop = true;
         return finish();
     }
-    if (auto recorded = store.recordOp({op.opId, who.deviceId, op.epoch, op.deviceSeq, op.kind, outcome->status,
-                                        outcome->code, outcome->message, outcome->globalSeq, outcome->result});
+    if (auto recorded = store.recordOp({op.opId, who.deviceId, op.epoch, op.deviceSeq, op.kind, r.status, r.code, r.message,
+                                        r.globalSeq, r.result});
         !recorded)
         return recorded;
     p.recorded = {op.epoch, op.deviceSeq};
@@ -393,13 +393,20 @@ protocol::Message Applier::push(const protocol::Push& push)
     // slice committed; a failure leaves the slices before it applied (their retry is a
     // duplicate) and nothing of its own.
     // The payloads are read here, on the request's thread, not by the writer: while it
-    // applies one push, the next one's are read (a terminal keeps two in flight, sync/link).
+    // applies one push, the next one's are read (a terminal keeps several in flight, sync/link).
+    // So are a receipt's fields (readAhead): the writer finds them read and checked.
     std::vector<nlohmann::ordered_json> payloads;
+    std::vector<ReadAhead> aheads;
     payloads.reserve(push.ops.size());
-    for (const auto& op : push.ops) payloads.push_back(parsePayload(op.payload));
+    aheads.reserve(push.ops.size());
+    for (const auto& op : push.ops) {
+        payloads.push_back(parsePayload(op.payload));
+        aheads.push_back(readAhead(op.kind, payloads.back()));
+    }
     PushProgress progress;
-    // A terminal catching up keeps a second push in flight while the first is applied
-    // (sync/link): both are in this server at once, and the second may reach the writer
+    progress.ack.results.reserve(push.ops.size());
+    // A terminal catching up keeps more pushes in flight while the first is applied
+    // (sync/link): they are in this server at once, and a later one may reach the writer
     // first. Its first op then comes after a gap; serving, it waits for the one before it
     // (docs/server.md, Pushes in flight) rather than answer expected_seq at once. A gap that
     // is still there after kEarlyPushWait is answered as before.
@@ -415,7 +422,9 @@ protocol::Message Applier::push(const protocol::Push& push)
         if (!d) return unexpected(d.error());
         if ((progress.refused = deviceRefusal(*d, who->deviceId, who->epoch))) return false;
         for (size_t n = 0; n < kOpsPerCommit && progress.next < push.ops.size() && !progress.stop; ++n, ++progress.next)
-            if (auto r = handleOp(store, *who, push.ops[progress.next], payloads[progress.next], progress, m_options.now); !r)
+            if (auto r = handleOp(store, *who, push.ops[progress.next], payloads[progress.next], aheads[progress.next], progress,
+                                  m_options.now);
+                !r)
                 return unexpected(r.error());
         if (progress.early) return false;
         if (progress.next < push.ops.size() && !progress.stop) return true;
@@ -428,13 +437,13 @@ protocol::Message Applier::push(const protocol::Push& push)
         progress.ack.headCursor = *head;
         return false;
     };
-    auto done = write("applying a push", attempt);
+    auto done = write("applying a push", attempt, who->deviceId);
     while (done && progress.early) {
         if (std::chrono::steady_clock::now() >= waitUntil) progress.mayWait = false; // answered as a gap now
         else std::this_thread::sleep_for(kEarlyPushPoll);
         progress.early = progress.stop = false;
         progress.next = 0; // the loop counted the op it left
-        done = write("applying a push", attempt);
+        done = write("applying a push", attempt, who->deviceId);
     }
     if (!done) return errorOf(done.error());
     if (progress.refused) return errorOf(*progress.refused);

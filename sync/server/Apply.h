@@ -81,7 +81,7 @@ struct ApplierOptions {
 inline constexpr size_t kOpsPerCommit = 128;
 
 // A push whose first op comes after a gap, served while the push before it may still be on
-// its way to the writer (a terminal keeps two in flight, sync/link), waits for it: it tries
+// its way to the writer (a terminal keeps several in flight, sync/link), waits for it: it tries
 // again every kEarlyPushPoll, for at most kEarlyPushWait, then is answered expected_seq.
 inline constexpr std::chrono::milliseconds kEarlyPushWait{250};
 inline constexpr std::chrono::microseconds kEarlyPushPoll{500};
@@ -100,7 +100,9 @@ public:
 
 private:
     ledger::Result<SessionRecord> authenticate(const protocol::Auth& auth);
-    ledger::Result<void> write(const char* what, const WriteQueue::Step& step);
+    // write runs `step` in the WriteQueue when serving (one step of each `owner` a round), else
+    // in transactions of its own.
+    ledger::Result<void> write(const char* what, const WriteQueue::Step& step, std::string_view owner = {});
     void count(const protocol::Message& reply);
     ServerStore& m_store;
     ApplierOptions m_options;

@@ -128,8 +128,25 @@ Result<void> flag(ServerStore& store, const OpContext& op, OpOutcome& out, Json&
 // any while it has none), remembered in the op's slice memo (MasterMemo).
 Result<bool> locationUsable(ServerStore& store, const OpContext& op, std::string_view code);
 
-// applyReceive applies a `receive` op (OpsReceive.cpp).
+// ReceiveRead is a receive op's payload read and checked (OpsReceive.cpp): its location and
+// lines, or the first field refused (`bad`).
+struct ReceiveRead {
+    // A line as read from the payload (OpsUndo.cpp's ReceiptLine is one of the entry's).
+    struct Line {
+        std::string sku, lot, sscc;
+        Qty qty = 0;
+        std::optional<ledger::Date> expiry; // the lot's, when the scan named one
+        std::vector<Claim> claims;
+    };
+    std::string location;
+    std::vector<Line> lines;
+    std::optional<Bad> bad;
+};
+ReceiveRead readReceive(const Json& payload);
+
+// applyReceive applies a `receive` op (OpsReceive.cpp), from its payload or as read ahead.
 Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Json& payload);
+Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const ReceiveRead& read);
 
 // applyUndo applies an `undo` op (OpsUndo.cpp; docs/server.md, Undo).
 Result<OpOutcome> applyUndo(ServerStore& store, const OpContext& op, const Json& payload);

@@ -671,7 +671,13 @@ bool refusesBeforeWriting(std::string_view kind)
 
 Json parsePayload(std::string_view payload) { return Json::parse(payload, nullptr, false); }
 
-Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, const Json& p)
+ReadAhead readAhead(std::string_view kind, const Json& payload)
+{
+    if (kind != "receive" || !payload.is_object()) return {};
+    return std::make_shared<const ReceiveRead>(readReceive(payload));
+}
+
+Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, const Json& p, const ReadAhead& ahead)
 {
     const OpKind* applier = applierOf(kind);
     if (!applier) {
@@ -682,6 +688,7 @@ Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_v
     }
     if (p.is_discarded() || !p.is_object())
         return rejected("bad_payload", std::string(kind) + ": the payload is not a JSON object");
+    if (ahead && kind == "receive") return applyReceive(store, op, *ahead);
     return applier->apply(store, op, p);
 }
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,10 +82,20 @@ struct OpOutcome {
 //   Rejected unknown_op (a kind this server does not apply yet; not recorded).
 // Fails (an error value, the transaction must roll back) only when the store fails.
 // The payload comes read (parsePayload): a push reads its ops' payloads on the request's own
-// thread, before it waits for the writer (Applier::push).
-Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, const nlohmann::ordered_json& payload);
+// thread, before it waits for the writer (Applier::push); `ahead`, when given, is what
+// readAhead took out of it there.
+namespace detail {
+struct ReceiveRead;
+}
+using ReadAhead = std::shared_ptr<const detail::ReceiveRead>;
+Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_view kind, const nlohmann::ordered_json& payload,
+                          const ReadAhead& ahead = {});
 // parsePayload reads an op's JSON payload; a discarded value when it is not JSON.
 nlohmann::ordered_json parsePayload(std::string_view payload);
+// readAhead takes out of a parsed payload what applyOp can use read: a receive's fields,
+// checked (a refusal is kept and given when the op is applied). Nothing for other kinds, or
+// a payload that is not an object. Pure: it reads no store.
+ReadAhead readAhead(std::string_view kind, const nlohmann::ordered_json& payload);
 
 // refusesBeforeWriting says whether every refusal applyOp can give an op of `kind` comes
 // before the op's first write (receive, move, pick, short). Such an op needs no savepoint of

@@ -20,14 +20,7 @@ namespace {
 // receive: {"scan","location","lines":[{"sku","qty","lot","sscc","claims":[{"order_id","line","qty"[,"stage","staged"]}]}]}
 // A claim's `staged` units were carried from the location to the order's lane `stage`.
 
-// PayloadLine is a receive op's line as read from its payload (OpsUndo.cpp's ReceiptLine is
-// one of the entry's).
-struct PayloadLine {
-    std::string sku, lot, sscc;
-    Qty qty = 0;
-    std::optional<ledger::Date> expiry; // the lot's, when the scan named one
-    std::vector<Claim> claims;
-};
+using PayloadLine = ReceiveRead::Line;
 
 // keepOneLane keeps one staging lane per order (docs/server.md, One lane per order). The
 // first receipt that carried an order's units to a lane gives the order that lane: the
@@ -73,11 +66,13 @@ Result<void> keepOneLane(ServerStore& store, const std::vector<PayloadLine>& lin
 
 } // namespace
 
-Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Json& p)
+ReceiveRead readReceive(const Json& p)
 {
-    std::optional<Bad> bad;
-    const std::string location = text(p, "location", "", true, bad);
-    std::vector<PayloadLine> lines;
+    ReceiveRead read;
+    std::optional<Bad>& bad = read.bad;
+    read.location = text(p, "location", "", true, bad);
+    const std::string& location = read.location;
+    std::vector<PayloadLine>& lines = read.lines;
     const Json& jl = array(p, "lines", "", true, bad);
     if (!bad && jl.empty()) bad = Bad{"lines: empty, a receipt has at least one line"};
     eachObject(jl, "lines", bad, [&](const Json& item, const std::string& w) {
@@ -109,7 +104,16 @@ Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Js
             bad = Bad{"lines[" + std::to_string(i) + "]: " + std::to_string(staged) + " units staged, more than the line's " +
                       std::to_string(lines[i].qty)};
     }
-    if (bad) return rejected("bad_payload", "receive: " + bad->message);
+    return read;
+}
+
+Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const Json& p) { return applyReceive(store, op, readReceive(p)); }
+
+Result<OpOutcome> applyReceive(ServerStore& store, const OpContext& op, const ReceiveRead& read)
+{
+    if (read.bad) return rejected("bad_payload", "receive: " + read.bad->message);
+    const std::string& location = read.location;
+    const std::vector<PayloadLine>& lines = read.lines;
 
     for (const auto& l : lines) {
         auto product = store.hasProduct(l.sku);

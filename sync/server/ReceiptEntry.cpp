@@ -109,10 +109,11 @@ std::optional<std::string> receiptText(const OpContext& op, std::string_view loc
         if (!t.ok) return std::nullopt;
     }
     t.close(']');
+    // Most receipts allocate and release nothing: "[]" as dump() writes it, without a serializer.
     t.key("allocations");
-    t.out += allocations.dump();
+    t.out += allocations.is_array() && allocations.empty() ? "[]" : allocations.dump();
     t.key("releases");
-    t.out += releases.dump();
+    t.out += releases.is_array() && releases.empty() ? "[]" : releases.dump();
     t.close('}');
     if (!t.ok) return std::nullopt;
     return std::move(t.out);

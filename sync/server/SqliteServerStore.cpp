@@ -130,8 +130,8 @@ Result<void> SqliteServerStore::transact(const char* what, const std::function<R
     int64_t version = -1;
     TRY(m_db->prepare("PRAGMA data_version").first([&](const Statement& r) { version = r.columnInt(0); }));
     if (version != m_dataVersion) {
-        m_noOpenLines.clear();
-        m_noOpenInbound.clear();
+        m_products.linesMayOpen();
+        m_products.inboundMayOpen();
         m_dataVersion = version;
     }
     // While the body runs the open-line memory is used; unless the transaction commits
@@ -155,9 +155,7 @@ Result<void> SqliteServerStore::transact(const char* what, const std::function<R
 
 void SqliteServerStore::forgetRead()
 {
-    m_knownProducts.clear();
-    m_noOpenLines.clear();
-    m_noOpenInbound.clear();
+    m_products.forget();
 }
 
 void SqliteServerStore::checkpointIfDue() { m_db->checkpointIfDue(); }
@@ -345,10 +343,10 @@ Result<std::optional<ledger::Product>> SqliteServerStore::product(std::string_vi
 
 Result<bool> SqliteServerStore::hasProduct(std::string_view sku)
 {
-    if (m_knownProducts.find(sku) != m_knownProducts.end()) return true;
+    if (m_products.known(sku)) return true;
     bool found = false;
     TRY(m_db->prepare("SELECT 1 FROM products WHERE sku = ?").bind(1, sku).first([&](const Statement&) { found = true; }));
-    if (found) remember(m_knownProducts, sku);
+    if (found) m_products.markKnown(sku);
     return found;
 }
 
@@ -456,7 +454,7 @@ Result<void> SqliteServerStore::saveReason(const ledger::Reason& r)
 Result<std::vector<ledger::OrderLine>> SqliteServerStore::openLines(std::string_view sku)
 {
     std::vector<ledger::OrderLine> out;
-    if (m_writing && m_noOpenLines.contains(sku)) return out;
+    if (m_writing && m_products.noOpenLines(sku)) return out;
     // Every op reads it (settle): the text is made once, not per call.
     static const std::string kSql =
         std::string("SELECT ") + kLineColumns + " FROM order_lines WHERE sku = ? AND cancelled = 0 AND picked < qty ORDER BY order_id, line";
@@ -465,7 +463,7 @@ Result<std::vector<ledger::OrderLine>> SqliteServerStore::openLines(std::string_
     while (q.step()) out.push_back(lineFrom(q));
     TRY(fromStatement(q));
     q.reset();
-    if (m_writing && out.empty()) remember(m_noOpenLines, sku);
+    if (m_writing && out.empty()) m_products.markNoOpenLines(sku);
     return out;
 }
 
@@ -491,7 +489,7 @@ Result<std::vector<ledger::OrderLine>> SqliteServerStore::orderLines()
 
 Result<void> SqliteServerStore::saveOrderLine(const ledger::OrderLine& l)
 {
-    m_noOpenLines.clear(); // a new line, or one changed: it may be open
+    m_products.linesMayOpen(); // a new line, or one changed: it may be open
     return m_db
         ->prepare("INSERT INTO order_lines(order_id, line, customer, email, sku, qty, priority, ordered_at, promised_at, cancelled) "
                   "VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(order_id, line) DO UPDATE SET customer = excluded.customer, "
@@ -512,7 +510,7 @@ Result<void> SqliteServerStore::saveOrderLine(const ledger::OrderLine& l)
 
 Result<void> SqliteServerStore::changeLine(std::string_view orderId, int64_t line, Qty allocatedDelta, Qty pickedDelta)
 {
-    if (pickedDelta < 0) m_noOpenLines.clear(); // a pick undone may open its line again
+    if (pickedDelta < 0) m_products.linesMayOpen(); // a pick undone may open its line again
     return m_db->prepare("UPDATE order_lines SET allocated = allocated + ?, picked = picked + ? WHERE order_id = ? AND line = ?")
         .bind(1, allocatedDelta)
         .bind(2, pickedDelta)
@@ -565,7 +563,7 @@ Result<void> SqliteServerStore::setOrderStage(std::string_view orderId, std::str
 Result<std::vector<OpenInbound>> SqliteServerStore::openInbound(std::string_view sku, std::string_view sscc)
 {
     std::vector<OpenInbound> out;
-    if (m_writing && m_noOpenInbound.contains(sku)) return out;
+    if (m_writing && m_products.noOpenInbound(sku)) return out;
     auto& q = m_db->prepare("SELECT id, qty - received FROM inbound_lines WHERE sku = ? AND sscc = ? AND qty > received "
                             "ORDER BY eta, inbound_id, id");
     q.bind(1, sku).bind(2, sscc);
@@ -578,7 +576,7 @@ Result<std::vector<OpenInbound>> SqliteServerStore::openInbound(std::string_view
         TRY(m_db->prepare("SELECT 1 FROM inbound_lines WHERE sku = ? AND qty > received LIMIT 1").bind(1, sku).first([&](const Statement&) {
             open = true;
         }));
-        if (!open) remember(m_noOpenInbound, sku);
+        if (!open) m_products.markNoOpenInbound(sku);
     }
     return out;
 }
@@ -612,7 +610,7 @@ Result<std::vector<ReceivedInbound>> SqliteServerStore::receivedInbound(std::str
 
 Result<void> SqliteServerStore::addInboundReceived(int64_t id, Qty qty)
 {
-    if (qty < 0) m_noOpenInbound.clear(); // a receipt undone: its line waits again
+    if (qty < 0) m_products.inboundMayOpen(); // a receipt undone: its line waits again
     return m_db->prepare("UPDATE inbound_lines SET received = received + ? WHERE id = ?").bind(1, qty).bind(2, id).run();
 }
 
@@ -627,7 +625,7 @@ Result<std::optional<std::string>> SqliteServerStore::inboundOfSscc(std::string_
 
 Result<void> SqliteServerStore::saveInboundLine(const ledger::InboundLine& l)
 {
-    m_noOpenInbound.clear(); // a new line, or one changed: it may be open
+    m_products.inboundMayOpen(); // a new line, or one changed: it may be open
     return m_db
         ->prepare("INSERT INTO inbound_lines(id, inbound_id, supplier, sku, qty, eta, sscc) "
                   "VALUES((SELECT COALESCE(MAX(id), 0) + 1 FROM inbound_lines),?,?,?,?,?,?) "

@@ -6,6 +6,7 @@
 // (another application_id, or tables without it) is refused untouched (`not_backfilld_db`), as
 // is a schema newer than this binary (`newer_schema`). One connection: not thread-safe.
 
+#include "server/ProductMemory.h"
 #include "server/ServerStore.h"
 
 #include <chrono>
@@ -13,7 +14,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 namespace backfill::store {
 class Database;
@@ -144,29 +144,14 @@ private:
     void forgetRead();
     std::unique_ptr<store::Database> m_db;
     std::optional<ledger::Timestamp> m_logTime;
-    // Products hasProduct found: no process ever deletes a product, so a product found in a
-    // committed state stays found. Every op names one; the read cost ~2 us of a receipt's ~40
-    // (bench/README.md, Sync). Bounded: past kRememberedMax it starts again.
-    struct TextHash {
-        using is_transparent = void;
-        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-    };
-    std::unordered_set<std::string, TextHash, std::equal_to<>> m_knownProducts;
-    static constexpr size_t kRememberedMax = 200'000;
-    // remember adds `sku` to one of the sets above, emptied first when it holds kRememberedMax.
-    template <class Set>
-    static void remember(Set& set, std::string_view sku)
-    {
-        if (set.size() >= kRememberedMax) set.clear();
-        set.emplace(sku);
-    }
-    // Within write transactions only: products with no open order line (openLines) and with
-    // no open inbound line (openInbound), as this connection last read them. Every receipt
-    // asks both, and for most products the answer stays "none" for hours. Forgotten when this
-    // connection writes lines that may open one (an import, a pick undone, a receipt undone),
-    // on a rollback, and when another connection committed anything (PRAGMA data_version,
-    // read as each write transaction begins).
-    std::unordered_set<std::string, TextHash, std::equal_to<>> m_noOpenLines, m_noOpenInbound;
+    // Products hasProduct found, and (within write transactions only) products with no open
+    // order line (openLines) and no open inbound line (openInbound), as this connection last
+    // read them. Every receipt asks all three, and for most products the answers stay the same
+    // for hours. Found products stay found (none is ever deleted); the other two facts are
+    // forgotten when this connection writes lines that may open one (an import, a pick undone,
+    // a receipt undone) and when another connection committed anything (PRAGMA data_version,
+    // read as each write transaction begins). Everything is forgotten on a rollback.
+    ProductMemory m_products;
     int64_t m_dataVersion = -1;
     bool m_writing = false;
 };

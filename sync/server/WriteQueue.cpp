@@ -1,12 +1,14 @@
 #include "server/WriteQueue.h"
 
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 namespace backfill::server {
 
 struct WriteQueue::Job {
     const Step* step = nullptr;
+    std::string_view owner;
     bool done = false;
     std::optional<ledger::Error> error;
     std::condition_variable finished;
@@ -24,10 +26,11 @@ WriteQueue::~WriteQueue()
     m_thread.join();
 }
 
-Result<void> WriteQueue::run(const Step& step)
+Result<void> WriteQueue::run(const Step& step, std::string_view owner)
 {
     Job job;
     job.step = &step;
+    job.owner = owner;
     std::unique_lock lock(m_mutex);
     if (m_stopping) return ledger::fail("stopping", "the server is stopping: send the request again");
     m_waiting.push_back(&job);
@@ -70,10 +73,17 @@ void WriteQueue::loop()
             m_waiting.clear();
             return;
         }
-        // Everyone waiting now goes into this round; requests arriving meanwhile wait for the
-        // next one (they are what the next commit groups).
-        std::vector<Job*> round(m_waiting.begin(), m_waiting.end());
-        m_waiting.clear();
+        // Everyone waiting now goes into this round but a second step of the same owner, which
+        // waits for the next round in its place; requests arriving meanwhile wait for the next
+        // one too (they are what the next commit groups).
+        std::vector<Job*> round;
+        std::deque<Job*> held;
+        std::unordered_set<std::string_view> owners;
+        for (Job* j : m_waiting) {
+            if (!j->owner.empty() && !owners.insert(j->owner).second) held.push_back(j);
+            else round.push_back(j);
+        }
+        m_waiting = std::move(held);
         lock.unlock();
 
         std::vector<bool> more(round.size(), false);

@@ -14,6 +14,13 @@
 // the server dies half-way: the retry gets it as duplicates), and its reply is sent only
 // after its last slice committed.
 //
+// One step per owner a round (Applier: the device): a terminal keeps several pushes in
+// flight (sync/link), and the writer may find two of them waiting at once. The second waits
+// for the next round, so each push commits on its own and its reply goes out as soon as its
+// own commit is done, not after the device's next push is applied too: the link's window
+// moves on sooner (docs/server.md, Pushes in flight). Steps without an owner (sign-ins) are
+// never held back.
+//
 // Failure: a step that fails (a store error) or a commit that fails rolls back the whole
 // round: every request of the round gets that error (the requests may be sent again: what
 // earlier rounds committed comes back as duplicates, nothing of the failed round stays).
@@ -25,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 namespace backfill::server {
@@ -43,8 +51,9 @@ public:
 
     // run runs `step` round after round until it is done, and returns once the transaction of
     // its last step committed; else the first error (its own, the round's commit's, or
-    // `stopping` when the queue stopped first). Thread-safe; blocks the caller.
-    Result<void> run(const Step& step);
+    // `stopping` when the queue stopped first). A round runs at most one step of each
+    // non-empty `owner`. Thread-safe; blocks the caller.
+    Result<void> run(const Step& step, std::string_view owner = {});
 
     // rounds and steps count the transactions committed and the steps they carried.
     uint64_t rounds() const;

@@ -16,10 +16,19 @@ namespace backfill::store {
 
 inline bool appendJsonString(std::string& out, std::string_view text)
 {
-    for (const char c : text)
-        if (static_cast<unsigned char>(c) >= 0x80) return false;
+    const size_t mark = out.size();
     out += '"';
-    for (const char c : text) {
+    // One pass: runs of bytes that need no escape are appended whole.
+    size_t run = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x80) {
+            out.resize(mark);
+            return false;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(text.data() + run, i - run);
+        run = i + 1;
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
@@ -28,17 +37,15 @@ inline bool appendJsonString(std::string& out, std::string_view text)
         case '\n': out += "\\n"; break;
         case '\f': out += "\\f"; break;
         case '\r': out += "\\r"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                static constexpr char kHex[] = "0123456789abcdef";
-                out += "\\u00";
-                out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
-                out += kHex[static_cast<unsigned char>(c) & 0xf];
-            } else {
-                out += c;
-            }
+        default: {
+            static constexpr char kHex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += kHex[(c >> 4) & 0xf];
+            out += kHex[c & 0xf];
+        }
         }
     }
+    out.append(text.data() + run, text.size() - run);
     out += '"';
     return true;
 }

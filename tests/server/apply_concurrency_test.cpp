@@ -173,6 +173,50 @@ TEST_CASE("write queue: the requests waiting share one commit; a long request go
     CHECK(s.lastEntry() == R"({"what":"D"})");
 }
 
+TEST_CASE("write queue: a round runs one step of each owner; the owner's next step waits for the next round, in its order")
+{
+    Server s;
+    auto writer = SqliteServerStore::open((s.dir / "server.db").string());
+    REQUIRE(writer);
+    WriteQueue queue(std::move(*writer));
+    const int64_t head = s.head();
+    auto append = [](ServerStore& store, const std::string& what) -> Result<bool> {
+        auto seq = store.appendLog("test", R"({"what":")" + what + R"("})");
+        if (!seq) return ledger::unexpected(seq.error());
+        return false;
+    };
+    // Round 1 holds A (device HH-1) until X (HH-1), Y (HH-2), Z (HH-1) and W (a sign-in, no
+    // owner) wait, in that order. Round 2 takes X, Y and W; Z, HH-1's second, waits for round 3.
+    std::atomic<bool> release{false}, inRound{false};
+    std::thread a([&] {
+        CHECK(queue.run(
+            [&](ServerStore& store) -> Result<bool> {
+                inRound = true;
+                while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                return append(store, "A");
+            },
+            "HH-1"));
+    });
+    while (!inRound) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::vector<std::thread> waiting;
+    const std::vector<std::pair<std::string, std::string>> steps{{"X", "HH-1"}, {"Y", "HH-2"}, {"Z", "HH-1"}, {"W", ""}};
+    for (size_t i = 0; i < steps.size(); ++i) {
+        waiting.emplace_back([&, i] { CHECK(queue.run([&](ServerStore& store) { return append(store, steps[i].first); }, steps[i].second)); });
+        while (queue.waiting() < i + 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    release = true;
+    a.join();
+    for (auto& t : waiting) t.join();
+    CHECK(queue.rounds() == 3);
+    CHECK(queue.steps() == 5);
+    std::vector<std::string> order;
+    const auto entries = s.store->entriesAfter(head, 10);
+    REQUIRE(entries);
+    for (const auto& e : *entries) order.push_back(e.payload);
+    CHECK(order == std::vector<std::string>{R"({"what":"A"})", R"({"what":"X"})", R"({"what":"Y"})", R"({"what":"W"})",
+                                            R"({"what":"Z"})"});
+}
+
 TEST_CASE("a push that waited for the writer while its device was revoked applies nothing and is refused: revoked")
 {
     // Authentication reads the device on the request's own connection, before the push waits

@@ -45,6 +45,7 @@ TEST_CASE("text with a byte of 0x80 or above is refused and leaves the output as
     std::string out = "{";
     CHECK_FALSE(appendJsonString(out, "caf\xc3\xa9"));
     CHECK_FALSE(appendJsonString(out, "\xff"));
+    CHECK_FALSE(appendJsonString(out, "a\"b\n\x01c\xc3\xa9")); // escapes written before the refusal are taken back
     CHECK(out == "{");
 }
 

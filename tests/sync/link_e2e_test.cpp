@@ -378,7 +378,7 @@ TEST_CASE("link: three terminals claim the same backorders offline; one pallet r
     CHECK(s.kill(SIGTERM) == 0);
 }
 
-TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 1,250 receipts (two pushes in flight); restarted, the next sync applies each once, in order")
+TEST_CASE("link: backfilld killed with SIGKILL while a terminal pushes 1,250 receipts (pushes in flight); restarted, the next sync applies each once, in order")
 {
     Terminal t;
     Server s(t);

@@ -34,7 +34,7 @@ std::string gtin()
 }
 
 // Catchup is a server with SKU-A and DOCK, and a terminal enrolled to it holding `receipts`
-// unsent receipts of one unit each (two pushes: 500 and the rest).
+// unsent receipts of one unit each (pushes of 500).
 struct Catchup {
     fs::path dir;
     std::unique_ptr<server::SqliteServerStore> store;
@@ -44,6 +44,8 @@ struct Catchup {
     // hold, when set, is how long the exchange keeps a Push whose first op has device_seq 1
     // the first time it sees one (the push the others follow).
     std::chrono::milliseconds hold{0};
+    // waitFor: how many pushes the first waits to see inside the exchange at once (at most 5 s).
+    int waitFor = 2;
     std::atomic<bool> held{false};
     std::atomic<int> gapReplies{0};
     // Pushes inside the exchange at once, and the most there were.
@@ -117,9 +119,9 @@ struct Catchup {
                 }
             } inside(*this, push != nullptr);
             if (push && !push->ops.empty() && push->ops.front().deviceSeq == 1 && !held.exchange(true)) {
-                // The first push waits here until the next one is sent (two in flight), at
-                // most 5 s, then for `hold`.
-                for (int i = 0; i < 5000 && mostInside < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                // The first push waits here until the next ones are sent (`waitFor` in flight),
+                // at most 5 s, then for `hold`.
+                for (int i = 0; i < 5000 && mostInside < waitFor; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
                 std::this_thread::sleep_for(hold);
             }
             // As `backfilld serve`: each request on a connection of its own, writes through the queue.
@@ -165,13 +167,15 @@ std::vector<int64_t> oneTo(int n)
 
 } // namespace
 
-TEST_CASE("a catch-up keeps two pushes in flight: 600 receipts applied once each, in device_seq order")
+TEST_CASE("a catch-up keeps three pushes in flight: 1,100 receipts applied once each, in device_seq order")
 {
-    Catchup c(600);
+    static_assert(link::kPushesInFlight == 3);
+    Catchup c(1'100); // three pushes: 500, 500, 100
+    c.waitFor = 3;
     const auto report = c.sync();
-    CHECK(c.mostInside == 2); // the second push was sent before the first was answered
-    CHECK(report.pushed == 600);
-    CHECK(c.receiptSeqs() == oneTo(600));
+    CHECK(c.mostInside == 3); // the second and third pushes were sent before the first was answered
+    CHECK(report.pushed == 1'100);
+    CHECK(c.receiptSeqs() == oneTo(1'100));
     CHECK(c.sync().pushed == 0); // nothing left unsent
 }
 
