@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
-#include <thread>
 
 namespace backfill::server {
 
@@ -231,9 +230,9 @@ ledger::Result<SessionRecord> Applier::authenticate(const protocol::Auth& auth)
     return SessionRecord{deviceId, epoch};
 }
 
-ledger::Result<void> Applier::write(const char* what, const WriteQueue::Step& step, std::string_view owner)
+ledger::Result<void> Applier::write(const char* what, const WriteQueue::Step& step, WriteQueue::Turn turn)
 {
-    if (m_options.writes) return m_options.writes->run(step, owner);
+    if (m_options.writes) return m_options.writes->run(step, turn);
     for (bool more = true; more;) {
         auto done = m_store.transact(what, [&]() -> ledger::Result<void> {
             auto r = step(m_store);
@@ -256,6 +255,8 @@ struct PushProgress {
     // The (epoch, device_seq) this slice recorded last: the next op's sequence check needs no
     // read. Reset at each slice: between two transactions a resent push may have applied more.
     std::optional<std::pair<int64_t, int64_t>> recorded;
+    // The (epoch, device_seq) the push recorded last, in any slice: committed once it returns.
+    std::optional<std::pair<int64_t, int64_t>> lastRecorded;
     // What the slice's ops learnt of locations and the waitlist (server/Ops.h):
     // reset with it.
     MasterMemo memo;
@@ -378,7 +379,7 @@ ledger::Result<void> handleOp(ServerStore& store, const SessionRecord& who, cons
                                         r.globalSeq, r.result});
         !recorded)
         return recorded;
-    p.recorded = {op.epoch, op.deviceSeq};
+    p.recorded = p.lastRecorded = std::pair{op.epoch, op.deviceSeq};
     return finish();
 }
 
@@ -437,14 +438,24 @@ protocol::Message Applier::push(const protocol::Push& push)
         progress.ack.headCursor = *head;
         return false;
     };
-    auto done = write("applying a push", attempt, who->deviceId);
+    // Of two pushes of the device waiting for the writer, the one with the lower device_seq
+    // goes first (WriteQueue::Turn): a push sent ahead that came first does not take a round
+    // for nothing while its predecessor waits behind it.
+    const WriteQueue::Turn turn{who->deviceId, push.ops.empty() ? 0 : push.ops.front().deviceSeq};
+    auto done = write("applying a push", attempt, turn);
     while (done && progress.early) {
-        if (std::chrono::steady_clock::now() >= waitUntil) progress.mayWait = false; // answered as a gap now
-        else std::this_thread::sleep_for(kEarlyPushPoll);
+        // The push before it has not reached the writer yet: try again once its last op is
+        // committed (the op just before this push's first), or answer the gap after
+        // kEarlyPushWait.
+        const protocol::Op& first = push.ops.front();
+        if (!m_options.writes->committedSeqs().waitFor(who->deviceId, first.epoch, first.deviceSeq - 1, waitUntil))
+            progress.mayWait = false; // answered as a gap now
         progress.early = progress.stop = false;
         progress.next = 0; // the loop counted the op it left
-        done = write("applying a push", attempt, who->deviceId);
+        done = write("applying a push", attempt, turn);
     }
+    if (done && m_options.writes && progress.lastRecorded)
+        m_options.writes->committedSeqs().committed(who->deviceId, progress.lastRecorded->first, progress.lastRecorded->second);
     if (!done) return errorOf(done.error());
     if (progress.refused) return errorOf(*progress.refused);
     return std::move(progress.ack);

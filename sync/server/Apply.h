@@ -82,9 +82,9 @@ inline constexpr size_t kOpsPerCommit = 128;
 
 // A push whose first op comes after a gap, served while the push before it may still be on
 // its way to the writer (a terminal keeps several in flight, sync/link), waits for it: it tries
-// again every kEarlyPushPoll, for at most kEarlyPushWait, then is answered expected_seq.
+// again once its predecessor's last op is committed (CommittedSeqs), or after kEarlyPushWait
+// is answered expected_seq.
 inline constexpr std::chrono::milliseconds kEarlyPushWait{250};
-inline constexpr std::chrono::microseconds kEarlyPushPoll{500};
 
 class Applier {
 public:
@@ -100,9 +100,9 @@ public:
 
 private:
     ledger::Result<SessionRecord> authenticate(const protocol::Auth& auth);
-    // write runs `step` in the WriteQueue when serving (one step of each `owner` a round), else
+    // write runs `step` in the WriteQueue when serving (one step of each owner a round), else
     // in transactions of its own.
-    ledger::Result<void> write(const char* what, const WriteQueue::Step& step, std::string_view owner = {});
+    ledger::Result<void> write(const char* what, const WriteQueue::Step& step, WriteQueue::Turn turn = {});
     void count(const protocol::Message& reply);
     ServerStore& m_store;
     ApplierOptions m_options;

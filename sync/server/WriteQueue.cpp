@@ -1,14 +1,14 @@
 #include "server/WriteQueue.h"
 
 #include <optional>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 namespace backfill::server {
 
 struct WriteQueue::Job {
     const Step* step = nullptr;
-    std::string_view owner;
+    Turn turn;
     bool done = false;
     std::optional<ledger::Error> error;
     std::condition_variable finished;
@@ -23,14 +23,15 @@ WriteQueue::~WriteQueue()
         m_stopping = true;
     }
     m_wake.notify_all();
+    m_committed.stop();
     m_thread.join();
 }
 
-Result<void> WriteQueue::run(const Step& step, std::string_view owner)
+Result<void> WriteQueue::run(const Step& step, Turn turn)
 {
     Job job;
     job.step = &step;
-    job.owner = owner;
+    job.turn = turn;
     std::unique_lock lock(m_mutex);
     if (m_stopping) return ledger::fail("stopping", "the server is stopping: send the request again");
     m_waiting.push_back(&job);
@@ -76,12 +77,17 @@ void WriteQueue::loop()
         // Everyone waiting now goes into this round but a second step of the same owner, which
         // waits for the next round in its place; requests arriving meanwhile wait for the next
         // one too (they are what the next commit groups).
+        std::unordered_map<std::string_view, const Job*> first; // each owner's step of the round
+        for (const Job* j : m_waiting) {
+            if (j->turn.owner.empty()) continue;
+            const auto [it, fresh] = first.try_emplace(j->turn.owner, j);
+            if (!fresh && j->turn.order < it->second->turn.order) it->second = j;
+        }
         std::vector<Job*> round;
         std::deque<Job*> held;
-        std::unordered_set<std::string_view> owners;
         for (Job* j : m_waiting) {
-            if (!j->owner.empty() && !owners.insert(j->owner).second) held.push_back(j);
-            else round.push_back(j);
+            if (j->turn.owner.empty() || first[j->turn.owner] == j) round.push_back(j);
+            else held.push_back(j);
         }
         m_waiting = std::move(held);
         lock.unlock();

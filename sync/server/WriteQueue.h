@@ -15,16 +15,18 @@
 // after its last slice committed.
 //
 // One step per owner a round (Applier: the device): a terminal keeps several pushes in
-// flight (sync/link), and the writer may find two of them waiting at once. The second waits
-// for the next round, so each push commits on its own and its reply goes out as soon as its
-// own commit is done, not after the device's next push is applied too: the link's window
-// moves on sooner (docs/server.md, Pushes in flight). Steps without an owner (sign-ins) are
-// never held back.
+// flight (sync/link), and the writer may find two of them waiting at once. The one first in
+// the owner's order (Applier: the lower device_seq) goes into the round, whichever came
+// first; the other waits for the next round, so each push commits on its own and its reply
+// goes out as soon as its own commit is done, not after the device's next push is applied
+// too: the link's window moves on sooner (docs/server.md, Pushes in flight). Steps without
+// an owner (sign-ins) are never held back.
 //
 // Failure: a step that fails (a store error) or a commit that fails rolls back the whole
 // round: every request of the round gets that error (the requests may be sent again: what
 // earlier rounds committed comes back as duplicates, nothing of the failed round stays).
 
+#include "server/CommittedSeqs.h"
 #include "server/ServerStore.h"
 
 #include <condition_variable>
@@ -36,6 +38,12 @@
 #include <thread>
 
 namespace backfill::server {
+
+// WriteTurn is whose a step is and its place among its owner's steps (WriteQueue::Turn).
+struct WriteTurn {
+    std::string_view owner; // empty: never held back
+    int64_t order = 0;      // of two steps of one owner waiting, the lower goes first
+};
 
 class WriteQueue {
 public:
@@ -49,11 +57,17 @@ public:
     WriteQueue(const WriteQueue&) = delete;
     WriteQueue& operator=(const WriteQueue&) = delete;
 
+    using Turn = WriteTurn;
+
     // run runs `step` round after round until it is done, and returns once the transaction of
     // its last step committed; else the first error (its own, the round's commit's, or
     // `stopping` when the queue stopped first). A round runs at most one step of each
-    // non-empty `owner`. Thread-safe; blocks the caller.
-    Result<void> run(const Step& step, std::string_view owner = {});
+    // non-empty owner. Thread-safe; blocks the caller.
+    Result<void> run(const Step& step, Turn turn = {});
+
+    // committedSeqs: what each device's pushes committed through this writer (Applier::push
+    // tells it; a push that came before its predecessor waits on it). Stopped with the queue.
+    CommittedSeqs& committedSeqs() { return m_committed; }
 
     // rounds and steps count the transactions committed and the steps they carried.
     uint64_t rounds() const;
@@ -72,6 +86,7 @@ private:
     bool m_stopping = false;
     uint64_t m_rounds = 0;
     uint64_t m_steps = 0;
+    CommittedSeqs m_committed;
     std::thread m_thread;
 };
 

@@ -173,7 +173,7 @@ TEST_CASE("write queue: the requests waiting share one commit; a long request go
     CHECK(s.lastEntry() == R"({"what":"D"})");
 }
 
-TEST_CASE("write queue: a round runs one step of each owner; the owner's next step waits for the next round, in its order")
+TEST_CASE("write queue: a round runs one step of each owner, its lowest in order; the owner's next waits for the next round")
 {
     Server s;
     auto writer = SqliteServerStore::open((s.dir / "server.db").string());
@@ -185,8 +185,9 @@ TEST_CASE("write queue: a round runs one step of each owner; the owner's next st
         if (!seq) return ledger::unexpected(seq.error());
         return false;
     };
-    // Round 1 holds A (device HH-1) until X (HH-1), Y (HH-2), Z (HH-1) and W (a sign-in, no
-    // owner) wait, in that order. Round 2 takes X, Y and W; Z, HH-1's second, waits for round 3.
+    // Round 1 holds A (device HH-1) until Z (HH-1, order 30), Y (HH-2), X (HH-1, order 20)
+    // and W (a sign-in, no owner) wait, in that order. Round 2 takes Y, X (HH-1's lowest,
+    // though it came after Z) and W; Z waits for round 3.
     std::atomic<bool> release{false}, inRound{false};
     std::thread a([&] {
         CHECK(queue.run(
@@ -195,13 +196,19 @@ TEST_CASE("write queue: a round runs one step of each owner; the owner's next st
                 while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
                 return append(store, "A");
             },
-            "HH-1"));
+            {"HH-1", 10}));
     });
     while (!inRound) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     std::vector<std::thread> waiting;
-    const std::vector<std::pair<std::string, std::string>> steps{{"X", "HH-1"}, {"Y", "HH-2"}, {"Z", "HH-1"}, {"W", ""}};
+    struct Waiting {
+        std::string what, owner;
+        int64_t order;
+    };
+    const std::vector<Waiting> steps{{"Z", "HH-1", 30}, {"Y", "HH-2", 5}, {"X", "HH-1", 20}, {"W", "", 0}};
     for (size_t i = 0; i < steps.size(); ++i) {
-        waiting.emplace_back([&, i] { CHECK(queue.run([&](ServerStore& store) { return append(store, steps[i].first); }, steps[i].second)); });
+        waiting.emplace_back([&, i] {
+            CHECK(queue.run([&](ServerStore& store) { return append(store, steps[i].what); }, {steps[i].owner, steps[i].order}));
+        });
         while (queue.waiting() < i + 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     release = true;
@@ -213,8 +220,41 @@ TEST_CASE("write queue: a round runs one step of each owner; the owner's next st
     const auto entries = s.store->entriesAfter(head, 10);
     REQUIRE(entries);
     for (const auto& e : *entries) order.push_back(e.payload);
-    CHECK(order == std::vector<std::string>{R"({"what":"A"})", R"({"what":"X"})", R"({"what":"Y"})", R"({"what":"W"})",
+    CHECK(order == std::vector<std::string>{R"({"what":"A"})", R"({"what":"Y"})", R"({"what":"X"})", R"({"what":"W"})",
                                             R"({"what":"Z"})"});
+}
+
+TEST_CASE("committed seqs: a wait ends when the device's seq is committed in its epoch, at its deadline, or at stop")
+{
+    CommittedSeqs seqs;
+    const auto soon = [] { return std::chrono::steady_clock::now() + std::chrono::milliseconds(50); };
+    CHECK_FALSE(seqs.waitFor("HH-1", 1, 1, soon())); // nothing committed: the deadline ends it
+    seqs.committed("HH-1", 1, 500);
+    CHECK(seqs.waitFor("HH-1", 1, 500, soon()));
+    CHECK(seqs.waitFor("HH-1", 1, 20, soon()));
+    CHECK_FALSE(seqs.waitFor("HH-1", 1, 501, soon()));
+    CHECK_FALSE(seqs.waitFor("HH-1", 2, 1, soon())); // another epoch starts again
+    CHECK_FALSE(seqs.waitFor("HH-2", 1, 1, soon())); // another device
+    seqs.committed("HH-1", 1, 300);                  // never goes back
+    CHECK(seqs.waitFor("HH-1", 1, 500, soon()));
+
+    // A waiter wakes when its seq is committed, long before its deadline of 60 s; a commit
+    // short of it does not end the wait.
+    std::atomic<int> woke{0};
+    std::thread waiter([&] { woke = seqs.waitFor("HH-1", 1, 1000, std::chrono::steady_clock::now() + std::chrono::seconds(60)) ? 1 : 2; });
+    seqs.committed("HH-1", 1, 999);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(woke == 0);
+    seqs.committed("HH-1", 1, 1000);
+    waiter.join();
+    CHECK(woke == 1);
+
+    // stop ends every wait at once.
+    std::thread stopped([&] { woke = seqs.waitFor("HH-3", 1, 1, std::chrono::steady_clock::now() + std::chrono::seconds(60)) ? 1 : 2; });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    seqs.stop();
+    stopped.join();
+    CHECK(woke == 2);
 }
 
 TEST_CASE("a push that waited for the writer while its device was revoked applies nothing and is refused: revoked")
@@ -259,8 +299,8 @@ TEST_CASE("a push that waited for the writer while its device was revoked applie
 
 TEST_CASE("a push that reaches the writer before the push sent ahead of it waits for it; a gap nothing fills is expected_seq")
 {
-    // A terminal catching up keeps two pushes in flight (sync/link): the second may reach the
-    // writer first. It waits for the first instead of being answered expected_seq.
+    // A terminal catching up keeps several pushes in flight (sync/link): the second may reach
+    // the writer first. It waits for the first instead of being answered expected_seq.
     Server s;
     const protocol::Credentials who = s.enrol("HH-01");
     Serving serving(s);
@@ -273,9 +313,12 @@ TEST_CASE("a push that reaches the writer before the push sent ahead of it waits
         second = applier.push({who, {op(3, 3, "receive", receipt("DOCK", 1, "")), op(4, 4, "receive", receipt("DOCK", 1, ""))}});
         answered = true;
     });
-    // The second push is in: its first op waits behind a gap (it runs again while it waits).
-    while (queue.steps() < 2 && !answered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // The second push has had its round: its first op came after a gap, so it waits until
+    // the op before it is committed (CommittedSeqs), up to kEarlyPushWait.
+    while (queue.steps() < 1 && !answered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     CHECK(!answered);
+    CHECK(queue.rounds() == 1); // no round for nothing while it waits
     const auto first = applier.push({who, {op(1, 1, "receive", receipt("DOCK", 1, "")), op(2, 2, "receive", receipt("DOCK", 1, ""))}});
     ahead.join();
     REQUIRE(std::holds_alternative<protocol::PushAck>(first));
@@ -289,6 +332,7 @@ TEST_CASE("a push that reaches the writer before the push sent ahead of it waits
         for (const auto& r : ack->results) CHECK(r.status == OpStatus::Applied);
     }
     CHECK(a.results[1].globalSeq < b.results[0].globalSeq); // applied in device_seq order
+    CHECK(queue.rounds() == 3);                             // its early round, the first's, its own
     CHECK(b.headCursor == s.head());
     CHECK(s.onHand("SKU-A", "DOCK") == 4);
 
