@@ -230,9 +230,10 @@ ledger::Result<SessionRecord> Applier::authenticate(const protocol::Auth& auth)
     return SessionRecord{deviceId, epoch};
 }
 
-ledger::Result<void> Applier::write(const char* what, const WriteQueue::Step& step, WriteQueue::Turn turn)
+ledger::Result<void> Applier::write(const char* what, const WriteQueue::Step& step, WriteQueue::Turn turn,
+                                    const std::function<void()>& committed)
 {
-    if (m_options.writes) return m_options.writes->run(step, turn);
+    if (m_options.writes) return m_options.writes->run(step, turn, committed);
     for (bool more = true; more;) {
         auto done = m_store.transact(what, [&]() -> ledger::Result<void> {
             auto r = step(m_store);
@@ -255,7 +256,7 @@ struct PushProgress {
     // The (epoch, device_seq) this slice recorded last: the next op's sequence check needs no
     // read. Reset at each slice: between two transactions a resent push may have applied more.
     std::optional<std::pair<int64_t, int64_t>> recorded;
-    // The (epoch, device_seq) the push recorded last, in any slice: committed once it returns.
+    // The (epoch, device_seq) the push recorded last, in any slice (CommittedSeqs).
     std::optional<std::pair<int64_t, int64_t>> lastRecorded;
     // What the slice's ops learnt of locations and the waitlist (server/Ops.h):
     // reset with it.
@@ -442,7 +443,13 @@ protocol::Message Applier::push(const protocol::Push& push)
     // goes first (WriteQueue::Turn): a push sent ahead that came first does not take a round
     // for nothing while its predecessor waits behind it.
     const WriteQueue::Turn turn{who->deviceId, push.ops.empty() ? 0 : push.ops.front().deviceSeq};
-    auto done = write("applying a push", attempt, turn);
+    // Each slice, once committed, tells how far the device got (CommittedSeqs), from the
+    // writer's thread: a push of the device that came early is woken without another hop.
+    const std::function<void()> committed = [&] {
+        if (progress.lastRecorded)
+            m_options.writes->committedSeqs().committed(who->deviceId, progress.lastRecorded->first, progress.lastRecorded->second);
+    };
+    auto done = write("applying a push", attempt, turn, committed);
     while (done && progress.early) {
         // The push before it has not reached the writer yet: try again once its last op is
         // committed (the op just before this push's first), or answer the gap after
@@ -452,10 +459,8 @@ protocol::Message Applier::push(const protocol::Push& push)
             progress.mayWait = false; // answered as a gap now
         progress.early = progress.stop = false;
         progress.next = 0; // the loop counted the op it left
-        done = write("applying a push", attempt, turn);
+        done = write("applying a push", attempt, turn, committed);
     }
-    if (done && m_options.writes && progress.lastRecorded)
-        m_options.writes->committedSeqs().committed(who->deviceId, progress.lastRecorded->first, progress.lastRecorded->second);
     if (!done) return errorOf(done.error());
     if (progress.refused) return errorOf(*progress.refused);
     return std::move(progress.ack);

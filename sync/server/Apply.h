@@ -100,9 +100,11 @@ public:
 
 private:
     ledger::Result<SessionRecord> authenticate(const protocol::Auth& auth);
-    // write runs `step` in the WriteQueue when serving (one step of each owner a round), else
-    // in transactions of its own.
-    ledger::Result<void> write(const char* what, const WriteQueue::Step& step, WriteQueue::Turn turn = {});
+    // write runs `step` in the WriteQueue when serving (one step of each owner a round;
+    // `committed` after each of its rounds commits, on the writer's thread), else in
+    // transactions of its own.
+    ledger::Result<void> write(const char* what, const WriteQueue::Step& step, WriteQueue::Turn turn = {},
+                               const std::function<void()>& committed = {});
     void count(const protocol::Message& reply);
     ServerStore& m_store;
     ApplierOptions m_options;

@@ -9,6 +9,7 @@ namespace backfill::server {
 struct WriteQueue::Job {
     const Step* step = nullptr;
     Turn turn;
+    const std::function<void()>* committed = nullptr;
     bool done = false;
     std::optional<ledger::Error> error;
     std::condition_variable finished;
@@ -27,11 +28,12 @@ WriteQueue::~WriteQueue()
     m_thread.join();
 }
 
-Result<void> WriteQueue::run(const Step& step, Turn turn)
+Result<void> WriteQueue::run(const Step& step, Turn turn, const std::function<void()>& committed)
 {
     Job job;
     job.step = &step;
     job.turn = turn;
+    if (committed) job.committed = &committed;
     std::unique_lock lock(m_mutex);
     if (m_stopping) return ledger::fail("stopping", "the server is stopping: send the request again");
     m_waiting.push_back(&job);
@@ -102,6 +104,9 @@ void WriteQueue::loop()
             return {};
         });
 
+        if (committed)
+            for (const Job* j : round)
+                if (j->committed) (*j->committed)();
         lock.lock();
         ++m_rounds;
         m_steps += round.size();

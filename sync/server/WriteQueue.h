@@ -62,8 +62,10 @@ public:
     // run runs `step` round after round until it is done, and returns once the transaction of
     // its last step committed; else the first error (its own, the round's commit's, or
     // `stopping` when the queue stopped first). A round runs at most one step of each
-    // non-empty owner. Thread-safe; blocks the caller.
-    Result<void> run(const Step& step, Turn turn = {});
+    // non-empty owner. `committed`, when given, runs on the writer's thread right after each
+    // round of the step commits, before anyone is woken (Applier: CommittedSeqs, so a push
+    // waiting for this one is woken by the writer itself). Thread-safe; blocks the caller.
+    Result<void> run(const Step& step, Turn turn = {}, const std::function<void()>& committed = {});
 
     // committedSeqs: what each device's pushes committed through this writer (Applier::push
     // tells it; a push that came before its predecessor waits on it). Stopped with the queue.
