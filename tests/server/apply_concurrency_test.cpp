@@ -30,6 +30,58 @@ struct Serving {
     }
 };
 
+// Queued is a WriteQueue on a server's file whose steps append test entries to the log, and
+// a way to hold its first round open until other requests wait.
+struct Queued {
+    Server s;
+    WriteQueue queue;
+    int64_t head;
+    std::atomic<bool> release{false}, inRound{false};
+
+    Queued() : queue(connection(s)), head(s.head()) {}
+
+    static Result<bool> append(ServerStore& store, const std::string& what)
+    {
+        auto seq = store.appendLog("test", R"({"what":")" + what + R"("})");
+        if (!seq) return ledger::unexpected(seq.error());
+        return false;
+    }
+
+    // hold runs a request appending `what` whose step waits inside its round until released;
+    // it returns once the step is in its round.
+    std::thread hold(const std::string& what, WriteQueue::Turn turn = {})
+    {
+        release = false;
+        inRound = false;
+        std::thread t([this, what, turn] {
+            CHECK(queue.run(
+                [&](ServerStore& store) -> Result<bool> {
+                    inRound = true;
+                    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                    return append(store, what);
+                },
+                turn));
+        });
+        while (!inRound) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return t;
+    }
+
+    void waitUntilWaiting(size_t n) const
+    {
+        while (queue.waiting() < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+
+    // logged: the test entries appended since the start, in log order.
+    std::vector<std::string> logged() const
+    {
+        std::vector<std::string> out;
+        const auto entries = s.store->entriesAfter(head, 100);
+        REQUIRE(entries);
+        for (const auto& e : *entries) out.push_back(e.payload);
+        return out;
+    }
+};
+
 } // namespace
 
 TEST_CASE("several server threads, each on a connection of its own, push at once: every op applied once, log seqs gap-free")
@@ -98,70 +150,40 @@ TEST_CASE("several server threads, each on a connection of its own, push at once
 
 TEST_CASE("write queue: the requests waiting share one commit; a long request goes on next round; a failed step fails its round")
 {
-    Server s;
-    auto writer = SqliteServerStore::open((s.dir / "server.db").string());
-    REQUIRE(writer);
-    WriteQueue queue(std::move(*writer));
-    const int64_t head = s.head();
-    auto append = [](ServerStore& store, const std::string& what) -> Result<bool> {
-        auto seq = store.appendLog("test", R"({"what":")" + what + R"("})");
-        if (!seq) return ledger::unexpected(seq.error());
-        return false;
-    };
-
-    // Round 1 holds request A inside its step until B, C and D wait; they then share round 2.
-    std::atomic<bool> release{false}, inRound{false};
-    std::thread a([&] {
-        CHECK(queue.run([&](ServerStore& store) -> Result<bool> {
-            inRound = true;
-            while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            return append(store, "A");
-        }));
-    });
-    while (!inRound) std::this_thread::sleep_for(std::chrono::milliseconds(1)); // A is in its round
+    Queued q;
+    WriteQueue& queue = q.queue;
+    // Round 1 holds request A inside its step until B and C wait; they then share round 2.
+    std::thread a = q.hold("A");
     int bSteps = 0;
     std::vector<std::thread> others;
     others.emplace_back([&] {
         // B writes in two steps: the second goes into round 3.
         CHECK(queue.run([&](ServerStore& store) -> Result<bool> {
             ++bSteps;
-            auto r = append(store, "B" + std::to_string(bSteps));
+            auto r = Queued::append(store, "B" + std::to_string(bSteps));
             if (!r) return r;
             return bSteps < 2;
         }));
     });
-    while (queue.waiting() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    others.emplace_back([&] { CHECK(queue.run([&](ServerStore& store) { return append(store, "C"); })); });
-    while (queue.waiting() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    release = true;
+    q.waitUntilWaiting(1);
+    others.emplace_back([&] { CHECK(queue.run([&](ServerStore& store) { return Queued::append(store, "C"); })); });
+    q.waitUntilWaiting(2);
+    q.release = true;
     a.join();
     for (auto& t : others) t.join();
     CHECK(queue.rounds() == 3);
     CHECK(queue.steps() == 4);
-    std::vector<std::string> order;
-    const auto entries = s.store->entriesAfter(head, 10);
-    REQUIRE(entries);
-    for (const auto& e : *entries) order.push_back(e.payload);
-    CHECK(order == std::vector<std::string>{R"({"what":"A"})", R"({"what":"B1"})", R"({"what":"C"})", R"({"what":"B2"})"});
+    CHECK(q.logged() == std::vector<std::string>{R"({"what":"A"})", R"({"what":"B1"})", R"({"what":"C"})", R"({"what":"B2"})"});
 
     // A step that fails rolls its whole round back: the other request of the round gets the
     // error too and nothing of the round stays.
-    release = false;
-    inRound = false;
-    std::thread hold([&] {
-        CHECK(queue.run([&](ServerStore& store) -> Result<bool> {
-            inRound = true;
-            while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            return append(store, "D");
-        }));
-    });
-    while (!inRound) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::thread hold = q.hold("D");
     Result<void> good, bad;
-    std::thread e([&] { good = queue.run([&](ServerStore& store) { return append(store, "E"); }); });
-    while (queue.waiting() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::thread e([&] { good = queue.run([&](ServerStore& store) { return Queued::append(store, "E"); }); });
+    q.waitUntilWaiting(1);
     std::thread f([&] { bad = queue.run([](ServerStore&) -> Result<bool> { return ledger::fail("db_full", "the disk is full"); }); });
-    while (queue.waiting() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    release = true;
+    q.waitUntilWaiting(2);
+    q.release = true;
     hold.join();
     e.join();
     f.join();
@@ -169,59 +191,36 @@ TEST_CASE("write queue: the requests waiting share one commit; a long request go
     CHECK(good.error().code == "db_full");
     REQUIRE_FALSE(bad);
     CHECK(bad.error().code == "db_full");
-    CHECK(s.head() == head + 5); // D only
-    CHECK(s.lastEntry() == R"({"what":"D"})");
+    CHECK(q.s.head() == q.head + 5); // D only
+    CHECK(q.s.lastEntry() == R"({"what":"D"})");
 }
 
 TEST_CASE("write queue: a round runs one step of each owner, its lowest in order; the owner's next waits for the next round")
 {
-    Server s;
-    auto writer = SqliteServerStore::open((s.dir / "server.db").string());
-    REQUIRE(writer);
-    WriteQueue queue(std::move(*writer));
-    const int64_t head = s.head();
-    auto append = [](ServerStore& store, const std::string& what) -> Result<bool> {
-        auto seq = store.appendLog("test", R"({"what":")" + what + R"("})");
-        if (!seq) return ledger::unexpected(seq.error());
-        return false;
-    };
+    Queued q;
     // Round 1 holds A (device HH-1) until Z (HH-1, order 30), Y (HH-2), X (HH-1, order 20)
     // and W (a sign-in, no owner) wait, in that order. Round 2 takes Y, X (HH-1's lowest,
     // though it came after Z) and W; Z waits for round 3.
-    std::atomic<bool> release{false}, inRound{false};
-    std::thread a([&] {
-        CHECK(queue.run(
-            [&](ServerStore& store) -> Result<bool> {
-                inRound = true;
-                while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                return append(store, "A");
-            },
-            {"HH-1", 10}));
-    });
-    while (!inRound) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    std::vector<std::thread> waiting;
+    std::thread a = q.hold("A", {"HH-1", 10});
     struct Waiting {
         std::string what, owner;
         int64_t order;
     };
     const std::vector<Waiting> steps{{"Z", "HH-1", 30}, {"Y", "HH-2", 5}, {"X", "HH-1", 20}, {"W", "", 0}};
+    std::vector<std::thread> waiting;
     for (size_t i = 0; i < steps.size(); ++i) {
         waiting.emplace_back([&, i] {
-            CHECK(queue.run([&](ServerStore& store) { return append(store, steps[i].what); }, {steps[i].owner, steps[i].order}));
+            CHECK(q.queue.run([&](ServerStore& store) { return Queued::append(store, steps[i].what); }, {steps[i].owner, steps[i].order}));
         });
-        while (queue.waiting() < i + 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        q.waitUntilWaiting(i + 1);
     }
-    release = true;
+    q.release = true;
     a.join();
     for (auto& t : waiting) t.join();
-    CHECK(queue.rounds() == 3);
-    CHECK(queue.steps() == 5);
-    std::vector<std::string> order;
-    const auto entries = s.store->entriesAfter(head, 10);
-    REQUIRE(entries);
-    for (const auto& e : *entries) order.push_back(e.payload);
-    CHECK(order == std::vector<std::string>{R"({"what":"A"})", R"({"what":"Y"})", R"({"what":"X"})", R"({"what":"W"})",
-                                            R"({"what":"Z"})"});
+    CHECK(q.queue.rounds() == 3);
+    CHECK(q.queue.steps() == 5);
+    CHECK(q.logged() == std::vector<std::string>{R"({"what":"A"})", R"({"what":"Y"})", R"({"what":"X"})", R"({"what":"W"})",
+                                                 R"({"what":"Z"})"});
 }
 
 TEST_CASE("committed seqs: a wait ends when the device's seq is committed in its epoch, at its deadline, or at stop")
