@@ -147,8 +147,7 @@ public:
     // alone always fits). nullopt: nothing to send.
     Result<std::optional<protocol::Push>, LinkError> nextPush(std::optional<std::pair<int64_t, int64_t>> after)
     {
-        auto ops = after ? m_store.unsentOpsAfter(after->first, after->second, protocol::kMaxOpsPerPush)
-                         : m_store.unsentOps(protocol::kMaxOpsPerPush);
+        auto ops = m_store.unsentOps(protocol::kMaxOpsPerPush, after);
         if (!ops) return unexpected(local(ops.error()));
         if (ops->empty()) return std::optional<protocol::Push>{};
         size_t bytes = 0, fit = 0;

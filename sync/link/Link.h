@@ -38,6 +38,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace backfill::link {
@@ -79,11 +80,9 @@ public:
     // what the next pull brings.
     virtual Result<void> saveEnrolment(const Identity& identity) = 0;
     // unsentOps is up to `limit` unacknowledged ops in device_seq order, as the wire carries
-    // them (each op's device_seq counted from 1 within its epoch).
-    virtual Result<std::vector<protocol::Op>> unsentOps(size_t limit) = 0;
-    // unsentOpsAfter is the same for the unacknowledged ops after the op (epoch, device_seq)
-    // (the last op of the pushes in flight).
-    virtual Result<std::vector<protocol::Op>> unsentOpsAfter(int64_t epoch, int64_t deviceSeq, size_t limit) = 0;
+    // them (each op's device_seq counted from 1 within its epoch): the oldest, or those after
+    // the op `after` (epoch, device_seq; the last op of the pushes in flight).
+    virtual Result<std::vector<protocol::Op>> unsentOps(size_t limit, std::optional<std::pair<int64_t, int64_t>> after) = 0;
     // markAcked marks these ops (by op_id) acknowledged by the server.
     virtual Result<void> markAcked(const std::vector<std::string>& opIds) = 0;
     // resendFrom marks the ops of `epoch` from wire seq `seq` on unacknowledged again (the

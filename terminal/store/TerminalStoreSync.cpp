@@ -342,10 +342,9 @@ public:
     Result<std::optional<link::Identity>> identity() override { return m_store.syncIdentity(); }
     Result<std::optional<std::string>> enrolBlocker(const link::Identity& next) override { return m_store.enrolBlocker(next); }
     Result<void> saveEnrolment(const link::Identity& identity) override { return m_store.saveEnrolment(identity); }
-    Result<std::vector<protocol::Op>> unsentOps(size_t limit) override { return m_store.unsentOps(limit); }
-    Result<std::vector<protocol::Op>> unsentOpsAfter(int64_t epoch, int64_t deviceSeq, size_t limit) override
+    Result<std::vector<protocol::Op>> unsentOps(size_t limit, std::optional<std::pair<int64_t, int64_t>> after) override
     {
-        return m_store.unsentOps(limit, std::pair{epoch, deviceSeq});
+        return m_store.unsentOps(limit, after);
     }
     Result<void> markAcked(const std::vector<std::string>& opIds) override { return m_store.markAcked(opIds); }
     Result<void> resendFrom(int64_t epoch, int64_t seq) override { return m_store.resendFrom(epoch, seq); }
