@@ -688,7 +688,7 @@ Result<OpOutcome> applyOp(ServerStore& store, const OpContext& op, std::string_v
     }
     if (p.is_discarded() || !p.is_object())
         return rejected("bad_payload", std::string(kind) + ": the payload is not a JSON object");
-    if (ahead && kind == "receive") return applyReceive(store, op, *ahead);
+    if (ahead) return applyReceive(store, op, *ahead); // readAhead reads receipts only
     return applier->apply(store, op, p);
 }
 
