@@ -268,9 +268,11 @@ try {
             rowsRatios.push_back(pushRate / rowsRate);
             pushCpuSeconds += server.cpuSeconds() - cpu0; // summed: /proc counts in 10 ms ticks
 
-            // The same device pushing the way its link does (sync/link): the next push is sent
-            // while the one before it is applied (link::kPushesInFlight), each reply taken in
-            // order; against the rows the server stored for these pushes.
+            // The same device pushing the way its link does (sync/link): up to --in-flight pushes
+            // (link::kPushesInFlight) sent before the first is answered, each reply taken in
+            // order; against the rows the server stored for these pushes. (The window is the
+            // link's own loop, Link.cpp pushAll, written again here over the bench's client: the
+            // link needs a terminal's store behind it.)
             std::vector<protocol::Push> ahead;
             for (int i = 0; i < batchesPerBlock; ++i) ahead.push_back(one.push(batch, products));
             std::vector<protocol::PushAck> aheadAcks;
